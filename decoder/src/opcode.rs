@@ -1,0 +1,281 @@
+//! Opcodes, immediates and fixed signatures, expanded from the instruction table.
+
+use crate::types::ValType;
+
+/// The shape of the immediates that follow an opcode.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum ImmKind {
+    None,
+    Block,
+    Label,
+    BrTable,
+    Func,
+    CallIndirect,
+    RefType,
+    SelectTypes,
+    Local,
+    Global,
+    Table,
+    TableInit,
+    Elem,
+    TableCopy,
+    /// The reserved memory-index byte of `memory.size`, `memory.grow`, `memory.fill`.
+    Memory,
+    MemoryInit,
+    Data,
+    MemoryCopy,
+    /// A memory argument; `max_align` is the natural alignment as a power of two.
+    MemArg {
+        max_align: u8,
+    },
+    /// A memory argument and a lane index below `lanes`.
+    MemArgLane {
+        max_align: u8,
+        lanes: u8,
+    },
+    /// A lane index below `lanes`.
+    Lane {
+        lanes: u8,
+    },
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    Shuffle,
+}
+
+/// The operand and result types of an instruction whose types are fixed.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Signature {
+    pub params: &'static [ValType],
+    pub results: &'static [ValType],
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __imm_kind {
+    (none) => {
+        $crate::ImmKind::None
+    };
+    (block) => {
+        $crate::ImmKind::Block
+    };
+    (label) => {
+        $crate::ImmKind::Label
+    };
+    (br_table) => {
+        $crate::ImmKind::BrTable
+    };
+    (func) => {
+        $crate::ImmKind::Func
+    };
+    (call_indirect) => {
+        $crate::ImmKind::CallIndirect
+    };
+    (ref_type) => {
+        $crate::ImmKind::RefType
+    };
+    (select_types) => {
+        $crate::ImmKind::SelectTypes
+    };
+    (local) => {
+        $crate::ImmKind::Local
+    };
+    (global) => {
+        $crate::ImmKind::Global
+    };
+    (table) => {
+        $crate::ImmKind::Table
+    };
+    (table_init) => {
+        $crate::ImmKind::TableInit
+    };
+    (elem) => {
+        $crate::ImmKind::Elem
+    };
+    (table_copy) => {
+        $crate::ImmKind::TableCopy
+    };
+    (memory) => {
+        $crate::ImmKind::Memory
+    };
+    (memory_init) => {
+        $crate::ImmKind::MemoryInit
+    };
+    (data) => {
+        $crate::ImmKind::Data
+    };
+    (memory_copy) => {
+        $crate::ImmKind::MemoryCopy
+    };
+    (mem1) => {
+        $crate::ImmKind::MemArg { max_align: 0 }
+    };
+    (mem2) => {
+        $crate::ImmKind::MemArg { max_align: 1 }
+    };
+    (mem4) => {
+        $crate::ImmKind::MemArg { max_align: 2 }
+    };
+    (mem8) => {
+        $crate::ImmKind::MemArg { max_align: 3 }
+    };
+    (mem16) => {
+        $crate::ImmKind::MemArg { max_align: 4 }
+    };
+    (mem1_lane16) => {
+        $crate::ImmKind::MemArgLane { max_align: 0, lanes: 16 }
+    };
+    (mem2_lane8) => {
+        $crate::ImmKind::MemArgLane { max_align: 1, lanes: 8 }
+    };
+    (mem4_lane4) => {
+        $crate::ImmKind::MemArgLane { max_align: 2, lanes: 4 }
+    };
+    (mem8_lane2) => {
+        $crate::ImmKind::MemArgLane { max_align: 3, lanes: 2 }
+    };
+    (lane16) => {
+        $crate::ImmKind::Lane { lanes: 16 }
+    };
+    (lane8) => {
+        $crate::ImmKind::Lane { lanes: 8 }
+    };
+    (lane4) => {
+        $crate::ImmKind::Lane { lanes: 4 }
+    };
+    (lane2) => {
+        $crate::ImmKind::Lane { lanes: 2 }
+    };
+    (i32) => {
+        $crate::ImmKind::I32
+    };
+    (i64) => {
+        $crate::ImmKind::I64
+    };
+    (f32) => {
+        $crate::ImmKind::F32
+    };
+    (f64) => {
+        $crate::ImmKind::F64
+    };
+    (v128) => {
+        $crate::ImmKind::V128
+    };
+    (shuffle) => {
+        $crate::ImmKind::Shuffle
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __val_type {
+    (i32) => {
+        $crate::ValType::I32
+    };
+    (i64) => {
+        $crate::ValType::I64
+    };
+    (f32) => {
+        $crate::ValType::F32
+    };
+    (f64) => {
+        $crate::ValType::F64
+    };
+    (v128) => {
+        $crate::ValType::V128
+    };
+    (funcref) => {
+        $crate::ValType::FuncRef
+    };
+    (externref) => {
+        $crate::ValType::ExternRef
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __signature {
+    (special) => { None };
+    ([$($param:ident)* -> $($result:ident)*]) => {
+        Some($crate::Signature {
+            params: &[$($crate::__val_type!($param)),*],
+            results: &[$($crate::__val_type!($result)),*],
+        })
+    };
+}
+
+macro_rules! define_opcodes {
+    ($($name:ident = $encoding:literal, $text:literal, $imm:ident, $sig:tt;)*) => {
+        /// Every instruction, one variant per row of the instruction table.
+        #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+        #[repr(u16)]
+        pub enum Opcode {
+            $($name,)*
+        }
+
+        impl Opcode {
+            /// All opcodes, in table order.
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$name,)*];
+
+            /// The opcode byte, or `(prefix << 16) | subopcode` for prefixed instructions.
+            pub const fn encoding(self) -> u32 {
+                match self {
+                    $(Opcode::$name => $encoding,)*
+                }
+            }
+
+            /// The instruction's name in the text format.
+            pub const fn text(self) -> &'static str {
+                match self {
+                    $(Opcode::$name => $text,)*
+                }
+            }
+
+            pub const fn imm_kind(self) -> ImmKind {
+                match self {
+                    $(Opcode::$name => $crate::__imm_kind!($imm),)*
+                }
+            }
+
+            /// The fixed operand and result types, or `None` where they depend on
+            /// context or immediates.
+            pub const fn signature(self) -> Option<Signature> {
+                match self {
+                    $(Opcode::$name => $crate::__signature!($sig),)*
+                }
+            }
+
+            pub const fn from_encoding(encoding: u32) -> Option<Opcode> {
+                match encoding {
+                    $($encoding => Some(Opcode::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+crate::for_each_instruction!(define_opcodes);
+
+/// Prefix bytes that introduce a LEB128 sub-opcode.
+pub const PREFIX_MISC: u8 = 0xFC;
+pub const PREFIX_SIMD: u8 = 0xFD;
+
+/// Single-byte opcodes by their byte, for the decoder's first lookup.
+pub(crate) static SINGLE_BYTE: [Option<Opcode>; 256] = {
+    let mut table = [None; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = Opcode::from_encoding(byte as u32);
+        byte += 1;
+    }
+    table
+};
+
+impl std::fmt::Display for Opcode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}

@@ -1,0 +1,178 @@
+//! Validation errors, and the one error type for "this module is not usable".
+
+use std::fmt;
+
+use stratus_decoder::{DecodeError, ValType};
+
+/// A module that decodes but breaks a validation rule: where, and which rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    pub offset: usize,
+    pub kind: ValidationErrorKind,
+}
+
+/// The rule broken. `Display` texts start with the WebAssembly reference interpreter's
+/// messages (`type mismatch`, `unknown local`, ...) so spec-test messages compare by
+/// prefix, and go on with the specifics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidationErrorKind {
+    TypeMismatch {
+        expected: Expected,
+        found: Option<ValType>,
+    },
+    /// Values left on the stack at the end of a block, or too few for its results.
+    StackHeightMismatch {
+        expected: usize,
+        found: usize,
+    },
+    Unknown {
+        what: &'static str,
+        index: u32,
+    },
+    UnknownLabel(u32),
+    /// `memory.init` or `data.drop` without a data count section.
+    DataCountRequired,
+    ElseWithoutIf,
+    /// The function body has instructions after its final `end`, or none.
+    OperatorsAfterEnd,
+    BodyEndsEarly,
+    AlignmentTooLarge {
+        align: u32,
+        natural: u32,
+    },
+    InvalidLaneIndex {
+        lane: u8,
+        lanes: u8,
+    },
+    GlobalIsImmutable(u32),
+    ConstantExpressionRequired,
+    DuplicateExportName(String),
+    MultipleMemories,
+    MultipleTables,
+    MemorySizeTooLarge,
+    TableSizeTooLarge,
+    MinGreaterThanMax,
+    StartFunctionType,
+    UndeclaredFunctionReference(u32),
+    /// `select` without a type on reference operands.
+    SelectNeedsType,
+}
+
+/// What an operand had to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    Type(ValType),
+    AnyNum,
+    AnyRef,
+    /// Any value type (the operand was missing).
+    Any,
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Type(t) => f.write_str(t.name()),
+            Expected::AnyNum => f.write_str("a number or vector"),
+            Expected::AnyRef => f.write_str("a reference"),
+            Expected::Any => f.write_str("a value"),
+        }
+    }
+}
+
+impl fmt::Display for ValidationErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ValidationErrorKind::*;
+        match self {
+            TypeMismatch { expected, found: Some(found) } => {
+                write!(f, "type mismatch: expected {expected}, found {found}")
+            }
+            TypeMismatch { expected, found: None } => {
+                write!(f, "type mismatch: expected {expected}, found an empty stack")
+            }
+            StackHeightMismatch { expected, found } => {
+                write!(f, "type mismatch: expected {expected} values on the stack, found {found}")
+            }
+            Unknown { what, index } => write!(f, "unknown {what} {index}"),
+            UnknownLabel(depth) => write!(f, "unknown label {depth}"),
+            DataCountRequired => f.write_str("data count section required"),
+            ElseWithoutIf => f.write_str("type mismatch: else without a matching if"),
+            OperatorsAfterEnd => f.write_str("operators remaining after end of function"),
+            BodyEndsEarly => f.write_str("unexpected end of section or function"),
+            AlignmentTooLarge { align, natural } => {
+                write!(f, "alignment must not be larger than natural: 2^{align} is more than 2^{natural}")
+            }
+            InvalidLaneIndex { lane, lanes } => {
+                write!(f, "invalid lane index: {lane} is not below {lanes}")
+            }
+            GlobalIsImmutable(index) => write!(f, "global is immutable: global {index}"),
+            ConstantExpressionRequired => f.write_str("constant expression required"),
+            DuplicateExportName(name) => write!(f, "duplicate export name {name:?}"),
+            MultipleMemories => f.write_str("multiple memories"),
+            MultipleTables => f.write_str("multiple tables"),
+            MemorySizeTooLarge => f.write_str("memory size must be at most 65536 pages (4GiB)"),
+            TableSizeTooLarge => f.write_str("table size must be at most 2^32-1"),
+            MinGreaterThanMax => f.write_str("size minimum must not be greater than maximum"),
+            StartFunctionType => f.write_str("start function must have type [] -> []"),
+            UndeclaredFunctionReference(index) => {
+                write!(f, "undeclared function reference: function {index}")
+            }
+            SelectNeedsType => f.write_str("type mismatch: select on references needs a type annotation"),
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:x}: {}", self.offset, self.kind)
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// Why a module cannot be used: malformed bytes or a broken validation rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    Malformed(DecodeError),
+    Invalid(ValidationError),
+}
+
+impl Error {
+    /// The byte offset in the module that the error applies to.
+    pub fn offset(&self) -> usize {
+        match self {
+            Error::Malformed(e) => e.offset,
+            Error::Invalid(e) => e.offset,
+        }
+    }
+
+    /// The message without the offset.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Malformed(e) => e.kind.to_string(),
+            Error::Invalid(e) => e.kind.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Malformed(e) => e.fmt(f),
+            Error::Invalid(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Malformed(e)
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(e: ValidationError) -> Self {
+        Error::Invalid(e)
+    }
+}

@@ -1,0 +1,681 @@
+//! Function-body validation: the spec's algorithm (an operand stack of types and a
+//! control stack), emitting the side table and stack height as it goes.
+
+use stratus_decoder::{BlockType, FuncBody, Imm, ImmKind, MemArg, Opcode, RefType, ValType};
+
+use crate::context::ModuleContext;
+use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind};
+use crate::side_table::{FuncInfo, SideEntry};
+
+/// An operand's type; `None` is the unknown type of values popped from the
+/// polymorphic stack in unreachable code.
+pub type Operand = Option<ValType>;
+
+/// Marks the end of a frame's list of branch entries still waiting for their target.
+const NO_PENDING: u32 = u32::MAX;
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum FrameKind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+#[derive(Debug)]
+struct Frame<'m> {
+    kind: FrameKind,
+    params: &'m [ValType],
+    results: &'m [ValType],
+    /// Operand count and slot count below this frame's operands.
+    height: usize,
+    slot_height: u32,
+    unreachable: bool,
+    /// For loops, where a branch lands: the first instruction of the body and the
+    /// side-table position there.
+    loop_pc: u32,
+    loop_stp: u32,
+    /// Head of the list, threaded through the entries' `stp_delta`, of forward branches
+    /// to this frame's end.
+    pending: u32,
+    /// The `if` entry that the false condition takes, until `else` or `end` fixes it.
+    if_entry: u32,
+}
+
+impl<'m> Frame<'m> {
+    /// The types a branch to this frame carries.
+    fn label_types(&self) -> &'m [ValType] {
+        if self.kind == FrameKind::Loop { self.params } else { self.results }
+    }
+}
+
+/// Validates one function body an instruction at a time.
+///
+/// Drive it with [`visit`](Self::visit) for every instruction in order (the decoder's
+/// [`Reader::read_instr`](stratus_decoder::Reader::read_instr) gives them), and
+/// [`finish`](Self::finish) after the final `end`. Between instructions,
+/// [`operands`](Self::operands) tells the type of every value on the operand stack.
+#[derive(Debug)]
+pub struct FuncValidator<'m> {
+    ctx: &'m ModuleContext<'m>,
+    type_index: u32,
+    locals: Vec<ValType>,
+    param_count: u32,
+    code_offset: usize,
+    operands: Vec<Operand>,
+    slots: u32,
+    max_slots: u32,
+    frames: Vec<Frame<'m>>,
+    side_table: Vec<SideEntry>,
+    /// The offset of the instruction being visited, for errors.
+    offset: usize,
+}
+
+impl<'m> FuncValidator<'m> {
+    /// Starts validating the body of a function of type `type_index`, whose locals are
+    /// declared in `body`.
+    pub fn new(ctx: &'m ModuleContext<'m>, type_index: u32, body: &FuncBody<'_>) -> Result<Self, Error> {
+        let ty = ctx.types.get(type_index as usize).ok_or(ValidationError {
+            offset: body.offset,
+            kind: Kind::Unknown { what: "type", index: type_index },
+        })?;
+        // The decoder bounds both counts, so this cannot overflow.
+        let mut locals = Vec::with_capacity(ty.params().len() + body.local_count as usize);
+        locals.extend_from_slice(ty.params());
+        for &(count, ty) in &body.locals {
+            locals.extend(std::iter::repeat_n(ty, count as usize));
+        }
+        let mut v = FuncValidator {
+            ctx,
+            type_index,
+            locals,
+            param_count: ty.params().len() as u32,
+            code_offset: body.code_offset,
+            operands: Vec::new(),
+            slots: 0,
+            max_slots: 0,
+            frames: Vec::new(),
+            side_table: Vec::new(),
+            offset: body.code_offset,
+        };
+        // Parameters are locals, not operands: the function's frame starts empty.
+        v.push_frame(FrameKind::Func, &[], ty.results(), 0);
+        Ok(v)
+    }
+
+    /// The types on the operand stack, bottom first.
+    pub fn operands(&self) -> &[Operand] {
+        &self.operands
+    }
+
+    /// The types of the parameters and declared locals.
+    pub fn locals(&self) -> &[ValType] {
+        &self.locals
+    }
+
+    /// Whether the function's final `end` has been visited.
+    pub fn is_done(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// Checks one instruction and applies it to the type stacks. `pc` is the offset of
+    /// its opcode and `next_pc` of the instruction after it, both relative to the start
+    /// of the body's instructions.
+    pub fn visit(&mut self, pc: usize, next_pc: usize, op: Opcode, imm: &Imm<'_>) -> Result<(), Error> {
+        self.offset = self.code_offset + pc;
+        if self.frames.is_empty() {
+            return Err(self.error(Kind::OperatorsAfterEnd));
+        }
+        if let Some(sig) = op.signature() {
+            self.check_immediates(op, imm)?;
+            self.pop_types(sig.params)?;
+            self.push_types(sig.results);
+            return Ok(());
+        }
+        self.visit_special(pc as u32, next_pc as u32, op, imm)
+    }
+
+    /// Ends validation: the function's final `end` must have been visited.
+    pub fn finish(self) -> Result<FuncInfo, Error> {
+        if !self.frames.is_empty() {
+            return Err(self.error(Kind::BodyEndsEarly));
+        }
+        let local_offsets = if self.locals.iter().any(|t| t.slots() != 1) {
+            let mut next = 0;
+            let offsets = self.locals.iter().map(|t| {
+                let slot = next;
+                next += t.slots();
+                slot
+            });
+            Some(offsets.collect())
+        } else {
+            None
+        };
+        let slots_of = |types: &[ValType]| types.iter().map(|t| t.slots()).sum::<u32>();
+        Ok(FuncInfo {
+            type_index: self.type_index,
+            param_count: self.param_count,
+            param_slots: slots_of(&self.locals[..self.param_count as usize]),
+            local_slots: slots_of(&self.locals),
+            local_offsets,
+            locals: self.locals.into_boxed_slice(),
+            max_stack_slots: self.max_slots,
+            side_table: self.side_table.into_boxed_slice(),
+        })
+    }
+
+    fn error(&self, kind: Kind) -> Error {
+        Error::Invalid(ValidationError { offset: self.offset, kind })
+    }
+
+    // The operand stack.
+
+    #[inline]
+    fn push(&mut self, ty: Operand) {
+        self.operands.push(ty);
+        self.slots += ty.map_or(1, ValType::slots);
+        self.max_slots = self.max_slots.max(self.slots);
+    }
+
+    #[inline]
+    fn push_types(&mut self, types: &[ValType]) {
+        for &t in types {
+            self.push(Some(t));
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Result<Operand, Error> {
+        let frame = self.frames.last().expect("visit checks a frame is open");
+        if self.operands.len() == frame.height {
+            if frame.unreachable {
+                return Ok(None);
+            }
+            return Err(self.error(Kind::TypeMismatch { expected: Expected::Any, found: None }));
+        }
+        let ty = self.operands.pop().expect("height checked above");
+        self.slots -= ty.map_or(1, ValType::slots);
+        Ok(ty)
+    }
+
+    #[inline]
+    fn pop_expect(&mut self, expected: ValType) -> Result<Operand, Error> {
+        let frame = self.frames.last().expect("visit checks a frame is open");
+        // Fast path: the top operand is there and has the expected type.
+        if self.operands.len() > frame.height && self.operands.last() == Some(&Some(expected)) {
+            self.operands.pop();
+            self.slots -= expected.slots();
+            return Ok(Some(expected));
+        }
+        if self.operands.len() == frame.height && !frame.unreachable {
+            return Err(self.error(Kind::TypeMismatch { expected: Expected::Type(expected), found: None }));
+        }
+        match self.pop()? {
+            Some(found) if found != expected => {
+                Err(self.error(Kind::TypeMismatch { expected: Expected::Type(expected), found: Some(found) }))
+            }
+            ty => Ok(ty),
+        }
+    }
+
+    fn pop_types(&mut self, types: &[ValType]) -> Result<(), Error> {
+        for &t in types.iter().rev() {
+            self.pop_expect(t)?;
+        }
+        Ok(())
+    }
+
+    fn pop_ref(&mut self) -> Result<Operand, Error> {
+        match self.pop()? {
+            Some(t) if !t.is_ref() => {
+                Err(self.error(Kind::TypeMismatch { expected: Expected::AnyRef, found: Some(t) }))
+            }
+            ty => Ok(ty),
+        }
+    }
+
+    fn set_unreachable(&mut self) {
+        let frame = self.frames.last_mut().expect("visit checks a frame is open");
+        self.operands.truncate(frame.height);
+        self.slots = frame.slot_height;
+        frame.unreachable = true;
+    }
+
+    // The control stack.
+
+    fn push_frame(&mut self, kind: FrameKind, params: &'m [ValType], results: &'m [ValType], pc: u32) {
+        let slot_height = self.slots;
+        self.frames.push(Frame {
+            kind,
+            params,
+            results,
+            height: self.operands.len(),
+            slot_height,
+            unreachable: false,
+            loop_pc: pc,
+            loop_stp: self.side_table.len() as u32,
+            pending: NO_PENDING,
+            if_entry: NO_PENDING,
+        });
+        self.push_types(params);
+    }
+
+    /// Checks the frame's results are exactly what is on its part of the stack, and
+    /// closes it.
+    fn pop_frame(&mut self) -> Result<Frame<'m>, Error> {
+        let results = self.frames.last().expect("visit checks a frame is open").results;
+        self.pop_types(results)?;
+        let frame = self.frames.last().expect("visit checks a frame is open");
+        if self.operands.len() != frame.height {
+            let found = self.operands.len() - frame.height + results.len();
+            return Err(self.error(Kind::StackHeightMismatch { expected: results.len(), found }));
+        }
+        Ok(self.frames.pop().expect("checked above"))
+    }
+
+    fn label(&self, depth: u32) -> Result<&Frame<'m>, Error> {
+        let index = self.frames.len().checked_sub(depth as usize + 1);
+        index.map(|i| &self.frames[i]).ok_or_else(|| self.error(Kind::UnknownLabel(depth)))
+    }
+
+    fn block_type(&self, ty: BlockType) -> Result<(&'m [ValType], &'m [ValType]), Error> {
+        Ok(match ty {
+            BlockType::Empty => (&[], &[]),
+            BlockType::Value(t) => (&[], single(t)),
+            BlockType::Func(index) => {
+                let ft = self.ctx.types.get(index as usize);
+                let ft = ft.ok_or_else(|| self.error(Kind::Unknown { what: "type", index }))?;
+                (ft.params(), ft.results())
+            }
+        })
+    }
+
+    // The side table.
+
+    /// Adds the entry for a branch at `pc` to the frame `depth` labels out, with the
+    /// label's values on top of the operand stack.
+    fn branch_entry(&mut self, pc: u32, depth: u32) -> Result<(), Error> {
+        let index = self.side_table.len() as u32;
+        let frame_index = self.frames.len() - 1 - depth as usize;
+        let frame = &self.frames[frame_index];
+        let keep: u32 = frame.label_types().iter().map(|t| t.slots()).sum();
+        // In unreachable code the stack may be shorter than the label needs; such a
+        // branch never runs, so its counts do not matter.
+        let drop = self.slots.saturating_sub(frame.slot_height).saturating_sub(keep);
+        let entry = if frame.kind == FrameKind::Loop {
+            SideEntry {
+                pc_delta: frame.loop_pc as i32 - pc as i32,
+                stp_delta: frame.loop_stp as i32 - index as i32,
+                keep,
+                drop,
+            }
+        } else {
+            // Forward: remember the branch's pc and link the entry into the frame's
+            // pending list until its `end` is reached.
+            let link = frame.pending;
+            self.frames[frame_index].pending = index;
+            SideEntry { pc_delta: pc as i32, stp_delta: link as i32, keep, drop }
+        };
+        self.side_table.push(entry);
+        Ok(())
+    }
+
+    /// Points an entry made at a forward branch to `target_pc`, with the side table
+    /// continuing at `target_stp`.
+    fn resolve(&mut self, index: u32, target_pc: u32, target_stp: u32) {
+        let entry = &mut self.side_table[index as usize];
+        entry.pc_delta = target_pc as i32 - entry.pc_delta;
+        entry.stp_delta = target_stp as i32 - index as i32;
+    }
+
+    fn resolve_pending(&mut self, mut head: u32, target_pc: u32, target_stp: u32) {
+        while head != NO_PENDING {
+            let next = self.side_table[head as usize].stp_delta as u32;
+            self.resolve(head, target_pc, target_stp);
+            head = next;
+        }
+    }
+
+    // Instructions.
+
+    fn check_immediates(&self, op: Opcode, imm: &Imm<'_>) -> Result<(), Error> {
+        match *imm {
+            Imm::MemArg(arg) => self.check_mem_arg(op, arg),
+            Imm::MemArgLane(arg, lane) => {
+                self.check_mem_arg(op, arg)?;
+                self.check_lane(op, lane)
+            }
+            Imm::Lane(lane) => self.check_lane(op, lane),
+            Imm::Shuffle(lanes) => match lanes.iter().find(|&&l| l >= 32) {
+                Some(&lane) => Err(self.error(Kind::InvalidLaneIndex { lane, lanes: 32 })),
+                None => Ok(()),
+            },
+            Imm::Memory | Imm::MemoryCopy => self.check_memory(),
+            Imm::MemoryInit { data } => {
+                self.check_memory()?;
+                self.check_data(data)
+            }
+            Imm::Data(data) => self.check_data(data),
+            Imm::Table(table) => self.table(table).map(drop),
+            Imm::Elem(elem) => self.elem(elem).map(drop),
+            Imm::TableInit { elem, table } => {
+                let elem_ty = self.elem(elem)?;
+                let table_ty = self.table(table)?;
+                self.check_same_ref(elem_ty, table_ty)
+            }
+            Imm::TableCopy { dst, src } => {
+                let dst_ty = self.table(dst)?;
+                let src_ty = self.table(src)?;
+                self.check_same_ref(src_ty, dst_ty)
+            }
+            Imm::Func(index) => {
+                // Only `ref.func` has a signature and a function immediate.
+                match self.ctx.declared_refs.get(index as usize) {
+                    None => Err(self.error(Kind::Unknown { what: "function", index })),
+                    Some(false) => Err(self.error(Kind::UndeclaredFunctionReference(index))),
+                    Some(true) => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_mem_arg(&self, op: Opcode, arg: MemArg) -> Result<(), Error> {
+        self.check_memory()?;
+        let natural = match op.imm_kind() {
+            ImmKind::MemArg { max_align } | ImmKind::MemArgLane { max_align, .. } => u32::from(max_align),
+            _ => 0,
+        };
+        if arg.align > natural {
+            return Err(self.error(Kind::AlignmentTooLarge { align: arg.align, natural }));
+        }
+        Ok(())
+    }
+
+    fn check_lane(&self, op: Opcode, lane: u8) -> Result<(), Error> {
+        let lanes = match op.imm_kind() {
+            ImmKind::Lane { lanes } | ImmKind::MemArgLane { lanes, .. } => lanes,
+            _ => 0,
+        };
+        if lane >= lanes {
+            return Err(self.error(Kind::InvalidLaneIndex { lane, lanes }));
+        }
+        Ok(())
+    }
+
+    fn check_memory(&self) -> Result<(), Error> {
+        if self.ctx.memories == 0 {
+            return Err(self.error(Kind::Unknown { what: "memory", index: 0 }));
+        }
+        Ok(())
+    }
+
+    fn check_data(&self, index: u32) -> Result<(), Error> {
+        match self.ctx.data_count {
+            None => Err(self.error(Kind::DataCountRequired)),
+            Some(count) if index >= count => Err(self.error(Kind::Unknown { what: "data segment", index })),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn table(&self, index: u32) -> Result<RefType, Error> {
+        match self.ctx.tables.get(index as usize) {
+            Some(t) => Ok(t.elem),
+            None => Err(self.error(Kind::Unknown { what: "table", index })),
+        }
+    }
+
+    fn elem(&self, index: u32) -> Result<RefType, Error> {
+        match self.ctx.elem_types.get(index as usize) {
+            Some(&t) => Ok(t),
+            None => Err(self.error(Kind::Unknown { what: "elem segment", index })),
+        }
+    }
+
+    fn check_same_ref(&self, found: RefType, expected: RefType) -> Result<(), Error> {
+        if found != expected {
+            let kind =
+                Kind::TypeMismatch { expected: Expected::Type(expected.into()), found: Some(found.into()) };
+            return Err(self.error(kind));
+        }
+        Ok(())
+    }
+
+    fn local(&self, index: u32) -> Result<ValType, Error> {
+        match self.locals.get(index as usize) {
+            Some(&t) => Ok(t),
+            None => Err(self.error(Kind::Unknown { what: "local", index })),
+        }
+    }
+
+    fn global(&self, index: u32) -> Result<stratus_decoder::GlobalType, Error> {
+        match self.ctx.globals.get(index as usize) {
+            Some(&g) => Ok(g),
+            None => Err(self.error(Kind::Unknown { what: "global", index })),
+        }
+    }
+
+    fn visit_special(&mut self, pc: u32, next_pc: u32, op: Opcode, imm: &Imm<'_>) -> Result<(), Error> {
+        match (op, imm) {
+            (Opcode::Unreachable, _) => self.set_unreachable(),
+            (Opcode::Block | Opcode::Loop | Opcode::If, &Imm::Block(ty)) => {
+                let (params, results) = self.block_type(ty)?;
+                if op == Opcode::If {
+                    self.pop_expect(ValType::I32)?;
+                }
+                self.pop_types(params)?;
+                let kind = match op {
+                    Opcode::Block => FrameKind::Block,
+                    Opcode::Loop => FrameKind::Loop,
+                    _ => FrameKind::If,
+                };
+                let if_entry = self.side_table.len() as u32;
+                if op == Opcode::If {
+                    // Where a false condition goes is fixed at `else` or `end`.
+                    self.side_table.push(SideEntry { pc_delta: pc as i32, ..SideEntry::default() });
+                }
+                self.push_frame(kind, params, results, next_pc);
+                if op == Opcode::If {
+                    self.frames.last_mut().expect("just pushed").if_entry = if_entry;
+                }
+            }
+            (Opcode::Else, _) => {
+                if self.frames.last().map(|f| f.kind) != Some(FrameKind::If) {
+                    return Err(self.error(Kind::ElseWithoutIf));
+                }
+                let frame = self.pop_frame()?;
+                // The true arm jumps from here to the end, carrying exactly the results.
+                let else_entry = self.side_table.len() as u32;
+                self.side_table.push(SideEntry {
+                    pc_delta: pc as i32,
+                    stp_delta: frame.pending as i32,
+                    keep: 0,
+                    drop: 0,
+                });
+                // The false condition lands just past `else`.
+                self.resolve(frame.if_entry, next_pc, else_entry + 1);
+                self.push_frame(FrameKind::Else, frame.params, frame.results, 0);
+                self.frames.last_mut().expect("just pushed").pending = else_entry;
+            }
+            (Opcode::End, _) => {
+                let frame = self.pop_frame()?;
+                if frame.kind == FrameKind::If && frame.params != frame.results {
+                    // Without `else`, the false arm passes the parameters through as results.
+                    let kind = Kind::TypeMismatch {
+                        expected: Expected::Type(frame.results.first().copied().unwrap_or(ValType::I32)),
+                        found: frame.params.first().copied(),
+                    };
+                    return Err(self.error(kind));
+                }
+                // Branches to a block land after its `end`; to the function, on it.
+                let target_pc = if frame.kind == FrameKind::Func { pc } else { next_pc };
+                let target_stp = self.side_table.len() as u32;
+                if frame.kind == FrameKind::If {
+                    self.resolve(frame.if_entry, target_pc, target_stp);
+                }
+                self.resolve_pending(frame.pending, target_pc, target_stp);
+                if frame.kind != FrameKind::Func {
+                    self.push_types(frame.results);
+                }
+            }
+            (Opcode::Br, &Imm::Label(depth)) => {
+                let types = self.label(depth)?.label_types();
+                self.pop_types(types)?;
+                self.push_types(types);
+                self.branch_entry(pc, depth)?;
+                self.set_unreachable();
+            }
+            (Opcode::BrIf, &Imm::Label(depth)) => {
+                self.pop_expect(ValType::I32)?;
+                let types = self.label(depth)?.label_types();
+                self.pop_types(types)?;
+                self.push_types(types);
+                self.branch_entry(pc, depth)?;
+            }
+            (Opcode::BrTable, Imm::BrTable(table)) => {
+                self.pop_expect(ValType::I32)?;
+                let arity = self.label(table.default)?.label_types().len();
+                for depth in table.targets().chain(std::iter::once(table.default)) {
+                    let types = self.label(depth)?.label_types();
+                    if types.len() != arity {
+                        let kind = Kind::TypeMismatch {
+                            expected: Expected::Type(types.first().copied().unwrap_or(ValType::I32)),
+                            found: None,
+                        };
+                        return Err(self.error(kind));
+                    }
+                    // Check the operands against this label without consuming them.
+                    let popped = self.pop_values(types)?;
+                    for ty in popped.into_iter().rev() {
+                        self.push(ty);
+                    }
+                    self.branch_entry(pc, depth)?;
+                }
+                self.set_unreachable();
+            }
+            (Opcode::Return, _) => {
+                let results = self.frames[0].results;
+                self.pop_types(results)?;
+                self.set_unreachable();
+            }
+            (Opcode::Call, &Imm::Func(index)) => {
+                let ty = self.ctx.func_type(index);
+                let ty = ty.ok_or_else(|| self.error(Kind::Unknown { what: "function", index }))?;
+                self.pop_types(ty.params())?;
+                self.push_types(ty.results());
+            }
+            (Opcode::CallIndirect, &Imm::CallIndirect { type_index, table }) => {
+                let elem = self.table(table)?;
+                self.check_same_ref(elem, RefType::FuncRef)?;
+                let ty = self.ctx.types.get(type_index as usize);
+                let ty = ty.ok_or_else(|| self.error(Kind::Unknown { what: "type", index: type_index }))?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_types(ty.params())?;
+                self.push_types(ty.results());
+            }
+            (Opcode::RefNull, &Imm::RefType(ty)) => self.push(Some(ty.into())),
+            (Opcode::RefIsNull, _) => {
+                self.pop_ref()?;
+                self.push(Some(ValType::I32));
+            }
+            (Opcode::Drop, _) => {
+                self.pop()?;
+            }
+            (Opcode::Select, _) => {
+                self.pop_expect(ValType::I32)?;
+                let first = self.pop()?;
+                let second = self.pop()?;
+                for ty in [first, second].into_iter().flatten() {
+                    if ty.is_ref() {
+                        return Err(self.error(Kind::SelectNeedsType));
+                    }
+                }
+                let ty = match (first, second) {
+                    (Some(a), Some(b)) if a != b => {
+                        let kind = Kind::TypeMismatch { expected: Expected::Type(a), found: Some(b) };
+                        return Err(self.error(kind));
+                    }
+                    (known @ Some(_), _) | (None, known) => known,
+                };
+                self.push(ty);
+            }
+            (Opcode::TypedSelect, &Imm::SelectType(ty)) => {
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(ty)?;
+                self.pop_expect(ty)?;
+                self.push(Some(ty));
+            }
+            (Opcode::LocalGet, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                self.push(Some(ty));
+            }
+            (Opcode::LocalSet, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                self.pop_expect(ty)?;
+            }
+            (Opcode::LocalTee, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                self.pop_expect(ty)?;
+                self.push(Some(ty));
+            }
+            (Opcode::GlobalGet, &Imm::Global(index)) => {
+                let global = self.global(index)?;
+                self.push(Some(global.content));
+            }
+            (Opcode::GlobalSet, &Imm::Global(index)) => {
+                let global = self.global(index)?;
+                if !global.mutable {
+                    return Err(self.error(Kind::GlobalIsImmutable(index)));
+                }
+                self.pop_expect(global.content)?;
+            }
+            (Opcode::TableGet, &Imm::Table(table)) => {
+                let elem = self.table(table)?;
+                self.pop_expect(ValType::I32)?;
+                self.push(Some(elem.into()));
+            }
+            (Opcode::TableSet, &Imm::Table(table)) => {
+                let elem = self.table(table)?;
+                self.pop_expect(elem.into())?;
+                self.pop_expect(ValType::I32)?;
+            }
+            (Opcode::TableGrow, &Imm::Table(table)) => {
+                let elem = self.table(table)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(elem.into())?;
+                self.push(Some(ValType::I32));
+            }
+            (Opcode::TableFill, &Imm::Table(table)) => {
+                let elem = self.table(table)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(elem.into())?;
+                self.pop_expect(ValType::I32)?;
+            }
+            _ => unreachable!("{op:?} has no signature and no rule, or the decoder gave it wrong immediates"),
+        }
+        Ok(())
+    }
+
+    /// Pops operands matching `types` (top last), returning them top first.
+    fn pop_values(&mut self, types: &[ValType]) -> Result<Vec<Operand>, Error> {
+        let mut popped = Vec::with_capacity(types.len());
+        for &t in types.iter().rev() {
+            popped.push(self.pop_expect(t)?);
+        }
+        Ok(popped)
+    }
+}
+
+/// The one-type result list of a block typed by a value type.
+fn single(ty: ValType) -> &'static [ValType] {
+    match ty {
+        ValType::I32 => &[ValType::I32],
+        ValType::I64 => &[ValType::I64],
+        ValType::F32 => &[ValType::F32],
+        ValType::F64 => &[ValType::F64],
+        ValType::V128 => &[ValType::V128],
+        ValType::FuncRef => &[ValType::FuncRef],
+        ValType::ExternRef => &[ValType::ExternRef],
+    }
+}

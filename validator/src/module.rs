@@ -1,0 +1,221 @@
+//! Module-level validation: index spaces, limits, constant expressions, segments,
+//! exports and start, and every function body.
+
+use std::collections::HashSet;
+
+use stratus_decoder::{
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImportDesc, Limits, Module,
+    Opcode, ValType,
+};
+
+use crate::ValidatedModule;
+use crate::context::ModuleContext;
+use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind};
+use crate::func::FuncValidator;
+use crate::side_table::FuncInfo;
+
+/// The most pages a 32-bit memory can have (4 GiB).
+const MAX_PAGES: u32 = 65536;
+
+/// Validates a decoded module, and every function body in it.
+pub fn validate(module: &Module<'_>) -> Result<ValidatedModule, Error> {
+    check_declarations(module)?;
+    let ctx = ModuleContext::new(module);
+    check_segments(module, &ctx)?;
+    let mut funcs = Vec::with_capacity(module.bodies.len());
+    for (i, body) in module.bodies.iter().enumerate() {
+        let type_index = module.funcs[module.imported_funcs as usize + i];
+        funcs.push(validate_body(&ctx, type_index, body)?);
+    }
+    Ok(ValidatedModule { funcs })
+}
+
+fn validate_body(
+    ctx: &ModuleContext<'_>,
+    type_index: u32,
+    body: &stratus_decoder::FuncBody<'_>,
+) -> Result<FuncInfo, Error> {
+    let mut validator = FuncValidator::new(ctx, type_index, body)?;
+    let mut reader = body.reader();
+    while !validator.is_done() {
+        let pc = reader.position();
+        let (op, imm) = reader.read_instr()?;
+        validator.visit(pc, reader.position(), op, &imm)?;
+    }
+    if !reader.eof() {
+        let kind = Kind::OperatorsAfterEnd;
+        return Err(ValidationError { offset: reader.offset(), kind }.into());
+    }
+    validator.finish()
+}
+
+fn invalid(offset: usize, kind: Kind) -> Error {
+    Error::Invalid(ValidationError { offset, kind })
+}
+
+/// Types, imports, functions, tables, memories, globals, exports and start.
+fn check_declarations(module: &Module<'_>) -> Result<(), Error> {
+    let type_count = module.types.len() as u32;
+    let check_type = |index: u32, offset: usize| {
+        if index >= type_count {
+            return Err(invalid(offset, Kind::Unknown { what: "type", index }));
+        }
+        Ok(())
+    };
+    for import in &module.imports {
+        match import.desc {
+            ImportDesc::Func(ty) => check_type(ty, import.offset)?,
+            ImportDesc::Table(t) => check_limits(t.limits, u32::MAX, Kind::TableSizeTooLarge, import.offset)?,
+            ImportDesc::Memory(m) => {
+                check_limits(m.limits, MAX_PAGES, Kind::MemorySizeTooLarge, import.offset)?
+            }
+            ImportDesc::Global(_) => {}
+        }
+    }
+    for &ty in &module.funcs[module.imported_funcs as usize..] {
+        check_type(ty, 0)?;
+    }
+    for table in &module.tables[module.imported_tables as usize..] {
+        check_limits(table.limits, u32::MAX, Kind::TableSizeTooLarge, 0)?;
+    }
+    for memory in &module.memories[module.imported_memories as usize..] {
+        check_limits(memory.limits, MAX_PAGES, Kind::MemorySizeTooLarge, 0)?;
+    }
+    if module.memories.len() > 1 {
+        return Err(invalid(0, Kind::MultipleMemories));
+    }
+    // Initialisers see only the imported globals.
+    let imported_globals = &module.globals[..module.imported_globals as usize];
+    let defined_globals = &module.globals[module.imported_globals as usize..];
+    for (global, init) in defined_globals.iter().zip(&module.global_inits) {
+        check_const_expr(module, imported_globals, init, global.content)?;
+    }
+    let mut names = HashSet::with_capacity(module.exports.len());
+    for export in &module.exports {
+        if !names.insert(export.name) {
+            return Err(invalid(export.offset, Kind::DuplicateExportName(export.name.to_string())));
+        }
+        let (count, what) = match export.kind {
+            ExternKind::Func => (module.funcs.len(), "function"),
+            ExternKind::Table => (module.tables.len(), "table"),
+            ExternKind::Memory => (module.memories.len(), "memory"),
+            ExternKind::Global => (module.globals.len(), "global"),
+        };
+        if export.index as usize >= count {
+            return Err(invalid(export.offset, Kind::Unknown { what, index: export.index }));
+        }
+    }
+    if let Some(start) = module.start {
+        let ty = module.func_type(start.func);
+        let ty =
+            ty.ok_or_else(|| invalid(start.offset, Kind::Unknown { what: "function", index: start.func }))?;
+        if !ty.params().is_empty() || !ty.results().is_empty() {
+            return Err(invalid(start.offset, Kind::StartFunctionType));
+        }
+    }
+    Ok(())
+}
+
+fn check_limits(limits: Limits, bound: u32, too_large: Kind, offset: usize) -> Result<(), Error> {
+    if limits.min > bound || limits.max.is_some_and(|max| max > bound) {
+        return Err(invalid(offset, too_large));
+    }
+    if limits.max.is_some_and(|max| limits.min > max) {
+        return Err(invalid(offset, Kind::MinGreaterThanMax));
+    }
+    Ok(())
+}
+
+/// Element and data segments.
+fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Error> {
+    let globals = &module.globals[..module.imported_globals as usize];
+    for elem in &module.elements {
+        if let ElementMode::Active { table, offset } = &elem.mode {
+            let table_ty = module.tables.get(*table as usize);
+            let table_ty = table_ty
+                .ok_or_else(|| invalid(elem.offset, Kind::Unknown { what: "table", index: *table }))?;
+            check_const_expr(module, globals, offset, ValType::I32)?;
+            if table_ty.elem != elem.ty {
+                let kind = Kind::TypeMismatch {
+                    expected: Expected::Type(table_ty.elem.into()),
+                    found: Some(elem.ty.into()),
+                };
+                return Err(invalid(elem.offset, kind));
+            }
+        }
+        match &elem.items {
+            ElementItems::Funcs(funcs) => {
+                if let Some(&index) = funcs.iter().find(|&&f| f as usize >= module.funcs.len()) {
+                    return Err(invalid(elem.offset, Kind::Unknown { what: "function", index }));
+                }
+            }
+            ElementItems::Exprs(exprs) => {
+                for expr in exprs {
+                    check_const_expr(module, globals, expr, elem.ty.into())?;
+                }
+            }
+        }
+    }
+    for data in &module.data {
+        if let DataMode::Active { memory, offset } = &data.mode {
+            if *memory as usize >= ctx.memories {
+                return Err(invalid(data.offset, Kind::Unknown { what: "memory", index: *memory }));
+            }
+            check_const_expr(module, globals, offset, ValType::I32)?;
+        }
+    }
+    Ok(())
+}
+
+/// A constant expression: constants, `ref.null`, `ref.func` and `global.get` of an
+/// immutable global it may see, producing exactly one value of type `expected`.
+fn check_const_expr(
+    module: &Module<'_>,
+    globals: &[GlobalType],
+    expr: &ConstExpr<'_>,
+    expected: ValType,
+) -> Result<(), Error> {
+    let mut reader = expr.reader();
+    let mut stack: Vec<ValType> = Vec::new();
+    loop {
+        let offset = reader.offset();
+        let (op, imm) = reader.read_instr()?;
+        let ty = match (op, imm) {
+            (Opcode::End, _) => break,
+            (Opcode::I32Const, _) => ValType::I32,
+            (Opcode::I64Const, _) => ValType::I64,
+            (Opcode::F32Const, _) => ValType::F32,
+            (Opcode::F64Const, _) => ValType::F64,
+            (Opcode::V128Const, _) => ValType::V128,
+            (Opcode::RefNull, Imm::RefType(t)) => t.into(),
+            (Opcode::RefFunc, Imm::Func(index)) => {
+                if index as usize >= module.funcs.len() {
+                    return Err(invalid(offset, Kind::Unknown { what: "function", index }));
+                }
+                ValType::FuncRef
+            }
+            (Opcode::GlobalGet, Imm::Global(index)) => {
+                let global = globals.get(index as usize);
+                let global =
+                    global.ok_or_else(|| invalid(offset, Kind::Unknown { what: "global", index }))?;
+                if global.mutable {
+                    return Err(invalid(offset, Kind::ConstantExpressionRequired));
+                }
+                global.content
+            }
+            _ => return Err(invalid(offset, Kind::ConstantExpressionRequired)),
+        };
+        stack.push(ty);
+    }
+    match stack.as_slice() {
+        [ty] if *ty == expected => Ok(()),
+        [ty] => Err(invalid(
+            expr.offset,
+            Kind::TypeMismatch { expected: Expected::Type(expected), found: Some(*ty) },
+        )),
+        [] => {
+            Err(invalid(expr.offset, Kind::TypeMismatch { expected: Expected::Type(expected), found: None }))
+        }
+        many => Err(invalid(expr.offset, Kind::StackHeightMismatch { expected: 1, found: many.len() })),
+    }
+}

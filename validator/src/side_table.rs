@@ -1,0 +1,49 @@
+//! The per-function output of validation that the in-place interpreter runs by.
+
+use stratus_decoder::ValType;
+
+/// One entry of a function's side table, for one branch target.
+///
+/// Entries are ordered as the branch sites appear in the code: one for each `br`,
+/// `br_if`, `if` (where the condition is false) and `else` (the end of the true arm),
+/// and `n + 1` for a `br_table` with `n` targets (the default last). A taken branch at
+/// code offset `pc` whose entry has index `i` continues at `pc + pc_delta` with entry
+/// `i + stp_delta`; it keeps the top `keep` slots of the operand stack and drops the
+/// `drop` slots beneath them. A `br_if` not taken, or an `if` whose condition holds,
+/// moves on to entry `i + 1`. Counts are in 64-bit value-stack slots (`v128` takes two).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct SideEntry {
+    pub pc_delta: i32,
+    pub stp_delta: i32,
+    pub keep: u32,
+    pub drop: u32,
+}
+
+/// What the interpreter needs to run one function in place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuncInfo {
+    pub type_index: u32,
+    /// Parameters then declared locals.
+    pub locals: Box<[ValType]>,
+    pub param_count: u32,
+    /// Value-stack slots of the parameters, and of parameters and locals together.
+    pub param_slots: u32,
+    pub local_slots: u32,
+    /// Slot of each local, where some local before the last takes two slots;
+    /// otherwise a local's slot is its index.
+    pub local_offsets: Option<Box<[u32]>>,
+    /// The most slots the operand stack (above the locals) ever holds.
+    pub max_stack_slots: u32,
+    pub side_table: Box<[SideEntry]>,
+}
+
+impl FuncInfo {
+    /// The value-stack slot (relative to the frame base) of local `index`.
+    #[inline]
+    pub fn local_slot(&self, index: u32) -> u32 {
+        match &self.local_offsets {
+            Some(offsets) => offsets[index as usize],
+            None => index,
+        }
+    }
+}

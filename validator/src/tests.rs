@@ -1,0 +1,221 @@
+//! Side-table and function-info checks on hand-written functions.
+//!
+//! Each entry is shown as `op#i -> #t stp s keep k drop d`: the branch instruction and
+//! its ordinal in the body, the ordinal of the instruction it lands on, the absolute
+//! side-table index it continues with, and the slots it keeps and drops.
+
+use stratus_decoder::{Module, Opcode};
+
+use crate::{FuncInfo, parse_and_validate};
+
+fn compile(wat: &str) -> Vec<u8> {
+    wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(wat).unwrap()).unwrap().encode().unwrap()
+}
+
+/// The first defined function's info, and its side table rendered as above.
+fn describe(wat: &str) -> (FuncInfo, Vec<String>) {
+    let bytes = compile(wat);
+    let (module, validated) = parse_and_validate(&bytes).unwrap_or_else(|e| panic!("{wat}: {e}"));
+    let info = validated.funcs[0].clone();
+    let body = &Module::parse(&bytes).unwrap().bodies[0];
+    let mut reader = body.reader();
+    let mut instrs = Vec::new();
+    let mut sites = Vec::new();
+    while !reader.eof() {
+        let pc = reader.position();
+        let (op, imm) = reader.read_instr().unwrap();
+        let ordinal = instrs.len();
+        instrs.push(pc);
+        let entries = match (op, imm) {
+            (Opcode::Br | Opcode::BrIf | Opcode::If | Opcode::Else, _) => 1,
+            (Opcode::BrTable, stratus_decoder::Imm::BrTable(t)) => t.len() as usize + 1,
+            _ => 0,
+        };
+        sites.extend(std::iter::repeat_n((op, ordinal, pc), entries));
+    }
+    drop(module);
+    assert_eq!(sites.len(), info.side_table.len(), "one entry per branch site");
+    let lines = sites
+        .iter()
+        .zip(info.side_table.iter())
+        .enumerate()
+        .map(|(index, (&(op, ordinal, pc), e))| {
+            let target_pc = (pc as i64 + i64::from(e.pc_delta)) as usize;
+            let target = instrs.iter().position(|&p| p == target_pc).expect("targets land on an instruction");
+            let stp = index as i64 + i64::from(e.stp_delta);
+            format!("{op}#{ordinal} -> #{target} stp {stp} keep {} drop {}", e.keep, e.drop)
+        })
+        .collect();
+    (info, lines)
+}
+
+#[test]
+fn nested_blocks_branch_past_their_end() {
+    let (info, table) = describe(
+        r#"(module (func (result i32)
+            (block (result i32)     ;; #0
+              (block                ;; #1
+                (i32.const 1)       ;; #2
+                (br_if 0)           ;; #3
+                (i32.const 5)       ;; #4
+                (i32.const 7)       ;; #5
+                (br 1))             ;; #6, end #7
+              (i32.const 9))        ;; #8, end #9
+          ))                        ;; end #10
+        "#,
+    );
+    assert_eq!(table, ["br_if#3 -> #8 stp 2 keep 0 drop 0", "br#6 -> #10 stp 2 keep 1 drop 1"]);
+    assert_eq!(info.max_stack_slots, 2);
+}
+
+#[test]
+fn loops_branch_back_to_their_first_instruction() {
+    let (_, table) = describe(
+        r#"(module (func (param i32) (result i32)
+            (loop (result i32)      ;; #0
+              (local.get 0)         ;; #1
+              (i32.const 1)         ;; #2
+              (i32.sub)             ;; #3
+              (local.tee 0)         ;; #4
+              (br_if 0)             ;; #5
+              (local.get 0))))      ;; #6, end #7, end #8
+        "#,
+    );
+    assert_eq!(table, ["br_if#5 -> #1 stp 0 keep 0 drop 0"]);
+}
+
+#[test]
+fn loop_with_parameters_keeps_them_on_back_edges() {
+    let (_, table) = describe(
+        r#"(module (func (result i32)
+            (i32.const 10)                      ;; #0
+            (loop (param i32) (result i32)      ;; #1
+              (i32.const 1)                     ;; #2
+              (i32.sub)                         ;; #3
+              (i64.const 0)                     ;; #4
+              (drop)                            ;; #5
+              (br_if 0 (i32.const 1))           ;; #6 const, #7 br_if
+              (nop))))                          ;; #8, end #9, end #10
+        "#,
+    );
+    assert_eq!(table, ["br_if#7 -> #2 stp 0 keep 1 drop 0"]);
+}
+
+#[test]
+fn if_with_else() {
+    let (_, table) = describe(
+        r#"(module (func (param i32) (result i32)
+            (if (result i32) (local.get 0)  ;; #0 get, #1 if
+              (then (i32.const 1))          ;; #2
+              (else (i32.const 2)))))       ;; #3 else, #4, end #5, end #6
+        "#,
+    );
+    assert_eq!(table, ["if#1 -> #4 stp 2 keep 0 drop 0", "else#3 -> #6 stp 2 keep 0 drop 0"]);
+}
+
+#[test]
+fn if_without_else_and_branches_out_of_both_arms() {
+    let (_, table) = describe(
+        r#"(module (func (param i32)
+            (if (local.get 0) (then (nop)))          ;; #0 get, #1 if, #2 nop, #3 end (false lands on #4)
+            (if (local.get 0)                        ;; #4 get, #5 if
+              (then (br 0))                          ;; #6 br
+              (else (br_if 0 (local.get 0)) (nop)))  ;; #7 else, #8 get, #9 br_if, #10 nop, #11 end
+            (nop)))                                  ;; #12 nop, #13 end
+        "#,
+    );
+    assert_eq!(
+        table,
+        [
+            "if#1 -> #4 stp 1 keep 0 drop 0",
+            "if#5 -> #8 stp 4 keep 0 drop 0",
+            "br#6 -> #12 stp 5 keep 0 drop 0",
+            "else#7 -> #12 stp 5 keep 0 drop 0",
+            "br_if#9 -> #12 stp 5 keep 0 drop 0",
+        ]
+    );
+}
+
+#[test]
+fn br_table_has_an_entry_per_target_and_default() {
+    let (_, table) = describe(
+        r#"(module (func (param i32) (result i32)
+            (block $a (result i32)          ;; #0
+              (block $b (result i32)        ;; #1
+                (i32.const 42)              ;; #2
+                (local.get 0)               ;; #3
+                (br_table $b $a $b))        ;; #4, end #5
+              (i32.const 1)                 ;; #6
+              (i32.add))))                  ;; #7, end #8, end #9
+        "#,
+    );
+    assert_eq!(
+        table,
+        [
+            "br_table#4 -> #6 stp 3 keep 1 drop 0",
+            "br_table#4 -> #9 stp 3 keep 1 drop 0",
+            "br_table#4 -> #6 stp 3 keep 1 drop 0",
+        ]
+    );
+}
+
+#[test]
+fn multi_value_blocks_keep_all_their_results() {
+    let (_, table) = describe(
+        r#"(module (func (result i32 i32)
+            (i32.const 1) (i32.const 2)                      ;; #0, #1
+            (block (param i32 i32) (result i32 i32)          ;; #2
+              (i32.const 3)                                  ;; #3
+              (drop)                                         ;; #4
+              (br 0))                                        ;; #5, end #6
+            (br 0)))                                         ;; #7, end #8
+        "#,
+    );
+    assert_eq!(table, ["br#5 -> #7 stp 1 keep 2 drop 0", "br#7 -> #8 stp 2 keep 2 drop 0"]);
+}
+
+#[test]
+fn v128_values_count_two_slots() {
+    let (info, table) = describe(
+        r#"(module (func (param v128 i32) (result v128) (local i64 v128)
+            (block (result v128)                              ;; #0
+              (i64.const 0) (drop)                            ;; #1, #2
+              (i32.const 1)                                   ;; #3
+              (local.get 0)                                   ;; #4
+              (local.get 1)                                   ;; #5
+              (br_if 0)                                       ;; #6
+              (br 0))))                                       ;; #7, end #8, end #9
+        "#,
+    );
+    assert_eq!(table, ["br_if#6 -> #9 stp 2 keep 2 drop 1", "br#7 -> #9 stp 2 keep 2 drop 1"]);
+    assert_eq!((info.param_slots, info.local_slots), (3, 6));
+    assert_eq!(info.local_offsets.as_deref(), Some(&[0, 2, 3, 4][..]));
+    assert_eq!(info.max_stack_slots, 4);
+}
+
+#[test]
+fn branches_to_the_function_land_on_its_end() {
+    let (info, table) = describe(r#"(module (func (param i32) (br_if 0 (local.get 0)) (br 0)))"#);
+    assert_eq!(table, ["br_if#1 -> #3 stp 2 keep 0 drop 0", "br#2 -> #3 stp 2 keep 0 drop 0"]);
+    assert_eq!(info.local_offsets, None);
+}
+
+#[test]
+fn unreachable_code_is_validated_polymorphically() {
+    for wat in [
+        "(module (func (result i32) unreachable i32.add))",
+        "(module (func (result i32) (unreachable) (br 0) (select)))",
+        "(module (func (result f64) (return (f64.const 1)) (br_table 0 0)))",
+    ] {
+        describe(wat);
+    }
+}
+
+#[test]
+fn errors_name_what_was_expected() {
+    let bytes = compile("(module (func (result i32) (i64.const 1)))");
+    let err = parse_and_validate(&bytes).unwrap_err();
+    assert_eq!(err.message(), "type mismatch: expected i32, found i64");
+    let bytes = compile("(module (func (local.get 3) drop))");
+    assert_eq!(parse_and_validate(&bytes).unwrap_err().message(), "unknown local 3");
+}
