@@ -93,6 +93,10 @@ impl fmt::Display for DecodeErrorKind {
             MalformedImportKind(b) => write!(f, "malformed import kind 0x{b:02x}"),
             MalformedExportKind(b) => write!(f, "malformed export kind 0x{b:02x}"),
             MalformedMutability(b) => write!(f, "malformed mutability 0x{b:02x}"),
+            // The reference interpreter reads the flags as a one-byte LEB128 number.
+            MalformedLimitsFlags(b) if b & 0x80 != 0 => {
+                write!(f, "integer representation too long: limits flags 0x{b:02x}")
+            }
             MalformedLimitsFlags(b) => write!(f, "integer too large: limits flags 0x{b:02x}"),
             MalformedElementKind(k) => write!(f, "malformed elements segment kind {k}"),
             MalformedDataKind(k) => write!(f, "malformed data segment kind {k}"),

@@ -360,8 +360,8 @@ impl<'m> FuncValidator<'m> {
             Imm::Table(table) => self.table(table).map(drop),
             Imm::Elem(elem) => self.elem(elem).map(drop),
             Imm::TableInit { elem, table } => {
-                let elem_ty = self.elem(elem)?;
                 let table_ty = self.table(table)?;
+                let elem_ty = self.elem(elem)?;
                 self.check_same_ref(elem_ty, table_ty)
             }
             Imm::TableCopy { dst, src } => {

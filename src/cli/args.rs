@@ -1,0 +1,76 @@
+//! Splitting a command's arguments into options and operands.
+//!
+//! Hand-written rather than a parser crate: the commands have a handful of flags and no
+//! option values yet, and this keeps the binary (meant for edge boards too) small.
+
+use std::ffi::OsString;
+
+/// One argument after the command name.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// `-x` or `--xyz`, as written.
+    Option(String),
+    /// Anything else, including everything after `--` and a lone `-`.
+    Operand(OsString),
+}
+
+/// A mistake in how the command was called: reported with a hint, exit status 2.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageError {
+    pub message: String,
+    /// The help command to suggest, e.g. `stratus validate --help`.
+    pub hint: String,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> UsageError {
+        UsageError { message: message.into(), hint: hint.into() }
+    }
+}
+
+/// Classifies `args`; `hint` is what to suggest if an option is not even text.
+pub fn split(args: Vec<OsString>, hint: &str) -> Result<Vec<Arg>, UsageError> {
+    let mut split = Vec::with_capacity(args.len());
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            split.extend(args.by_ref().map(Arg::Operand));
+            break;
+        }
+        let is_option = arg.as_encoded_bytes().starts_with(b"-") && arg != "-";
+        if !is_option {
+            split.push(Arg::Operand(arg));
+            continue;
+        }
+        match arg.into_string() {
+            Ok(option) => split.push(Arg::Option(option)),
+            Err(arg) => {
+                return Err(UsageError::new(format!("unknown option '{}'", arg.to_string_lossy()), hint));
+            }
+        }
+    }
+    Ok(split)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn options_operands_and_double_dash() {
+        let split = split(os(&["-v", "a.wast", "-", "--", "--help"]), "h").unwrap();
+        assert_eq!(
+            split,
+            vec![
+                Arg::Option("-v".into()),
+                Arg::Operand("a.wast".into()),
+                Arg::Operand("-".into()),
+                Arg::Operand("--help".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The command line: picks the command, and turns its outcome into an exit status.
+//!
+//! Conventions: results go to standard output, diagnostics to standard error, one line
+//! each. Exit status 0 means success, 1 that some input was bad, 2 a usage error. Write
+//! errors (a closed pipe) are ignored rather than allowed to panic.
+
+mod args;
+mod help;
+mod spectest;
+mod validate;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use args::UsageError;
+
+/// The outcome of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    /// Some input was invalid, unreadable, or a test failed.
+    Failure,
+    Usage,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Success => ExitCode::SUCCESS,
+            Status::Failure => ExitCode::from(1),
+            Status::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+/// Runs the command named by `args` (the arguments after the program name).
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    let mut stderr = io::stderr().lock();
+    let status = match dispatch(args, &mut stdout, &mut stderr) {
+        Ok(status) => status,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {}", error.message);
+            let _ = writeln!(stderr, "hint: see '{}'", error.hint);
+            Status::Usage
+        }
+    };
+    let _ = stdout.flush();
+    status.into()
+}
+
+const MAIN_HINT: &str = "stratus --help";
+
+fn dispatch(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
+    let mut args = args.into_iter();
+    let Some(command) = args.next() else {
+        let _ = write!(err, "{}", help::MAIN);
+        return Ok(Status::Usage);
+    };
+    let rest: Vec<OsString> = args.collect();
+    match command.to_str() {
+        Some("validate") => validate::run(rest, out, err),
+        Some("spectest") => spectest::run(rest, out, err),
+        Some("help") => show_help(rest, out),
+        Some("-h" | "--help") => print(out, help::MAIN),
+        Some("-V" | "--version") => print(out, &format!("stratus {}\n", env!("CARGO_PKG_VERSION"))),
+        Some(option) if option.starts_with('-') => {
+            Err(UsageError::new(format!("unknown option '{option}'"), MAIN_HINT))
+        }
+        _ => Err(UsageError::new(format!("unknown command '{}'", command.to_string_lossy()), MAIN_HINT)),
+    }
+}
+
+/// `stratus help [COMMAND]`.
+fn show_help(args: Vec<OsString>, out: &mut dyn Write) -> Result<Status, UsageError> {
+    let mut args = args.iter().map(|arg| arg.to_string_lossy());
+    let text = match args.next().as_deref() {
+        None => help::MAIN,
+        Some("validate") => help::VALIDATE,
+        Some("spectest") => help::SPECTEST,
+        Some("help") => help::MAIN,
+        Some(other) => {
+            return Err(UsageError::new(format!("no help for unknown command '{other}'"), MAIN_HINT));
+        }
+    };
+    if let Some(extra) = args.next() {
+        return Err(UsageError::new(
+            format!("unexpected argument '{extra}' after the command name"),
+            MAIN_HINT,
+        ));
+    }
+    print(out, text)
+}
+
+fn print(out: &mut dyn Write, text: &str) -> Result<Status, UsageError> {
+    let _ = out.write_all(text.as_bytes());
+    Ok(Status::Success)
+}

@@ -1,0 +1,298 @@
+//! End-to-end tests of the `stratus` binary: exit statuses and the exact lines users see.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`
+const ADD_WASM: &[u8] = b"\0asm\x01\0\0\0\
+    \x01\x07\x01\x60\x02\x7f\x7f\x01\x7f\
+    \x03\x02\x01\x00\
+    \x07\x07\x01\x03add\x00\x00\
+    \x0a\x09\x01\x07\x00\x20\x00\x20\x01\x6a\x0b";
+
+/// `(module (func (result i32) i64.const 1))`: the body's type is wrong at offset 0x1a.
+const TYPE_MISMATCH_WASM: &[u8] = b"\0asm\x01\0\0\0\
+    \x01\x05\x01\x60\x00\x01\x7f\
+    \x03\x02\x01\x00\
+    \x0a\x06\x01\x04\x00\x42\x01\x0b";
+
+/// A fresh folder for one test's files, under Cargo's scratch space for integration tests.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("create scratch folder");
+    dir
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).expect("create folder");
+    }
+    fs::write(&path, contents).expect("write test file");
+    path
+}
+
+/// Runs `stratus` in `dir` (so file names in its output are as given).
+fn stratus(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stratus")).args(args).current_dir(dir).output().expect("run stratus")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn status(output: &Output) -> i32 {
+    output.status.code().expect("exited normally, not by a signal")
+}
+
+#[test]
+fn valid_binary_and_text_modules_are_ok() {
+    let dir = scratch("valid");
+    write(&dir, "add.wasm", ADD_WASM);
+    write(
+        &dir,
+        "add.wat",
+        b"(module (func (export \"add\") (param i32 i32) (result i32)\n  local.get 0 local.get 1 i32.add))\n",
+    );
+    let output = stratus(&dir, &["validate", "add.wasm", "add.wat"]);
+    assert_eq!(stdout(&output), "add.wasm: ok\nadd.wat: ok\n");
+    assert_eq!(stderr(&output), "");
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+fn content_decides_binary_or_text_not_the_extension() {
+    let dir = scratch("misnamed");
+    write(&dir, "binary.wat", ADD_WASM);
+    write(&dir, "text.wasm", b"(module)");
+    let output = stratus(&dir, &["validate", "binary.wat", "text.wasm"]);
+    assert_eq!(stdout(&output), "binary.wat: ok\ntext.wasm: ok\n");
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+fn truncated_module_reports_the_offset() {
+    let dir = scratch("truncated");
+    write(&dir, "truncated.wasm", &ADD_WASM[..20]);
+    let output = stratus(&dir, &["validate", "truncated.wasm"]);
+    let line = stderr(&output);
+    assert!(line.starts_with("truncated.wasm:0x"), "{line}");
+    assert!(line.contains(": error: "), "{line}");
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert_eq!(stdout(&output), "");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn empty_file_is_an_unexpected_end() {
+    let dir = scratch("empty");
+    write(&dir, "empty.wasm", b"");
+    let output = stratus(&dir, &["validate", "empty.wasm"]);
+    assert_eq!(stderr(&output), "empty.wasm:0x0: error: unexpected end\n");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn wrong_magic_is_reported_at_offset_zero() {
+    let dir = scratch("magic");
+    write(&dir, "elf.wasm", b"\x7fELF\x02\x01\x01\x00\xff\xfe");
+    let output = stratus(&dir, &["validate", "elf.wasm"]);
+    assert_eq!(stderr(&output), "elf.wasm:0x0: error: magic header not detected\n");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn invalid_binary_module_names_the_rule_and_offset() {
+    let dir = scratch("invalid_binary");
+    write(&dir, "bad.wasm", TYPE_MISMATCH_WASM);
+    let output = stratus(&dir, &["validate", "bad.wasm"]);
+    let line = stderr(&output);
+    assert!(line.starts_with("bad.wasm:0x1a: error: type mismatch"), "{line}");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn invalid_text_module_reports_the_offset_in_its_encoding() {
+    let dir = scratch("invalid_text");
+    write(&dir, "bad.wat", b"(module (func (result i32) i64.const 1))");
+    let output = stratus(&dir, &["validate", "bad.wat"]);
+    let line = stderr(&output);
+    assert!(line.starts_with("bad.wat:0x1a: error: type mismatch"), "{line}");
+    assert!(line.trim_end().ends_with("(offset in the binary encoding of the text)"), "{line}");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn text_syntax_error_reports_line_and_column() {
+    let dir = scratch("syntax");
+    write(&dir, "syntax.wat", b"(module\n  (func (i32.bogus)))\n");
+    let output = stratus(&dir, &["validate", "syntax.wat"]);
+    let line = stderr(&output);
+    assert!(line.starts_with("syntax.wat:2:10: error: "), "{line}");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn missing_file_is_one_clear_line() {
+    let dir = scratch("missing");
+    let output = stratus(&dir, &["validate", "nowhere.wasm"]);
+    assert_eq!(stderr(&output), "nowhere.wasm: error: cannot read file: no such file\n");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn every_file_is_checked_even_after_an_error() {
+    let dir = scratch("several");
+    write(&dir, "add.wasm", ADD_WASM);
+    let output = stratus(&dir, &["validate", "nowhere.wasm", "add.wasm"]);
+    assert_eq!(stdout(&output), "add.wasm: ok\n");
+    assert_eq!(stderr(&output).lines().count(), 1);
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_a_hint() {
+    let dir = scratch("usage");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["validate", "--bogus", "x.wasm"],
+            "error: unknown option '--bogus'\nhint: see 'stratus validate --help'\n",
+        ),
+        (
+            &["validate"],
+            "error: no input files: 'stratus validate' needs at least one FILE\nhint: see 'stratus validate --help'\n",
+        ),
+        (&["spectest", "-x"], "error: unknown option '-x'\nhint: see 'stratus spectest --help'\n"),
+        (&["frobnicate"], "error: unknown command 'frobnicate'\nhint: see 'stratus --help'\n"),
+        (&["--frobnicate"], "error: unknown option '--frobnicate'\nhint: see 'stratus --help'\n"),
+        (
+            &["help", "frobnicate"],
+            "error: no help for unknown command 'frobnicate'\nhint: see 'stratus --help'\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = stratus(&dir, args);
+        assert_eq!(stderr(&output), *expected, "stratus {args:?}");
+        assert_eq!(stdout(&output), "", "stratus {args:?}");
+        assert_eq!(status(&output), 2, "stratus {args:?}");
+    }
+}
+
+#[test]
+fn no_arguments_prints_usage_and_exits_with_2() {
+    let output = stratus(&scratch("no_args"), &[]);
+    assert!(stderr(&output).contains("Usage: stratus <COMMAND>"));
+    assert_eq!(status(&output), 2);
+}
+
+#[test]
+fn double_dash_ends_options() {
+    let dir = scratch("double_dash");
+    write(&dir, "--help", ADD_WASM);
+    let output = stratus(&dir, &["validate", "--", "--help"]);
+    assert_eq!(stdout(&output), "--help: ok\n");
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+fn help_explains_each_command() {
+    let dir = scratch("help");
+    for args in [&["--help"][..], &["-h"], &["help"]] {
+        let output = stratus(&dir, args);
+        let text = stdout(&output);
+        assert!(text.contains("Usage: stratus <COMMAND>"), "{args:?}: {text}");
+        assert!(text.contains("validate") && text.contains("spectest"), "{args:?}: {text}");
+        assert_eq!(status(&output), 0);
+    }
+    for args in [&["help", "validate"][..], &["validate", "--help"], &["validate", "-h"]] {
+        let output = stratus(&dir, args);
+        let text = stdout(&output);
+        assert!(text.contains("Usage: stratus validate [OPTIONS] FILE..."), "{args:?}: {text}");
+        assert!(text.contains("FILE:0xOFFSET: error: MESSAGE"), "{args:?}: {text}");
+        assert_eq!(status(&output), 0);
+    }
+    for args in [&["help", "spectest"][..], &["spectest", "--help"]] {
+        let output = stratus(&dir, args);
+        let text = stdout(&output);
+        assert!(text.contains("Usage: stratus spectest [OPTIONS] PATH..."), "{args:?}: {text}");
+        assert!(text.contains("spectest: N passed, M failed, K skipped"), "{args:?}: {text}");
+        assert_eq!(status(&output), 0);
+    }
+}
+
+#[test]
+fn version() {
+    let output = stratus(&scratch("version"), &["--version"]);
+    assert_eq!(stdout(&output), format!("stratus {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+fn spectest_passing_folder() {
+    let dir = scratch("spectest_pass");
+    write(
+        &dir,
+        "suite/sub/good.wast",
+        br#"(module (func (export "f") (result i32) (i32.const 1)))
+            (assert_return (invoke "f") (i32.const 1))
+            (assert_invalid (module (func (result i32))) "type mismatch")
+            (assert_malformed (module binary "\00asm" "\02\00\00\00") "unknown binary version")"#,
+    );
+    write(&dir, "suite/notes.txt", b"not a script");
+    let output = stratus(&dir, &["spectest", "suite"]);
+    assert_eq!(
+        stdout(&output),
+        "sub/good.wast: 3 passed, 0 failed, 1 skipped\nspectest: 3 passed, 0 failed, 1 skipped\n"
+    );
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+fn spectest_failures_are_listed_with_their_location() {
+    let dir = scratch("spectest_fail");
+    write(&dir, "a.wast", b"(module)\n  (assert_invalid (module) \"type mismatch\")\n");
+    write(&dir, "b.wast", b"(module");
+    let output = stratus(&dir, &["spectest", "b.wast", "a.wast"]);
+    assert_eq!(
+        stdout(&output),
+        "b.wast: 0 passed, 1 failed, 0 skipped\n\
+         \x20 b.wast:1:8: script: not a valid .wast script: expected `)`\n\
+         a.wast: 1 passed, 1 failed, 0 skipped\n\
+         \x20 a.wast:2:4: assert_invalid: module was accepted, expected \"type mismatch\"\n\
+         spectest: 1 passed, 2 failed, 0 skipped\n"
+    );
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn spectest_message_mismatches_are_counted_and_listed_with_verbose() {
+    let dir = scratch("spectest_mismatch");
+    write(&dir, "m.wast", br#"(assert_malformed (module binary "\00asm" "\02\00\00\00") "some other text")"#);
+    let output = stratus(&dir, &["spectest", "m.wast"]);
+    let text = stdout(&output);
+    assert!(text.contains("m.wast: 1 passed, 0 failed, 0 skipped (1 message mismatch)\n1 message mismatch (informational; -v lists them)\n"), "{text}");
+    assert!(text.ends_with("spectest: 1 passed, 0 failed, 0 skipped\n"), "{text}");
+    assert_eq!(status(&output), 0);
+
+    let output = stratus(&dir, &["spectest", "-v", "m.wast"]);
+    let text = stdout(&output);
+    assert!(text.contains("m.wast:1:2: assert_malformed: expected malformed \"some other text\""), "{text}");
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+fn spectest_missing_path_fails() {
+    let dir = scratch("spectest_missing");
+    let output = stratus(&dir, &["spectest", "nowhere"]);
+    assert_eq!(
+        stdout(&output),
+        "nowhere: 0 passed, 1 failed, 0 skipped\n  nowhere: script: no such file or folder\nspectest: 0 passed, 1 failed, 0 skipped\n"
+    );
+    assert_eq!(status(&output), 1);
+}
