@@ -207,7 +207,7 @@ macro_rules! __signature {
 }
 
 macro_rules! define_opcodes {
-    ($($name:ident = $encoding:literal, $text:literal, $imm:ident, $sig:tt;)*) => {
+    ($($name:ident = $encoding:literal, $snake:ident, $text:literal, $imm:ident, $sig:tt;)*) => {
         /// Every instruction, one variant per row of the instruction table.
         #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
         #[repr(u16)]

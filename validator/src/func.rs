@@ -68,6 +68,10 @@ pub struct FuncValidator<'m> {
     max_slots: u32,
     frames: Vec<Frame<'m>>,
     side_table: Vec<SideEntry>,
+    /// Entries made for `drop` and untyped `select`, dropped at the end if no `v128`
+    /// operand ever appears.
+    value_sites: Vec<u32>,
+    saw_v128: bool,
     /// The offset of the instruction being visited, for errors.
     offset: usize,
 }
@@ -97,6 +101,8 @@ impl<'m> FuncValidator<'m> {
             max_slots: 0,
             frames: Vec::new(),
             side_table: Vec::new(),
+            value_sites: Vec::new(),
+            saw_v128: false,
             offset: body.code_offset,
         };
         // Parameters are locals, not operands: the function's frame starts empty.
@@ -137,10 +143,14 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Ends validation: the function's final `end` must have been visited.
-    pub fn finish(self) -> Result<FuncInfo, Error> {
+    pub fn finish(mut self) -> Result<FuncInfo, Error> {
         if !self.frames.is_empty() {
             return Err(self.error(Kind::BodyEndsEarly));
         }
+        if !self.saw_v128 {
+            self.strip_value_sites();
+        }
+        let result_slots = self.ctx.types[self.type_index as usize].results().iter().map(|t| t.slots()).sum();
         let local_offsets = if self.locals.iter().any(|t| t.slots() != 1) {
             let mut next = 0;
             let offsets = self.locals.iter().map(|t| {
@@ -161,6 +171,8 @@ impl<'m> FuncValidator<'m> {
             local_offsets,
             locals: self.locals.into_boxed_slice(),
             max_stack_slots: self.max_slots,
+            result_slots,
+            sized_values: self.saw_v128,
             side_table: self.side_table.into_boxed_slice(),
         })
     }
@@ -173,6 +185,7 @@ impl<'m> FuncValidator<'m> {
 
     #[inline]
     fn push(&mut self, ty: Operand) {
+        self.saw_v128 |= ty == Some(ValType::V128);
         self.operands.push(ty);
         self.slots += ty.map_or(1, ValType::slots);
         self.max_slots = self.max_slots.max(self.slots);
@@ -327,6 +340,42 @@ impl<'m> FuncValidator<'m> {
         let entry = &mut self.side_table[index as usize];
         entry.pc_delta = target_pc as i32 - entry.pc_delta;
         entry.stp_delta = target_stp as i32 - index as i32;
+    }
+
+    /// Adds the entry giving the width of a `drop` or untyped `select` operand.
+    fn value_site(&mut self, ty: Operand) {
+        self.value_sites.push(self.side_table.len() as u32);
+        let width = ty.map_or(1, ValType::slots);
+        self.side_table.push(SideEntry { pc_delta: 0, stp_delta: 1, keep: 0, drop: width });
+    }
+
+    /// Removes the `drop` and `select` entries, renumbering the targets of the others.
+    fn strip_value_sites(&mut self) {
+        if self.value_sites.is_empty() {
+            return;
+        }
+        // How many removed entries come before each position, up to one past the end.
+        let mut removed_before = Vec::with_capacity(self.side_table.len() + 1);
+        let mut removed = 0;
+        let mut sites = self.value_sites.iter().peekable();
+        for i in 0..=self.side_table.len() as u32 {
+            removed_before.push(removed);
+            if sites.next_if_eq(&&i).is_some() {
+                removed += 1;
+            }
+        }
+        let renumber = |i: u32| i - removed_before[i as usize];
+        let mut sites = self.value_sites.iter().peekable();
+        let mut kept = Vec::with_capacity(self.side_table.len() - self.value_sites.len());
+        for (i, entry) in self.side_table.iter().enumerate() {
+            let i = i as u32;
+            if sites.next_if_eq(&&i).is_some() {
+                continue;
+            }
+            let target = (i as i64 + i64::from(entry.stp_delta)) as u32;
+            kept.push(SideEntry { stp_delta: renumber(target) as i32 - renumber(i) as i32, ..*entry });
+        }
+        self.side_table = kept;
     }
 
     fn resolve_pending(&mut self, mut head: u32, target_pc: u32, target_stp: u32) {
@@ -580,7 +629,8 @@ impl<'m> FuncValidator<'m> {
                 self.push(Some(ValType::I32));
             }
             (Opcode::Drop, _) => {
-                self.pop()?;
+                let ty = self.pop()?;
+                self.value_site(ty);
             }
             (Opcode::Select, _) => {
                 self.pop_expect(ValType::I32)?;
@@ -598,6 +648,7 @@ impl<'m> FuncValidator<'m> {
                     }
                     (known @ Some(_), _) | (None, known) => known,
                 };
+                self.value_site(ty);
                 self.push(ty);
             }
             (Opcode::TypedSelect, &Imm::SelectType(ty)) => {

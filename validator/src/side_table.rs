@@ -11,6 +11,12 @@ use stratus_decoder::ValType;
 /// `i + stp_delta`; it keeps the top `keep` slots of the operand stack and drops the
 /// `drop` slots beneath them. A `br_if` not taken, or an `if` whose condition holds,
 /// moves on to entry `i + 1`. Counts are in 64-bit value-stack slots (`v128` takes two).
+///
+/// `drop` and untyped `select` do not say how wide their operands are. In functions
+/// where a `v128` operand occurs ([`FuncInfo::sized_values`]), each of them has an entry
+/// too, in code order like the branches: `drop` is the operand's width in slots, the
+/// deltas move on to the next instruction and entry. Elsewhere every operand is one slot
+/// and they have none.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub struct SideEntry {
     pub pc_delta: i32,
@@ -34,6 +40,10 @@ pub struct FuncInfo {
     pub local_offsets: Option<Box<[u32]>>,
     /// The most slots the operand stack (above the locals) ever holds.
     pub max_stack_slots: u32,
+    /// Value-stack slots of the results.
+    pub result_slots: u32,
+    /// Whether `drop` and untyped `select` have side-table entries giving their width.
+    pub sized_values: bool,
     pub side_table: Box<[SideEntry]>,
 }
 

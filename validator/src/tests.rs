@@ -28,6 +28,7 @@ fn describe(wat: &str) -> (FuncInfo, Vec<String>) {
         instrs.push(pc);
         let entries = match (op, imm) {
             (Opcode::Br | Opcode::BrIf | Opcode::If | Opcode::Else, _) => 1,
+            (Opcode::Drop | Opcode::Select, _) if info.sized_values => 1,
             (Opcode::BrTable, stratus_decoder::Imm::BrTable(t)) => t.len() as usize + 1,
             _ => 0,
         };
@@ -43,6 +44,10 @@ fn describe(wat: &str) -> (FuncInfo, Vec<String>) {
             let target_pc = (pc as i64 + i64::from(e.pc_delta)) as usize;
             let target = instrs.iter().position(|&p| p == target_pc).expect("targets land on an instruction");
             let stp = index as i64 + i64::from(e.stp_delta);
+            if matches!(op, Opcode::Drop | Opcode::Select) {
+                assert_eq!((e.pc_delta, e.stp_delta, e.keep), (0, 1, 0), "value sites move on");
+                return format!("{op}#{ordinal} width {}", e.drop);
+            }
             format!("{op}#{ordinal} -> #{target} stp {stp} keep {} drop {}", e.keep, e.drop)
         })
         .collect();
@@ -187,7 +192,10 @@ fn v128_values_count_two_slots() {
               (br 0))))                                       ;; #7, end #8, end #9
         "#,
     );
-    assert_eq!(table, ["br_if#6 -> #9 stp 2 keep 2 drop 1", "br#7 -> #9 stp 2 keep 2 drop 1"]);
+    assert_eq!(
+        table,
+        ["drop#2 width 1", "br_if#6 -> #9 stp 3 keep 2 drop 1", "br#7 -> #9 stp 3 keep 2 drop 1"]
+    );
     assert_eq!((info.param_slots, info.local_slots), (3, 6));
     assert_eq!(info.local_offsets.as_deref(), Some(&[0, 2, 3, 4][..]));
     assert_eq!(info.max_stack_slots, 4);
@@ -218,4 +226,46 @@ fn errors_name_what_was_expected() {
     assert_eq!(err.message(), "type mismatch: expected i32, found i64");
     let bytes = compile("(module (func (local.get 3) drop))");
     assert_eq!(parse_and_validate(&bytes).unwrap_err().message(), "unknown local 3");
+}
+
+#[test]
+fn drops_and_selects_are_sized_only_where_v128_occurs() {
+    let (info, table) = describe(
+        r#"(module (func (param i32)
+            (block                                   ;; #0
+              (drop (i64.const 1))                   ;; #1, #2
+              (br_if 0 (local.get 0))                ;; #3, #4
+              (drop (v128.const i64x2 0 0))          ;; #5, #6
+              (select (v128.const i64x2 0 0) (v128.const i64x2 1 1) (local.get 0)) ;; #7 #8 #9 #10
+              (drop)                                 ;; #11
+              (br 0))                                ;; #12, end #13
+            (drop (select (i32.const 1) (i32.const 2) (local.get 0)))))  ;; #14 #15 #16 #17 #18, end #19
+        "#,
+    );
+    assert!(info.sized_values);
+    assert_eq!(
+        table,
+        [
+            "drop#2 width 1",
+            "br_if#4 -> #14 stp 6 keep 0 drop 0",
+            "drop#6 width 2",
+            "select#10 width 2",
+            "drop#11 width 2",
+            "br#12 -> #14 stp 6 keep 0 drop 0",
+            "select#17 width 1",
+            "drop#18 width 1",
+        ]
+    );
+    let (info, table) = describe(
+        r#"(module (func (param i32)
+            (block                                   ;; #0
+              (drop (i64.const 1))                   ;; #1, #2
+              (br_if 0 (local.get 0))                ;; #3, #4
+              (drop (select (i32.const 1) (i32.const 2) (local.get 0))) ;; #5 #6 #7 #8 #9
+              (br 0))                                ;; #10, end #11
+            (nop)))                                  ;; #12, end #13
+        "#,
+    );
+    assert!(!info.sized_values);
+    assert_eq!(table, ["br_if#4 -> #12 stp 2 keep 0 drop 0", "br#10 -> #12 stp 2 keep 0 drop 0"]);
 }

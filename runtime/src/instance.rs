@@ -1,0 +1,296 @@
+//! Instances and instantiation, in the order the spec gives: imports checked, objects
+//! allocated, globals and segments evaluated, exports made, segments applied. The
+//! start function is left to the caller, which owns execution.
+
+use std::fmt;
+use std::sync::Arc;
+
+use stratus_decoder::{ExternKind, Imm, ImportDesc, Limits, Opcode, Reader, ValType};
+
+use crate::global::Global;
+use crate::memory::Memory;
+use crate::module::{CompiledModule, ConstRange, ElemItems, ElemMode};
+use crate::store::{
+    DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, GlobalAddr, InstanceAddr, MemAddr,
+    Store, TableAddr,
+};
+use crate::table::Table;
+use crate::trap::Trap;
+use crate::values::{FuncAddr, Val, ref_to_slot};
+
+/// Something an instance exports, or a module imports.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Extern {
+    Func(FuncAddr),
+    Table(TableAddr),
+    Memory(MemAddr),
+    Global(GlobalAddr),
+}
+
+/// A module instance: its module and the store addresses of everything it uses.
+#[derive(Debug)]
+pub struct Instance {
+    pub module: Arc<CompiledModule>,
+    /// Store-wide ids of the module's types.
+    pub type_ids: Vec<u32>,
+    pub funcs: Vec<FuncAddr>,
+    pub tables: Vec<TableAddr>,
+    pub memories: Vec<MemAddr>,
+    pub globals: Vec<GlobalAddr>,
+    pub elems: Vec<ElemAddr>,
+    pub datas: Vec<DataAddr>,
+}
+
+impl Instance {
+    pub fn export(&self, name: &str) -> Option<Extern> {
+        let export = self.module.export(name)?;
+        let i = export.index as usize;
+        Some(match export.kind {
+            ExternKind::Func => Extern::Func(self.funcs[i]),
+            ExternKind::Table => Extern::Table(self.tables[i]),
+            ExternKind::Memory => Extern::Memory(self.memories[i]),
+            ExternKind::Global => Extern::Global(self.globals[i]),
+        })
+    }
+
+    /// The start function, which the caller runs after [`instantiate`].
+    pub fn start(&self) -> Option<FuncAddr> {
+        self.module.start.map(|f| self.funcs[f as usize])
+    }
+}
+
+/// Why a module could not be instantiated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstantiateError {
+    /// The number of imports given differs from the number the module declares.
+    ImportCount { expected: usize, found: usize },
+    /// An import is of the wrong kind or type.
+    IncompatibleImport { module: String, name: String, reason: String },
+    /// A memory could not be reserved.
+    Resource(String),
+    /// Applying an element or data segment trapped. Segments before it stay applied.
+    Trap(Trap),
+}
+
+impl fmt::Display for InstantiateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstantiateError::ImportCount { expected, found } => {
+                write!(f, "the module has {expected} imports, but {found} were given")
+            }
+            InstantiateError::IncompatibleImport { module, name, reason } => {
+                write!(f, "incompatible import type for {module}::{name}: {reason}")
+            }
+            InstantiateError::Resource(reason) => write!(f, "out of resources: {reason}"),
+            InstantiateError::Trap(trap) => write!(f, "{trap}"),
+        }
+    }
+}
+
+impl std::error::Error for InstantiateError {}
+
+/// Instantiates `module` with `imports` (one per import, in order) and returns the
+/// instance. Its start function, if any, has not run.
+pub fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Arc<CompiledModule>,
+    imports: &[Extern],
+) -> Result<InstanceAddr, InstantiateError> {
+    if imports.len() != module.imports.len() {
+        return Err(InstantiateError::ImportCount { expected: module.imports.len(), found: imports.len() });
+    }
+    let addr = InstanceAddr(store.instances.len() as u32);
+    let mut inst = Instance {
+        module: module.clone(),
+        type_ids: module.types.iter().map(|t| store.intern_type(t).0).collect(),
+        funcs: Vec::with_capacity(module.funcs.len()),
+        tables: Vec::with_capacity(module.tables.len()),
+        memories: Vec::with_capacity(module.memories.len()),
+        globals: Vec::with_capacity(module.globals.len()),
+        elems: Vec::with_capacity(module.elems.len()),
+        datas: Vec::with_capacity(module.datas.len()),
+    };
+    for (import, &ext) in module.imports.iter().zip(imports) {
+        check_import(store, module, import, ext)?;
+        match ext {
+            Extern::Func(f) => inst.funcs.push(f),
+            Extern::Table(t) => inst.tables.push(t),
+            Extern::Memory(m) => inst.memories.push(m),
+            Extern::Global(g) => inst.globals.push(g),
+        }
+    }
+    for index in module.imported_funcs..module.funcs.len() as u32 {
+        let (type_id, ty) = store.intern_type(module.func_type(index));
+        let kind = FuncKind::Wasm { instance: addr, index };
+        store.funcs.push(FuncEntry { ty, type_id, hotness: Default::default(), kind });
+        inst.funcs.push(FuncAddr(store.funcs.len() as u32 - 1));
+    }
+    for ty in &module.tables[module.imported_tables as usize..] {
+        let table = Table::new(*ty, 0, store.limits.table_elements);
+        inst.tables.push(store.add_table(table));
+    }
+    for ty in &module.memories[module.imported_memories as usize..] {
+        let memory = Memory::new(*ty, store.limits.memory_pages)
+            .map_err(|e| InstantiateError::Resource(format!("reserving a linear memory: {e}")))?;
+        inst.memories.push(store.add_memory(memory));
+    }
+    let defined_globals = module.globals[module.imported_globals as usize..].iter();
+    for (ty, init) in defined_globals.zip(&module.global_inits) {
+        let value = eval_const(store, &inst, init);
+        inst.globals.push(store.add_global(Global::new(*ty, value)));
+    }
+    for elem in &module.elems {
+        let items = match &elem.items {
+            ElemItems::Funcs(funcs) => {
+                funcs.iter().map(|&f| ref_to_slot(Some(inst.funcs[f as usize].0))).collect()
+            }
+            ElemItems::Exprs(exprs) => {
+                exprs.iter().map(|e| eval_const(store, &inst, e).to_slots()[0]).collect()
+            }
+        };
+        store.elems.push(ElemSegment { items });
+        inst.elems.push(ElemAddr(store.elems.len() as u32 - 1));
+    }
+    for data in &module.datas {
+        store.datas.push(DataSegment { instance: addr, bytes: data.bytes.clone() });
+        inst.datas.push(DataAddr(store.datas.len() as u32 - 1));
+    }
+    store.instances.push(inst);
+    apply_segments(store, addr).map_err(InstantiateError::Trap)?;
+    Ok(addr)
+}
+
+/// Applies active element and data segments, then drops them and declarative ones.
+fn apply_segments<T>(store: &mut Store<T>, addr: InstanceAddr) -> Result<(), Trap> {
+    let inst = &store.instances[addr.0 as usize];
+    let module = inst.module.clone();
+    for (i, elem) in module.elems.iter().enumerate() {
+        let seg = inst.elems[i];
+        match &elem.mode {
+            ElemMode::Passive => {}
+            ElemMode::Declarative => store.elems[seg.0 as usize].items.clear(),
+            ElemMode::Active { table, offset } => {
+                let dst = eval_const(store, inst, offset).to_slots()[0] as u32;
+                let items = std::mem::take(&mut store.elems[seg.0 as usize].items);
+                let table = &mut store.tables[inst.tables[*table as usize].0 as usize];
+                table.init(dst, &items, 0, items.len() as u32)?;
+            }
+        }
+    }
+    for (i, data) in module.datas.iter().enumerate() {
+        if let Some((memory, offset)) = &data.active {
+            let dst = eval_const(store, inst, offset).to_slots()[0] as u32;
+            let seg = &mut store.datas[inst.datas[i].0 as usize];
+            let bytes = &module.bytes[std::mem::replace(&mut seg.bytes, 0..0)];
+            let memory = &mut store.memories[inst.memories[*memory as usize].0 as usize];
+            memory.init(dst, bytes, 0, bytes.len() as u32)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_import<T>(
+    store: &Store<T>,
+    module: &CompiledModule,
+    import: &crate::module::Import,
+    ext: Extern,
+) -> Result<(), InstantiateError> {
+    let mismatch = |reason: String| InstantiateError::IncompatibleImport {
+        module: import.module.clone(),
+        name: import.name.clone(),
+        reason,
+    };
+    match (import.desc, ext) {
+        (ImportDesc::Func(ty), Extern::Func(f)) => {
+            let expected = &module.types[ty as usize];
+            let actual = store.func_type(f);
+            if actual != expected {
+                return Err(mismatch(format!("expected a function of type {expected}, found {actual}")));
+            }
+        }
+        (ImportDesc::Table(ty), Extern::Table(t)) => {
+            let table = &store.tables[t.0 as usize];
+            if table.ty.elem != ty.elem {
+                return Err(mismatch(format!(
+                    "expected a table of {}, found one of {}",
+                    ty.elem, table.ty.elem
+                )));
+            }
+            let actual = Limits { min: table.size(), max: table.ty.limits.max };
+            check_limits(ty.limits, actual).map_err(mismatch)?;
+        }
+        (ImportDesc::Memory(ty), Extern::Memory(m)) => {
+            let memory = &store.memories[m.0 as usize];
+            let actual = Limits { min: memory.pages(), max: memory.ty.limits.max };
+            check_limits(ty.limits, actual).map_err(mismatch)?;
+        }
+        (ImportDesc::Global(ty), Extern::Global(g)) => {
+            let actual = store.globals[g.0 as usize].ty;
+            if actual != ty {
+                let show = |t: stratus_decoder::GlobalType| {
+                    format!("{}{}", if t.mutable { "mut " } else { "" }, t.content)
+                };
+                return Err(mismatch(format!(
+                    "expected a global of type {}, found {}",
+                    show(ty),
+                    show(actual)
+                )));
+            }
+        }
+        (desc, ext) => {
+            let wanted = match desc {
+                ImportDesc::Func(_) => "function",
+                ImportDesc::Table(_) => "table",
+                ImportDesc::Memory(_) => "memory",
+                ImportDesc::Global(_) => "global",
+            };
+            let given = match ext {
+                Extern::Func(_) => "function",
+                Extern::Table(_) => "table",
+                Extern::Memory(_) => "memory",
+                Extern::Global(_) => "global",
+            };
+            return Err(mismatch(format!("expected a {wanted}, found a {given}")));
+        }
+    }
+    Ok(())
+}
+
+/// Import subtyping of limits: at least as large, and at most as large a maximum.
+fn check_limits(expected: Limits, actual: Limits) -> Result<(), String> {
+    if actual.min < expected.min {
+        return Err(format!("expected at least {} as the minimum size, found {}", expected.min, actual.min));
+    }
+    if let Some(max) = expected.max {
+        match actual.max {
+            Some(actual_max) if actual_max <= max => {}
+            Some(actual_max) => {
+                return Err(format!("expected a maximum of at most {max}, found {actual_max}"));
+            }
+            None => return Err(format!("expected a maximum of at most {max}, found none")),
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates a validated constant expression of `inst`'s module.
+pub fn eval_const<T>(store: &Store<T>, inst: &Instance, expr: &ConstRange) -> Val {
+    let bytes = &inst.module.bytes[expr.0.clone()];
+    let mut reader = Reader::nested(bytes, expr.0.start);
+    let mut value = Val::I32(0);
+    // Validation guarantees one constant instruction, then `end`.
+    while let Ok((op, imm)) = reader.read_instr() {
+        value = match (op, imm) {
+            (Opcode::I32Const, Imm::I32(v)) => Val::I32(v),
+            (Opcode::I64Const, Imm::I64(v)) => Val::I64(v),
+            (Opcode::F32Const, Imm::F32(v)) => Val::F32(v),
+            (Opcode::F64Const, Imm::F64(v)) => Val::F64(v),
+            (Opcode::V128Const, Imm::V128(v)) => Val::V128(u128::from_le_bytes(v)),
+            (Opcode::RefNull, Imm::RefType(t)) => Val::default_of(ValType::from(t)),
+            (Opcode::RefFunc, Imm::Func(f)) => Val::FuncRef(Some(inst.funcs[f as usize])),
+            (Opcode::GlobalGet, Imm::Global(g)) => store.globals[inst.globals[g as usize].0 as usize].get(),
+            _ => break,
+        };
+    }
+    value
+}

@@ -1,0 +1,36 @@
+//! stratus-runtime: the objects of a store and how they are laid out for every tier.
+//!
+//! Owns: the [`Store`] and its objects by address (functions, tables, memories,
+//! globals, segments, instances, host values); linear memory reserved once so its base
+//! never moves; the value stack and frame records the interpreter and the compilers
+//! share; [`Trap`]s; instantiation up to (not including) the start function; the
+//! interface every tier uses to call host functions ([`HostFunc`]).
+//!
+//! Does not own: decoding or validation (it uses their results), executing code (the
+//! interpreter and compilers), or the typed embedding API (the `stratus` package).
+
+mod global;
+mod instance;
+mod memory;
+mod module;
+mod stack;
+mod store;
+mod table;
+mod trap;
+mod values;
+
+pub use global::Global;
+pub use instance::{Extern, Instance, InstantiateError, eval_const, instantiate};
+pub use memory::{MAX_PAGES, Memory, PAGE_SIZE};
+pub use module::{
+    CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
+    FuncCode, Import,
+};
+pub use stack::{Frame, Stack};
+pub use store::{
+    DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, GlobalAddr, HostFunc, InstanceAddr,
+    Limits, MemAddr, Store, TableAddr,
+};
+pub use table::Table;
+pub use trap::{FrameInfo, Trap, TrapKind};
+pub use values::{ExternAddr, FuncAddr, Val, ref_from_slot, ref_to_slot};

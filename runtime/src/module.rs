@@ -1,0 +1,189 @@
+//! A decoded and validated module that owns its bytes: what instances are made from.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use stratus_decoder::{
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, FuncType, GlobalType, ImportDesc, MemoryType,
+    RefType, TableType,
+};
+use stratus_validator::{Error, FuncInfo};
+
+/// A constant expression, as a range of the module's bytes.
+#[derive(Debug, Clone)]
+pub struct ConstRange(pub Range<usize>);
+
+impl ConstRange {
+    fn of(expr: &ConstExpr<'_>) -> ConstRange {
+        ConstRange(expr.offset..expr.offset + expr.code.len())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub desc: ImportDesc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub name: String,
+    pub kind: ExternKind,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum ElemItems {
+    Funcs(Vec<u32>),
+    Exprs(Vec<ConstRange>),
+}
+
+#[derive(Debug, Clone)]
+pub enum ElemMode {
+    Passive,
+    Declarative,
+    Active { table: u32, offset: ConstRange },
+}
+
+#[derive(Debug, Clone)]
+pub struct Elem {
+    pub mode: ElemMode,
+    pub ty: RefType,
+    pub items: ElemItems,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataSegment {
+    /// `None` for passive segments; else the memory and the offset expression.
+    pub active: Option<(u32, ConstRange)>,
+    pub bytes: Range<usize>,
+}
+
+/// A function the module defines: where its code is and what validation found.
+#[derive(Debug, Clone)]
+pub struct FuncCode {
+    /// The instructions, up to and including the final `end`.
+    pub code: Range<usize>,
+    pub info: FuncInfo,
+}
+
+/// A validated module with everything instantiation and execution need, owning its
+/// bytes; code and constant expressions stay in those bytes and run in place.
+#[derive(Debug)]
+pub struct CompiledModule {
+    pub bytes: Box<[u8]>,
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub tables: Vec<TableType>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<GlobalType>,
+    pub global_inits: Vec<ConstRange>,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elems: Vec<Elem>,
+    pub datas: Vec<DataSegment>,
+    pub code: Vec<FuncCode>,
+    pub imported_funcs: u32,
+    pub imported_tables: u32,
+    pub imported_memories: u32,
+    pub imported_globals: u32,
+    pub name: Option<String>,
+    /// Function names from the `name` section, sorted by index.
+    pub func_names: Vec<(u32, String)>,
+}
+
+impl CompiledModule {
+    /// Decodes and validates `bytes`.
+    pub fn new(bytes: impl Into<Box<[u8]>>) -> Result<Arc<CompiledModule>, Error> {
+        let bytes = bytes.into();
+        let (m, validated) = stratus_validator::parse_and_validate(&bytes)?;
+        let b: &[u8] = &bytes;
+        // Decoded slices point into `bytes`; keep them as ranges.
+        let range = |s: &[u8]| {
+            let start = s.as_ptr() as usize - b.as_ptr() as usize;
+            start..start + s.len()
+        };
+        let mut compiled = CompiledModule {
+            types: m.types.clone(),
+            imports: m
+                .imports
+                .iter()
+                .map(|i| Import { module: i.module.to_string(), name: i.name.to_string(), desc: i.desc })
+                .collect(),
+            funcs: m.funcs.clone(),
+            tables: m.tables.clone(),
+            memories: m.memories.clone(),
+            globals: m.globals.clone(),
+            global_inits: m.global_inits.iter().map(ConstRange::of).collect(),
+            exports: m
+                .exports
+                .iter()
+                .map(|e| Export { name: e.name.to_string(), kind: e.kind, index: e.index })
+                .collect(),
+            start: m.start.map(|s| s.func),
+            elems: m
+                .elements
+                .iter()
+                .map(|e| Elem {
+                    mode: match &e.mode {
+                        ElementMode::Passive => ElemMode::Passive,
+                        ElementMode::Declarative => ElemMode::Declarative,
+                        ElementMode::Active { table, offset } => {
+                            ElemMode::Active { table: *table, offset: ConstRange::of(offset) }
+                        }
+                    },
+                    ty: e.ty,
+                    items: match &e.items {
+                        ElementItems::Funcs(f) => ElemItems::Funcs(f.clone()),
+                        ElementItems::Exprs(x) => ElemItems::Exprs(x.iter().map(ConstRange::of).collect()),
+                    },
+                })
+                .collect(),
+            datas: m
+                .data
+                .iter()
+                .map(|d| DataSegment {
+                    active: match &d.mode {
+                        DataMode::Passive => None,
+                        DataMode::Active { memory, offset } => Some((*memory, ConstRange::of(offset))),
+                    },
+                    bytes: range(d.bytes),
+                })
+                .collect(),
+            code: m
+                .bodies
+                .iter()
+                .zip(validated.funcs)
+                .map(|(body, info)| FuncCode { code: range(body.code), info })
+                .collect(),
+            imported_funcs: m.imported_funcs,
+            imported_tables: m.imported_tables,
+            imported_memories: m.imported_memories,
+            imported_globals: m.imported_globals,
+            name: m.names.module.map(str::to_string),
+            func_names: m.names.funcs.iter().map(|&(i, n)| (i, n.to_string())).collect(),
+            bytes: Box::default(),
+        };
+        // The decoded module borrows the bytes; once it is gone they can move in.
+        drop(m);
+        compiled.bytes = bytes;
+        Ok(Arc::new(compiled))
+    }
+
+    /// The name of function `index` from the `name` section.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        let i = self.func_names.binary_search_by_key(&index, |(i, _)| *i).ok()?;
+        Some(&self.func_names[i].1)
+    }
+
+    pub fn func_type(&self, index: u32) -> &FuncType {
+        &self.types[self.funcs[index as usize] as usize]
+    }
+
+    pub fn export(&self, name: &str) -> Option<&Export> {
+        self.exports.iter().find(|e| e.name == name)
+    }
+}

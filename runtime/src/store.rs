@@ -1,0 +1,187 @@
+//! The store: every runtime object, by address, and the value stack they share.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use stratus_decoder::FuncType;
+
+use crate::global::Global;
+use crate::instance::Instance;
+use crate::memory::{MAX_PAGES, Memory};
+use crate::stack::Stack;
+use crate::table::Table;
+use crate::trap::Trap;
+use crate::values::{ExternAddr, FuncAddr, Val};
+
+macro_rules! addr_types {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+        pub struct $name(pub u32);
+    )*};
+}
+
+addr_types! {
+    /// A table in a store.
+    TableAddr;
+    /// A linear memory in a store.
+    MemAddr;
+    /// A global in a store.
+    GlobalAddr;
+    /// An element segment of an instance.
+    ElemAddr;
+    /// A data segment of an instance.
+    DataAddr;
+    /// An instance in a store.
+    InstanceAddr;
+}
+
+/// A function defined by the host. It gets the store, the instance of the WebAssembly
+/// function that called it (if any), the arguments, and room for its results.
+pub type HostFunc<T> =
+    Arc<dyn Fn(&mut Store<T>, Option<InstanceAddr>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
+
+/// How to call a function: every tier goes through these entries.
+pub enum FuncKind<T> {
+    /// Defined by a module: function `index` of the module of `instance`.
+    Wasm {
+        instance: InstanceAddr,
+        index: u32,
+    },
+    Host(HostFunc<T>),
+}
+
+pub struct FuncEntry<T> {
+    pub ty: Arc<FuncType>,
+    /// Calls and loop back-edges so far: the tiering policy's measure of heat.
+    pub hotness: std::cell::Cell<u32>,
+    /// The store-wide id of `ty`: equal types have equal ids, so `call_indirect`
+    /// compares numbers.
+    pub type_id: u32,
+    pub kind: FuncKind<T>,
+}
+
+/// An element segment: its references, until `elem.drop` empties it.
+#[derive(Debug, Clone, Default)]
+pub struct ElemSegment {
+    pub items: Vec<u64>,
+}
+
+/// A data segment: its bytes in the module, until `data.drop` empties it.
+#[derive(Debug, Clone)]
+pub struct DataSegment {
+    pub instance: InstanceAddr,
+    pub bytes: std::ops::Range<usize>,
+}
+
+/// Resource limits of a store.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The most pages any memory may grow to.
+    pub memory_pages: u32,
+    /// The most elements any table may grow to.
+    pub table_elements: u32,
+    /// The deepest WebAssembly call nesting before "call stack exhausted".
+    pub call_depth: usize,
+    /// 64-bit slots of the value stack shared by all frames.
+    pub stack_slots: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_pages: MAX_PAGES,
+            table_elements: 10_000_000,
+            call_depth: 20_000,
+            stack_slots: 1 << 22,
+        }
+    }
+}
+
+/// Everything a set of instances owns, addressed by index, and the data `T` the
+/// embedder keeps with it.
+pub struct Store<T> {
+    pub data: T,
+    pub funcs: Vec<FuncEntry<T>>,
+    pub tables: Vec<Table>,
+    pub memories: Vec<Memory>,
+    pub globals: Vec<Global>,
+    pub elems: Vec<ElemSegment>,
+    pub datas: Vec<DataSegment>,
+    pub instances: Vec<Instance>,
+    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    pub stack: Stack,
+    pub limits: Limits,
+    type_ids: HashMap<Arc<FuncType>, u32>,
+}
+
+impl<T> Store<T> {
+    pub fn new(data: T) -> Self {
+        Store::with_limits(data, Limits::default())
+    }
+
+    pub fn with_limits(data: T, limits: Limits) -> Self {
+        Store {
+            data,
+            funcs: Vec::new(),
+            tables: Vec::new(),
+            memories: Vec::new(),
+            globals: Vec::new(),
+            elems: Vec::new(),
+            datas: Vec::new(),
+            instances: Vec::new(),
+            externs: Vec::new(),
+            stack: Stack::new(limits.stack_slots, limits.call_depth),
+            limits,
+            type_ids: HashMap::new(),
+        }
+    }
+
+    /// The store-wide id of a function type, and the shared copy of it.
+    pub fn intern_type(&mut self, ty: &FuncType) -> (u32, Arc<FuncType>) {
+        if let Some((shared, &id)) = self.type_ids.get_key_value(ty) {
+            return (id, shared.clone());
+        }
+        let id = self.type_ids.len() as u32;
+        let shared = Arc::new(ty.clone());
+        self.type_ids.insert(shared.clone(), id);
+        (id, shared)
+    }
+
+    /// Adds a host function.
+    pub fn add_host_func(&mut self, ty: &FuncType, func: HostFunc<T>) -> FuncAddr {
+        let (type_id, ty) = self.intern_type(ty);
+        self.funcs.push(FuncEntry { ty, type_id, hotness: Default::default(), kind: FuncKind::Host(func) });
+        FuncAddr(self.funcs.len() as u32 - 1)
+    }
+
+    /// Keeps a host value that WebAssembly code can hold as an `externref`.
+    pub fn add_extern(&mut self, value: Box<dyn Any + Send + Sync>) -> ExternAddr {
+        self.externs.push(value);
+        ExternAddr(self.externs.len() as u32 - 1)
+    }
+
+    pub fn add_table(&mut self, table: Table) -> TableAddr {
+        self.tables.push(table);
+        TableAddr(self.tables.len() as u32 - 1)
+    }
+
+    pub fn add_memory(&mut self, memory: Memory) -> MemAddr {
+        self.memories.push(memory);
+        MemAddr(self.memories.len() as u32 - 1)
+    }
+
+    pub fn add_global(&mut self, global: Global) -> GlobalAddr {
+        self.globals.push(global);
+        GlobalAddr(self.globals.len() as u32 - 1)
+    }
+
+    pub fn func_type(&self, func: FuncAddr) -> &FuncType {
+        &self.funcs[func.0 as usize].ty
+    }
+
+    pub fn instance(&self, addr: InstanceAddr) -> &Instance {
+        &self.instances[addr.0 as usize]
+    }
+}
