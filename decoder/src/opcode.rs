@@ -215,41 +215,48 @@ macro_rules! define_opcodes {
             $($name,)*
         }
 
+        /// Per-opcode facts as arrays indexed by the opcode, so that the decoder's and
+        /// validator's lookups are one load rather than a large `match`.
+        const ENCODINGS: &[u32] = &[$($encoding,)*];
+        const TEXTS: &[&str] = &[$($text,)*];
+        const IMM_KINDS: &[ImmKind] = &[$($crate::__imm_kind!($imm),)*];
+        const SIGNATURES: &[Option<Signature>] = &[$($crate::__signature!($sig),)*];
+
         impl Opcode {
             /// All opcodes, in table order.
             pub const ALL: &'static [Opcode] = &[$(Opcode::$name,)*];
 
             /// The opcode byte, or `(prefix << 16) | subopcode` for prefixed instructions.
+            #[inline]
             pub const fn encoding(self) -> u32 {
-                match self {
-                    $(Opcode::$name => $encoding,)*
-                }
+                ENCODINGS[self as usize]
             }
 
             /// The instruction's name in the text format.
+            #[inline]
             pub const fn text(self) -> &'static str {
-                match self {
-                    $(Opcode::$name => $text,)*
-                }
+                TEXTS[self as usize]
             }
 
+            #[inline]
             pub const fn imm_kind(self) -> ImmKind {
-                match self {
-                    $(Opcode::$name => $crate::__imm_kind!($imm),)*
-                }
+                IMM_KINDS[self as usize]
             }
 
             /// The fixed operand and result types, or `None` where they depend on
             /// context or immediates.
+            #[inline]
             pub const fn signature(self) -> Option<Signature> {
-                match self {
-                    $(Opcode::$name => $crate::__signature!($sig),)*
-                }
+                SIGNATURES[self as usize]
             }
 
             pub const fn from_encoding(encoding: u32) -> Option<Opcode> {
-                match encoding {
-                    $($encoding => Some(Opcode::$name),)*
+                let prefix = encoding >> 16;
+                let index = (encoding & 0xFFFF) as usize;
+                match prefix {
+                    0 if index < 256 => SINGLE_BYTE[index],
+                    0xFC if index < MISC.len() => MISC[index],
+                    0xFD if index < SIMD.len() => SIMD[index],
                     _ => None,
                 }
             }
@@ -263,16 +270,25 @@ crate::for_each_instruction!(define_opcodes);
 pub const PREFIX_MISC: u8 = 0xFC;
 pub const PREFIX_SIMD: u8 = 0xFD;
 
-/// Single-byte opcodes by their byte, for the decoder's first lookup.
-pub(crate) static SINGLE_BYTE: [Option<Opcode>; 256] = {
-    let mut table = [None; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = Opcode::from_encoding(byte as u32);
-        byte += 1;
+/// Opcodes by encoding: single bytes, and the sub-opcodes of the two prefixes.
+pub(crate) static SINGLE_BYTE: [Option<Opcode>; 256] = by_encoding(0);
+static MISC: [Option<Opcode>; 32] = by_encoding(0xFC);
+static SIMD: [Option<Opcode>; 256] = by_encoding(0xFD);
+
+/// The opcodes with `prefix` (0 for single bytes), indexed by (sub-)opcode.
+const fn by_encoding<const N: usize>(prefix: u32) -> [Option<Opcode>; N] {
+    let mut table = [None; N];
+    let mut i = 0;
+    while i < Opcode::ALL.len() {
+        let op = Opcode::ALL[i];
+        let encoding = op.encoding();
+        if encoding >> 16 == prefix {
+            table[(encoding & 0xFFFF) as usize] = Some(op);
+        }
+        i += 1;
     }
     table
-};
+}
 
 impl std::fmt::Display for Opcode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
