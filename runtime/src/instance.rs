@@ -126,7 +126,13 @@ pub fn instantiate<T>(
         inst.funcs.push(FuncAddr(store.funcs.len() as u32 - 1));
     }
     for ty in &module.tables[module.imported_tables as usize..] {
-        let table = Table::new(*ty, 0, store.limits.table_elements);
+        let limit = store.limits.table_elements;
+        let table = Table::new(*ty, 0, limit).ok_or_else(|| {
+            InstantiateError::Resource(format!(
+                "a table of {} elements is more than the limit of {limit}",
+                ty.limits.min
+            ))
+        })?;
         inst.tables.push(store.add_table(table));
     }
     for ty in &module.memories[module.imported_memories as usize..] {

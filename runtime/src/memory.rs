@@ -27,9 +27,14 @@ impl std::fmt::Debug for Memory {
 }
 
 impl Memory {
-    /// Reserves a memory of type `ty`, growable to at most `limit_pages`.
+    /// Reserves a memory of type `ty`, growable to at most `limit_pages`. A minimum
+    /// above that limit is refused.
     pub fn new(ty: MemoryType, limit_pages: u32) -> std::io::Result<Memory> {
         let max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(limit_pages).min(MAX_PAGES);
+        if ty.limits.min > max_pages {
+            let message = format!("{} pages are more than the limit of {max_pages}", ty.limits.min);
+            return Err(std::io::Error::new(std::io::ErrorKind::OutOfMemory, message));
+        }
         // At least one byte: a zero-length mapping is refused.
         let reserve = (max_pages as usize * PAGE_SIZE).max(1);
         let map = MmapOptions::new().len(reserve).no_reserve_swap().map_anon()?;

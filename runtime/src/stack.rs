@@ -22,11 +22,19 @@ pub struct Stack {
     pub top: usize,
     pub frames: Vec<Frame>,
     pub max_frames: usize,
+    /// Calls from the host into WebAssembly now running, nested through host functions.
+    pub activations: usize,
 }
 
 impl Stack {
     pub fn new(slots: usize, max_frames: usize) -> Stack {
         // Zeroed allocations come from fresh pages: untouched slots cost no memory.
-        Stack { slots: vec![0; slots].into_boxed_slice(), top: 0, frames: Vec::new(), max_frames }
+        Stack {
+            slots: vec![0; slots].into_boxed_slice(),
+            top: 0,
+            frames: Vec::new(),
+            max_frames,
+            activations: 0,
+        }
     }
 }

@@ -86,6 +86,10 @@ pub struct Limits {
     pub call_depth: usize,
     /// 64-bit slots of the value stack shared by all frames.
     pub stack_slots: usize,
+    /// How deeply calls from the host into WebAssembly may nest (a host function that
+    /// calls WebAssembly that calls a host function...). Each level takes native stack,
+    /// so past this the call traps with "call stack exhausted" instead.
+    pub host_reentry: usize,
 }
 
 impl Default for Limits {
@@ -95,6 +99,7 @@ impl Default for Limits {
             table_elements: 10_000_000,
             call_depth: 20_000,
             stack_slots: 1 << 22,
+            host_reentry: 100,
         }
     }
 }

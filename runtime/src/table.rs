@@ -12,10 +12,14 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table of type `ty` filled with `init`, growable to at most `limit` elements.
-    pub fn new(ty: TableType, init: u64, limit: u32) -> Table {
+    /// A table of type `ty` filled with `init`, growable to at most `limit` elements;
+    /// `None` if its minimum is already above the limit.
+    pub fn new(ty: TableType, init: u64, limit: u32) -> Option<Table> {
         let max = ty.limits.max.unwrap_or(u32::MAX).min(limit);
-        Table { elements: vec![init; ty.limits.min as usize], max, ty }
+        if ty.limits.min > max {
+            return None;
+        }
+        Some(Table { elements: vec![init; ty.limits.min as usize], max, ty })
     }
 
     #[inline]

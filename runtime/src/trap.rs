@@ -9,9 +9,9 @@ pub enum TrapKind {
     MemoryOutOfBounds,
     TableOutOfBounds,
     /// `call_indirect` through an index past the end of the table.
-    UndefinedElement,
+    UndefinedElement(u32),
     /// `call_indirect` through a null entry.
-    UninitializedElement,
+    UninitializedElement(u32),
     IndirectCallTypeMismatch,
     IntegerDivideByZero,
     IntegerOverflow,
@@ -24,11 +24,11 @@ pub enum TrapKind {
 impl fmt::Display for TrapKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            TrapKind::UndefinedElement(index) => return write!(f, "undefined element {index}"),
+            TrapKind::UninitializedElement(index) => return write!(f, "uninitialized element {index}"),
             TrapKind::Unreachable => "unreachable",
             TrapKind::MemoryOutOfBounds => "out of bounds memory access",
             TrapKind::TableOutOfBounds => "out of bounds table access",
-            TrapKind::UndefinedElement => "undefined element",
-            TrapKind::UninitializedElement => "uninitialized element",
             TrapKind::IndirectCallTypeMismatch => "indirect call type mismatch",
             TrapKind::IntegerDivideByZero => "integer divide by zero",
             TrapKind::IntegerOverflow => "integer overflow",

@@ -1,0 +1,943 @@
+//! The interpreter loop: the original bytecode, run in place with the validator's side
+//! table. Every row of the instruction table is dispatched by expanding the table: rows
+//! with a fixed signature and no immediates call their function in [`crate::num`];
+//! every other row calls the method of [`Exec`] named by its semantic name.
+//!
+//! WebAssembly calls do not recurse on the Rust stack: a call records the caller in a
+//! [`Frame`] on the store's frame stack and switches the registers to the callee.
+//! Calls to host functions leave the loop ([`Stop::Host`]), so the host gets the whole
+//! store, and resume it afterwards.
+
+use stratus_decoder::ValType;
+use stratus_runtime::{
+    DataSegment, ElemSegment, Frame, FuncAddr, FuncEntry, FuncKind, Global, Instance, Memory, Store, Table,
+    TrapKind, ref_from_slot, ref_to_slot,
+};
+use stratus_validator::FuncInfo;
+
+use crate::num::{self, OpResult};
+use crate::slot::Slot;
+
+/// Why the loop stopped.
+pub(crate) enum Stop {
+    /// The function the host called has returned; its results are at the frame base.
+    Returned,
+    /// A host function is being called; the arguments are on top of the stack and the
+    /// registers point past the call.
+    Host(FuncAddr),
+    Trap(TrapKind),
+}
+
+impl From<TrapKind> for Stop {
+    fn from(kind: TrapKind) -> Self {
+        Stop::Trap(kind)
+    }
+}
+
+type Step = Result<(), Stop>;
+
+/// The interpreter's registers, kept between visits to the loop.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Regs {
+    pub func: u32,
+    /// Offset in the function's code of the next instruction.
+    pub pc: usize,
+    /// Side-table position.
+    pub stp: usize,
+    /// Frame base: the slot of local 0.
+    pub fp: usize,
+    /// First free slot.
+    pub sp: usize,
+}
+
+/// The store, split into the parts execution reads and writes, and the registers.
+pub(crate) struct Exec<'s, T> {
+    funcs: &'s [FuncEntry<T>],
+    instances: &'s [Instance],
+    memories: &'s mut [Memory],
+    tables: &'s mut [Table],
+    globals: &'s mut [Global],
+    elems: &'s mut [ElemSegment],
+    datas: &'s mut [DataSegment],
+    slots: &'s mut [u64],
+    frames: &'s mut Vec<Frame>,
+    max_frames: usize,
+    /// Frames below this depth belong to whoever called into this activation.
+    entry_depth: usize,
+    func: u32,
+    inst: &'s Instance,
+    info: &'s FuncInfo,
+    code: &'s [u8],
+    /// Store index of the instance's memory 0, if it has one.
+    mem: usize,
+    /// Offset of the executing instruction's opcode: branches are relative to it.
+    op_pc: usize,
+    pc: usize,
+    stp: usize,
+    fp: usize,
+    sp: usize,
+}
+
+/// The instance, function info and code of a WebAssembly function.
+fn wasm_func<'s, T>(
+    funcs: &'s [FuncEntry<T>],
+    instances: &'s [Instance],
+    func: u32,
+) -> (&'s Instance, &'s FuncInfo, &'s [u8]) {
+    match funcs[func as usize].kind {
+        FuncKind::Wasm { instance, index } => {
+            let inst = &instances[instance.0 as usize];
+            let module = &*inst.module;
+            let code = &module.code[(index - module.imported_funcs) as usize];
+            (inst, &code.info, &module.bytes[code.code.clone()])
+        }
+        FuncKind::Host(_) => unreachable!("host functions have no code"),
+    }
+}
+
+impl<'s, T> Exec<'s, T> {
+    pub(crate) fn new(store: &'s mut Store<T>, regs: Regs, entry_depth: usize) -> Self {
+        let (inst, info, code) = wasm_func(&store.funcs, &store.instances, regs.func);
+        Exec {
+            funcs: &store.funcs,
+            instances: &store.instances,
+            memories: &mut store.memories,
+            tables: &mut store.tables,
+            globals: &mut store.globals,
+            elems: &mut store.elems,
+            datas: &mut store.datas,
+            slots: &mut store.stack.slots,
+            frames: &mut store.stack.frames,
+            max_frames: store.stack.max_frames,
+            entry_depth,
+            func: regs.func,
+            inst,
+            info,
+            code,
+            mem: inst.memories.first().map_or(usize::MAX, |m| m.0 as usize),
+            op_pc: regs.pc,
+            pc: regs.pc,
+            stp: regs.stp,
+            fp: regs.fp,
+            sp: regs.sp,
+        }
+    }
+
+    pub(crate) fn regs(&self) -> Regs {
+        Regs { func: self.func, pc: self.pc, stp: self.stp, fp: self.fp, sp: self.sp }
+    }
+
+    /// Where the executing instruction is, for backtraces.
+    pub(crate) fn trap_pc(&self) -> usize {
+        self.op_pc
+    }
+
+    /// Runs until the entry function returns, a host function is called, or a trap.
+    pub(crate) fn run(&mut self) -> Stop {
+        loop {
+            self.op_pc = self.pc;
+            let byte = self.code[self.pc];
+            self.pc += 1;
+            let encoding = match byte {
+                stratus_decoder::PREFIX_MISC | stratus_decoder::PREFIX_SIMD => {
+                    u32::from(byte) << 16 | self.read_u32()
+                }
+                _ => u32::from(byte),
+            };
+            if let Err(stop) = self.step(encoding) {
+                return stop;
+            }
+        }
+    }
+
+    // Immediates, read in place. The code is validated, so they are well formed.
+
+    #[inline(always)]
+    fn read_u8(&mut self) -> u8 {
+        let byte = self.code[self.pc];
+        self.pc += 1;
+        byte
+    }
+
+    #[inline(always)]
+    fn read_u32(&mut self) -> u32 {
+        let byte = self.read_u8();
+        if byte & 0x80 == 0 {
+            return u32::from(byte);
+        }
+        let mut result = u32::from(byte & 0x7F);
+        let mut shift = 7;
+        loop {
+            let byte = self.read_u8();
+            result |= u32::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                return result;
+            }
+            shift += 7;
+        }
+    }
+
+    #[inline(always)]
+    fn read_signed(&mut self) -> i64 {
+        let mut result: i64 = 0;
+        let mut shift = 0;
+        loop {
+            let byte = self.read_u8();
+            result |= i64::from(byte & 0x7F) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                if shift < 64 && byte & 0x40 != 0 {
+                    result |= -1 << shift;
+                }
+                return result;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn read_bytes<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0; N];
+        out.copy_from_slice(&self.code[self.pc..self.pc + N]);
+        self.pc += N;
+        out
+    }
+
+    #[inline(always)]
+    fn skip_leb(&mut self) {
+        while self.read_u8() & 0x80 != 0 {}
+    }
+
+    // The operand stack.
+
+    #[inline(always)]
+    fn push<V: Slot>(&mut self, value: V) {
+        value.write(self.slots, self.sp);
+        self.sp += V::SLOTS;
+    }
+
+    #[inline(always)]
+    fn pop<V: Slot>(&mut self) -> V {
+        self.sp -= V::SLOTS;
+        V::read(self.slots, self.sp)
+    }
+
+    /// Moves `width` slots from `from` to the top of the stack.
+    #[inline(always)]
+    fn push_slots(&mut self, from: usize, width: usize) {
+        self.slots.copy_within(from..from + width, self.sp);
+        self.sp += width;
+    }
+
+    /// Moves the top `width` slots to `to`.
+    #[inline(always)]
+    fn pop_slots(&mut self, to: usize, width: usize) {
+        self.sp -= width;
+        self.slots.copy_within(self.sp..self.sp + width, to);
+    }
+
+    // Control.
+
+    /// Takes the branch of side-table entry `index`.
+    #[inline(always)]
+    fn branch(&mut self, index: usize) {
+        let entry = self.info.side_table[index];
+        if entry.drop != 0 {
+            let keep = entry.keep as usize;
+            let from = self.sp - keep;
+            self.slots.copy_within(from..self.sp, from - entry.drop as usize);
+            self.sp -= entry.drop as usize;
+        }
+        if entry.pc_delta < 0 {
+            let hotness = &self.funcs[self.func as usize].hotness;
+            hotness.set(hotness.get().wrapping_add(1));
+        }
+        self.pc = self.op_pc.wrapping_add_signed(entry.pc_delta as isize);
+        self.stp = index.wrapping_add_signed(entry.stp_delta as isize);
+    }
+
+    /// The width of a `drop` or untyped `select` operand.
+    #[inline(always)]
+    fn value_width(&mut self) -> usize {
+        if self.info.sized_values {
+            self.stp += 1;
+            self.info.side_table[self.stp - 1].drop as usize
+        } else {
+            1
+        }
+    }
+
+    fn skip_block_type(&mut self) {
+        if self.read_u8() & 0x80 != 0 {
+            self.skip_leb();
+        }
+    }
+
+    /// Calls `func`, with its arguments on top of the stack and `pc` past the call.
+    fn call_func(&mut self, func: FuncAddr) -> Step {
+        let entry = &self.funcs[func.0 as usize];
+        entry.hotness.set(entry.hotness.get().wrapping_add(1));
+        if let FuncKind::Host(_) = entry.kind {
+            return Err(Stop::Host(func));
+        }
+        if self.frames.len() >= self.max_frames {
+            return Err(TrapKind::CallStackExhausted.into());
+        }
+        let (inst, info, code) = wasm_func(self.funcs, self.instances, func.0);
+        let base = self.sp - info.param_slots as usize;
+        let locals_end = base + info.local_slots as usize;
+        if locals_end + info.max_stack_slots as usize > self.slots.len() {
+            return Err(TrapKind::CallStackExhausted.into());
+        }
+        self.slots[self.sp..locals_end].fill(0);
+        self.frames.push(Frame {
+            func: self.func,
+            pc: self.pc as u32,
+            stp: self.stp as u32,
+            base: self.fp as u32,
+        });
+        self.func = func.0;
+        self.switch_to(inst, info, code);
+        self.pc = 0;
+        self.stp = 0;
+        self.fp = base;
+        self.sp = locals_end;
+        Ok(())
+    }
+
+    fn switch_to(&mut self, inst: &'s Instance, info: &'s FuncInfo, code: &'s [u8]) {
+        self.inst = inst;
+        self.info = info;
+        self.code = code;
+        self.mem = inst.memories.first().map_or(usize::MAX, |m| m.0 as usize);
+    }
+
+    /// Returns from the running function: its results move to its frame base.
+    fn return_from(&mut self) -> Step {
+        let results = self.info.result_slots as usize;
+        self.slots.copy_within(self.sp - results..self.sp, self.fp);
+        self.sp = self.fp + results;
+        if self.frames.len() == self.entry_depth {
+            return Err(Stop::Returned);
+        }
+        let frame = self.frames.pop().expect("deeper than the entry depth");
+        let (inst, info, code) = wasm_func(self.funcs, self.instances, frame.func);
+        self.func = frame.func;
+        self.switch_to(inst, info, code);
+        self.pc = frame.pc as usize;
+        self.stp = frame.stp as usize;
+        self.fp = frame.base as usize;
+        Ok(())
+    }
+
+    fn unreachable(&mut self) -> Step {
+        Err(TrapKind::Unreachable.into())
+    }
+
+    fn block(&mut self) -> Step {
+        self.skip_block_type();
+        Ok(())
+    }
+
+    fn r#loop(&mut self) -> Step {
+        self.skip_block_type();
+        Ok(())
+    }
+
+    fn r#if(&mut self) -> Step {
+        if self.pop::<i32>() != 0 {
+            self.skip_block_type();
+            self.stp += 1;
+        } else {
+            self.branch(self.stp);
+        }
+        Ok(())
+    }
+
+    fn r#else(&mut self) -> Step {
+        self.branch(self.stp);
+        Ok(())
+    }
+
+    fn end(&mut self) -> Step {
+        if self.pc == self.code.len() { self.return_from() } else { Ok(()) }
+    }
+
+    fn br(&mut self) -> Step {
+        self.branch(self.stp);
+        Ok(())
+    }
+
+    fn br_if(&mut self) -> Step {
+        if self.pop::<i32>() != 0 {
+            self.branch(self.stp);
+        } else {
+            self.skip_leb();
+            self.stp += 1;
+        }
+        Ok(())
+    }
+
+    fn br_table(&mut self) -> Step {
+        let index = self.pop::<i32>() as u32;
+        let count = self.read_u32();
+        self.branch(self.stp + index.min(count) as usize);
+        Ok(())
+    }
+
+    fn r#return(&mut self) -> Step {
+        self.return_from()
+    }
+
+    fn call(&mut self) -> Step {
+        let index = self.read_u32();
+        self.call_func(self.inst.funcs[index as usize])
+    }
+
+    fn call_indirect(&mut self) -> Step {
+        let type_index = self.read_u32();
+        let table = self.read_u32();
+        let index = self.pop::<i32>() as u32;
+        let table = &self.tables[self.inst.tables[table as usize].0 as usize];
+        let slot = *table.elements.get(index as usize).ok_or(TrapKind::UndefinedElement(index))?;
+        let func = ref_from_slot(slot).ok_or(TrapKind::UninitializedElement(index))?;
+        if self.funcs[func as usize].type_id != self.inst.type_ids[type_index as usize] {
+            return Err(TrapKind::IndirectCallTypeMismatch.into());
+        }
+        self.call_func(FuncAddr(func))
+    }
+
+    // References and parametric instructions.
+
+    fn ref_null(&mut self) -> Step {
+        self.pc += 1;
+        self.push(0u64);
+        Ok(())
+    }
+
+    fn ref_is_null(&mut self) -> Step {
+        let reference = self.pop::<u64>();
+        self.push(i32::from(reference == 0));
+        Ok(())
+    }
+
+    fn ref_func(&mut self) -> Step {
+        let index = self.read_u32();
+        self.push(ref_to_slot(Some(self.inst.funcs[index as usize].0)));
+        Ok(())
+    }
+
+    fn drop(&mut self) -> Step {
+        self.sp -= self.value_width();
+        Ok(())
+    }
+
+    fn select_values(&mut self, width: usize) {
+        let keep_first = self.pop::<i32>() != 0;
+        self.sp -= width;
+        if !keep_first {
+            self.slots.copy_within(self.sp..self.sp + width, self.sp - width);
+        }
+    }
+
+    fn select(&mut self) -> Step {
+        let width = self.value_width();
+        self.select_values(width);
+        Ok(())
+    }
+
+    fn typed_select(&mut self) -> Step {
+        // The type vector's length, always one.
+        self.skip_leb();
+        let ty = ValType::from_byte(self.read_u8()).expect("validated value type");
+        self.select_values(ty.slots() as usize);
+        Ok(())
+    }
+
+    // Variables.
+
+    /// The slot and width of local `index`.
+    #[inline(always)]
+    fn local(&mut self) -> (usize, usize) {
+        let index = self.read_u32();
+        match &self.info.local_offsets {
+            None => (self.fp + index as usize, 1),
+            Some(offsets) => {
+                let width = self.info.locals[index as usize].slots() as usize;
+                (self.fp + offsets[index as usize] as usize, width)
+            }
+        }
+    }
+
+    fn local_get(&mut self) -> Step {
+        let (slot, width) = self.local();
+        self.push_slots(slot, width);
+        Ok(())
+    }
+
+    fn local_set(&mut self) -> Step {
+        let (slot, width) = self.local();
+        self.pop_slots(slot, width);
+        Ok(())
+    }
+
+    fn local_tee(&mut self) -> Step {
+        let (slot, width) = self.local();
+        self.slots.copy_within(self.sp - width..self.sp, slot);
+        Ok(())
+    }
+
+    fn global(&mut self) -> usize {
+        let index = self.read_u32();
+        self.inst.globals[index as usize].0 as usize
+    }
+
+    fn global_get(&mut self) -> Step {
+        let global = &self.globals[self.global()];
+        let width = global.ty.content.slots() as usize;
+        let value = global.slots;
+        self.slots[self.sp..self.sp + width].copy_from_slice(&value[..width]);
+        self.sp += width;
+        Ok(())
+    }
+
+    fn global_set(&mut self) -> Step {
+        let index = self.global();
+        let width = self.globals[index].ty.content.slots() as usize;
+        self.sp -= width;
+        self.globals[index].slots[..width].copy_from_slice(&self.slots[self.sp..self.sp + width]);
+        Ok(())
+    }
+
+    // Tables.
+
+    fn table(&mut self) -> usize {
+        let index = self.read_u32();
+        self.inst.tables[index as usize].0 as usize
+    }
+
+    fn table_get(&mut self) -> Step {
+        let table = self.table();
+        let index = self.pop::<i32>() as u32;
+        let value = self.tables[table].get(index)?;
+        self.push(value);
+        Ok(())
+    }
+
+    fn table_set(&mut self) -> Step {
+        let table = self.table();
+        let value = self.pop::<u64>();
+        let index = self.pop::<i32>() as u32;
+        self.tables[table].set(index, value)?;
+        Ok(())
+    }
+
+    fn table_size(&mut self) -> Step {
+        let table = self.table();
+        self.push(self.tables[table].size() as i32);
+        Ok(())
+    }
+
+    fn table_grow(&mut self) -> Step {
+        let table = self.table();
+        let delta = self.pop::<i32>() as u32;
+        let init = self.pop::<u64>();
+        let old = self.tables[table].grow(delta, init);
+        self.push(old.map_or(-1, |old| old as i32));
+        Ok(())
+    }
+
+    fn table_fill(&mut self) -> Step {
+        let table = self.table();
+        let len = self.pop::<i32>() as u32;
+        let value = self.pop::<u64>();
+        let start = self.pop::<i32>() as u32;
+        self.tables[table].fill(start, value, len)?;
+        Ok(())
+    }
+
+    fn table_copy(&mut self) -> Step {
+        let dst_table = self.table();
+        let src_table = self.table();
+        let len = self.pop::<i32>() as u32;
+        let src = self.pop::<i32>() as u32;
+        let dst = self.pop::<i32>() as u32;
+        if dst_table == src_table {
+            let table = &mut self.tables[dst_table];
+            let src = table.range(src, len)?;
+            let dst = table.range(dst, len)?;
+            table.elements.copy_within(src, dst.start);
+        } else {
+            let [to, from] = self.tables.get_disjoint_mut([dst_table, src_table]).expect("distinct tables");
+            let items = &from.elements[from.range(src, len)?];
+            to.init(dst, items, 0, len)?;
+        }
+        Ok(())
+    }
+
+    fn table_init(&mut self) -> Step {
+        let elem = self.read_u32();
+        let table = self.table();
+        let len = self.pop::<i32>() as u32;
+        let src = self.pop::<i32>() as u32;
+        let dst = self.pop::<i32>() as u32;
+        let items = &self.elems[self.inst.elems[elem as usize].0 as usize].items;
+        self.tables[table].init(dst, items, src, len)?;
+        Ok(())
+    }
+
+    fn elem_drop(&mut self) -> Step {
+        let elem = self.read_u32();
+        self.elems[self.inst.elems[elem as usize].0 as usize].items = Vec::new();
+        Ok(())
+    }
+
+    // Memory.
+
+    fn memory(&mut self) -> &mut Memory {
+        &mut self.memories[self.mem]
+    }
+
+    /// Reads a memory argument and pops the address; returns the effective address's
+    /// two parts.
+    #[inline(always)]
+    fn address(&mut self) -> (u32, u32) {
+        self.skip_leb();
+        let offset = self.read_u32();
+        (self.pop::<i32>() as u32, offset)
+    }
+
+    #[inline(always)]
+    fn load<const N: usize>(&mut self) -> Result<[u8; N], TrapKind> {
+        let (addr, offset) = self.address();
+        self.memories[self.mem].load::<N>(addr, offset)
+    }
+
+    /// Stores `bytes`; the value has been popped, the address is next.
+    #[inline(always)]
+    fn store<const N: usize>(&mut self, bytes: [u8; N]) -> Step {
+        let (addr, offset) = self.address();
+        self.memories[self.mem].store(addr, offset, bytes)?;
+        Ok(())
+    }
+
+    fn memory_size(&mut self) -> Step {
+        self.pc += 1;
+        let pages = self.memory().pages();
+        self.push(pages as i32);
+        Ok(())
+    }
+
+    fn memory_grow(&mut self) -> Step {
+        self.pc += 1;
+        let delta = self.pop::<i32>() as u32;
+        let old = self.memory().grow(delta);
+        self.push(old.map_or(-1, |old| old as i32));
+        Ok(())
+    }
+
+    fn memory_fill(&mut self) -> Step {
+        self.pc += 1;
+        let len = self.pop::<i32>() as u32;
+        let value = self.pop::<i32>() as u8;
+        let dst = self.pop::<i32>() as u32;
+        self.memory().fill(dst, value, len)?;
+        Ok(())
+    }
+
+    fn memory_copy(&mut self) -> Step {
+        self.pc += 2;
+        let len = self.pop::<i32>() as u32;
+        let src = self.pop::<i32>() as u32;
+        let dst = self.pop::<i32>() as u32;
+        self.memory().copy_within(dst, src, len)?;
+        Ok(())
+    }
+
+    fn memory_init(&mut self) -> Step {
+        let data = self.read_u32();
+        self.pc += 1;
+        let len = self.pop::<i32>() as u32;
+        let src = self.pop::<i32>() as u32;
+        let dst = self.pop::<i32>() as u32;
+        let segment = &self.datas[self.inst.datas[data as usize].0 as usize];
+        let bytes = &self.instances[segment.instance.0 as usize].module.bytes[segment.bytes.clone()];
+        self.memories[self.mem].init(dst, bytes, src, len)?;
+        Ok(())
+    }
+
+    fn data_drop(&mut self) -> Step {
+        let data = self.read_u32();
+        self.datas[self.inst.datas[data as usize].0 as usize].bytes = 0..0;
+        Ok(())
+    }
+
+    // Constants.
+
+    fn i32_const(&mut self) -> Step {
+        let value = self.read_signed() as i32;
+        self.push(value);
+        Ok(())
+    }
+
+    fn i64_const(&mut self) -> Step {
+        let value = self.read_signed();
+        self.push(value);
+        Ok(())
+    }
+
+    fn f32_const(&mut self) -> Step {
+        let bits = u32::from_le_bytes(self.read_bytes());
+        self.push(f32::from_bits(bits));
+        Ok(())
+    }
+
+    fn f64_const(&mut self) -> Step {
+        let bits = u64::from_le_bytes(self.read_bytes());
+        self.push(f64::from_bits(bits));
+        Ok(())
+    }
+
+    fn v128_const(&mut self) -> Step {
+        let value = u128::from_le_bytes(self.read_bytes());
+        self.push(value);
+        Ok(())
+    }
+
+    fn i8x16_shuffle(&mut self) -> Step {
+        let lanes = self.read_bytes::<16>();
+        let b = self.pop::<u128>();
+        let a = self.pop::<u128>();
+        self.push(num::i8x16_shuffle(a, b, lanes));
+        Ok(())
+    }
+}
+
+/// Scalar loads and stores: `name: N bytes => conversion`.
+macro_rules! loads {
+    ($($name:ident: $n:literal => |$b:ident| $convert:expr;)*) => {
+        impl<T> Exec<'_, T> {
+            $(fn $name(&mut self) -> Step {
+                let $b = self.load::<$n>()?;
+                self.push($convert);
+                Ok(())
+            })*
+        }
+    };
+}
+
+loads! {
+    i32_load: 4 => |b| i32::from_le_bytes(b);
+    i64_load: 8 => |b| i64::from_le_bytes(b);
+    f32_load: 4 => |b| f32::from_le_bytes(b);
+    f64_load: 8 => |b| f64::from_le_bytes(b);
+    i32_load8_s: 1 => |b| i32::from(b[0] as i8);
+    i32_load8_u: 1 => |b| i32::from(b[0]);
+    i32_load16_s: 2 => |b| i32::from(i16::from_le_bytes(b));
+    i32_load16_u: 2 => |b| i32::from(u16::from_le_bytes(b));
+    i64_load8_s: 1 => |b| i64::from(b[0] as i8);
+    i64_load8_u: 1 => |b| i64::from(b[0]);
+    i64_load16_s: 2 => |b| i64::from(i16::from_le_bytes(b));
+    i64_load16_u: 2 => |b| i64::from(u16::from_le_bytes(b));
+    i64_load32_s: 4 => |b| i64::from(i32::from_le_bytes(b));
+    i64_load32_u: 4 => |b| i64::from(u32::from_le_bytes(b));
+    v128_load: 16 => |b| u128::from_le_bytes(b);
+    v128_load8x8_s: 8 => |b| widen::<1, 2>(b, |x| x as i8 as i16 as u16 as u128);
+    v128_load8x8_u: 8 => |b| widen::<1, 2>(b, |x| x as u128);
+    v128_load16x4_s: 8 => |b| widen::<2, 4>(b, |x| x as i16 as i32 as u32 as u128);
+    v128_load16x4_u: 8 => |b| widen::<2, 4>(b, |x| x as u128);
+    v128_load32x2_s: 8 => |b| widen::<4, 8>(b, |x| x as i32 as i64 as u64 as u128);
+    v128_load32x2_u: 8 => |b| widen::<4, 8>(b, |x| x as u128);
+    v128_load8_splat: 1 => |b| splat::<1, 1>(b);
+    v128_load16_splat: 2 => |b| splat::<2, 2>(b);
+    v128_load32_splat: 4 => |b| splat::<4, 4>(b);
+    v128_load64_splat: 8 => |b| splat::<8, 8>(b);
+    v128_load32_zero: 4 => |b| u128::from(u32::from_le_bytes(b));
+    v128_load64_zero: 8 => |b| u128::from(u64::from_le_bytes(b));
+}
+
+macro_rules! stores {
+    ($($name:ident: $ty:ty => |$v:ident| $bytes:expr;)*) => {
+        impl<T> Exec<'_, T> {
+            $(fn $name(&mut self) -> Step {
+                let $v = self.pop::<$ty>();
+                self.store($bytes)
+            })*
+        }
+    };
+}
+
+stores! {
+    i32_store: i32 => |v| v.to_le_bytes();
+    i64_store: i64 => |v| v.to_le_bytes();
+    f32_store: f32 => |v| v.to_le_bytes();
+    f64_store: f64 => |v| v.to_le_bytes();
+    i32_store8: i32 => |v| [v as u8];
+    i32_store16: i32 => |v| (v as u16).to_le_bytes();
+    i64_store8: i64 => |v| [v as u8];
+    i64_store16: i64 => |v| (v as u16).to_le_bytes();
+    i64_store32: i64 => |v| (v as u32).to_le_bytes();
+    v128_store: u128 => |v| v.to_le_bytes();
+}
+
+/// Lane loads and stores: `name: lane width in bytes`.
+macro_rules! lane_memory {
+    ($($load:ident, $store:ident: $n:literal;)*) => {
+        impl<T> Exec<'_, T> {
+            $(
+                fn $load(&mut self) -> Step {
+                    self.skip_leb();
+                    let offset = self.read_u32();
+                    let lane = self.read_u8() as usize;
+                    let vector = self.pop::<u128>();
+                    let addr = self.pop::<i32>() as u32;
+                    let loaded = self.memories[self.mem].load::<$n>(addr, offset)?;
+                    let mut bytes = vector.to_le_bytes();
+                    bytes[lane * $n..lane * $n + $n].copy_from_slice(&loaded);
+                    self.push(u128::from_le_bytes(bytes));
+                    Ok(())
+                }
+
+                fn $store(&mut self) -> Step {
+                    self.skip_leb();
+                    let offset = self.read_u32();
+                    let lane = self.read_u8() as usize;
+                    let bytes = self.pop::<u128>().to_le_bytes();
+                    let addr = self.pop::<i32>() as u32;
+                    let mut out = [0u8; $n];
+                    out.copy_from_slice(&bytes[lane * $n..lane * $n + $n]);
+                    self.memories[self.mem].store(addr, offset, out)?;
+                    Ok(())
+                }
+            )*
+        }
+    };
+}
+
+lane_memory! {
+    v128_load8_lane, v128_store8_lane: 1;
+    v128_load16_lane, v128_store16_lane: 2;
+    v128_load32_lane, v128_store32_lane: 4;
+    v128_load64_lane, v128_store64_lane: 8;
+}
+
+/// Lane reads and writes whose lane index is an immediate: `name(operand types) -> result`.
+macro_rules! lane_ops {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        impl<T> Exec<'_, T> {
+            $(fn $name(&mut self) -> Step {
+                let lane = self.read_u8();
+                lane_ops!(@pop self $($arg: $ty),*);
+                let result: $ret = num::$name($($arg,)* lane);
+                self.push(result);
+                Ok(())
+            })*
+        }
+    };
+    (@pop $self:ident $v:ident: $vt:ty) => { let $v = $self.pop::<$vt>(); };
+    (@pop $self:ident $v:ident: $vt:ty, $x:ident: $xt:ty) => {
+        let $x = $self.pop::<$xt>();
+        let $v = $self.pop::<$vt>();
+    };
+}
+
+lane_ops! {
+    i8x16_extract_lane_s(v: u128) -> i32;
+    i8x16_extract_lane_u(v: u128) -> i32;
+    i16x8_extract_lane_s(v: u128) -> i32;
+    i16x8_extract_lane_u(v: u128) -> i32;
+    i32x4_extract_lane(v: u128) -> i32;
+    i64x2_extract_lane(v: u128) -> i64;
+    f32x4_extract_lane(v: u128) -> f32;
+    f64x2_extract_lane(v: u128) -> f64;
+    i8x16_replace_lane(v: u128, x: i32) -> u128;
+    i16x8_replace_lane(v: u128, x: i32) -> u128;
+    i32x4_replace_lane(v: u128, x: i32) -> u128;
+    i64x2_replace_lane(v: u128, x: i64) -> u128;
+    f32x4_replace_lane(v: u128, x: f32) -> u128;
+    f64x2_replace_lane(v: u128, x: f64) -> u128;
+}
+
+/// Widens the `8 / FROM` lanes of `bytes` to lanes of `TO` bytes with `extend`.
+#[inline(always)]
+fn widen<const FROM: usize, const TO: usize>(bytes: [u8; 8], extend: impl Fn(u64) -> u128) -> u128 {
+    let mut out = 0u128;
+    for (i, lane) in bytes.chunks_exact(FROM).enumerate() {
+        let mut raw = [0u8; 8];
+        raw[..FROM].copy_from_slice(lane);
+        let wide = extend(u64::from_le_bytes(raw)) & (u128::MAX >> (128 - TO * 8));
+        out |= wide << (i * TO * 8);
+    }
+    out
+}
+
+/// Repeats the `N`-byte lane `bytes` across a vector.
+#[inline(always)]
+fn splat<const N: usize, const M: usize>(bytes: [u8; M]) -> u128 {
+    let mut out = [0u8; 16];
+    for lane in out.chunks_exact_mut(N) {
+        lane.copy_from_slice(&bytes[..N]);
+    }
+    u128::from_le_bytes(out)
+}
+
+macro_rules! val_type {
+    (i32) => {
+        i32
+    };
+    (i64) => {
+        i64
+    };
+    (f32) => {
+        f32
+    };
+    (f64) => {
+        f64
+    };
+    (v128) => {
+        u128
+    };
+}
+
+/// One row of the table: a pure operator on typed operands, or a method.
+macro_rules! row {
+    ($self:ident, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
+        #[allow(unused_mut, unused_variables)]
+        let mut at = $self.sp - (0 $(+ <val_type!($param) as Slot>::SLOTS)*);
+        let base = at;
+        let result = num::$semantic($({
+            let value = <val_type!($param) as Slot>::read($self.slots, at);
+            at += <val_type!($param) as Slot>::SLOTS;
+            value
+        }),*).into_result()?;
+        $self.sp = base;
+        $(
+            let value: val_type!($result) = result;
+            $self.push(value);
+        )*
+        #[allow(clippy::let_unit_value)]
+        let _ = result;
+        Ok(())
+    }};
+    ($self:ident, $imm:ident, $sig:tt, $semantic:ident) => {
+        $self.$semantic()
+    };
+}
+
+macro_rules! dispatch {
+    ($($name:ident = $encoding:literal, $semantic:ident, $text:literal, $imm:ident, $sig:tt;)*) => {
+        impl<T> Exec<'_, T> {
+            /// Executes the instruction with `encoding` (`(prefix << 16) | subopcode`
+            /// for prefixed ones); `pc` is past the opcode.
+            #[inline(always)]
+            #[allow(unused_assignments)]
+            fn step(&mut self, encoding: u32) -> Step {
+                match encoding {
+                    $($encoding => row!(self, $imm, $sig, $semantic),)*
+                    _ => unreachable!("validated code has no opcode 0x{encoding:x}"),
+                }
+            }
+        }
+    };
+}
+
+stratus_decoder::for_each_instruction!(dispatch);
