@@ -1,12 +1,16 @@
 //! Asking Stratus about one module's bytes.
 
-use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
 
+use stratus_runtime::CompiledModule;
+
+use crate::panics::catch_panic;
 use crate::report::Phase;
 
 /// Stratus's answer for a module.
 pub(crate) enum Verdict {
-    Accepted,
+    /// Decoded and validated, ready to instantiate.
+    Accepted(Arc<CompiledModule>),
     Rejected {
         phase: Phase,
         offset: usize,
@@ -18,26 +22,16 @@ pub(crate) enum Verdict {
 }
 
 /// Decodes and validates `bytes`.
-pub(crate) fn check_module(bytes: &[u8]) -> Verdict {
-    let outcome =
-        panic::catch_unwind(AssertUnwindSafe(|| match stratus_validator::parse_and_validate(bytes) {
-            Ok(_) => Verdict::Accepted,
-            Err(error) => {
-                let phase = match error {
-                    stratus_validator::Error::Malformed(_) => Phase::Malformed,
-                    stratus_validator::Error::Invalid(_) => Phase::Invalid,
-                };
-                Verdict::Rejected { phase, offset: error.offset(), message: error.message() }
-            }
-        }));
-    outcome.unwrap_or_else(|payload| {
-        let message = if let Some(text) = payload.downcast_ref::<&str>() {
-            (*text).to_string()
-        } else if let Some(text) = payload.downcast_ref::<String>() {
-            text.clone()
-        } else {
-            "unknown panic payload".to_string()
-        };
-        Verdict::Panicked(message)
-    })
+pub(crate) fn check_module(bytes: Vec<u8>) -> Verdict {
+    let outcome = catch_panic(|| match CompiledModule::new(bytes) {
+        Ok(module) => Verdict::Accepted(module),
+        Err(error) => {
+            let phase = match error {
+                stratus_validator::Error::Malformed(_) => Phase::Malformed,
+                stratus_validator::Error::Invalid(_) => Phase::Invalid,
+            };
+            Verdict::Rejected { phase, offset: error.offset(), message: error.message() }
+        }
+    });
+    outcome.unwrap_or_else(Verdict::Panicked)
 }

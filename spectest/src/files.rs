@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::report::{FileReport, Summary};
-use crate::script::run_script;
+use crate::worker::run_script;
 
 /// Folders nested deeper than this are not entered: a guard against symlink cycles.
 const MAX_FOLDER_DEPTH: usize = 32;

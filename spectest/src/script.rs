@@ -1,13 +1,20 @@
 //! Running one script: each directive against its expectation.
 
+use std::sync::Arc;
+
+use stratus_runtime::{CompiledModule, Trap, Val};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
-use wast::token::Span;
-use wast::{QuoteWat, Wast, WastDirective, WastExecute};
+use wast::token::{Id, Span};
+use wast::{QuoteWat, Wast, WastDirective, WastExecute, WastRet};
 
 use crate::check::{Verdict, check_module};
 use crate::module_bytes::{ModuleBytes, quote_wat_bytes, wat_bytes};
-use crate::report::{FileReport, Location, Mismatch, Phase};
+use crate::panics::catch_panic;
+use crate::report::{Location, Mismatch, Phase};
+use crate::session::{InstantiateFailure, Session};
+use crate::values::{describe, describe_all, describe_expected, matches};
+use crate::worker::Events;
 
 /// The lexer for scripts and quoted modules. The spec allows any Unicode character in
 /// strings and comments; `wast` refuses some (bidirectional overrides) unless told.
@@ -17,46 +24,77 @@ pub(crate) fn lexer(text: &str) -> Lexer<'_> {
     lexer
 }
 
-/// Runs every directive of the script `source`, reported under `name`.
-///
-/// A script that does not parse as `.wast` is one failure of the file, located where the
-/// parser stopped.
-pub fn run_script(name: &str, source: &str) -> FileReport {
+/// Parses and runs the script `source`, telling `events` about every directive.
+pub(crate) fn execute(source: &str, events: &Events) {
     let buffer = match ParseBuffer::new_with_lexer(lexer(source)) {
         Ok(buffer) => buffer,
-        Err(error) => return unparsable(name, source, &error),
+        Err(error) => return unparsable(source, &error, events),
     };
     let script = match parser::parse::<Wast<'_>>(&buffer) {
         Ok(script) => script,
-        Err(error) => return unparsable(name, source, &error),
+        Err(error) => return unparsable(source, &error, events),
     };
-    let mut runner = ScriptRunner { source, report: FileReport::new(name) };
+    let session = match Session::new() {
+        Ok(session) => session,
+        Err(reason) => return events.fail(None, "script", reason),
+    };
+    let mut runner = ScriptRunner { source, events, session };
     for directive in script.directives {
-        runner.run(directive);
+        let location = runner.location(directive.span());
+        let keyword = keyword(&directive);
+        if !events.start(location, keyword) {
+            return; // The caller gave up waiting (a directive overran its time limit).
+        }
+        if let Err(message) = catch_panic(|| runner.run(directive)) {
+            runner.session.recover_after_panic();
+            events.fail(Some(location), keyword, format!("Stratus panicked: {message}"));
+        }
     }
-    runner.report
 }
 
-fn unparsable(name: &str, source: &str, error: &wast::Error) -> FileReport {
+fn unparsable(source: &str, error: &wast::Error, events: &Events) {
     let location = Location::of_offset(source, error.span().offset());
-    FileReport::unrunnable(name, Some(location), format!("not a valid .wast script: {}", error.message()))
+    events.fail(Some(location), "script", format!("not a valid .wast script: {}", error.message()));
 }
 
-/// What a directive says about its module.
+/// The directive's keyword, as failures name it.
+fn keyword(directive: &WastDirective<'_>) -> &'static str {
+    match directive {
+        WastDirective::Module(_) => "module",
+        WastDirective::ModuleDefinition(_) => "module definition",
+        WastDirective::ModuleInstance { .. } => "module instance",
+        WastDirective::AssertMalformed { module: QuoteWat::Wat(_), .. } => "assert_malformed",
+        WastDirective::AssertMalformed { .. } => "assert_malformed (quote)",
+        WastDirective::AssertInvalid { .. } => "assert_invalid",
+        WastDirective::AssertInvalidCustom { .. } => "assert_invalid_custom",
+        WastDirective::AssertMalformedCustom { .. } => "assert_malformed_custom",
+        WastDirective::Register { .. } => "register",
+        WastDirective::Invoke(_) => "invoke",
+        WastDirective::AssertTrap { .. } => "assert_trap",
+        WastDirective::AssertReturn { .. } => "assert_return",
+        WastDirective::AssertExhaustion { .. } => "assert_exhaustion",
+        WastDirective::AssertUnlinkable { .. } => "assert_unlinkable",
+        WastDirective::AssertException { .. } => "assert_exception",
+        WastDirective::AssertSuspension { .. } => "assert_suspension",
+        WastDirective::Thread(_) => "thread",
+        WastDirective::Wait { .. } => "wait",
+    }
+}
+
+/// How a module the script wants turned down should be turned down.
 #[derive(Clone, Copy)]
 enum Expectation<'a> {
-    /// It decodes and validates (`module`, `module definition`).
-    Valid,
-    /// It decodes and validates, and the rest of the directive needs execution
-    /// (`assert_unlinkable`, `assert_trap` on a module): checked, then counted as skipped.
-    ValidThenSkip,
     Malformed(&'a str),
     Invalid(&'a str),
 }
 
+/// The result of a directive: `Ok` passes; `Err` is the failure's reason.
+type Outcome = Result<(), String>;
+
 struct ScriptRunner<'s> {
     source: &'s str,
-    report: FileReport,
+    events: &'s Events,
+    session: Session,
 }
 
 impl ScriptRunner<'_> {
@@ -66,151 +104,473 @@ impl ScriptRunner<'_> {
 
     fn run(&mut self, directive: WastDirective<'_>) {
         let span = directive.span();
-        match directive {
+        let keyword = keyword(&directive);
+        let outcome = match directive {
             WastDirective::Module(mut module) => {
-                self.expect(span, "module", quote_wat_bytes(&mut module), Expectation::Valid)
+                let name = module.name();
+                let bytes = quote_wat_bytes(&mut module);
+                self.with_valid(bytes, |runner, module| runner.module(name, &module))
             }
             WastDirective::ModuleDefinition(mut module) => {
-                self.expect(span, "module definition", quote_wat_bytes(&mut module), Expectation::Valid)
+                let name = module.name();
+                let bytes = quote_wat_bytes(&mut module);
+                self.with_valid(bytes, |runner, module| {
+                    runner.session.define(name.map(|id| id.name()), module);
+                    Ok(())
+                })
             }
+            WastDirective::ModuleInstance { instance, module, .. } => Some(
+                self.session.definition(module.map(|id| id.name())).and_then(|m| self.module(instance, &m)),
+            ),
             WastDirective::AssertMalformed { mut module, message, .. } => {
                 let bytes = quote_wat_bytes(&mut module);
-                let directive = match module {
-                    QuoteWat::QuoteModule(..) | QuoteWat::QuoteComponent(..) => "assert_malformed (quote)",
-                    QuoteWat::Wat(_) => "assert_malformed",
-                };
-                self.expect(span, directive, bytes, Expectation::Malformed(message))
+                return self.expect_rejected(span, keyword, bytes, Expectation::Malformed(message));
             }
-            WastDirective::AssertInvalid { mut module, message, .. } => self.expect(
-                span,
-                "assert_invalid",
-                quote_wat_bytes(&mut module),
-                Expectation::Invalid(message),
-            ),
-            WastDirective::AssertUnlinkable { mut module, .. } => {
-                self.expect(span, "assert_unlinkable", wat_bytes(&mut module), Expectation::ValidThenSkip)
+            WastDirective::AssertInvalid { mut module, message, .. } => {
+                let bytes = quote_wat_bytes(&mut module);
+                return self.expect_rejected(span, keyword, bytes, Expectation::Invalid(message));
             }
-            WastDirective::AssertTrap { exec: WastExecute::Wat(mut module), .. } => {
-                // `assert_uninstantiable` in the reference interpreter's terms: the module
-                // is valid; its start function or segment initialisation traps.
-                self.expect(span, "assert_trap", wat_bytes(&mut module), Expectation::ValidThenSkip)
+            WastDirective::Register { name, module, .. } => {
+                Some(self.session.register(name, module.map(|id| id.name())))
             }
-            WastDirective::AssertReturn { exec: WastExecute::Wat(mut module), .. } => {
-                self.expect(span, "assert_return", wat_bytes(&mut module), Expectation::ValidThenSkip)
+            WastDirective::Invoke(invoke) => {
+                Some(self.session.invoke(&invoke).and_then(|result| match result {
+                    Ok(_) => Ok(()),
+                    Err(trap) => Err(format!("trapped: {}", trap.kind)),
+                }))
             }
-            // Everything else needs an instance (or is a proposal's custom-section or
-            // threads directive outside Wasm 2.0): skipped until the interpreter exists.
-            WastDirective::ModuleInstance { .. }
-            | WastDirective::Register { .. }
-            | WastDirective::Invoke(_)
-            | WastDirective::AssertTrap { .. }
-            | WastDirective::AssertReturn { .. }
-            | WastDirective::AssertExhaustion { .. }
-            | WastDirective::AssertException { .. }
+            WastDirective::AssertReturn { exec, results, .. } => self.assert_return(exec, &results),
+            WastDirective::AssertTrap { exec, message, .. } => self.assert_trap(exec, message),
+            WastDirective::AssertExhaustion { call, message, .. } => {
+                Some(self.session.invoke(&call).and_then(|result| expect_trap(result, message)))
+            }
+            WastDirective::AssertUnlinkable { mut module, message, .. } => {
+                let bytes = wat_bytes(&mut module);
+                self.with_valid(bytes, |runner, module| match runner.session.instantiate(&module) {
+                    Err(InstantiateFailure::Unlinkable(found)) => expect_message(&found, message),
+                    Err(other) => Err(format!("expected link error {message:?}, got {other}")),
+                    Ok(_) => Err(format!("module linked and instantiated; expected link error {message:?}")),
+                })
+            }
+            // Proposals beyond WebAssembly 2.0 (exceptions, stack switching, threads,
+            // custom-section checks): not run.
+            WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. }
             | WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
             | WastDirective::Thread(_)
-            | WastDirective::Wait { .. } => self.report.skip(),
+            | WastDirective::Wait { .. } => return self.events.skip(),
+        };
+        self.finish(span, keyword, outcome);
+    }
+
+    /// Reports a directive's outcome. `None` means it was already reported (skipped).
+    fn finish(&mut self, span: Span, keyword: &'static str, outcome: Option<Outcome>) {
+        match outcome {
+            None => {}
+            Some(Ok(())) => self.events.pass(),
+            Some(Err(reason)) => self.events.fail(Some(self.location(span)), keyword, reason),
         }
     }
 
-    /// Checks one module against what the directive expects of it.
-    fn expect(
+    /// `(module $name? ...)` and `(module instance ...)`: instantiate, and make the
+    /// instance current.
+    fn module(&mut self, name: Option<Id<'_>>, module: &Arc<CompiledModule>) -> Outcome {
+        match self.session.instantiate(module) {
+            Ok(instance) => {
+                self.session.set_current(name.map(|id| id.name()), instance);
+                Ok(())
+            }
+            Err(failure) => {
+                self.session.clear_current();
+                Err(format!("instantiation failed: {failure}"))
+            }
+        }
+    }
+
+    fn assert_return(&mut self, exec: WastExecute<'_>, expected: &[WastRet<'_>]) -> Option<Outcome> {
+        let actual = match exec {
+            WastExecute::Invoke(invoke) => match self.session.invoke(&invoke) {
+                Ok(Ok(values)) => values,
+                Ok(Err(trap)) => return Some(Err(format!("trapped: {}", trap.kind))),
+                Err(reason) => return Some(Err(reason)),
+            },
+            WastExecute::Get { module, global, .. } => {
+                match self.session.get(module.map(|id| id.name()), global) {
+                    Ok(value) => vec![value],
+                    Err(reason) => return Some(Err(reason)),
+                }
+            }
+            // Instantiating a module returns nothing.
+            WastExecute::Wat(mut module) => {
+                let bytes = wat_bytes(&mut module);
+                let outcome = self.with_valid(bytes, |runner, module| {
+                    runner
+                        .session
+                        .instantiate(&module)
+                        .map(drop)
+                        .map_err(|f| format!("instantiation failed: {f}"))
+                });
+                return match outcome {
+                    Some(Ok(())) if !expected.is_empty() => {
+                        Some(Err("a module instantiation has no results".into()))
+                    }
+                    other => other,
+                };
+            }
+        };
+        Some(check_results(&actual, expected, &self.session))
+    }
+
+    fn assert_trap(&mut self, exec: WastExecute<'_>, message: &str) -> Option<Outcome> {
+        match exec {
+            WastExecute::Invoke(invoke) => {
+                Some(self.session.invoke(&invoke).and_then(|result| expect_trap(result, message)))
+            }
+            // `assert_uninstantiable` in the reference interpreter's terms: the module is
+            // valid and links; its segment initialisation or start function traps.
+            WastExecute::Wat(mut module) => {
+                let bytes = wat_bytes(&mut module);
+                self.with_valid(bytes, |runner, module| match runner.session.instantiate(&module) {
+                    Err(InstantiateFailure::Trap(trap)) => expect_message(&trap.kind.to_string(), message),
+                    Err(other) => Err(format!("expected trap {message:?}, got {other}")),
+                    Ok(_) => Err(format!("module instantiated; expected trap {message:?}")),
+                })
+            }
+            WastExecute::Get { .. } => Some(Err("reading a global cannot trap".to_string())),
+        }
+    }
+
+    /// Checks that the module decodes and validates, then goes on with `then`. A module
+    /// Stratus cannot take is reported here, and `then` is not called. `None` when the
+    /// directive was reported already (a component, skipped).
+    fn with_valid(
+        &mut self,
+        bytes: ModuleBytes,
+        then: impl FnOnce(&mut Self, Arc<CompiledModule>) -> Outcome,
+    ) -> Option<Outcome> {
+        let bytes = match bytes {
+            ModuleBytes::Binary(bytes) => bytes,
+            ModuleBytes::Component => {
+                self.events.skip();
+                return None;
+            }
+            ModuleBytes::TextRejected(reason) => {
+                return Some(Err(format!("the text format parser rejected the module: {reason}")));
+            }
+        };
+        Some(match check_module(bytes) {
+            Verdict::Accepted(module) => then(self, module),
+            Verdict::Panicked(message) => Err(format!("Stratus panicked: {message}")),
+            Verdict::Rejected { phase, offset, message } => {
+                Err(format!("a valid module was rejected as {phase} at 0x{offset:x}: {message}"))
+            }
+        })
+    }
+
+    /// `assert_malformed` and `assert_invalid`: the module must be turned down.
+    fn expect_rejected(
         &mut self,
         span: Span,
-        directive: &'static str,
+        keyword: &'static str,
         bytes: ModuleBytes,
         expectation: Expectation<'_>,
     ) {
         let location = self.location(span);
         let bytes = match bytes {
             ModuleBytes::Binary(bytes) => bytes,
-            ModuleBytes::Component => return self.report.skip(),
+            ModuleBytes::Component => return self.events.skip(),
             ModuleBytes::TextRejected(reason) => {
                 return match expectation {
                     // Malformed text never becomes a module: rejected, as the script wants.
-                    Expectation::Malformed(_) => self.report.pass(),
-                    Expectation::Invalid(_) | Expectation::Valid | Expectation::ValidThenSkip => {
-                        self.report.fail(
-                            Some(location),
-                            directive,
-                            format!("the text format parser rejected the module: {reason}"),
-                        )
-                    }
+                    Expectation::Malformed(_) => self.events.pass(),
+                    Expectation::Invalid(_) => self.events.fail(
+                        Some(location),
+                        keyword,
+                        format!("the text format parser rejected the module: {reason}"),
+                    ),
                 };
             }
         };
-        match (check_module(&bytes), expectation) {
-            (Verdict::Panicked(message), _) => {
-                self.report.fail(Some(location), directive, format!("Stratus panicked: {message}"))
+        let (expected_phase, expected) = match expectation {
+            Expectation::Malformed(message) => (Phase::Malformed, message),
+            Expectation::Invalid(message) => (Phase::Invalid, message),
+        };
+        match check_module(bytes) {
+            Verdict::Panicked(message) => {
+                self.events.fail(Some(location), keyword, format!("Stratus panicked: {message}"))
             }
-            (Verdict::Accepted, Expectation::Valid) => self.report.pass(),
-            (Verdict::Accepted, Expectation::ValidThenSkip) => self.report.skip(),
-            (
-                Verdict::Rejected { phase, offset, message },
-                Expectation::Valid | Expectation::ValidThenSkip,
-            ) => self.report.fail(
+            Verdict::Accepted(_) => self.events.fail(
                 Some(location),
-                directive,
-                format!("a valid module was rejected as {phase} at 0x{offset:x}: {message}"),
+                keyword,
+                format!("module was accepted, expected {expected:?}"),
             ),
-            (Verdict::Accepted, Expectation::Malformed(expected) | Expectation::Invalid(expected)) => self
-                .report
-                .fail(Some(location), directive, format!("module was accepted, expected {expected:?}")),
-            (Verdict::Rejected { phase, offset, message }, Expectation::Malformed(expected)) => {
-                self.rejected(location, directive, (Phase::Malformed, expected), (phase, offset, message))
+            Verdict::Rejected { phase, offset, message } => {
+                // Rejected, as the script wants: a pass. A different message or stage
+                // than the reference interpreter's is worth knowing, not a failure.
+                self.events.pass();
+                if phase != expected_phase || !message.starts_with(expected) {
+                    self.events.mismatch(Mismatch {
+                        location,
+                        directive: keyword,
+                        expected_phase,
+                        expected_message: expected.to_string(),
+                        found_phase: phase,
+                        found_message: message,
+                        offset,
+                    });
+                }
             }
-            (Verdict::Rejected { phase, offset, message }, Expectation::Invalid(expected)) => {
-                self.rejected(location, directive, (Phase::Invalid, expected), (phase, offset, message))
-            }
-        }
-    }
-
-    /// A module the script wants rejected was rejected: a pass, and a mismatch to report
-    /// when our message or stage differs from the reference interpreter's.
-    fn rejected(
-        &mut self,
-        location: Location,
-        directive: &'static str,
-        (expected_phase, expected_message): (Phase, &str),
-        (found_phase, offset, found_message): (Phase, usize, String),
-    ) {
-        self.report.pass();
-        if found_phase != expected_phase || !found_message.starts_with(expected_message) {
-            self.report.mismatches.push(Mismatch {
-                location,
-                directive,
-                expected_phase,
-                expected_message: expected_message.to_string(),
-                found_phase,
-                found_message,
-                offset,
-            });
         }
     }
 }
 
+/// A trap or link error matches when the script's text is a prefix of Stratus's
+/// message, as the reference interpreter compares them.
+fn expect_message(found: &str, expected: &str) -> Outcome {
+    if found.starts_with(expected) { Ok(()) } else { Err(format!("expected {expected:?}, got {found:?}")) }
+}
+
+fn expect_trap(result: Result<Vec<Val>, Trap>, message: &str) -> Outcome {
+    match result {
+        Err(trap) => expect_message(&trap.kind.to_string(), message).map_err(|e| format!("trap: {e}")),
+        Ok(values) => Err(format!("returned {}, expected trap {message:?}", describe_all(&values))),
+    }
+}
+
+fn check_results(actual: &[Val], expected: &[WastRet<'_>], session: &Session) -> Outcome {
+    let expected_text = || {
+        let parts: Vec<String> = expected.iter().map(describe_expected).collect();
+        format!("[{}]", parts.join(", "))
+    };
+    if actual.len() != expected.len() {
+        return Err(format!("got {}, expected {}", describe_all(actual), expected_text()));
+    }
+    for (i, (value, pattern)) in actual.iter().zip(expected).enumerate() {
+        if !matches(pattern, value, &session.externs) {
+            let which = if actual.len() > 1 { format!("result {i}: ") } else { String::new() };
+            return Err(format!("{which}got {}, expected {}", describe(value), describe_expected(pattern)));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::run_script;
+    use crate::worker::run_script;
+
+    /// Runs `script` and returns its failures as text, for short assertions.
+    fn failures(script: &str) -> Vec<String> {
+        run_script("t.wast", script).failures.iter().map(ToString::to_string).collect()
+    }
 
     #[test]
     fn counts_each_kind_of_directive() {
         let script = r#"
             (module (func (result i32) (i32.const 1)))
             (module binary "\00asm" "\01\00\00\00")
-            (module quote "(func (export \"f\"))")
+            (module quote "(func (export \"f\") (result i32) (i32.const 1))")
             (assert_invalid (module (func (result i32) (i64.const 1))) "type mismatch")
             (assert_malformed (module binary "\00asm" "\02\00\00\00") "unknown binary version")
             (assert_malformed (module quote "(func (i32.bogus))") "unknown operator")
             (assert_return (invoke "f") (i32.const 1))
             (register "m")
+            (invoke "f")
         "#;
         let report = run_script("sample.wast", script);
         assert_eq!(report.failures, vec![]);
-        assert_eq!((report.counts.passed, report.counts.failed, report.counts.skipped), (6, 0, 2));
-        assert_eq!(report.to_string(), "sample.wast: 6 passed, 0 failed, 2 skipped");
+        assert_eq!((report.counts.passed, report.counts.failed, report.counts.skipped), (9, 0, 0));
+        assert_eq!(report.to_string(), "sample.wast: 9 passed, 0 failed, 0 skipped");
+    }
+
+    #[test]
+    fn results_are_checked_exactly() {
+        let script = r#"(module
+              (func (export "one") (result i32) (i32.const 1))
+              (func (export "two") (result i32 f32) (i32.const 2) (f32.const nan:0x600000))
+              (func (export "neg0") (result f64) (f64.const -0)))
+            (assert_return (invoke "one") (i32.const 1))
+            (assert_return (invoke "one") (i32.const 2))
+            (assert_return (invoke "one") (i64.const 1))
+            (assert_return (invoke "one"))
+            (assert_return (invoke "two") (i32.const 2) (f32.const nan:0x600000))
+            (assert_return (invoke "two") (i32.const 2) (f32.const nan:arithmetic))
+            (assert_return (invoke "two") (i32.const 2) (f32.const nan:canonical))
+            (assert_return (invoke "neg0") (f64.const 0))"#;
+        assert_eq!(
+            failures(script),
+            [
+                "6:14: assert_return: got i32 1, expected i32 2",
+                "7:14: assert_return: got i32 1, expected i64 1",
+                "8:14: assert_return: got [i32 1], expected []",
+                "11:14: assert_return: result 1: got f32 nan:0x600000, expected f32 nan:canonical",
+                "12:14: assert_return: got f64 -0.0, expected f64 0.0",
+            ]
+        );
+    }
+
+    #[test]
+    fn traps_and_exhaustion_compare_messages_by_prefix() {
+        let script = r#"(module
+              (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+              (func $deep (export "deep") (call $deep)))
+            (assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
+            (assert_trap (invoke "div" (i32.const 0)) "integer divide")
+            (assert_trap (invoke "div" (i32.const 0)) "integer overflow")
+            (assert_trap (invoke "div" (i32.const 1)) "integer divide by zero")
+            (assert_exhaustion (invoke "deep") "call stack exhausted")
+            (assert_return (invoke "div" (i32.const 0)) (i32.const 0))
+            (invoke "div" (i32.const 0))"#;
+        assert_eq!(
+            failures(script),
+            [
+                "6:14: assert_trap: trap: expected \"integer overflow\", got \"integer divide by zero\"",
+                "7:14: assert_trap: returned [i32 1], expected trap \"integer divide by zero\"",
+                "9:14: assert_return: trapped: integer divide by zero",
+                "10:14: invoke: trapped: integer divide by zero",
+            ]
+        );
+    }
+
+    #[test]
+    fn link_errors() {
+        let script = r#"(module $m (func (export "f") (param i32)) (global (export "g") i32 (i32.const 7)))
+            (register "m" $m)
+            (assert_unlinkable (module (import "m" "h" (func))) "unknown import")
+            (assert_unlinkable (module (import "nowhere" "f" (func))) "unknown import")
+            (assert_unlinkable (module (import "m" "f" (func (param i64)))) "incompatible import type")
+            (assert_unlinkable (module (import "m" "g" (func))) "incompatible import type")
+            (assert_unlinkable (module (import "m" "g" (global (mut i32)))) "incompatible import type")
+            (assert_unlinkable (module (import "m" "h" (func))) "incompatible import type")
+            (assert_unlinkable (module (import "m" "f" (func (param i32)))) "unknown import")
+            (module (import "m" "f" (func (param i32))) (import "m" "g" (global i32)))"#;
+        assert_eq!(
+            failures(script),
+            [
+                "8:14: assert_unlinkable: expected \"incompatible import type\", got \"unknown import \\\"m\\\" \\\"h\\\"\"",
+                "9:14: assert_unlinkable: module linked and instantiated; expected link error \"unknown import\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn registered_and_named_modules() {
+        let script = r#"(module $a (global (export "g") (mut i32) (i32.const 1))
+              (func (export "set") (param i32) (global.set 0 (local.get 0))))
+            (register "a")
+            (module $b (import "a" "g" (global $g (mut i32)))
+              (func (export "get") (result i32) (global.get $g)))
+            (invoke $a "set" (i32.const 5))
+            (assert_return (invoke "get") (i32.const 5))
+            (assert_return (get $a "g") (i32.const 5))
+            (assert_return (invoke $b "get") (i32.const 5))
+            (invoke $c "get")
+            (invoke "set" (i32.const 1))
+            (assert_return (get "nothing") (i32.const 0))
+            (invoke $a "set" (i64.const 1))"#;
+        assert_eq!(
+            failures(script),
+            [
+                "10:14: invoke: no module named $c",
+                "11:14: invoke: no export named \"set\"",
+                "12:14: assert_return: no export named \"nothing\"",
+                "13:14: invoke: \"set\" has type [i32] -> [], but the script passes [i64]",
+            ]
+        );
+    }
+
+    #[test]
+    fn spectest_module_has_the_reference_values() {
+        let script = r#"(module
+              (import "spectest" "global_i32" (global $i32 i32))
+              (import "spectest" "global_i64" (global $i64 i64))
+              (import "spectest" "global_f32" (global $f32 f32))
+              (import "spectest" "global_f64" (global $f64 f64))
+              (import "spectest" "table" (table 10 20 funcref))
+              (import "spectest" "memory" (memory 1 2))
+              (import "spectest" "print" (func))
+              (import "spectest" "print_i32" (func (param i32)))
+              (import "spectest" "print_i64" (func (param i64)))
+              (import "spectest" "print_f32" (func (param f32)))
+              (import "spectest" "print_f64" (func (param f64)))
+              (import "spectest" "print_i32_f32" (func (param i32 f32)))
+              (import "spectest" "print_f64_f64" (func (param f64 f64)))
+              (func (export "globals") (result i32 i64 f32 f64)
+                (global.get $i32) (global.get $i64) (global.get $f32) (global.get $f64))
+              (func (export "sizes") (result i32 i32) (table.size 0) (memory.size))
+              (func (export "grow") (result i32 i32) (table.grow 0 (ref.null func) (i32.const 11)) (memory.grow (i32.const 2)))
+              (func (export "print") (call 0) (call 1 (i32.const 1)) (call 6 (f64.const 1) (f64.const 2))))
+            (assert_return (invoke "globals") (i32.const 666) (i64.const 666) (f32.const 666.6) (f64.const 666.6))
+            (assert_return (invoke "sizes") (i32.const 10) (i32.const 1))
+            (assert_return (invoke "grow") (i32.const -1) (i32.const -1))
+            (assert_return (invoke "print"))
+            (assert_unlinkable (module (import "spectest" "memory" (memory 3))) "incompatible import type")"#;
+        assert_eq!(failures(script), Vec::<String>::new());
+    }
+
+    #[test]
+    fn references_and_vectors() {
+        let script = r#"(module
+              (func (export "id") (param externref) (result externref) (local.get 0))
+              (func (export "null") (result funcref) (ref.null func))
+              (func $f (export "func") (result funcref) (ref.func $f))
+              (func (export "v") (param v128) (result v128) (local.get 0)))
+            (assert_return (invoke "id" (ref.extern 1)) (ref.extern 1))
+            (assert_return (invoke "id" (ref.extern 1)) (ref.extern))
+            (assert_return (invoke "id" (ref.null extern)) (ref.null extern))
+            (assert_return (invoke "null") (ref.null func))
+            (assert_return (invoke "func") (ref.func))
+            (assert_return (invoke "v" (v128.const i32x4 1 2 3 4)) (v128.const i16x8 1 0 2 0 3 0 4 0))
+            (assert_return (invoke "v" (v128.const f32x4 nan 1 -0 0)) (v128.const f32x4 nan:canonical 1 -0 0))
+            (assert_return (invoke "id" (ref.extern 2)) (ref.extern 1))
+            (assert_return (invoke "null") (ref.null extern))
+            (assert_return (invoke "func") (ref.null func))
+            (assert_return (invoke "v" (v128.const f32x4 nan 1 0 0)) (v128.const f32x4 nan:canonical 1 -0 0))"#;
+        let found = failures(script);
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert!(found[0].starts_with("13:14: assert_return: got ref.extern"), "{}", found[0]);
+        assert_eq!(found[1], "14:14: assert_return: got ref.null func, expected ref.null extern");
+        assert!(found[2].starts_with("15:14: assert_return: got ref.func"), "{}", found[2]);
+        assert!(found[3].starts_with("16:14: assert_return: got v128 0x00000000"), "{}", found[3]);
+    }
+
+    #[test]
+    fn instantiation_traps_keep_earlier_effects() {
+        let script = r#"(module $m (memory (export "mem") 1) (func (export "peek") (result i32) (i32.load8_u (i32.const 0))))
+            (register "m" $m)
+            (assert_trap (module (import "m" "mem" (memory 1))
+                (data (i32.const 0) "\2a") (data (i32.const 65536) "x")) "out of bounds memory access")
+            (assert_return (invoke $m "peek") (i32.const 42))
+            (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+            (assert_trap (module (func $s unreachable) (start $s)) "out of bounds")
+            (assert_trap (module) "unreachable")
+            (module $bad (func $s unreachable) (start $s))
+            (assert_return (invoke "peek") (i32.const 42))"#;
+        assert_eq!(
+            failures(script),
+            [
+                "7:14: assert_trap: expected \"out of bounds\", got \"unreachable\"",
+                "8:14: assert_trap: module instantiated; expected trap \"unreachable\"",
+                "9:14: module: instantiation failed: trap: unreachable",
+                "10:14: assert_return: no module has been instantiated",
+            ]
+        );
+    }
+
+    #[test]
+    fn runaway_directive_is_a_failure_not_a_hang() {
+        // A loop long enough to overrun the limit in any build, yet finite, so the
+        // abandoned worker thread ends soon after.
+        let script = r#"(module (func (export "spin") (local i32)
+                (local.set 0 (i32.const 5000000))
+                (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))
+            (invoke "spin")
+            (module)"#;
+        let options = crate::RunOptions { directive_time_limit: std::time::Duration::from_millis(5) };
+        let report = crate::run_script_with("spin.wast", script, &options);
+        assert_eq!((report.counts.passed, report.counts.failed), (1, 1), "{:?}", report.failures);
+        let failure = report.failures[0].to_string();
+        assert!(failure.starts_with("4:14: invoke: did not finish within 0.005 s"), "{failure}");
     }
 
     #[test]

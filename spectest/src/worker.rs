@@ -1,0 +1,142 @@
+//! Running a script on a worker thread, watched by a deadline per directive.
+//!
+//! A hostile (or mistaken) script can loop forever in WebAssembly, and the interpreter
+//! has no way to be interrupted from outside. So the script runs on its own thread and
+//! reports each directive as it starts and ends; when one directive takes longer than
+//! the limit, the caller stops waiting, reports it as a failure, and leaves the thread
+//! behind (it ends with the process, and stops at its next directive if it ever gets
+//! there). The caller never hangs.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::Duration;
+
+use crate::panics::catch_panic;
+use crate::report::{Failure, FileReport, Location, Mismatch};
+use crate::script::execute;
+
+/// Settings for running scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The longest one directive may run before it is reported as a failure and the
+    /// rest of its script is given up. Generous, so that debug builds never hit it on
+    /// the official suite; it exists only to end runaway loops.
+    pub directive_time_limit: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { directive_time_limit: Duration::from_secs(60) }
+    }
+}
+
+/// Deeply nested text needs a deep stack in the `wast` parser; the default for spawned
+/// threads (2 MiB) is less than the main thread's.
+const WORKER_STACK: usize = 64 << 20;
+
+/// What the worker tells the caller, in order.
+pub(crate) enum Event {
+    /// A directive starts: the deadline restarts, and a timeout is blamed on it.
+    Start {
+        location: Location,
+        directive: &'static str,
+    },
+    Pass,
+    Skip,
+    Fail(Failure),
+    Mismatch(Mismatch),
+    Done,
+}
+
+/// The worker's side of the channel. Sending fails once the caller has given up; the
+/// worker then stops at the next directive.
+pub(crate) struct Events {
+    sender: Sender<Event>,
+}
+
+impl Events {
+    /// Announces a directive; `false` when the caller has stopped listening.
+    pub(crate) fn start(&self, location: Location, directive: &'static str) -> bool {
+        self.sender.send(Event::Start { location, directive }).is_ok()
+    }
+
+    pub(crate) fn pass(&self) {
+        let _ = self.sender.send(Event::Pass);
+    }
+
+    pub(crate) fn skip(&self) {
+        let _ = self.sender.send(Event::Skip);
+    }
+
+    pub(crate) fn fail(&self, location: Option<Location>, directive: &'static str, reason: String) {
+        let _ = self.sender.send(Event::Fail(Failure { location, directive, reason }));
+    }
+
+    pub(crate) fn mismatch(&self, mismatch: Mismatch) {
+        let _ = self.sender.send(Event::Mismatch(mismatch));
+    }
+}
+
+/// Runs every directive of the script `source`, reported under `name`.
+///
+/// A script that does not parse as `.wast` is one failure of the file, located where the
+/// parser stopped.
+pub fn run_script(name: &str, source: &str) -> FileReport {
+    run_script_with(name, source, &RunOptions::default())
+}
+
+/// [`run_script`] with explicit [`RunOptions`].
+pub fn run_script_with(name: &str, source: &str, options: &RunOptions) -> FileReport {
+    let (sender, receiver) = mpsc::channel();
+    let source = source.to_string();
+    // A fixed thread name: the script's could hold a NUL byte, on which spawning panics.
+    let worker =
+        thread::Builder::new().name("spectest".to_string()).stack_size(WORKER_STACK).spawn(move || {
+            let events = Events { sender };
+            if let Err(message) = catch_panic(|| execute(&source, &events)) {
+                events.fail(None, "script", format!("the runner panicked: {message}"));
+            }
+            let _ = events.sender.send(Event::Done);
+        });
+    match worker {
+        Ok(handle) => {
+            let (report, finished) = collect(name, &receiver, options.directive_time_limit);
+            if finished {
+                // The worker has nothing left to do but return; joining frees it now.
+                let _ = handle.join();
+            }
+            report
+        }
+        Err(error) => FileReport::unrunnable(name, None, format!("could not start a thread: {error}")),
+    }
+}
+
+/// Builds the report from the worker's events; `true` if the worker finished.
+fn collect(name: &str, receiver: &Receiver<Event>, limit: Duration) -> (FileReport, bool) {
+    let mut report = FileReport::new(name);
+    let mut running: Option<(Location, &'static str)> = None;
+    loop {
+        match receiver.recv_timeout(limit) {
+            Ok(Event::Start { location, directive }) => running = Some((location, directive)),
+            Ok(Event::Pass) => report.pass(),
+            Ok(Event::Skip) => report.skip(),
+            Ok(Event::Fail(failure)) => report.fail(failure.location, failure.directive, failure.reason),
+            Ok(Event::Mismatch(mismatch)) => report.mismatches.push(mismatch),
+            Ok(Event::Done) => return (report, true),
+            Err(RecvTimeoutError::Timeout) => {
+                let (location, directive) = running.map_or((None, "script"), |(l, d)| (Some(l), d));
+                let reason = format!(
+                    "did not finish within {} s (an endless loop?); the rest of the script was not run",
+                    limit.as_secs_f64()
+                );
+                report.fail(location, directive, reason);
+                return (report, false);
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let location = running.map(|(location, _)| location);
+                report.fail(location, "script", "the runner thread ended unexpectedly".to_string());
+                return (report, false);
+            }
+        }
+    }
+}
