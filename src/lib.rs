@@ -1,0 +1,78 @@
+//! Stratus: a WebAssembly runtime. This package is what people use it through: the
+//! embedding API below, and the `stratus` command line (`src/cli/`).
+//!
+//! Owns: the embedding API ([`Engine`], [`Module`], [`Store`], [`Linker`],
+//! [`Instance`], [`Func`], [`TypedFunc`], [`Memory`], [`Global`], [`Table`], one
+//! [`Error`] type), the command line, and, with the JIT, the tiering policy (when a
+//! function moves from the interpreter to compiled code; [`Tier`] picks it).
+//!
+//! Does not own: decoding (stratus-decoder), validation (stratus-validator), the store's
+//! objects, instantiation and traps (stratus-runtime), executing code
+//! (stratus-interp, later the JIT crates), or WASI (stratus-wasi).
+//!
+//! # Shape
+//!
+//! ```
+//! use stratus::{Caller, Engine, Linker, Module, Store};
+//!
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"(module
+//!     (import "host" "add" (func $add (param i32 i32) (result i32)))
+//!     (func (export "run") (param i32) (result i32)
+//!       (call $add (local.get 0) (i32.const 1))))"#)?;
+//! let mut linker = Linker::new(&engine);
+//! linker.func_wrap("host", "add", |mut caller: Caller<'_, u32>, a: i32, b: i32| {
+//!     *caller.data_mut() += 1;
+//!     a + b
+//! })?;
+//! let mut store = Store::new(&engine, 0u32);
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let run = instance.get_typed_func::<i32, i32>(&store, "run")?;
+//! assert_eq!(run.call(&mut store, 41)?, 42);
+//! assert_eq!(*store.data(), 1);
+//! # Ok::<(), stratus::Error>(())
+//! ```
+//!
+//! Objects in a store are used through handles (`Func`, `Memory`, ...) that are `Copy`
+//! and only valid with their store. Every function that touches a store takes it as an
+//! [`AsContext`] or [`AsContextMut`]: `&store`/`&mut store` from the embedder, or
+//! `&caller`/`&mut caller` inside a host function, which is how host functions read the
+//! caller's memory and call back into WebAssembly. A handle given to another store is an
+//! [`Error::StoreMismatch`] where the function returns a `Result`, and a panic in the
+//! few plain accessors (`Memory::size`, `Func::ty`, ...).
+//!
+//! Nothing here is `unsafe`: linear memory is reached through bounds-checked slices.
+
+mod engine;
+mod error;
+mod externals;
+mod func;
+mod global;
+mod host;
+mod instance;
+mod linker;
+mod memory;
+mod module;
+mod store;
+mod table;
+mod text;
+mod typed;
+mod values;
+
+pub use engine::{Config, Engine, Tier};
+pub use error::Error;
+pub use externals::{Extern, ExternType};
+pub use func::Func;
+pub use global::Global;
+pub use host::{Caller, HostReturn, IntoFunc, WithCaller};
+pub use instance::Instance;
+pub use linker::Linker;
+pub use memory::Memory;
+pub use module::{ExportType, ImportType, Module};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
+pub use table::Table;
+pub use typed::{TypedFunc, WasmTy, WasmValues};
+pub use values::{ExternRef, Val};
+
+pub use stratus_decoder::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+pub use stratus_runtime::{FrameInfo, PAGE_SIZE, Trap, TrapKind};

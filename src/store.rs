@@ -1,0 +1,190 @@
+//! The embedder's store, and the contexts through which API calls reach it.
+//!
+//! A [`Store`] wraps the runtime's store, whose embedder data is a [`StoreState`]: the
+//! user's `T` plus what the API itself keeps per store (its identity, its engine, host
+//! functions already placed in it, a host error on its way out). Keeping that inside the
+//! runtime store means a host function, which only gets the runtime store, still
+//! reaches all of it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use stratus_runtime::{FuncAddr, Limits};
+
+use crate::engine::Engine;
+use crate::error::HostError;
+
+/// The runtime's store, as the API uses it.
+pub(crate) type RtStore<T> = stratus_runtime::Store<StoreState<T>>;
+
+/// Identifies a store, so that a handle from one store is refused by another instead of
+/// naming an unrelated object there.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub struct StoreId(u64);
+
+impl StoreId {
+    fn fresh() -> StoreId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// The embedder data of a runtime store: the user's data and the API's own bookkeeping.
+pub struct StoreState<T> {
+    pub(crate) id: StoreId,
+    pub(crate) engine: Engine,
+    pub(crate) data: T,
+    /// Linker host functions already added to this store, by definition id, so that
+    /// instantiating many modules does not add the same function again and again.
+    pub(crate) linked_funcs: HashMap<u64, FuncAddr>,
+    /// A host function's error, kept here while the trap standing for it unwinds the
+    /// WebAssembly frames; the API call that started the execution hands it back as is.
+    pub(crate) host_error: Option<HostError>,
+}
+
+/// A store: every instance, function, memory, table and global made in it, and the
+/// embedder's data `T`. Objects are referred to by handles ([`crate::Func`],
+/// [`crate::Memory`], ...) that are only valid with the store they came from.
+pub struct Store<T> {
+    pub(crate) inner: RtStore<T>,
+}
+
+impl<T> Store<T> {
+    /// An empty store whose limits come from `engine`'s configuration.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        let config = engine.config();
+        let limits = Limits {
+            memory_pages: config.get_max_memory_pages(),
+            table_elements: config.get_max_table_elements(),
+            call_depth: config.get_max_call_depth(),
+            stack_slots: config.get_value_stack_slots(),
+            host_reentry: config.get_max_reentry_depth(),
+        };
+        let state = StoreState {
+            id: StoreId::fresh(),
+            engine: engine.clone(),
+            data,
+            linked_funcs: HashMap::new(),
+            host_error: None,
+        };
+        Store { inner: RtStore::with_limits(state, limits) }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.data.engine
+    }
+
+    pub fn data(&self) -> &T {
+        &self.inner.data.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.inner.data.data
+    }
+
+    pub fn into_data(self) -> T {
+        self.inner.data.data
+    }
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("id", &self.inner.data.id).finish_non_exhaustive()
+    }
+}
+
+/// Shared access to a store, borrowed from a [`Store`] or a [`crate::Caller`].
+pub struct StoreContext<'a, T>(pub(crate) &'a RtStore<T>);
+
+/// Exclusive access to a store, borrowed from a [`Store`] or a [`crate::Caller`].
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut RtStore<T>);
+
+impl<T> StoreContext<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data.data
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.0.data.data
+    }
+}
+
+/// Anything that gives shared access to a store: `&Store<T>`, `&Caller<T>`, ... Every
+/// API function that reads store objects takes one, so that host functions can use
+/// the same calls through their [`crate::Caller`] as the embedder does with its store.
+pub trait AsContext {
+    /// The embedder data `T` of the store.
+    type Data;
+
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Anything that gives exclusive access to a store: `&mut Store<T>`,
+/// `&mut Caller<T>`, ... Needed to run code or change store objects.
+pub trait AsContextMut: AsContext {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(&self.inner)
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(&mut self.inner)
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
+        (**self).as_context_mut()
+    }
+}
