@@ -15,7 +15,8 @@ pub struct MemArg {
 /// The targets of a `br_table`, left encoded in the code bytes.
 #[derive(Clone, Debug)]
 pub struct BrTable<'a> {
-    targets: Reader<'a>,
+    /// The targets' LEB128 encodings.
+    targets: &'a [u8],
     count: u32,
     pub default: u32,
 }
@@ -33,7 +34,7 @@ impl<'a> BrTable<'a> {
     /// The targets, not counting the default. They were checked when the instruction
     /// was decoded, so reading them again cannot fail.
     pub fn targets(&self) -> impl Iterator<Item = u32> + 'a {
-        let mut reader = self.targets.clone();
+        let mut reader = Reader::new(self.targets);
         (0..self.count).map_while(move |_| reader.read_u32().ok())
     }
 }
@@ -89,14 +90,16 @@ impl<'a> Reader<'a> {
         Opcode::from_encoding(code).ok_or_else(|| self.error_at(at, DecodeErrorKind::IllegalOpcode(code)))
     }
 
-    /// Reads one instruction: its opcode and its immediates.
-    #[inline]
+    /// Reads one instruction: its opcode and its immediates. Inlined into the loops
+    /// that walk code, so the immediates are built in place rather than copied out.
+    #[inline(always)]
     pub fn read_instr(&mut self) -> Result<(Opcode, Imm<'a>)> {
         let op = self.read_opcode()?;
         let imm = self.read_imm(op.imm_kind())?;
         Ok((op, imm))
     }
 
+    #[inline(always)]
     pub fn read_imm(&mut self, kind: ImmKind) -> Result<Imm<'a>> {
         Ok(match kind {
             ImmKind::None => Imm::None,
@@ -200,8 +203,7 @@ impl<'a> Reader<'a> {
         for _ in 0..count {
             self.read_u32()?;
         }
-        let end = self.position();
-        let targets = Reader::nested(&self.data()[start..end], self.offset() - (end - start));
+        let targets = &self.data()[start..self.position()];
         let default = self.read_u32()?;
         Ok(BrTable { targets, count, default })
     }

@@ -128,6 +128,7 @@ impl<'m> FuncValidator<'m> {
     /// Checks one instruction and applies it to the type stacks. `pc` is the offset of
     /// its opcode and `next_pc` of the instruction after it, both relative to the start
     /// of the body's instructions.
+    #[inline(always)]
     pub fn visit(&mut self, pc: usize, next_pc: usize, op: Opcode, imm: &Imm<'_>) -> Result<(), Error> {
         self.offset = self.code_offset + pc;
         if self.frames.is_empty() {
@@ -232,7 +233,18 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    #[inline]
     fn pop_types(&mut self, types: &[ValType]) -> Result<(), Error> {
+        // Fast path: the operands are all there, of exactly these types.
+        let height = self.frames.last().expect("visit checks a frame is open").height;
+        let len = self.operands.len();
+        if len >= height + types.len()
+            && self.operands[len - types.len()..].iter().zip(types).all(|(&found, &t)| found == Some(t))
+        {
+            self.operands.truncate(len - types.len());
+            self.slots -= types.iter().map(|t| t.slots()).sum::<u32>();
+            return Ok(());
+        }
         for &t in types.iter().rev() {
             self.pop_expect(t)?;
         }
