@@ -13,6 +13,7 @@ mod global;
 mod instance;
 mod memory;
 mod module;
+mod reservation;
 mod stack;
 mod store;
 mod table;
@@ -21,7 +22,7 @@ mod values;
 
 pub use global::Global;
 pub use instance::{Extern, Instance, InstantiateError, eval_const, instantiate};
-pub use memory::{MAX_PAGES, Memory, PAGE_SIZE};
+pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, PAGE_SIZE};
 pub use module::{
     CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
     FuncCode, Import,

@@ -1,20 +1,25 @@
 //! Linear memory: reserved once at its largest size, so its base never moves.
 
-use memmap2::{MmapMut, MmapOptions};
 use stratus_decoder::MemoryType;
 
+use crate::reservation::Reservation;
 use crate::trap::TrapKind;
 
 pub const PAGE_SIZE: usize = 65536;
 /// The most pages a 32-bit memory can have.
 pub const MAX_PAGES: u32 = 65536;
+/// Inaccessible address space after a memory's largest size: any 32-bit offset added to
+/// an address inside the memory lands in the reservation, so compiled code may leave
+/// such accesses to the hardware to check.
+pub const GUARD_BYTES: usize = 4 << 30;
 
 /// A linear memory. Its bytes live in an anonymous mapping reserved for the most pages
-/// it may ever have (the declared maximum, capped by the store's limit), so growing
-/// only moves the accessible length, and the base address stays put for compiled code.
-/// Untouched pages of the reservation cost no memory.
+/// it may ever have (the declared maximum, capped by the store's limit) plus a guard
+/// region, so growing only moves the accessible length and the base address stays put
+/// for compiled code. Everything past the current size is inaccessible. Untouched pages
+/// of the reservation cost no memory.
 pub struct Memory {
-    map: MmapMut,
+    map: Reservation,
     pages: u32,
     max_pages: u32,
     pub ty: MemoryType,
@@ -35,9 +40,8 @@ impl Memory {
             let message = format!("{} pages are more than the limit of {max_pages}", ty.limits.min);
             return Err(std::io::Error::new(std::io::ErrorKind::OutOfMemory, message));
         }
-        // At least one byte: a zero-length mapping is refused.
-        let reserve = (max_pages as usize * PAGE_SIZE).max(1);
-        let map = MmapOptions::new().len(reserve).no_reserve_swap().map_anon()?;
+        let reserved = max_pages as usize * PAGE_SIZE + GUARD_BYTES;
+        let map = Reservation::new(reserved, ty.limits.min as usize * PAGE_SIZE)?;
         Ok(Memory { map, pages: ty.limits.min, max_pages, ty })
     }
 
@@ -60,21 +64,27 @@ impl Memory {
     /// The accessible bytes.
     #[inline]
     pub fn data(&self) -> &[u8] {
-        &self.map[..self.len()]
+        self.map.bytes()
     }
 
     #[inline]
     pub fn data_mut(&mut self) -> &mut [u8] {
-        let len = self.len();
-        &mut self.map[..len]
+        self.map.bytes_mut()
     }
 
-    /// Grows by `delta` pages; returns the old size, or `None` past the maximum.
+    /// Grows by `delta` pages; returns the old size, or `None` past the maximum (or if
+    /// the system refuses to make the pages accessible).
     pub fn grow(&mut self, delta: u32) -> Option<u32> {
         let old = self.pages;
         let new = old.checked_add(delta).filter(|&n| n <= self.max_pages)?;
+        self.map.grow_to(new as usize * PAGE_SIZE).ok()?;
         self.pages = new;
         Some(old)
+    }
+
+    /// Bytes of address space reserved: the largest size plus the guard region.
+    pub fn reserved_bytes(&self) -> usize {
+        self.map.reserved()
     }
 
     /// The `N` bytes at `addr + offset`, or a trap if any is out of bounds.
@@ -167,6 +177,43 @@ mod tests {
         assert_eq!(m.store(0, 65535, [0u8; 2]), Err(TrapKind::MemoryOutOfBounds));
         assert_eq!(m.fill(65536, 0, 0), Ok(()));
         assert_eq!(m.fill(65537, 0, 0), Err(TrapKind::MemoryOutOfBounds));
+    }
+
+    #[test]
+    fn the_reservation_ends_in_a_guard_region() {
+        let m = memory(1, Some(2));
+        assert_eq!(m.reserved_bytes(), 2 * PAGE_SIZE + GUARD_BYTES);
+        assert_eq!(m.data().len(), PAGE_SIZE);
+    }
+
+    /// The permissions of the mapping that holds `addr`, from the kernel's view.
+    #[cfg(target_os = "linux")]
+    fn permissions_at(addr: usize) -> String {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        for line in maps.lines() {
+            let (range, rest) = line.split_once(' ').unwrap();
+            let (start, end) = range.split_once('-').unwrap();
+            let (start, end) = (usize::from_str_radix(start, 16).unwrap(), usize::from_str_radix(end, 16).unwrap());
+            if (start..end).contains(&addr) {
+                return rest[..4].to_string();
+            }
+        }
+        panic!("0x{addr:x} is not mapped");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn pages_past_the_end_are_inaccessible_until_grown() {
+        let mut m = memory(1, Some(4));
+        let base = m.data().as_ptr() as usize;
+        assert_eq!(permissions_at(base), "rw-p");
+        assert_eq!(permissions_at(base + PAGE_SIZE), "---p");
+        assert_eq!(permissions_at(base + 4 * PAGE_SIZE + GUARD_BYTES - 1), "---p");
+        m.grow(2).unwrap();
+        assert_eq!(permissions_at(base + 2 * PAGE_SIZE), "rw-p");
+        assert_eq!(permissions_at(base + 3 * PAGE_SIZE), "---p");
+        m.data_mut()[3 * PAGE_SIZE - 1] = 7;
+        assert_eq!(m.load::<1>(3 * PAGE_SIZE as u32 - 1, 0), Ok([7]));
     }
 
     #[test]
