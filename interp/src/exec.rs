@@ -15,7 +15,7 @@ use stratus_runtime::{
 };
 use stratus_validator::FuncInfo;
 
-use crate::num::{self, OpResult};
+use crate::num::{self, OpResult, value_type};
 use crate::slot::Slot;
 
 /// Why the loop stopped.
@@ -880,38 +880,20 @@ fn splat<const N: usize, const M: usize>(bytes: [u8; M]) -> u128 {
     u128::from_le_bytes(out)
 }
 
-macro_rules! val_type {
-    (i32) => {
-        i32
-    };
-    (i64) => {
-        i64
-    };
-    (f32) => {
-        f32
-    };
-    (f64) => {
-        f64
-    };
-    (v128) => {
-        u128
-    };
-}
-
 /// One row of the table: a pure operator on typed operands, or a method.
 macro_rules! row {
     ($self:ident, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
         #[allow(unused_mut, unused_variables)]
-        let mut at = $self.sp - (0 $(+ <val_type!($param) as Slot>::SLOTS)*);
+        let mut at = $self.sp - (0 $(+ <value_type!($param) as Slot>::SLOTS)*);
         let base = at;
         let result = num::$semantic($({
-            let value = <val_type!($param) as Slot>::read($self.slots, at);
-            at += <val_type!($param) as Slot>::SLOTS;
+            let value = <value_type!($param) as Slot>::read($self.slots, at);
+            at += <value_type!($param) as Slot>::SLOTS;
             value
         }),*).into_result()?;
         $self.sp = base;
         $(
-            let value: val_type!($result) = result;
+            let value: value_type!($result) = result;
             $self.push(value);
         )*
         #[allow(clippy::let_unit_value)]

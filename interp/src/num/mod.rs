@@ -20,6 +20,26 @@ macro_rules! ops {
     };
 }
 
+/// The Rust type a value type of the instruction table is computed in.
+macro_rules! value_type {
+    (i32) => {
+        i32
+    };
+    (i64) => {
+        i64
+    };
+    (f32) => {
+        f32
+    };
+    (f64) => {
+        f64
+    };
+    (v128) => {
+        u128
+    };
+}
+pub(crate) use value_type;
+
 mod convert;
 mod float;
 mod int;

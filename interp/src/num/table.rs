@@ -41,24 +41,6 @@ where
 
 fn check<Params, T>(_: impl Semantics<Params, T>) {}
 
-macro_rules! value_type {
-    (i32) => {
-        i32
-    };
-    (i64) => {
-        i64
-    };
-    (f32) => {
-        f32
-    };
-    (f64) => {
-        f64
-    };
-    (v128) => {
-        u128
-    };
-}
-
 macro_rules! result_type {
     () => {
         ()
