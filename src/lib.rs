@@ -58,6 +58,8 @@ mod table;
 mod text;
 mod typed;
 mod values;
+#[cfg(feature = "wasi")]
+pub mod wasi;
 
 pub use engine::{Config, Engine, Tier};
 pub use error::Error;

@@ -193,7 +193,8 @@ mod tests {
         for line in maps.lines() {
             let (range, rest) = line.split_once(' ').unwrap();
             let (start, end) = range.split_once('-').unwrap();
-            let (start, end) = (usize::from_str_radix(start, 16).unwrap(), usize::from_str_radix(end, 16).unwrap());
+            let (start, end) =
+                (usize::from_str_radix(start, 16).unwrap(), usize::from_str_radix(end, 16).unwrap());
             if (start..end).contains(&addr) {
                 return rest[..4].to_string();
             }

@@ -16,7 +16,9 @@ impl Reservation {
     /// Reserves `reserved` bytes with the first `accessible` usable. Both must be
     /// multiples of 64 KiB, which every page size in use divides.
     pub(crate) fn new(reserved: usize, accessible: usize) -> std::io::Result<Reservation> {
-        debug_assert!(accessible <= reserved && reserved.is_multiple_of(65536) && accessible.is_multiple_of(65536));
+        debug_assert!(
+            accessible <= reserved && reserved.is_multiple_of(65536) && accessible.is_multiple_of(65536)
+        );
         let map = MmapRaw::from(MmapOptions::new().len(reserved).no_reserve_swap().map_anon()?);
         let mut reservation = Reservation { map, accessible: 0 };
         reservation.protect(0, reserved, libc::PROT_NONE)?;
