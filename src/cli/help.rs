@@ -6,6 +6,7 @@ Stratus: a WebAssembly runtime (in-place interpreter, baseline JIT tiers coming)
 Usage: stratus <COMMAND> [ARGS]...
 
 Commands:
+  run       Run a WASI program (.wasm or .wat), or call one of its exports
   validate  Check that WebAssembly modules (.wasm or .wat) decode and validate
   spectest  Run .wast spec-test scripts and count passes and failures
   help      Show the help of a command
@@ -15,6 +16,38 @@ Options:
   -V, --version  Show the version
 
 Run 'stratus help <COMMAND>' for the details of a command.
+";
+
+pub const RUN: &str = "\
+Run a WebAssembly program: a WASI command (its `_start`), or one export (--invoke).
+
+Usage: stratus run [OPTIONS] FILE [ARGS]...
+
+FILE is a binary module or a module in the text format (.wat). Options come before
+FILE; everything after it goes to the program as its arguments, after argv[0], which
+is FILE as written. The program's standard input, output and error are those of
+stratus. It sees no files except in the directories given with --dir.
+
+Options:
+      --dir HOST[::GUEST]  Let the program use the host directory HOST, under the name
+                           GUEST (by default HOST as written); repeatable
+      --env KEY=VALUE      Set an environment variable of the program; repeatable. The
+                           program inherits none from stratus
+      --invoke NAME        Call the exported function NAME instead of `_start`, with
+                           ARGS as its arguments, read by its parameter types (integers
+                           in decimal or 0x hex, floats like 1.5, inf, nan); print its
+                           results one per line. A reactor's `_initialize` runs first
+      --tier TIER          Execution tier: interp (the default), jit or auto
+  -h, --help               Show this help
+
+Exit status:
+  the program's own     the code it passed to proc_exit (0 if `_start` returns); a
+                        code above 255 becomes 1
+  1                     the module cannot be read, is invalid, has an import stratus
+                        does not provide, or cannot be called as asked
+  2                     the command is used wrongly
+  134 (128 + SIGABRT)   WebAssembly trapped: the message and the Wasm backtrace are
+                        printed on standard error
 ";
 
 pub const VALIDATE: &str = "\

@@ -6,6 +6,9 @@
 
 mod args;
 mod help;
+mod invoke;
+mod run;
+mod sandbox;
 mod spectest;
 mod validate;
 
@@ -22,6 +25,8 @@ pub enum Status {
     /// Some input was invalid, unreadable, or a test failed.
     Failure,
     Usage,
+    /// A status chosen by a guest program (or the trap status of `stratus run`).
+    Exit(u8),
 }
 
 impl From<Status> for ExitCode {
@@ -30,6 +35,7 @@ impl From<Status> for ExitCode {
             Status::Success => ExitCode::SUCCESS,
             Status::Failure => ExitCode::from(1),
             Status::Usage => ExitCode::from(2),
+            Status::Exit(code) => ExitCode::from(code),
         }
     }
 }
@@ -60,6 +66,7 @@ fn dispatch(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Re
     };
     let rest: Vec<OsString> = args.collect();
     match command.to_str() {
+        Some("run") => run::run(rest, out, err),
         Some("validate") => validate::run(rest, out, err),
         Some("spectest") => spectest::run(rest, out, err),
         Some("help") => show_help(rest, out),
@@ -77,6 +84,7 @@ fn show_help(args: Vec<OsString>, out: &mut dyn Write) -> Result<Status, UsageEr
     let mut args = args.iter().map(|arg| arg.to_string_lossy());
     let text = match args.next().as_deref() {
         None => help::MAIN,
+        Some("run") => help::RUN,
         Some("validate") => help::VALIDATE,
         Some("spectest") => help::SPECTEST,
         Some("help") => help::MAIN,

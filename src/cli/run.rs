@@ -1,0 +1,257 @@
+//! `stratus run [OPTIONS] FILE [ARGS...]`: run a WASI command, or call one export.
+//!
+//! Exit status: the guest's own (`proc_exit`, or 0 when `_start` returns); 1 when the
+//! module cannot be loaded, linked or called as asked; 2 for a usage error; and
+//! [`TRAP_STATUS`] when WebAssembly traps.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::Path;
+
+use stratus::{Config, Engine, Error, Linker, Module, Store, Tier, Val};
+
+use super::args::UsageError;
+use super::sandbox::{self, Grants};
+use super::{Status, help, invoke};
+
+const HINT: &str = "stratus run --help";
+
+/// The status after a trap: 128 + SIGABRT, what a native program that aborts reports,
+/// and what other runtimes use, so scripts can tell a trap from an exit code the guest
+/// chose (WASI exit codes are meant to stay below 126).
+pub const TRAP_STATUS: u8 = 134;
+
+/// The command line of `stratus run`.
+#[derive(Debug, Default)]
+struct Options {
+    file: OsString,
+    /// Everything after FILE.
+    rest: Vec<OsString>,
+    dirs: Vec<sandbox::Preopen>,
+    env: Vec<(String, String)>,
+    invoke: Option<String>,
+    tier: Option<Tier>,
+}
+
+pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
+    let Some(options) = parse(args)? else {
+        let _ = out.write_all(help::RUN.as_bytes());
+        return Ok(Status::Success);
+    };
+    let file = Path::new(&options.file);
+    let name = file.display().to_string();
+    Ok(match execute(&options, out) {
+        Ok(status) => status,
+        Err(Failure::Load(message)) => {
+            let _ = writeln!(err, "{name}: error: {message}");
+            Status::Failure
+        }
+        Err(Failure::Text { line, column, message }) => {
+            let _ = writeln!(err, "{name}:{line}:{column}: error: {message}");
+            Status::Failure
+        }
+        Err(Failure::Trap(error)) => {
+            let _ = out.flush();
+            let _ = writeln!(err, "{name}: error: {error}");
+            Status::Exit(TRAP_STATUS)
+        }
+    })
+}
+
+/// Options come first; the first operand is FILE and ends them, so that the guest's own
+/// options (`app.wasm --verbose`) reach the guest.
+fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    let usage = |message: String| UsageError::new(message, HINT);
+    while let Some(arg) = args.next() {
+        let bytes = arg.as_encoded_bytes();
+        if arg == "--" {
+            options.file = args.next().ok_or_else(|| usage("no FILE after '--'".into()))?;
+            break;
+        }
+        if !bytes.starts_with(b"-") || arg == "-" {
+            options.file = arg;
+            break;
+        }
+        let text = arg.to_str().ok_or_else(|| usage(format!("unknown option '{}'", arg.display())))?;
+        // Both `--dir X` and `--dir=X`.
+        let (flag, inline) = match text.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(OsString::from(value))),
+            _ => (text, None),
+        };
+        let mut value = |what: &str| match inline.clone() {
+            Some(value) => Ok(value),
+            None => args.next().ok_or_else(|| usage(format!("{flag} needs a value: {what}"))),
+        };
+        match flag {
+            "-h" | "--help" => return Ok(None),
+            "--dir" => options.dirs.push(sandbox::parse_dir(value("HOST[::GUEST]")?).map_err(usage)?),
+            "--env" => options.env.push(sandbox::parse_env(value("KEY=VALUE")?).map_err(usage)?),
+            "--invoke" => {
+                let name = value("the name of an exported function")?;
+                options.invoke = Some(name.into_string().map_err(|_| usage("--invoke needs UTF-8".into()))?);
+            }
+            "--tier" => {
+                let name = value("interp, jit or auto")?;
+                let tier = name.to_str().unwrap_or("").parse::<Tier>();
+                options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
+            }
+            _ => return Err(usage(format!("unknown option '{flag}'"))),
+        }
+    }
+    if options.file.is_empty() {
+        return Err(usage("no module: 'stratus run' needs a FILE".into()));
+    }
+    options.rest = args.collect();
+    Ok(Some(options))
+}
+
+/// Why a run ended early.
+enum Failure {
+    /// The module could not be read, compiled, linked or called: one line.
+    Load(String),
+    /// The module's text does not parse, at a 1-based line and column: reported as
+    /// `stratus validate` does.
+    Text { line: usize, column: usize, message: String },
+    /// WebAssembly trapped (or a host function failed): the message and backtrace.
+    Trap(Error),
+}
+
+fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
+    let mut config = Config::new();
+    if let Some(tier) = options.tier {
+        config.tier(tier);
+    }
+    let engine = Engine::new(&config).map_err(|error| Failure::Load(error.to_string()))?;
+    let bytes = std::fs::read(&options.file).map_err(|error| Failure::Load(read_error(&error)))?;
+    let module = Module::new(&engine, bytes).map_err(load)?;
+
+    let grants = grants(options)?;
+    let mut store = Store::new(&engine, sandbox::host(&grants).map_err(Failure::Load)?);
+    let mut linker = Linker::new(&engine);
+    sandbox::link(&mut linker).map_err(load)?;
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(instance) => instance,
+        // The start function ran and trapped or exited.
+        Err(error @ Error::Instantiation(_)) => return stopped(error),
+        Err(error) => return Err(load(error)),
+    };
+
+    let Some(name) = &options.invoke else {
+        let Some(start) = instance.get_func(&store, "_start") else {
+            return Err(Failure::Load(
+                "the module exports no `_start` function: use --invoke NAME to call an export".into(),
+            ));
+        };
+        return match start.call(&mut store, &[], &mut []) {
+            Ok(()) => Ok(Status::Success),
+            Err(error) => stopped(error),
+        };
+    };
+    // A WASI reactor sets itself up in `_initialize` before any export may be called.
+    if let Some(init) = instance.get_func(&store, "_initialize")
+        && let Err(error) = init.call(&mut store, &[], &mut [])
+    {
+        return stopped(error);
+    }
+    let Some(func) = instance.get_func(&store, name) else {
+        return Err(Failure::Load(format!("the module exports no function named `{name}`")));
+    };
+    let ty = func.ty(&store);
+    if options.rest.len() != ty.params().len() {
+        let count = ty.params().len();
+        return Err(Failure::Load(format!(
+            "`{name}` has type {ty}: it takes {count} argument{}, but {} {} given",
+            if count == 1 { "" } else { "s" },
+            options.rest.len(),
+            if options.rest.len() == 1 { "was" } else { "were" }
+        )));
+    }
+    let mut params = Vec::with_capacity(ty.params().len());
+    for (index, (text, &param)) in options.rest.iter().zip(ty.params()).enumerate() {
+        let text = text.to_string_lossy();
+        let value = invoke::parse(&text, param)
+            .map_err(|message| Failure::Load(format!("argument {index} of `{name}`: {message}")))?;
+        params.push(value);
+    }
+    let mut results: Vec<Val> = ty.results().iter().map(|&ty| Val::default_of(ty)).collect();
+    if let Err(error) = func.call(&mut store, &params, &mut results) {
+        return stopped(error);
+    }
+    for result in &results {
+        let _ = writeln!(out, "{}", invoke::format(result));
+    }
+    Ok(Status::Success)
+}
+
+fn load(error: Error) -> Failure {
+    match error {
+        Error::Text { line, column, message } => Failure::Text { line, column, message },
+        error => Failure::Load(error.to_string()),
+    }
+}
+
+/// `argv` is FILE as given, then the rest, as a native program would see it.
+fn grants(options: &Options) -> Result<Grants, Failure> {
+    let mut args = Vec::with_capacity(options.rest.len() + 1);
+    for arg in std::iter::once(&options.file).chain(&options.rest) {
+        let arg = arg.to_str().ok_or_else(|| {
+            Failure::Load(format!("argument '{}' is not UTF-8, which WASI requires", arg.display()))
+        })?;
+        args.push(arg.to_string());
+    }
+    Ok(Grants { args, env: options.env.clone(), dirs: options.dirs.clone() })
+}
+
+/// What an error from running code means: a `proc_exit` is a normal end with the
+/// guest's status; anything else is a trap.
+fn stopped(error: Error) -> Result<Status, Failure> {
+    match sandbox::exit_code(&error) {
+        Some(code) => Ok(Status::Exit(exit_status(code))),
+        None => Err(Failure::Trap(error)),
+    }
+}
+
+/// A process status is 8 bits; a WASI exit code that does not fit becomes 1 rather than
+/// being cut to its low byte (256 would read as success).
+fn exit_status(code: i32) -> u8 {
+    u8::try_from(code).unwrap_or(1)
+}
+
+fn read_error(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "cannot read file: no such file".to_string(),
+        std::io::ErrorKind::IsADirectory => "cannot read file: is a folder, not a file".to_string(),
+        _ => format!("cannot read file: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn options_stop_at_the_file() {
+        let options = parse(os(&["--dir=a::/b", "--env", "K=V", "app.wasm", "--dir", "x"])).unwrap().unwrap();
+        assert_eq!(options.file, "app.wasm");
+        assert_eq!(options.rest, os(&["--dir", "x"]));
+        assert_eq!(options.dirs[0].guest, "/b");
+        assert_eq!(options.env, vec![("K".to_string(), "V".to_string())]);
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert!(parse(os(&[])).is_err());
+        assert!(parse(os(&["--dir"])).is_err());
+        assert!(parse(os(&["--bogus", "a.wasm"])).is_err());
+        assert!(parse(os(&["--env", "novalue", "a.wasm"])).is_err());
+        assert!(parse(os(&["--help"])).unwrap().is_none());
+        assert_eq!(exit_status(300), 1);
+        assert_eq!(exit_status(7), 7);
+    }
+}

@@ -1,0 +1,102 @@
+//! Shared by the tests that run `stratus run` (tests/run.rs, tests/wasi*.rs): scratch
+//! folders, running the binary, and reading its output.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The folder of the test programs, their sources and expected outputs.
+pub fn programs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("programs")
+}
+
+/// A program's path, absolute, so tests can run from any folder.
+pub fn program(name: &str) -> String {
+    programs().join(name).to_str().expect("UTF-8 path").to_string()
+}
+
+/// The output a program is expected to print, checked in next to it.
+pub fn expected(name: &str) -> String {
+    fs::read_to_string(programs().join(name)).expect("read expected output")
+}
+
+/// A fresh folder for one test, under Cargo's scratch space for integration tests.
+pub fn scratch(suite: &str, test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(suite).join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("create scratch folder");
+    dir
+}
+
+/// Runs `stratus` in `dir` with `stdin` as its standard input (empty if `None`).
+pub fn stratus_with_input(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stratus");
+    let mut input = child.stdin.take().expect("stdin");
+    let bytes = stdin.unwrap_or_default().to_vec();
+    // Written from another thread so a program that writes before reading all of its
+    // input cannot deadlock the test on full pipes.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let output = child.wait_with_output().expect("wait for stratus");
+    writer.join().expect("stdin writer");
+    output
+}
+
+pub fn stratus(dir: &Path, args: &[&str]) -> Output {
+    stratus_with_input(dir, args, None)
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn status(output: &Output) -> i32 {
+    output.status.code().expect("exited normally, not by a signal")
+}
+
+/// Asserts a run succeeded with exactly `out` on standard output.
+#[track_caller]
+pub fn assert_output(output: &Output, out: &str) {
+    assert_eq!(stdout(output), out, "stderr: {}", stderr(output));
+    assert_eq!(status(output), 0, "stderr: {}", stderr(output));
+}
+
+/// Every path under `dir`, relative and sorted, with `/` after folders and ` -> TARGET`
+/// after symlinks: a picture of a tree to compare before and after a run.
+pub fn tree(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        let mut entries: Vec<_> =
+            fs::read_dir(dir).expect("list folder").map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for path in entries {
+            let name = path.strip_prefix(root).unwrap().display().to_string();
+            let meta = fs::symlink_metadata(&path).expect("stat");
+            if meta.file_type().is_symlink() {
+                out.push(format!("{name} -> {}", fs::read_link(&path).unwrap().display()));
+            } else if meta.is_dir() {
+                out.push(format!("{name}/"));
+                walk(root, &path, out);
+            } else {
+                out.push(format!("{name} ({} bytes)", meta.len()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out
+}
