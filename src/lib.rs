@@ -55,7 +55,7 @@ mod memory;
 mod module;
 mod store;
 mod table;
-mod text;
+pub mod text;
 mod typed;
 mod values;
 #[cfg(feature = "wasi")]

@@ -27,7 +27,7 @@ impl Module {
     /// `\0asm` magic does, even truncated), or that are not UTF-8, are binary.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
         let bytes = bytes.as_ref();
-        match text_of(bytes) {
+        match crate::text::as_text(bytes) {
             None => Module::from_binary_bytes(engine, bytes.into(), false),
             Some(text) => Module::from_binary_bytes(engine, crate::text::encode(text)?.into(), true),
         }
@@ -113,26 +113,4 @@ pub struct ImportType<'a> {
 pub struct ExportType<'a> {
     pub name: &'a str,
     pub ty: ExternType,
-}
-
-/// The module's text, or `None` when the bytes are to be decoded as binary.
-fn text_of(bytes: &[u8]) -> Option<&str> {
-    match bytes.first() {
-        None | Some(0) => None,
-        Some(_) => std::str::from_utf8(bytes).ok(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::text_of;
-
-    #[test]
-    fn binary_or_text_by_content() {
-        assert_eq!(text_of(b"\0asm\x01\0\0\0"), None);
-        assert_eq!(text_of(b"\0as"), None);
-        assert_eq!(text_of(b""), None);
-        assert_eq!(text_of(b"\xff\xfe"), None);
-        assert_eq!(text_of(b"(module)"), Some("(module)"));
-    }
 }

@@ -1,5 +1,6 @@
-//! The text format: parsed with the `wast` crate and encoded to the binary format, which
-//! is what the decoder and validator take.
+//! The text format: how to tell it from the binary format, and its encoding into the
+//! binary format (parsed with the `wast` crate), which is what the decoder and validator
+//! take. [`crate::Module::new`] and the command line both decide with [`as_text`].
 
 use wast::Wat;
 use wast::lexer::Lexer;
@@ -7,9 +8,20 @@ use wast::parser::{self, ParseBuffer};
 
 use crate::error::Error;
 
-/// Parses a module in the text format and encodes it; errors carry a 1-based line and
-/// column in `text`.
-pub(crate) fn encode(text: &str) -> Result<Vec<u8>, Error> {
+/// The module's text, or `None` when the bytes are to be decoded as binary: anything
+/// starting with a NUL byte (as the `\0asm` magic does, even when truncated), empty, or
+/// not UTF-8. Deciding by content, not by extension, means a misnamed file still gets
+/// the right diagnostics.
+pub fn as_text(bytes: &[u8]) -> Option<&str> {
+    match bytes.first() {
+        None | Some(0) => None,
+        Some(_) => std::str::from_utf8(bytes).ok(),
+    }
+}
+
+/// Parses a module in the text format and encodes it; errors are [`Error::Text`] with
+/// a 1-based line and column in `text`.
+pub fn encode(text: &str) -> Result<Vec<u8>, Error> {
     let at = |error: wast::Error| {
         let (line, column) = error.span().linecol_in(text);
         Error::Text { line: line + 1, column: column + 1, message: error.message() }
@@ -26,4 +38,18 @@ pub(crate) fn encode(text: &str) -> Result<Vec<u8>, Error> {
         return Err(Error::Text { line: line + 1, column: column + 1, message });
     }
     wat.encode().map_err(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_text;
+
+    #[test]
+    fn binary_or_text_by_content() {
+        assert_eq!(as_text(b"\0asm\x01\0\0\0"), None);
+        assert_eq!(as_text(b"\0as"), None);
+        assert_eq!(as_text(b""), None);
+        assert_eq!(as_text(b"\xff\xfe"), None);
+        assert_eq!(as_text(b"(module)"), Some("(module)"));
+    }
 }

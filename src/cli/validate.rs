@@ -6,10 +6,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use wast::Wat;
-use wast::lexer::Lexer;
-use wast::parser::{self, ParseBuffer};
-
 use super::args::{self, Arg, UsageError};
 use super::{Status, help};
 
@@ -84,23 +80,12 @@ impl fmt::Display for Problem {
 /// Reads `path` and checks the module in it.
 pub fn validate_file(path: &Path) -> Result<(), Problem> {
     let bytes = fs::read(path).map_err(|error| Problem::Unreadable(io_reason(&error)))?;
-    match text_of(&bytes) {
+    match stratus::text::as_text(&bytes) {
         None => validate_binary(&bytes).map_err(|(offset, message)| Problem::Binary { offset, message }),
         Some(text) => {
             let encoded = encode_text(text)?;
             validate_binary(&encoded).map_err(|(offset, message)| Problem::Encoded { offset, message })
         }
-    }
-}
-
-/// The module's text, or `None` when the content is to be decoded as binary: anything
-/// starting with a NUL byte (as the `\0asm` magic does, even when truncated), empty, or
-/// not UTF-8. Deciding by content, not by extension, means a misnamed file still gets
-/// the right diagnostics.
-fn text_of(bytes: &[u8]) -> Option<&str> {
-    match bytes.first() {
-        None | Some(0) => None,
-        Some(_) => std::str::from_utf8(bytes).ok(),
     }
 }
 
@@ -111,24 +96,12 @@ fn validate_binary(bytes: &[u8]) -> Result<(), (usize, String)> {
     }
 }
 
-/// Parses the text format and encodes it as a binary module.
+/// Encodes text as a binary module, keeping the text's line and column on failure.
 fn encode_text(text: &str) -> Result<Vec<u8>, Problem> {
-    let at = |error: wast::Error| {
-        let (line, column) = error.span().linecol_in(text);
-        Problem::Text { line: line + 1, column: column + 1, message: error.message() }
-    };
-    // The spec allows any Unicode in strings and comments; `wast` refuses bidirectional
-    // overrides unless told.
-    let mut lexer = Lexer::new(text);
-    lexer.allow_confusing_unicode(true);
-    let buffer = ParseBuffer::new_with_lexer(lexer).map_err(at)?;
-    let mut wat = parser::parse::<Wat<'_>>(&buffer).map_err(at)?;
-    if let Wat::Component(component) = &wat {
-        let (line, column) = component.span.linecol_in(text);
-        let message = "components are not supported: expected a core WebAssembly module".to_string();
-        return Err(Problem::Text { line: line + 1, column: column + 1, message });
-    }
-    wat.encode().map_err(at)
+    stratus::text::encode(text).map_err(|error| match error {
+        stratus::Error::Text { line, column, message } => Problem::Text { line, column, message },
+        other => Problem::Text { line: 1, column: 1, message: other.to_string() },
+    })
 }
 
 fn io_reason(error: &io::Error) -> String {
@@ -136,19 +109,5 @@ fn io_reason(error: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file".to_string(),
         io::ErrorKind::IsADirectory => "is a folder, not a file".to_string(),
         _ => error.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::text_of;
-
-    #[test]
-    fn binary_or_text_by_content() {
-        assert_eq!(text_of(b"\0asm\x01\0\0\0"), None);
-        assert_eq!(text_of(b"\0as"), None);
-        assert_eq!(text_of(b""), None);
-        assert_eq!(text_of(b"\xff\xfe"), None);
-        assert_eq!(text_of(b"(module)"), Some("(module)"));
     }
 }
