@@ -1,0 +1,157 @@
+"""benches/run: build everything, measure Stratus against native code and peer runtimes,
+and write a table, JSON and an SVG chart. See benches/README.md."""
+
+import argparse
+import datetime
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build  # noqa: E402
+import measure  # noqa: E402
+import peers  # noqa: E402
+import report  # noqa: E402
+import svg  # noqa: E402
+from common import REPO, loud, note  # noqa: E402
+
+# Per mode: runs per pair, per-run timeout, time budget per (program, runtime) pair,
+# the time after which no new round starts, start-up runs, and the seconds of extra
+# work for the validation measurement. Chosen so quick takes ~3 minutes and full under
+# 20 on a 2-core machine (builds and first-time installs not counted).
+MODES = {
+    "quick": dict(runs=3, timeout=60, pair_budget=6, deadline=120, startup_runs=10,
+                  validate_seconds=0.5, validate_repeats=3),
+    "full": dict(runs=5, timeout=300, pair_budget=45, deadline=900, startup_runs=20,
+                 validate_seconds=2.0, validate_repeats=5),
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="benches/run", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small inputs, 3 runs (about 3 minutes)")
+    parser.add_argument("--out", type=Path, default=REPO / "target/bench-results",
+                        help="directory for results.json, slowdown.svg, table.txt (default target/bench-results)")
+    parser.add_argument("--runs", type=int, help="runs per program and runtime (default: quick 3, full 5)")
+    parser.add_argument("--programs-dir", type=Path, default=REPO / "target/bench-programs",
+                        help="where benches/build.sh puts native/ and wasm/ (default target/bench-programs)")
+    parser.add_argument("--only", help="comma-separated program names to run (default: all)")
+    parser.add_argument("--skip-build", action="store_true", help="use the existing builds, build nothing")
+    parser.add_argument("--skip-install", action="store_true", help="use peers already installed, install none")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    mode = "quick" if args.quick else "full"
+    settings = dict(MODES[mode])
+    if args.runs:
+        settings["runs"] = args.runs
+    out = args.out.resolve()
+    logs, work = out / "logs", out / "work"
+    work.mkdir(parents=True, exist_ok=True)  # the programs' cwd: whatever they write lands here
+    began = time.monotonic()
+
+    # 1. Build.
+    if not args.skip_build:
+        if not build.build_stratus(logs):
+            loud("cargo build --release failed: Stratus cannot be measured")
+        build.build_programs(args.programs_dir, logs)
+    hello = build.build_hello(args.programs_dir, logs)
+    programs = build.find_programs(args.programs_dir)
+    if args.only:
+        wanted = set(args.only.split(","))
+        programs = [p for p in programs if p.name in wanted]
+    if not programs:
+        note(f"no programs found in {args.programs_dir}/{{native,wasm}}: only start-up and sizes are measured")
+
+    # 2. Runtimes.
+    runtimes = peers.all_runtimes(hello, logs, args.skip_install)
+    note("runtimes: " + ", ".join(r.name for r in runtimes))
+    names = [r.name for r in runtimes]
+
+    # 3. Benchmarks, interleaved.
+    pairs = measure.benchmark(programs, runtimes, mode, settings["runs"], settings["timeout"],
+                              settings["pair_budget"], settings["deadline"], work)
+    program_names = [p.name for p in programs]
+    slow = report.slowdowns(pairs, program_names, names)
+
+    # 5. Start-up, validation, RSS, sizes.
+    note("start-up")
+    startup = measure.startup(hello, runtimes, settings["startup_runs"], work) if hello else {}
+    largest = max(programs, key=lambda p: p.wasm.stat().st_size, default=None)
+    note("decode+validate")
+    validate = (measure.validate_throughput(largest.wasm, work, settings["validate_seconds"],
+                                            settings["validate_repeats"]) if largest else None)
+    note("peak RSS")
+    rss = measure_rss(hello, programs, runtimes, work, settings["timeout"])
+    scratch = out / "stripped"
+    sizes = {
+        "default": build.stripped_size(build.STRATUS, scratch),
+        "interp-only": build.stripped_size(build.STRATUS_INTERP_ONLY, scratch),
+    }
+
+    # 4. Report.
+    table = report.text_table(pairs, program_names, names, slow)
+    extras = report.extras_text(startup, validate, sizes, rss)
+    print(f"\nStratus benchmarks, {mode} mode, median of up to {settings['runs']} runs\n")
+    print(table)
+    print(extras)
+    invalid = [f"{k[0]}/{k[1]}: {p.error}" for k, p in pairs.items() if p.error]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "table.txt").write_text(table + "\n" + extras + "\n")
+    wasm_runtimes = [n for n in names if n != "native"]
+    if programs and wasm_runtimes:
+        title = f"Slowdown vs native ({mode} mode, median of up to {settings['runs']} runs)"
+        (out / "slowdown.svg").write_text(svg.chart(slow, program_names, wasm_runtimes, title))
+    report.write_json(out / "results.json", {
+        "mode": mode,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": report.machine(),
+        "settings": settings,
+        "runtimes": {r.name: r.describe for r in runtimes},
+        "programs": {p.name: {"wasm_bytes": p.wasm.stat().st_size} for p in programs},
+        "results": {p: {r: report.pair_json(pairs[(p, r)]) for r in names} for p in program_names},
+        "slowdown": slow,
+        "startup": startup,
+        "validate": validate,
+        "peak_rss_kib": rss,
+        "stratus_size": sizes,
+        "invalid": invalid,
+        "wall_seconds": time.monotonic() - began,
+    })
+    note(f"wrote {out / 'results.json'}, {out / 'slowdown.svg'}, {out / 'table.txt'} "
+         f"in {time.monotonic() - began:.0f} s")
+    if invalid:
+        loud(f"{len(invalid)} INVALID result(s):\n!!   " + "\n!!   ".join(invalid))
+        return 1
+    return 0
+
+
+def measure_rss(hello, programs, runtimes, cwd: Path, timeout: float) -> dict:
+    """Peak RSS of every runtime on hello world (its floor), on the largest module (most
+    code to hold) and on the program that natively uses the most memory (the data)."""
+    native_rss = {p.name: measure.peak_rss(runtimes[0].command(p, ["quick"]), cwd, timeout) or 0
+                  for p in programs}
+    subjects = [hello] if hello else []
+    if programs:
+        largest = max(programs, key=lambda p: p.wasm.stat().st_size)
+        hungriest = max(programs, key=lambda p: native_rss[p.name])
+        subjects += [largest] if largest is hungriest else [largest, hungriest]
+    # Quick inputs: the memory a runtime needs barely depends on the input size here,
+    # and full inputs under a slow interpreter would cost minutes for one number.
+    return {p.name: {r.name: measure.peak_rss(r.command(p, [] if p is hello else ["quick"]), cwd, timeout)
+                     for r in runtimes} for p in subjects}
+
+
+def git_commit() -> str | None:
+    result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout
+    return result.stdout.strip() + ("+dirty" if dirty.strip() else "") if result.returncode == 0 else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The runtimes under test: native code, every Stratus configuration, and the peers
+this machine can install. Each peer is optional: one that cannot be set up is skipped
+with a note, never fatal, so the suite always measures what it can."""
+
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from build import STRATUS, Program
+from common import HARNESS, REPO, note, setup, which
+
+PEERS = REPO / "target/peers"
+
+
+@dataclass
+class Runtime:
+    name: str  # short key used in tables, JSON and the chart
+    describe: str  # what exactly runs, for the README and the JSON
+    command: Callable[[Program, list[str]], list[str]]
+    native: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def native() -> Runtime:
+    return Runtime("native", "clang -O2, run directly", lambda p, a: [str(p.native), *a], native=True)
+
+
+def stratus_configs(probe: Program | None) -> list[Runtime]:
+    """Stratus with each tier that this build accepts. The interpreter is always there;
+    `jit` and `auto` join by themselves once a JIT is built, because we probe for them
+    rather than list them."""
+    if not STRATUS.exists():
+        note("target/release/stratus missing: Stratus not measured")
+        return []
+    configs = []
+    for tier in ("interp", "jit", "auto"):
+        def command(p: Program, a: list[str], tier=tier) -> list[str]:
+            return [str(STRATUS), "run", "--dir", ".", "--tier", tier, str(p.wasm), *a]
+        if tier != "interp":
+            if probe is None or subprocess.run(command(probe, []), capture_output=True).returncode != 0:
+                continue
+        configs.append(Runtime(f"stratus-{tier}", f"stratus run --tier {tier} (default build)", command))
+    return configs
+
+
+def node_v8() -> Runtime | None:
+    node = which("node")
+    if node is None:
+        note("node not found: V8 skipped")
+        return None
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    runner = HARNESS / "node-wasi.mjs"
+    # --no-warnings: node:wasi prints an ExperimentalWarning on every start.
+    return Runtime(
+        "node-v8",
+        f"Node {version} (V8, Liftoff+TurboFan), node:wasi preview1 via benches/harness/node-wasi.mjs",
+        lambda p, a: [node, "--experimental-wasi-unstable-preview1", "--no-warnings", str(runner), str(p.wasm), *a],
+    )
+
+
+def wasmtime(logs: Path) -> Runtime | None:
+    """wasmtime through its PyPI package, in a venv under target/ (the harness itself
+    stays stdlib-only; only this child process imports wasmtime)."""
+    venv = PEERS / "venv"
+    python = venv / "bin/python"
+    if not python.exists() and not setup([sys.executable, "-m", "venv", str(venv)], logs / "venv.log"):
+        note("wasmtime skipped: cannot create a venv")
+        return None
+    check = subprocess.run([str(python), "-c", "import wasmtime"], capture_output=True)
+    if check.returncode != 0 and not setup([str(python), "-m", "pip", "install", "wasmtime"], logs / "pip-wasmtime.log"):
+        note("wasmtime skipped: pip install wasmtime failed (offline?)")
+        return None
+    version = subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m; print(m.version('wasmtime'))"],
+        capture_output=True, text=True,
+    ).stdout.strip()
+    runner = HARNESS / "wasmtime_run.py"
+    return Runtime(
+        "wasmtime",
+        f"wasmtime {version} (Cranelift) through its Python API, benches/harness/wasmtime_run.py",
+        lambda p, a: [str(python), str(runner), str(p.wasm), *a],
+    )
+
+
+def wasmi_binary() -> Path | None:
+    # The crate is wasmi_cli; its binary is `wasmi` in 2.x, `wasmi_cli` in older ones.
+    for name in ("wasmi", "wasmi_cli"):
+        if (PEERS / "bin" / name).exists():
+            return PEERS / "bin" / name
+    return None
+
+
+def wasmi(logs: Path) -> Runtime | None:
+    if wasmi_binary() is None and not setup(
+        ["cargo", "install", "--locked", "wasmi_cli", "--root", str(PEERS)], logs / "cargo-install-wasmi.log"
+    ):
+        note("wasmi skipped: cargo install wasmi_cli failed")
+        return None
+    binary = wasmi_binary()
+    if binary is None:
+        note("wasmi skipped: cargo install wasmi_cli installed no wasmi binary")
+        return None
+    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout.strip()
+    return Runtime(
+        "wasmi",
+        f"{version or 'wasmi_cli'} (register-machine interpreter) from cargo install wasmi_cli",
+        # wasmi_cli gives the program its arguments after the module, like stratus.
+        lambda p, a: [str(binary), "--dir", ".", str(p.wasm), *a],
+    )
+
+
+def all_runtimes(probe: Program | None, logs: Path, skip_install: bool) -> list[Runtime]:
+    runtimes = [native(), *stratus_configs(probe)]
+    peers = [node_v8()]
+    if skip_install:
+        # Use peers already installed; install nothing new.
+        if (PEERS / "venv/bin/python").exists():
+            peers.append(wasmtime(logs))
+        if wasmi_binary() is not None:
+            peers.append(wasmi(logs))
+    else:
+        peers += [wasmtime(logs), wasmi(logs)]
+    return runtimes + [p for p in peers if p is not None]

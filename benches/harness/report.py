@@ -1,0 +1,123 @@
+"""The results as a text table and as JSON."""
+
+import json
+import math
+import platform
+import subprocess
+from pathlib import Path
+
+from measure import Pair
+
+
+def geomean(values: list[float]) -> float | None:
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
+
+
+def slowdowns(pairs: dict[tuple[str, str], Pair], programs: list[str], runtimes: list[str]) -> dict:
+    """{runtime: {program: slowdown vs native}} over valid results only, plus a geomean
+    per runtime taken over the programs that runtime completed validly."""
+    table = {}
+    for runtime in runtimes:
+        row = {}
+        for program in programs:
+            base, pair = pairs[(program, "native")], pairs[(program, runtime)]
+            if base.error or pair.error or not base.samples or not pair.samples:
+                continue
+            row[program] = pair.median / base.median
+        table[runtime] = {"per_program": row, "geomean": geomean(list(row.values())), "programs": len(row)}
+    return table
+
+
+def machine() -> dict:
+    model, cpus = platform.processor() or "unknown", None
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "Model name":
+                model = value.strip()
+            elif key.strip() == "CPU(s)":
+                cpus = int(value.strip())
+    except OSError:
+        pass
+    return {"cpu": model, "cpus": cpus, "kernel": platform.release(), "arch": platform.machine()}
+
+
+def fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:.1f}ms" if seconds < 1 else f"{seconds:.2f}s"
+
+
+def text_table(pairs, programs: list[str], runtimes: list[str], slow: dict) -> str:
+    """One row per program: each runtime's median time and its slowdown vs native.
+    INVALID marks a result that failed (mismatch, crash, timeout)."""
+    head = ["program"] + runtimes
+    rows = [head]
+    for program in programs:
+        row = [program]
+        for runtime in runtimes:
+            pair = pairs[(program, runtime)]
+            if pair.error:
+                row.append("INVALID")
+            elif runtime == "native":
+                row.append(fmt_time(pair.median))
+            else:
+                ratio = slow[runtime]["per_program"].get(program)
+                row.append(f"{fmt_time(pair.median)} ({ratio:.2f}x)" if ratio else fmt_time(pair.median))
+        rows.append(row)
+    rows.append(["geomean"] + [
+        "1.00x" if r == "native" else (f"{slow[r]['geomean']:.2f}x" if slow[r]["geomean"] else "-")
+        for r in runtimes
+    ])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def extras_text(startup: dict, validate: dict | None, sizes: dict, rss: dict) -> str:
+    lines = ["", "Start-up (hello world, process start to exit, median):"]
+    for name, s in startup.items():
+        lines.append(f"  {name:16} {fmt_time(s['median_seconds']):>10}"
+                     + (f"   ERROR {s['error']}" if s["error"] else ""))
+    lines.append("")
+    if validate:
+        lines.append(f"Decode+validate ({validate['program']}.wasm, {validate['module_bytes']} bytes, "
+                     f"{validate['copies']} copies): {validate['mib_per_second']:.1f} MiB/s, "
+                     f"{validate['seconds_per_module'] * 1000:.2f} ms per module")
+    else:
+        lines.append("Decode+validate: not measured")
+    if rss:
+        programs = list(rss)
+        runtimes = list(rss[programs[0]])
+        lines += ["", "Peak RSS (GNU time %M, one run each):",
+                  "  " + "runtime".ljust(16) + "".join(f"{p:>14}" for p in programs)]
+        for name in runtimes:
+            lines.append(f"  {name:16}" + "".join(f"{kib(rss[p][name]):>14}" for p in programs))
+    lines.append("")
+    lines.append("stratus binary size (bytes as built / stripped):")
+    for build, s in sizes.items():
+        lines.append(f"  {build:16} " + (f"{s['bytes']:>10} / {s['stripped_bytes']}" if s else "not built"))
+    return "\n".join(lines)
+
+
+def kib(value: int | None) -> str:
+    return "-" if value is None else f"{value / 1024:.1f} MiB"
+
+
+def write_json(path: Path, document: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def pair_json(pair: Pair) -> dict:
+    return {
+        "median_seconds": pair.median,
+        "seconds": [s.seconds for s in pair.samples],
+        "runs": len(pair.samples),
+        "checksum": pair.samples[0].checksum if pair.samples else None,
+        "valid": pair.error is None and bool(pair.samples),
+        "error": pair.error,
+    }

@@ -1,0 +1,97 @@
+/*
+ * bench.h - shared helpers for the Stratus benchmark programs.
+ *
+ * Conventions (the harness, benches/run, relies on these):
+ *   - argv[1] is an optional size class: "full" (default) or "quick".
+ *     "full" is 5 units of work, "quick" is 1 unit (about 1/5 of the work).
+ *     "units=K" runs K units (K >= 1), for calibration or for very slow
+ *     engines. A bare integer is rejected, so it is never mistaken for a
+ *     size class.
+ *   - The program prints exactly one line "checksum: <16 hex digits>" and
+ *     exits 0. The checksum is identical natively and under wasm32-wasi.
+ *   - No timing inside the programs; fixed seeds everywhere.
+ */
+#ifndef STRATUS_BENCH_H
+#define STRATUS_BENCH_H
+
+/* No fused multiply-add: keeps floating-point results bit-identical. */
+#pragma STDC FP_CONTRACT OFF
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BENCH_FULL_UNITS 5
+
+static inline int bench_units(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "full") == 0) return BENCH_FULL_UNITS;
+    if (strcmp(argv[1], "quick") == 0) return 1;
+    if (strncmp(argv[1], "units=", 6) == 0) {
+        int n = atoi(argv[1] + 6);
+        if (n > 0) return n;
+    }
+    fprintf(stderr, "usage: %s [quick|full|units=K]\n", argv[0]);
+    exit(2);
+}
+
+/* xorshift64* PRNG: small, fast and the same on every target. */
+typedef struct { uint64_t s; } rng_t;
+
+static inline rng_t rng_new(uint64_t seed) {
+    rng_t r = { seed ? seed : 0x9E3779B97F4A7C15ull };
+    return r;
+}
+
+static inline uint64_t rng_next(rng_t *r) {
+    uint64_t x = r->s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    r->s = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+static inline uint32_t rng_u32(rng_t *r) { return (uint32_t)(rng_next(r) >> 32); }
+
+/* Uniform integer in [0, n) (tiny modulo bias is irrelevant here). */
+static inline uint32_t rng_below(rng_t *r, uint32_t n) { return rng_u32(r) % n; }
+
+/* Uniform double in [0, 1), exact: 53 random bits scaled by 2^-53. */
+static inline double rng_double(rng_t *r) {
+    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Checksum accumulator: a 64-bit mixing hash of a stream of words. */
+typedef struct { uint64_t h; } sum_t;
+
+static inline sum_t sum_new(void) { sum_t s = { 0xCBF29CE484222325ull }; return s; }
+
+static inline void sum_u64(sum_t *s, uint64_t v) {
+    uint64_t h = s->h ^ v;
+    h *= 0x100000001B3ull;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    s->h = h ^ (h >> 32);
+}
+
+static inline void sum_double(sum_t *s, double d) {
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    sum_u64(s, bits);
+}
+
+static inline int bench_finish(sum_t *s) {
+    printf("checksum: %016" PRIx64 "\n", s->h);
+    return 0;
+}
+
+/* malloc that never returns NULL (benchmarks have nothing to recover). */
+static inline void *xmalloc(size_t n) {
+    void *p = malloc(n);
+    if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n); exit(1); }
+    return p;
+}
+
+#endif
