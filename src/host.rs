@@ -187,21 +187,9 @@ macro_rules! impl_host_closures {
             R: HostReturn,
         {
             fn into_host_func(self) -> (FuncType, HostFunc<StoreState<T>>) {
-                use crate::typed::sealed::RawValues;
-                let ty = func_type::<R>(&[$($A::val_type()),*]);
-                let host = move |store: &mut RtStore<T>,
-                                 _: Option<InstanceAddr>,
-                                 args: &[RtVal],
-                                 results: &mut [RtVal]| {
-                    let id = store.data.id;
-                    #[allow(unused_mut, unused_variables)]
-                    let mut args = args.iter();
-                    $(let $a = next_arg::<$A>(&mut args, id)?;)*
-                    let outcome = self($($a),*).into_values();
-                    let outcome = outcome.and_then(|values| values.write(id, results));
-                    outcome.map_err(|error| host_failure(&mut store.data, error))
-                };
-                (ty, Arc::new(host))
+                // The same as a closure that takes a `Caller` and ignores it.
+                let with_caller = move |_: Caller<'_, T>, $($a: $A),*| self($($a),*);
+                sealed::HostClosure::<T, WithCaller<($($A,)*)>, R>::into_host_func(with_caller)
             }
         }
 
