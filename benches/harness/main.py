@@ -17,16 +17,19 @@ import report  # noqa: E402
 import svg  # noqa: E402
 from common import REPO, loud, note  # noqa: E402
 
-# Per mode: runs per pair, per-run timeout, time budget per (program, runtime) pair,
-# the time after which no new round starts, start-up runs, and the seconds of extra
-# work for the validation measurement. Chosen so quick takes ~3 minutes and full under
-# 20 on a 2-core machine (builds and first-time installs not counted).
+# Per mode: runs per pair; the largest size run (percent of the programs' full work);
+# the longest run a pair is sized for (sizing.py); per-run timeout; time budget per
+# pair; the time after which no new round starts; start-up runs; the seconds of extra
+# work for the validation measurement. Chosen so quick takes about 3 minutes and full
+# under 20 on a 2-core machine (builds and first-time installs not counted).
 MODES = {
-    "quick": dict(runs=3, timeout=60, pair_budget=6, deadline=120, startup_runs=10,
-                  validate_seconds=0.5, validate_repeats=3),
-    "full": dict(runs=5, timeout=300, pair_budget=45, deadline=900, startup_runs=20,
-                 validate_seconds=2.0, validate_repeats=5),
+    "quick": dict(runs=3, largest_percent=20, run_cap=0.3, timeout=60, pair_budget=3, deadline=100,
+                  startup_runs=10, validate_seconds=0.5, validate_repeats=3),
+    "full": dict(runs=5, largest_percent=100, run_cap=2.5, timeout=300, pair_budget=15, deadline=780,
+                 startup_runs=20, validate_seconds=2.0, validate_repeats=5),
 }
+# Peak RSS is measured at one small size for every runtime (see measure_rss).
+RSS_PERCENT = 5
 
 
 def parse_args() -> argparse.Namespace:
@@ -72,15 +75,17 @@ def main() -> int:
     note("runtimes: " + ", ".join(r.name for r in runtimes))
     names = [r.name for r in runtimes]
 
-    # 3. Benchmarks, interleaved.
-    pairs = measure.benchmark(programs, runtimes, mode, settings["runs"], settings["timeout"],
-                              settings["pair_budget"], settings["deadline"], work)
-    program_names = [p.name for p in programs]
-    slow = report.slowdowns(pairs, program_names, names)
-
-    # 5. Start-up, validation, RSS, sizes.
+    # 3. Start-up first: sizing the benchmarks subtracts it.
     note("start-up")
     startup = measure.startup(hello, runtimes, settings["startup_runs"], work) if hello else {}
+    startup_seconds = {name: s["median_seconds"] or 0.0 for name, s in startup.items()}
+
+    # 4. Benchmarks, sized per runtime, interleaved.
+    results = measure.benchmark(programs, runtimes, settings, startup_seconds, work)
+    program_names = [p.name for p in programs]
+    slow = report.slowdowns(results, program_names, names)
+
+    # 5. Validation, RSS, sizes.
     largest = max(programs, key=lambda p: p.wasm.stat().st_size, default=None)
     note("decode+validate")
     validate = (measure.validate_throughput(largest.wasm, work, settings["validate_seconds"],
@@ -93,18 +98,21 @@ def main() -> int:
         "interp-only": build.stripped_size(build.STRATUS_INTERP_ONLY, scratch),
     }
 
-    # 4. Report.
-    table = report.text_table(pairs, program_names, names, slow)
+    # 6. Report.
+    table = report.text_table(results, program_names, names, slow)
     extras = report.extras_text(startup, validate, sizes, rss)
-    print(f"\nStratus benchmarks, {mode} mode, median of up to {settings['runs']} runs\n")
+    print(f"\nStratus benchmarks, {mode} mode, median of up to {settings['runs']} runs; "
+          f"@P%: ran P% of the full work, compared with native code at the same P%\n")
     print(table)
     print(extras)
-    invalid = [f"{k[0]}/{k[1]}: {p.error}" for k, p in pairs.items() if p.error]
+    invalid = [f"{p.program}/{p.runtime}@{p.percent}%: {p.error}"
+               for p in [*results.pairs.values(), *results.baselines.values()] if p.error]
     out.mkdir(parents=True, exist_ok=True)
     (out / "table.txt").write_text(table + "\n" + extras + "\n")
     wasm_runtimes = [n for n in names if n != "native"]
     if programs and wasm_runtimes:
-        title = f"Slowdown vs native ({mode} mode, median of up to {settings['runs']} runs)"
+        title = (f"Slowdown vs native code at the same size ({mode} mode, "
+                 f"median of up to {settings['runs']} runs)")
         (out / "slowdown.svg").write_text(svg.chart(slow, program_names, wasm_runtimes, title))
     report.write_json(out / "results.json", {
         "mode": mode,
@@ -114,7 +122,9 @@ def main() -> int:
         "settings": settings,
         "runtimes": {r.name: r.describe for r in runtimes},
         "programs": {p.name: {"wasm_bytes": p.wasm.stat().st_size} for p in programs},
-        "results": {p: {r: report.pair_json(pairs[(p, r)]) for r in names} for p in program_names},
+        "results": {p: {r: report.pair_json(results.pairs[(p, r)]) for r in names} for p in program_names},
+        "native_at": {p: {str(percent): report.pair_json(pair) for (name, percent), pair
+                          in sorted(results.baselines.items()) if name == p} for p in program_names},
         "slowdown": slow,
         "startup": startup,
         "validate": validate,
@@ -134,16 +144,17 @@ def main() -> int:
 def measure_rss(hello, programs, runtimes, cwd: Path, timeout: float) -> dict:
     """Peak RSS of every runtime on hello world (its floor), on the largest module (most
     code to hold) and on the program that natively uses the most memory (the data)."""
-    native_rss = {p.name: measure.peak_rss(runtimes[0].command(p, ["quick"]), cwd, timeout) or 0
+    size = [measure.size_arg(RSS_PERCENT)]
+    native_rss = {p.name: measure.peak_rss(runtimes[0].command(p, size), cwd, timeout) or 0
                   for p in programs}
     subjects = [hello] if hello else []
     if programs:
         largest = max(programs, key=lambda p: p.wasm.stat().st_size)
         hungriest = max(programs, key=lambda p: native_rss[p.name])
         subjects += [largest] if largest is hungriest else [largest, hungriest]
-    # Quick inputs: the memory a runtime needs barely depends on the input size here,
-    # and full inputs under a slow interpreter would cost minutes for one number.
-    return {p.name: {r.name: measure.peak_rss(r.command(p, [] if p is hello else ["quick"]), cwd, timeout)
+    # One small size for every runtime, so all hold the same data; full inputs under a
+    # slow interpreter would cost minutes for one number.
+    return {p.name: {r.name: measure.peak_rss(r.command(p, [] if p is hello else size), cwd, timeout)
                      for r in runtimes} for p in subjects}
 
 

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sizing
 from build import STRATUS, Program
 from common import loud, note
 from peers import Runtime
@@ -70,9 +71,10 @@ def run_once(cmd: list[str], cwd: Path, timeout: float) -> Sample:
 
 @dataclass
 class Pair:
-    """All runs of one program under one runtime."""
+    """All runs of one program under one runtime, at one size."""
     program: str
     runtime: str
+    percent: int  # the share of the program's full work each run does
     samples: list[Sample] = field(default_factory=list)
     wanted: int = 0
     error: str | None = None  # set: the result is invalid, and says why
@@ -81,70 +83,134 @@ class Pair:
     def median(self) -> float | None:
         return statistics.median(s.seconds for s in self.samples) if self.samples else None
 
+    def take(self, runtime: Runtime, program: Program, cwd: Path, timeout: float) -> Sample | None:
+        """One run; a failure marks the pair invalid (loudly) and returns None."""
+        sample = run_once(runtime.command(program, [size_arg(self.percent)]), cwd, timeout)
+        if sample.exit_code is None:
+            self.error = f"timed out after {timeout:.0f} s"
+        elif sample.exit_code != 0:
+            self.error = f"exit code {sample.exit_code}: {sample.stderr.strip()[:300]}"
+        elif sample.checksum is None:
+            self.error = "printed no 'checksum:' line"
+        if self.error:
+            loud(f"{program.name} under {runtime.name} at {self.percent}%: {self.error}")
+            return None
+        self.samples.append(sample)
+        return sample
 
-def benchmark(programs: list[Program], runtimes: list[Runtime], mode: str, runs: int,
-              timeout: float, pair_budget: float, deadline: float, cwd: Path) -> dict[tuple[str, str], Pair]:
-    """Interleaved rounds: each round runs every program once under every runtime, so a
-    slow drift of the machine (thermal, noisy neighbours) spreads over all runtimes
-    instead of landing on whichever ran last. The order of runtimes rotates by round
-    so none is always first after a program switch.
 
-    A pair whose first run is slow gets fewer runs (at least one), so that
-    runs x time stays within pair_budget: the quick mode must stay quick even under a
-    slow interpreter. The number of runs actually taken is recorded. For the same
-    reason no new round starts after `deadline` seconds (the first always completes, so
-    every pair has at least one run).
+def size_arg(percent: int) -> str:
+    """The programs' size argument (benches/programs/bench.h)."""
+    return f"percent={percent}"
+
+
+@dataclass
+class Results:
+    """pairs[(program, runtime)]: each runtime at the size chosen for it (native: full
+    size); baselines[(program, percent)]: native code at every size some runtime uses,
+    the denominator of that runtime's slowdown."""
+    pairs: dict[tuple[str, str], Pair]
+    baselines: dict[tuple[str, int], Pair]
+
+    def baseline(self, pair: Pair) -> Pair:
+        return self.baselines[(pair.program, pair.percent)]
+
+
+def benchmark(programs: list[Program], runtimes: list[Runtime], settings: dict,
+              startup: dict[str, float], cwd: Path) -> Results:
+    """Sizes every (program, runtime) pair (sizing.py), then runs interleaved rounds.
+
+    Each round runs every program once under every runtime and natively at every size in
+    use, so a slow drift of the machine (thermal, noisy neighbours) spreads over all
+    runtimes instead of landing on whichever ran last. The order rotates by round so
+    none is always first after a program switch.
+
+    A pair whose first run is slow gets fewer runs (at least one), so that runs x time
+    stays within the pair budget. For the same reason no new round starts after the
+    deadline (the first always completes, so every pair has at least one run). The
+    number of runs actually taken is recorded.
     """
-    pairs = {(p.name, r.name): Pair(p.name, r.name, wanted=runs) for p in programs for r in runtimes}
+    runs, timeout, largest = settings["runs"], settings["timeout"], settings["largest_percent"]
+    native = next(r for r in runtimes if r.native)
+    by_name = {r.name: r for r in runtimes}
+    pairs: dict[tuple[str, str], Pair] = {}
+    baselines: dict[tuple[str, int], Pair] = {}
+    note(f"sizing: probing each program under each runtime (largest size {largest}%)")
+    for program in programs:
+        top = Pair(program.name, native.name, largest, wanted=runs)
+        probe = Pair(program.name, native.name, sizing.PROBE, wanted=runs)
+        pairs[(program.name, native.name)] = baselines[(program.name, largest)] = top
+        baselines[(program.name, sizing.PROBE)] = probe
+        if not (top.take(native, program, cwd, timeout) and probe.take(native, program, cwd, timeout)):
+            for runtime in runtimes[1:]:  # nothing to compare with
+                pairs[(program.name, runtime.name)] = Pair(program.name, runtime.name, largest,
+                                                           error="native run failed")
+            continue
+        work = sizing.native_work(probe.median, top.median, startup.get(native.name, 0.0), largest)
+        for runtime in runtimes:
+            if not runtime.native:
+                pairs[(program.name, runtime.name)] = pair = size_pair(
+                    program, runtime, runs, startup.get(runtime.name, 0.0), work, settings, cwd)
+                baselines.setdefault((program.name, pair.percent),
+                                     Pair(program.name, native.name, pair.percent, wanted=runs))
+    used = {(p.program, p.percent) for p in pairs.values()}
+    baselines = {key: pair for key, pair in baselines.items() if key in used}
+    note("sizes below the largest: " + (", ".join(
+        f"{p.runtime} {p.program} {p.percent}%" for p in pairs.values() if p.percent != largest) or "none"))
+
     began = time.monotonic()
     for round_ in range(runs):
-        if round_ > 0 and time.monotonic() - began > deadline:
-            note(f"past the {deadline:.0f} s deadline after {round_} round(s): no more rounds")
+        if round_ > 0 and time.monotonic() - began > settings["deadline"]:
+            note(f"past the {settings['deadline']:.0f} s deadline after {round_} round(s): no more rounds")
             break
         note(f"round {round_ + 1}/{runs}")
         for program in programs:
-            shift = round_ % len(runtimes)
-            for runtime in runtimes[shift:] + runtimes[:shift]:
-                pair = pairs[(program.name, runtime.name)]
+            jobs = [p for (name, _), p in sorted(baselines.items()) if name == program.name]
+            jobs += [pairs[(program.name, r.name)] for r in runtimes if not r.native]
+            shift = round_ % len(jobs)
+            for pair in jobs[shift:] + jobs[:shift]:
                 if pair.error or len(pair.samples) >= pair.wanted:
                     continue
-                sample = run_once(runtime.command(program, [mode]), cwd, timeout)
-                if sample.exit_code is None:
-                    pair.error = f"timed out after {timeout:.0f} s"
-                elif sample.exit_code != 0:
-                    pair.error = f"exit code {sample.exit_code}: {sample.stderr.strip()[:300]}"
-                elif sample.checksum is None:
-                    pair.error = "printed no 'checksum:' line"
-                if pair.error:
-                    loud(f"{program.name} under {runtime.name}: {pair.error}")
-                    continue
-                pair.samples.append(sample)
-                if len(pair.samples) == 1:
-                    pair.wanted = max(1, min(runs, int(pair_budget // max(sample.seconds, 1e-9))))
+                if pair.take(by_name[pair.runtime], program, cwd, timeout) and len(pair.samples) == 1:
+                    pair.wanted = max(1, min(runs, int(settings["pair_budget"] // max(pair.median, 1e-9))))
             note(f"  {program.name:12} " + "  ".join(
-                f"{r.name}={pairs[(program.name, r.name)].median or 0:.3f}s" for r in runtimes))
-    verify(pairs, programs, runtimes)
-    return pairs
+                f"{p.runtime}@{p.percent}%={p.median or 0:.3f}s" for p in jobs))
+    results = Results(pairs, baselines)
+    verify(results)
+    return results
 
 
-def verify(pairs, programs, runtimes) -> None:
-    """Every checksum of every run must equal the native one. A mismatch marks the
-    result invalid and is reported loudly; it is never silently dropped."""
-    for program in programs:
-        reference = pairs[(program.name, "native")]
+def size_pair(program: Program, runtime: Runtime, runs: int, startup: float, work, settings: dict,
+              cwd: Path) -> Pair:
+    """The pair to measure for program under runtime, at the size sizing.py finds; the
+    probe run at that size, if any, is its first sample."""
+    probes: dict[int, Pair] = {}
+
+    def run(percent: int) -> float | None:
+        pair = probes.setdefault(percent, Pair(program.name, runtime.name, percent, wanted=runs))
+        sample = pair.take(runtime, program, cwd, settings["timeout"])
+        return sample.seconds if sample else None
+
+    percent = sizing.find_size(run, startup, work, settings["largest_percent"], settings["run_cap"])
+    if percent is None:  # a probe failed: that failed pair is the result
+        return next(p for p in probes.values() if p.error)
+    return probes.get(percent) or Pair(program.name, runtime.name, percent, wanted=runs)
+
+
+def verify(results: Results) -> None:
+    """Every checksum of every run must equal native code's at the same size. A mismatch
+    marks the result invalid and is reported loudly; it is never silently dropped."""
+    for reference in results.baselines.values():
         expected = {s.checksum for s in reference.samples}
         if len(expected) > 1:
             reference.error = f"native checksum differs between runs: {sorted(expected)}"
-            loud(f"{program.name}: {reference.error}")
-        if not expected:
-            continue
-        want = sorted(expected)[0]
-        for runtime in runtimes:
-            pair = pairs[(program.name, runtime.name)]
-            got = {s.checksum for s in pair.samples} - {want}
-            if got and not pair.error:
-                pair.error = f"checksum mismatch: native {want}, got {sorted(got)}"
-                loud(f"{program.name} under {runtime.name}: {pair.error} -- RESULT INVALID")
+            loud(f"{reference.program} at {reference.percent}%: {reference.error}")
+    for pair in results.pairs.values():
+        expected = {s.checksum for s in results.baseline(pair).samples}
+        got = {s.checksum for s in pair.samples} - expected
+        if expected and got and not pair.error:
+            pair.error = f"checksum mismatch: native {sorted(expected)}, got {sorted(got)}"
+            loud(f"{pair.program} under {pair.runtime}: {pair.error} -- RESULT INVALID")
 
 
 def startup(hello: Program, runtimes: list[Runtime], runs: int, cwd: Path) -> dict[str, dict]:

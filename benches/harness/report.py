@@ -6,22 +6,23 @@ import platform
 import subprocess
 from pathlib import Path
 
-from measure import Pair
+from measure import Pair, Results
 
 
 def geomean(values: list[float]) -> float | None:
     return math.exp(sum(map(math.log, values)) / len(values)) if values else None
 
 
-def slowdowns(pairs: dict[tuple[str, str], Pair], programs: list[str], runtimes: list[str]) -> dict:
-    """{runtime: {program: slowdown vs native}} over valid results only, plus a geomean
-    per runtime taken over the programs that runtime completed validly."""
+def slowdowns(results: Results, programs: list[str], runtimes: list[str]) -> dict:
+    """{runtime: {program: slowdown vs native code at the same size}} over valid results
+    only, plus a geomean per runtime taken over the programs it completed validly."""
     table = {}
     for runtime in runtimes:
         row = {}
         for program in programs:
-            base, pair = pairs[(program, "native")], pairs[(program, runtime)]
-            if base.error or pair.error or not base.samples or not pair.samples:
+            pair = results.pairs[(program, runtime)]
+            base = results.baselines.get((program, pair.percent))
+            if base is None or base.error or pair.error or not base.samples or not pair.samples:
                 continue
             row[program] = pair.median / base.median
         table[runtime] = {"per_program": row, "geomean": geomean(list(row.values())), "programs": len(row)}
@@ -48,22 +49,24 @@ def fmt_time(seconds: float | None) -> str:
     return f"{seconds * 1000:.1f}ms" if seconds < 1 else f"{seconds:.2f}s"
 
 
-def text_table(pairs, programs: list[str], runtimes: list[str], slow: dict) -> str:
-    """One row per program: each runtime's median time and its slowdown vs native.
-    INVALID marks a result that failed (mismatch, crash, timeout)."""
+def text_table(results: Results, programs: list[str], runtimes: list[str], slow: dict) -> str:
+    """One row per program: each runtime's median time, the share of the full work it
+    ran when less than all of it (@P%), and its slowdown against native code at the same
+    share. INVALID marks a result that failed (mismatch, crash, timeout)."""
     head = ["program"] + runtimes
     rows = [head]
     for program in programs:
         row = [program]
         for runtime in runtimes:
-            pair = pairs[(program, runtime)]
+            pair = results.pairs[(program, runtime)]
+            time = fmt_time(pair.median) + (f" @{pair.percent}%" if pair.percent != 100 else "")
             if pair.error:
                 row.append("INVALID")
             elif runtime == "native":
-                row.append(fmt_time(pair.median))
+                row.append(time)
             else:
                 ratio = slow[runtime]["per_program"].get(program)
-                row.append(f"{fmt_time(pair.median)} ({ratio:.2f}x)" if ratio else fmt_time(pair.median))
+                row.append(f"{time} ({ratio:.2f}x)" if ratio else time)
         rows.append(row)
     rows.append(["geomean"] + [
         "1.00x" if r == "native" else (f"{slow[r]['geomean']:.2f}x" if slow[r]["geomean"] else "-")
@@ -114,6 +117,7 @@ def write_json(path: Path, document: dict) -> None:
 
 def pair_json(pair: Pair) -> dict:
     return {
+        "percent": pair.percent,
         "median_seconds": pair.median,
         "seconds": [s.seconds for s in pair.samples],
         "runs": len(pair.samples),

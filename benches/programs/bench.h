@@ -2,11 +2,16 @@
  * bench.h - shared helpers for the Stratus benchmark programs.
  *
  * Conventions (the harness, benches/run, relies on these):
- *   - argv[1] is an optional size class: "full" (default) or "quick".
- *     "full" is 5 units of work, "quick" is 1 unit (about 1/5 of the work).
- *     "units=K" runs K units (K >= 1), for calibration or for very slow
- *     engines. A bare integer is rejected, so it is never mistaken for a
- *     size class.
+ *   - argv[1] is an optional size: "full" (default), "quick" (20 percent
+ *     of full) or "percent=P" with an integer 1 <= P <= 100. Each program's
+ *     full work is full_reps repetitions of a small step (full_reps >= 100
+ *     where possible), and it runs bench_reps() of them, so the work is
+ *     close to linear in P and a slow engine can run a small fraction of
+ *     it. Setup (allocation, initialisation) is kept small beside one
+ *     percent of the work, so that stays meaningful too. A slow engine is
+ *     compared with native code run on the same argument.
+ *   - The call depth stays low (well under 500 frames), so engines run with
+ *     their default stack limits.
  *   - The program prints exactly one line "checksum: <16 hex digits>" and
  *     exits 0. The checksum is identical natively and under wasm32-wasi.
  *   - No timing inside the programs; fixed seeds everywhere.
@@ -23,17 +28,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BENCH_FULL_UNITS 5
-
-static inline int bench_units(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "full") == 0) return BENCH_FULL_UNITS;
-    if (strcmp(argv[1], "quick") == 0) return 1;
-    if (strncmp(argv[1], "units=", 6) == 0) {
-        int n = atoi(argv[1] + 6);
-        if (n > 0) return n;
+/* The size argument as a percentage of full; exits 2 on a bad argument. */
+static inline int bench_percent(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "full") == 0) return 100;
+    if (strcmp(argv[1], "quick") == 0) return 20;
+    if (strncmp(argv[1], "percent=", 8) == 0) {
+        const char *digits = argv[1] + 8;
+        char *end;
+        long p = strtol(digits, &end, 10);
+        /* Digits only: no sign, spaces or trailing junk. */
+        if (*digits >= '0' && *digits <= '9' && *end == '\0' && p >= 1 && p <= 100)
+            return (int)p;
     }
-    fprintf(stderr, "usage: %s [quick|full|units=K]\n", argv[0]);
+    fprintf(stderr, "usage: %s [full|quick|percent=P]  (P an integer, 1..100)\n", argv[0]);
     exit(2);
+}
+
+/* Repetitions to run: full_reps scaled by the size argument, rounded to
+ * nearest, at least 1. */
+static inline long bench_reps(int argc, char **argv, long full_reps) {
+    long reps = (full_reps * bench_percent(argc, argv) + 50) / 100;
+    return reps > 0 ? reps : 1;
 }
 
 /* xorshift64* PRNG: small, fast and the same on every target. */

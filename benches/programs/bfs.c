@@ -1,18 +1,18 @@
 /*
  * bfs - breadth-first search on a generated sparse graph in compressed
  * sparse row (CSR) form, from many sources. Models irregular, pointer-
- * chasing graph traversal. Size: V = 100000 vertices, about 8 edges per
- * vertex (mostly local, some long-range), SOURCES searches per unit
- * (full = 5 units).
+ * chasing graph traversal. Size: V = 40000 vertices, about 8 edges per
+ * vertex (mostly local, some long-range); one search from a random source
+ * per rep, FULL_REPS = 300 reps at full.
  */
 #include "bench.h"
 
-#define V 100000
+#define V 40000
 #define DEG 8
-#define SOURCES 16
+#define FULL_REPS 300
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(9);
     uint32_t nedges = (uint32_t)V * DEG;
     uint32_t *src = xmalloc(nedges * sizeof *src), *dst = xmalloc(nedges * sizeof *dst);
@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
     int32_t *dist = xmalloc(V * sizeof *dist);
     uint32_t *queue = xmalloc(V * sizeof *queue);
     sum_t s = sum_new();
-    for (int q = 0; q < units * SOURCES; q++) {
+    for (long q = 0; q < reps; q++) {
         for (uint32_t v = 0; v < V; v++) dist[v] = -1;
         uint32_t root = rng_below(&r, V), head = 0, tail = 0;
         dist[root] = 0;

@@ -3,12 +3,15 @@
  * with malloc, walk them recursively (node count and a hash of the
  * values), then free them; plus one long-lived tree. Models many small
  * calls and small allocations (object graphs, interpreters).
- * Size per unit (full = 5 units): trees of depth 4..16 built 2^(17-d) times;
- * the long-lived tree has depth 16.
+ * Size: per rep, trees of depth d = 4, 6, ..., 12 built 2^(13-d) times each
+ * (about 80K nodes); FULL_REPS = 140 reps at full. The long-lived tree has
+ * depth 14 (32K nodes), small beside one percent of the work.
  */
 #include "bench.h"
 
-#define MAXDEPTH 16
+#define LIVED_DEPTH 14
+#define MAXDEPTH 12
+#define FULL_REPS 140
 
 typedef struct node { struct node *left, *right; uint32_t val; } node_t;
 
@@ -37,15 +40,15 @@ static void destroy(node_t *n) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     sum_t s = sum_new();
-    node_t *lived = build(MAXDEPTH, 1);
-    for (int u = 0; u < units; u++)
-        for (int d = 4; d <= 16; d += 2) {
+    node_t *lived = build(LIVED_DEPTH, 1);
+    for (long rep = 0; rep < reps; rep++)
+        for (int d = 4; d <= MAXDEPTH; d += 2) {
             uint64_t acc = 0;
-            uint32_t iters = 1u << (17 - d);
+            uint32_t iters = 1u << (MAXDEPTH + 1 - d);
             for (uint32_t i = 0; i < iters; i++) {
-                node_t *t = build(d, i + (uint32_t)u);
+                node_t *t = build(d, i + (uint32_t)rep);
                 acc += walk(t) + count(t);
                 destroy(t);
             }

@@ -1,21 +1,22 @@
 /*
  * cholesky - Cholesky factorisation A = L * L^T of a symmetric positive
  * definite (diagonally dominant) matrix, using sqrt. Models dense
- * factorisation with square roots. Size: N = 400, REPS per unit (full = 5).
+ * factorisation with square roots. Size: N = 250, one
+ * factorisation of a fresh matrix per rep, FULL_REPS = 170 reps at full.
  */
 #include "bench.h"
 #include <math.h>
 
-#define N 400
-#define REPS 7
+#define N 250
+#define FULL_REPS 170
 
 static double A[N][N];
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     sum_t s = sum_new();
-    for (int rep = 0; rep < units * REPS; rep++) {
-        rng_t r = rng_new(200 + rep);
+    for (long rep = 0; rep < reps; rep++) {
+        rng_t r = rng_new(200 + (uint64_t)rep);
         for (int i = 0; i < N; i++) {
             for (int j = 0; j < i; j++) A[i][j] = A[j][i] = rng_double(&r);
             A[i][i] = N + rng_double(&r);

@@ -2,18 +2,19 @@
  * fdtd2d - 2-D finite-difference time-domain (Yee scheme, TE mode):
  * electric fields ex, ey and magnetic field hz updated in turn, with a
  * soft source driven along one edge. Models electromagnetic simulation.
- * Size: 500 x 500 grid, STEPS time steps per unit (full = 5 units).
+ * Size: 500 x 500 grid, one time step per rep, FULL_REPS = 500 reps at
+ * full.
  */
 #include "bench.h"
 
 #define NX 500
 #define NY 500
-#define STEPS 100
+#define FULL_REPS 500
 
 static double ex[NX][NY], ey[NX][NY], hz[NX][NY];
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(6);
     for (int i = 0; i < NX; i++)
         for (int j = 0; j < NY; j++) {
@@ -21,7 +22,7 @@ int main(int argc, char **argv) {
             ey[i][j] = 0.0;
             hz[i][j] = rng_double(&r) * 0.01;
         }
-    for (int t = 0; t < units * STEPS; t++) {
+    for (long t = 0; t < reps; t++) {
         double src = (double)(t % 17) * 0.0625; /* sawtooth source */
         for (int j = 0; j < NY; j++) ey[0][j] = src;
         for (int i = 1; i < NX; i++)

@@ -1,22 +1,22 @@
 /*
  * floyd - Floyd-Warshall all-pairs shortest paths on a dense random
  * directed graph with integer weights (some edges missing). Models graph
- * analytics on adjacency matrices. Size: V = 320 vertices, GRAPHS graphs per
- * unit (full = 5 units).
+ * analytics on adjacency matrices. Size: V = 150 vertices, one fresh graph
+ * per rep, FULL_REPS = 100 reps at full.
  */
 #include "bench.h"
 
-#define V 320
-#define GRAPHS 2
+#define V 150
+#define FULL_REPS 100
 #define INF 0x3fffffff
 
 static int d[V][V];
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(8);
     sum_t s = sum_new();
-    for (int g = 0; g < units * GRAPHS; g++) {
+    for (long g = 0; g < reps; g++) {
         for (int i = 0; i < V; i++)
             for (int j = 0; j < V; j++)
                 d[i][j] = i == j ? 0 : rng_below(&r, 4) == 0 ? (int)rng_below(&r, 1000) + 1 : INF;

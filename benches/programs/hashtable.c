@@ -2,12 +2,14 @@
  * hashtable - open-addressing hash table (linear probing, 64-bit keys and
  * values, power-of-two capacity) with inserts, hits, misses, updates and
  * tombstone deletes. Models in-memory key-value indexing.
- * Size: table of 2^20 slots, KEYS = 400000 keys per unit (full = 5 units).
+ * Size: per rep, a fresh table of 2^16 slots (1 MiB) and KEYS = 25000
+ * keys; FULL_REPS = 200 reps at full.
  */
 #include "bench.h"
 
-#define CAP (1u << 20)
-#define KEYS 400000
+#define CAP (1u << 16)
+#define KEYS 25000
+#define FULL_REPS 200
 #define EMPTY 0
 #define TOMB 1 /* keys 0 and 1 are reserved */
 
@@ -47,11 +49,11 @@ static int del(uint64_t k) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     sum_t s = sum_new();
-    for (int u = 0; u < units; u++) {
+    for (long rep = 0; rep < reps; rep++) {
         memset(keys, 0, sizeof keys);
-        rng_t r = rng_new(13 + u);
+        rng_t r = rng_new(13 + (uint64_t)rep);
         uint64_t first = 0;
         for (long i = 0; i < KEYS; i++) {
             uint64_t k = (rng_next(&r) % (KEYS * 3ull)) + 2; /* repeats update */

@@ -1,12 +1,12 @@
 /*
  * heat3d - explicit 3-D heat equation, 7-point stencil, ping-pong buffers.
- * Models 3-D structured-grid stencils. Size: 96^3 grid, STEPS time steps per
- * unit (full = 5 units).
+ * Models 3-D structured-grid stencils. Size: 72^3 grid, two time steps (there
+ * and back) per rep, FULL_REPS = 250 reps at full.
  */
 #include "bench.h"
 
-#define N 96
-#define STEPS 20
+#define N 72
+#define FULL_REPS 250
 
 static double A[N][N][N], B[N][N][N];
 
@@ -21,12 +21,12 @@ static void step(double (*dst)[N][N], double (*src)[N][N]) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(5);
     for (int i = 0; i < N; i++)
         for (int j = 0; j < N; j++)
             for (int k = 0; k < N; k++) A[i][j][k] = B[i][j][k] = rng_double(&r);
-    for (int t = 0; t < units * STEPS; t++) {
+    for (long t = 0; t < reps; t++) {
         step(B, A);
         step(A, B);
     }

@@ -1,21 +1,21 @@
 /*
  * jacobi2d - 2-D Jacobi relaxation, 5-point stencil, ping-pong buffers.
- * Models structured-grid stencils. Size: 512 x 512 grid, STEPS sweeps per
- * unit (full = 5 units).
+ * Models structured-grid stencils. Size: 512 x 512 grid, two sweeps (there
+ * and back) per rep, FULL_REPS = 650 reps at full.
  */
 #include "bench.h"
 
 #define N 512
-#define STEPS 110
+#define FULL_REPS 650
 
 static double A[N][N], B[N][N];
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(4);
     for (int i = 0; i < N; i++)
         for (int j = 0; j < N; j++) A[i][j] = B[i][j] = rng_double(&r);
-    for (int t = 0; t < units * STEPS; t++) {
+    for (long t = 0; t < reps; t++) {
         for (int i = 1; i < N - 1; i++)
             for (int j = 1; j < N - 1; j++)
                 B[i][j] = 0.2 * (A[i][j] + A[i - 1][j] + A[i + 1][j] +

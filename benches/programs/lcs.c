@@ -1,13 +1,14 @@
 /*
  * lcs - dynamic programming over two generated strings: length of the
  * longest common subsequence and the Levenshtein edit distance, each with
- * two rolling rows. Models sequence alignment. Size: strings of LEN = 3000
- * characters over a 4-letter alphabet, PAIRS pairs per unit (full = 5 units).
+ * two rolling rows. Models sequence alignment. Size: strings of LEN = 1000
+ * characters over a 4-letter alphabet, one fresh pair per rep,
+ * FULL_REPS = 120 reps at full.
  */
 #include "bench.h"
 
-#define LEN 3000
-#define PAIRS 2
+#define LEN 1000
+#define FULL_REPS 120
 
 static char a[LEN], b[LEN];
 static int prev[LEN + 1], cur[LEN + 1];
@@ -44,10 +45,10 @@ static int edit_distance(void) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(7);
     sum_t s = sum_new();
-    for (int p = 0; p < units * PAIRS; p++) {
+    for (long p = 0; p < reps; p++) {
         for (int i = 0; i < LEN; i++) {
             a[i] = "ACGT"[rng_below(&r, 4)];
             /* b is a mutated copy of a, so the answers are interesting. */

@@ -1,20 +1,21 @@
 /*
  * lu - in-place LU decomposition (Doolittle, no pivoting) of a diagonally
  * dominant matrix, then a solve with the factors. Models dense factorisation.
- * Size: N = 300, REPS factorisations per unit (full = 5 units).
+ * Size: N = 240, one factorisation and solve of a fresh matrix per rep,
+ * FULL_REPS = 140 reps at full.
  */
 #include "bench.h"
 
-#define N 300
-#define REPS 14
+#define N 240
+#define FULL_REPS 140
 
 static double A[N][N], b[N], x[N];
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     sum_t s = sum_new();
-    for (int rep = 0; rep < units * REPS; rep++) {
-        rng_t r = rng_new(100 + rep);
+    for (long rep = 0; rep < reps; rep++) {
+        rng_t r = rng_new(100 + (uint64_t)rep);
         for (int i = 0; i < N; i++) {
             for (int j = 0; j < N; j++) A[i][j] = rng_double(&r);
             A[i][i] += N;

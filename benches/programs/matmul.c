@@ -1,17 +1,17 @@
 /*
  * matmul - dense matrix multiply C = A * B (double, i-k-j loop order).
- * Models BLAS-3 style linear algebra. Size: N = 256, REPS multiplies per unit
- * (full = 5 units); A is perturbed between multiplies.
+ * Models BLAS-3 style linear algebra. Size: N = 192, one multiply per rep,
+ * FULL_REPS = 120 reps at full; A is perturbed between multiplies.
  */
 #include "bench.h"
 
-#define N 256
-#define REPS 9
+#define N 192
+#define FULL_REPS 120
 
 static double A[N][N], B[N][N], C[N][N];
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(1);
     for (int i = 0; i < N; i++)
         for (int j = 0; j < N; j++) {
@@ -19,7 +19,7 @@ int main(int argc, char **argv) {
             B[i][j] = rng_double(&r) - 0.5;
         }
     sum_t s = sum_new();
-    for (int rep = 0; rep < units * REPS; rep++) {
+    for (long rep = 0; rep < reps; rep++) {
         memset(C, 0, sizeof C);
         for (int i = 0; i < N; i++)
             for (int k = 0; k < N; k++) {

@@ -2,21 +2,24 @@
  * memops - bulk memory operations: memcpy between buffers, overlapping
  * memmove in both directions, memset fills and memcmp compares, at sizes
  * from 64 bytes to 1 MiB. Models buffer management (I/O, serialisation).
- * Size: 4 MiB working set, ROUNDS rounds per unit (full = 5 units).
+ * Size: 4 MiB working set, one round per rep, FULL_REPS = 200 reps at full.
  */
 #include "bench.h"
 
 #define BUF (4u << 20)
-#define ROUNDS 40
+#define FULL_REPS 200
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     uint8_t *a = xmalloc(BUF), *b = xmalloc(BUF);
     rng_t r = rng_new(16);
-    for (size_t i = 0; i < BUF; i++) a[i] = (uint8_t)rng_next(&r);
+    for (size_t i = 0; i < BUF; i += 8) { /* 8 bytes a draw: cheap setup */
+        uint64_t v = rng_next(&r);
+        memcpy(a + i, &v, 8);
+    }
     memset(b, 0, BUF);
     sum_t s = sum_new();
-    for (int round = 0; round < units * ROUNDS; round++) {
+    for (long round = 0; round < reps; round++) {
         /* Large copies. */
         memcpy(b, a, BUF);
         memmove(b + 1, b, BUF / 2);          /* overlapping, forwards */

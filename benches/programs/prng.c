@@ -2,11 +2,13 @@
  * prng - pseudo-random number generation: PCG32 (XSH-RR) and xorshift128+
  * streams feeding a histogram, a 64-bit multiply-mix, and an integer
  * Monte-Carlo estimate of pi. Models integer-heavy simulation inner loops.
- * Size: DRAWS draws from each generator per unit (full = 5 units).
+ * Size: DRAWS = 600000 draws from each generator per rep, FULL_REPS = 150
+ * reps at full.
  */
 #include "bench.h"
 
-#define DRAWS 18000000
+#define DRAWS 600000
+#define FULL_REPS 150
 
 typedef struct { uint64_t state, inc; } pcg32_t;
 
@@ -29,12 +31,12 @@ static uint64_t xs128p(xs128_t *g) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     pcg32_t pg = { 0x853c49e6748fea9bull, 0xda3e39cb94b95bdbull | 1 };
     xs128_t xg = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
     static uint32_t hist[256];
     uint64_t inside = 0, mix = 0;
-    for (long i = 0; i < (long)units * DRAWS; i++) {
+    for (long i = 0; i < reps * DRAWS; i++) {
         uint32_t a = pcg32(&pg);
         uint64_t b = xs128p(&xg);
         hist[(a ^ (uint32_t)b) >> 24]++;

@@ -2,12 +2,12 @@
  * sha256 - SHA-256 (FIPS 180-4) over a generated buffer, chained: each
  * round hashes the buffer with the previous digest mixed in. Models
  * cryptographic integer and bit work (32-bit rotates, adds, logic).
- * Size: 1 MiB buffer, ROUNDS hashes per unit (full = 5 units).
+ * Size: 256 KiB buffer, one hash per rep, FULL_REPS = 200 reps at full.
  */
 #include "bench.h"
 
-#define BUF (1 << 20)
-#define ROUNDS 10
+#define BUF (256 << 10)
+#define FULL_REPS 200
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -60,7 +60,7 @@ static void sha256(const uint8_t *msg, size_t len, uint8_t out[32]) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     uint8_t *buf = xmalloc(BUF);
     rng_t r = rng_new(10);
     for (size_t i = 0; i < BUF; i += 8) {
@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     sum_t s = sum_new();
-    for (int i = 0; i < units * ROUNDS; i++) {
+    for (long i = 0; i < reps; i++) {
         sha256(buf, BUF - (size_t)i, digest); /* vary the length: exercises padding */
         memcpy(buf + (size_t)i * 32 % (BUF - 32), digest, 32);
         uint64_t v;

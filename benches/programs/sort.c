@@ -2,12 +2,13 @@
  * sort - quicksort (median-of-three, insertion sort for short ranges) of
  * 32-bit keys and a bottom-up mergesort of 64-bit keys, with a check that
  * the results are ordered. Models comparison sorting of generated data.
- * Size: N = 400000 elements per array, one array of each kind per unit
- * (full = 5 units).
+ * Size: N = 20000 elements per array, one fresh array of each kind per
+ * rep, FULL_REPS = 130 reps at full.
  */
 #include "bench.h"
 
-#define N 400000
+#define N 20000
+#define FULL_REPS 130
 
 static void insertion_sort(uint32_t *a, long lo, long hi) {
     for (long i = lo + 1; i <= hi; i++) {
@@ -57,12 +58,12 @@ static void mergesort64(uint64_t *data, uint64_t *tmp, long n) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     uint32_t *a = xmalloc(N * sizeof *a);
     uint64_t *b = xmalloc(N * sizeof *b), *tmp = xmalloc(N * sizeof *tmp);
     rng_t r = rng_new(12);
     sum_t s = sum_new();
-    for (int u = 0; u < units; u++) {
+    for (long rep = 0; rep < reps; rep++) {
         for (long i = 0; i < N; i++) a[i] = rng_u32(&r) % (N * 4u); /* some duplicates */
         for (long i = 0; i < N; i++) b[i] = rng_next(&r);
         quicksort(a, 0, N - 1);

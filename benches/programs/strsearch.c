@@ -2,13 +2,13 @@
  * strsearch - substring search over generated text: a naive scan using
  * memchr + memcmp and Boyer-Moore-Horspool, cross-checked, for many
  * patterns of several lengths. Models grep-like scanning.
- * Size: 2 MiB text over an 8-letter alphabet, PATTERNS patterns per unit
- * (full = 5 units).
+ * Size: 512 KiB text over an 8-letter alphabet, one pattern per rep,
+ * FULL_REPS = 240 reps at full.
  */
 #include "bench.h"
 
-#define TEXT (2u << 20)
-#define PATTERNS 12
+#define TEXT (512u << 10)
+#define FULL_REPS 240
 
 static uint32_t count_naive(const char *t, size_t n, const char *p, size_t m) {
     uint32_t c = 0;
@@ -34,12 +34,12 @@ static uint32_t count_horspool(const char *t, size_t n, const char *p, size_t m)
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     char *text = xmalloc(TEXT);
     rng_t r = rng_new(15);
     for (size_t i = 0; i < TEXT; i++) text[i] = "abcdefgh"[rng_below(&r, 8)];
     sum_t s = sum_new();
-    for (int k = 0; k < units * PATTERNS; k++) {
+    for (long k = 0; k < reps; k++) {
         char pat[32];
         size_t m = 3 + (size_t)(k % 6) * 4; /* lengths 3..23 */
         size_t at = rng_below(&r, TEXT - 32);

@@ -1,26 +1,26 @@
 /*
  * trisolve - triangular solves: forward substitution L X = B followed by
  * back substitution L^T Y = X, for many right-hand sides at once.
- * Models BLAS-3 TRSM. Size: N = 500 unknowns, M = 64 right-hand sides,
- * REPS solves per unit (full = 5 units).
+ * Models BLAS-3 TRSM. Size: N = 250 unknowns, M = 64 right-hand sides,
+ * one solve of fresh right-hand sides per rep, FULL_REPS = 160 reps at full.
  */
 #include "bench.h"
 
-#define N 500
+#define N 250
 #define M 64
-#define REPS 6
+#define FULL_REPS 160
 
 static double L[N][N], X[N][M];
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(3);
     for (int i = 0; i < N; i++) {
         for (int j = 0; j < i; j++) L[i][j] = (rng_double(&r) - 0.5) / N;
         L[i][i] = 1.0 + rng_double(&r);
     }
     sum_t s = sum_new();
-    for (int rep = 0; rep < units * REPS; rep++) {
+    for (long rep = 0; rep < reps; rep++) {
         for (int i = 0; i < N; i++)
             for (int c = 0; c < M; c++) X[i][c] = rng_double(&r);
         /* Forward: L X = B (B held in X). */

@@ -2,15 +2,16 @@
  * wordfreq - word-frequency count over generated English-like text:
  * tokenise on non-letters, fold case, count words in a chained hash table
  * keyed by string, then find the most frequent words. Models text
- * processing (log analysis, indexing). Size: about 4 MB of text per unit
- * (full = 5 units), vocabulary drawn from generated syllables with a
- * skewed (Zipf-like) distribution.
+ * processing (log analysis, indexing). Size: about 200 KB of fresh text
+ * per rep, FULL_REPS = 100 reps at full; vocabulary drawn from generated
+ * syllables with a skewed (Zipf-like) distribution.
  */
 #include "bench.h"
 
-#define TEXT (4u << 20)
+#define TEXT 200000
 #define VOCAB 20000
-#define BUCKETS (1u << 16)
+#define BUCKETS (1u << 13)
+#define FULL_REPS 100
 
 typedef struct entry { struct entry *next; uint32_t count, len; char word[]; } entry_t;
 
@@ -39,7 +40,7 @@ int main(int argc, char **argv) {
     static const char *syl[] = { "an", "ber", "co", "de", "est", "for", "ga", "he", "in", "jo",
                                  "ka", "lo", "men", "no", "or", "pe", "qu", "ra", "st", "the",
                                  "un", "ve", "wa", "xi", "yo", "ze" };
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(14);
     for (int v = 0; v < VOCAB; v++) {
         char buf[32];
@@ -54,7 +55,7 @@ int main(int argc, char **argv) {
     }
     char *text = xmalloc(TEXT + 64);
     sum_t s = sum_new();
-    for (int u = 0; u < units; u++) {
+    for (long rep = 0; rep < reps; rep++) {
         /* Generate text: words with a skewed distribution, punctuation, case. */
         uint32_t n = 0;
         while (n < TEXT) {

@@ -4,13 +4,14 @@
  * in-memory database: inserts inside transactions, indexed and unindexed
  * selects, updates, deletes, a join and ORDER BY with LIMIT. Models an
  * embedded database (the seed paper's SQLite speed test).
- * Size: ROWS customer rows and 4*ROWS order rows per unit (full = 5 units),
- * each unit a fresh database.
+ * Size: per rep, a fresh database of ROWS = 400 customer rows and 4*ROWS
+ * order rows; FULL_REPS = 100 reps at full.
  */
 #include "../bench.h"
 #include "sqlite3.h"
 
-#define ROWS 8000
+#define ROWS 400
+#define FULL_REPS 100
 
 static sqlite3 *db;
 
@@ -56,17 +57,17 @@ static void fold_rows(sqlite3_stmt *st, sum_t *s) {
     sqlite3_reset(st);
 }
 
-static void one_unit(rng_t *r, sum_t *s) {
+static void one_rep(rng_t *r, sum_t *s) {
     if (sqlite3_open(":memory:", &db) != SQLITE_OK) die("open");
     exec("CREATE TABLE customer(id INTEGER PRIMARY KEY, name TEXT, city INTEGER, score INTEGER);"
          "CREATE TABLE orders(id INTEGER PRIMARY KEY, cust INTEGER, amount INTEGER, note TEXT);");
 
-    /* Inserts, in transactions of 1000 rows. */
+    /* Inserts, in one transaction. */
     sqlite3_stmt *ins_c = prepare("INSERT INTO customer VALUES(?1, ?2, ?3, ?4)");
     sqlite3_stmt *ins_o = prepare("INSERT INTO orders(cust, amount, note) VALUES(?1, ?2, ?3)");
     char text[48];
+    exec("BEGIN");
     for (int i = 0; i < ROWS; i++) {
-        if (i % 1000 == 0) exec("BEGIN");
         snprintf(text, sizeof text, "customer-%u-%u", rng_below(r, 100000), (unsigned)i);
         sqlite3_bind_int(ins_c, 1, i);
         sqlite3_bind_text(ins_c, 2, text, -1, SQLITE_TRANSIENT);
@@ -82,8 +83,8 @@ static void one_unit(rng_t *r, sum_t *s) {
             if (sqlite3_step(ins_o) != SQLITE_DONE) die("insert order");
             sqlite3_reset(ins_o);
         }
-        if (i % 1000 == 999 || i == ROWS - 1) exec("COMMIT");
     }
+    exec("COMMIT");
     sqlite3_finalize(ins_c);
     sqlite3_finalize(ins_o);
 
@@ -139,9 +140,9 @@ static void one_unit(rng_t *r, sum_t *s) {
 }
 
 int main(int argc, char **argv) {
-    int units = bench_units(argc, argv);
+    long reps = bench_reps(argc, argv, FULL_REPS);
     rng_t r = rng_new(17);
     sum_t s = sum_new();
-    for (int u = 0; u < units; u++) one_unit(&r, &s);
+    for (long rep = 0; rep < reps; rep++) one_rep(&r, &s);
     return bench_finish(&s);
 }
