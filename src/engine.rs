@@ -54,6 +54,7 @@ pub struct Config {
     max_call_depth: usize,
     value_stack_slots: usize,
     max_reentry_depth: usize,
+    lazy_validation: bool,
 }
 
 impl Default for Config {
@@ -66,6 +67,7 @@ impl Default for Config {
             max_call_depth: limits.call_depth,
             value_stack_slots: limits.stack_slots,
             max_reentry_depth: 100,
+            lazy_validation: false,
         }
     }
 }
@@ -115,6 +117,21 @@ impl Config {
     pub fn max_reentry_depth(&mut self, depth: usize) -> &mut Config {
         self.max_reentry_depth = depth;
         self
+    }
+
+    /// Validate each function body when it is first called instead of before the
+    /// module is accepted (the default, and what the specification requires). A large
+    /// module then starts much sooner, since a program rarely calls most of its
+    /// functions; but an invalid body is reported only when it is called, as a trap,
+    /// and a module with invalid functions that are never called runs. Everything
+    /// outside function bodies is still validated up front.
+    pub fn lazy_validation(&mut self, lazy: bool) -> &mut Config {
+        self.lazy_validation = lazy;
+        self
+    }
+
+    pub fn get_lazy_validation(&self) -> bool {
+        self.lazy_validation
     }
 
     pub fn get_tier(&self) -> Tier {

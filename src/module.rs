@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use stratus_decoder::ExternKind;
-use stratus_runtime::CompiledModule;
+use stratus_runtime::{CompiledModule, Validation};
 
 use crate::engine::Engine;
 use crate::error::Error;
@@ -47,10 +47,10 @@ impl Module {
     }
 
     fn from_binary_bytes(engine: &Engine, bytes: Box<[u8]>, from_text: bool) -> Result<Module, Error> {
-        let compiled = CompiledModule::new(bytes).map_err(|error| Error::InvalidModule {
-            offset: error.offset(),
-            message: error.message(),
-            from_text,
+        let validation =
+            if engine.config().get_lazy_validation() { Validation::Lazy } else { Validation::Eager };
+        let compiled = CompiledModule::with_validation(bytes, validation).map_err(|error| {
+            Error::InvalidModule { offset: error.offset(), message: error.message(), from_text }
         })?;
         Ok(Module { inner: Arc::new(ModuleInner { engine: engine.clone(), compiled }) })
     }

@@ -31,6 +31,64 @@ fn instantiate<T: 'static>(store: &mut Store<T>, text: &str) -> Instance {
 mod loading {
     use super::*;
 
+    /// `bad` returns an i64 where its type says i32; `good` is fine and calls nothing.
+    const ONE_BAD_FUNCTION: &str = r#"(module
+        (func (export "good") (result i32) i32.const 7)
+        (func (export "bad") (result i32) i64.const 1)
+        (func (export "calls_bad") (result i32) call 1))"#;
+
+    #[test]
+    fn eager_validation_rejects_a_module_with_an_invalid_function() {
+        let error = Module::new(&Engine::default(), ONE_BAD_FUNCTION).unwrap_err();
+        assert!(matches!(error, Error::InvalidModule { .. }), "{error}");
+        assert!(error.to_string().contains("type mismatch"), "{error}");
+    }
+
+    #[test]
+    fn lazy_validation_finds_an_invalid_function_when_it_is_called() {
+        let engine = Engine::new(Config::new().lazy_validation(true)).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = instantiate(&mut store, ONE_BAD_FUNCTION);
+        let good = instance.get_typed_func::<(), i32>(&store, "good").unwrap();
+        assert_eq!(good.call(&mut store, ()).unwrap(), 7);
+        for name in ["bad", "calls_bad", "bad"] {
+            let func = instance.get_typed_func::<(), i32>(&store, name).unwrap();
+            let error = func.call(&mut store, ()).unwrap_err();
+            let Some(TrapKind::InvalidFunction(message)) = error.trap_kind() else {
+                panic!("{name}: expected an invalid-function trap, got {error}");
+            };
+            assert!(
+                message.starts_with("function 1 is invalid: ") && message.contains("type mismatch"),
+                "{message}"
+            );
+        }
+        // The failed calls leave the store usable.
+        assert_eq!(good.call(&mut store, ()).unwrap(), 7);
+    }
+
+    #[test]
+    fn lazy_validation_still_checks_everything_outside_function_bodies() {
+        let engine = Engine::new(Config::new().lazy_validation(true)).unwrap();
+        let error = Module::new(&engine, r#"(module (func) (export "f" (func 3)))"#).unwrap_err();
+        assert!(error.to_string().contains("unknown function"), "{error}");
+    }
+
+    #[test]
+    fn lazy_validation_runs_valid_code_as_eager_does() {
+        let text = r#"(module
+            (func $fib (export "fib") (param i32) (result i32)
+                (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+                    (then (local.get 0))
+                    (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                                   (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#;
+        for lazy in [false, true] {
+            let engine = Engine::new(Config::new().lazy_validation(lazy)).unwrap();
+            let mut store = Store::new(&engine, ());
+            let fib = instantiate(&mut store, text).get_typed_func::<i32, i32>(&store, "fib").unwrap();
+            assert_eq!(fib.call(&mut store, 20).unwrap(), 6765, "lazy: {lazy}");
+        }
+    }
+
     #[test]
     fn binary_and_text_modules_both_load_and_run() {
         let engine = Engine::default();

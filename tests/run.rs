@@ -99,6 +99,29 @@ fn a_trap_prints_its_message_and_backtrace() {
 }
 
 #[test]
+fn lazy_validation_defers_an_invalid_function_until_it_is_called() {
+    let dir = scratch("run", "lazy");
+    let text = r#"(module
+      (func (export "good") (result i32) i32.const 7)
+      (func (export "bad") (result i32) i64.const 1))"#;
+    fs::write(dir.join("lazy.wat"), text).unwrap();
+    let eager = stratus(&dir, &["run", "--invoke", "good", "lazy.wat"]);
+    assert_eq!(status(&eager), 1);
+    assert!(stderr(&eager).contains("type mismatch"), "{}", stderr(&eager));
+    let good = stratus(&dir, &["run", "--lazy-validation", "--invoke", "good", "lazy.wat"]);
+    assert_output(&good, "7\n");
+    let bad = stratus(&dir, &["run", "--lazy-validation", "--invoke", "bad", "lazy.wat"]);
+    assert_eq!(stdout(&bad), "");
+    assert!(
+        stderr(&bad).starts_with("lazy.wat: error: wasm trap: function 1 is invalid: 0x"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(stderr(&bad).contains("type mismatch"), "{}", stderr(&bad));
+    assert_eq!(status(&bad), 134);
+}
+
+#[test]
 fn invoke_calls_an_export_with_typed_arguments() {
     let dir = scratch("run", "invoke");
     fs::write(dir.join("reactor.wat"), REACTOR_WAT).unwrap();

@@ -163,6 +163,35 @@ pub struct FuncBody<'a> {
 }
 
 impl<'a> FuncBody<'a> {
+    /// Reads one entry of the code section: the size prefix, the local declarations
+    /// and the instructions. The instructions are not decoded here.
+    pub fn read(s: &mut Reader<'a>) -> Result<FuncBody<'a>> {
+        let offset = s.offset();
+        let size = s.read_u32()? as usize;
+        if size > MAX_FUNCTION_SIZE {
+            return Err(s.error(DecodeErrorKind::LimitExceeded {
+                what: "bytes in a function body",
+                limit: MAX_FUNCTION_SIZE,
+            }));
+        }
+        let mut body = s.sub_reader(size)?;
+        let groups = body.read_count(2, MAX_FUNCTION_LOCALS as usize, "local declarations")?;
+        let mut locals = Vec::with_capacity(groups as usize);
+        let mut total: u64 = 0;
+        for _ in 0..groups {
+            let at = body.offset();
+            let n = body.read_u32()?;
+            total += u64::from(n);
+            if total > MAX_FUNCTION_LOCALS {
+                return Err(DecodeError::new(at, DecodeErrorKind::TooManyLocals));
+            }
+            locals.push((n, body.read_val_type()?));
+        }
+        let code_offset = body.offset();
+        let code = body.read_bytes(body.remaining())?;
+        Ok(FuncBody { locals, local_count: total as u32, code, code_offset, offset })
+    }
+
     pub fn reader(&self) -> Reader<'a> {
         Reader::nested(self.code, self.code_offset)
     }
@@ -447,30 +476,7 @@ impl<'a> Module<'a> {
         }
         self.bodies.reserve(count as usize);
         for _ in 0..count {
-            let offset = s.offset();
-            let size = s.read_u32()? as usize;
-            if size > MAX_FUNCTION_SIZE {
-                return Err(s.error(DecodeErrorKind::LimitExceeded {
-                    what: "bytes in a function body",
-                    limit: MAX_FUNCTION_SIZE,
-                }));
-            }
-            let mut body = s.sub_reader(size)?;
-            let groups = body.read_count(2, MAX_FUNCTION_LOCALS as usize, "local declarations")?;
-            let mut locals = Vec::with_capacity(groups as usize);
-            let mut total: u64 = 0;
-            for _ in 0..groups {
-                let at = body.offset();
-                let n = body.read_u32()?;
-                total += u64::from(n);
-                if total > MAX_FUNCTION_LOCALS {
-                    return Err(DecodeError::new(at, DecodeErrorKind::TooManyLocals));
-                }
-                locals.push((n, body.read_val_type()?));
-            }
-            let code_offset = body.offset();
-            let code = body.read_bytes(body.remaining())?;
-            self.bodies.push(FuncBody { locals, local_count: total as u32, code, code_offset, offset });
+            self.bodies.push(FuncBody::read(s)?);
         }
         Ok(())
     }

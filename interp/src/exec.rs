@@ -78,26 +78,37 @@ pub(crate) struct Exec<'s, T> {
     sp: usize,
 }
 
-/// The instance, function info and code of a WebAssembly function.
+/// The instance, function info and code of a WebAssembly function. Fails only when
+/// validation is lazy and the function, validated now, is invalid.
 fn wasm_func<'s, T>(
     funcs: &'s [FuncEntry<T>],
     instances: &'s [Instance],
     func: u32,
-) -> (&'s Instance, &'s FuncInfo, &'s [u8]) {
+) -> Result<(&'s Instance, &'s FuncInfo, &'s [u8]), TrapKind> {
     match funcs[func as usize].kind {
         FuncKind::Wasm { instance, index } => {
             let inst = &instances[instance.0 as usize];
             let module = &*inst.module;
-            let code = &module.code[(index - module.imported_funcs) as usize];
-            (inst, &code.info, &module.bytes[code.code.clone()])
+            let defined = index - module.imported_funcs;
+            let info = module.func_info(defined)?;
+            Ok((inst, info, &module.bytes[module.code[defined as usize].code.clone()]))
         }
         FuncKind::Host(_) => unreachable!("host functions have no code"),
     }
 }
 
+/// [`wasm_func`] of a function that has already run, so has passed validation.
+fn running_func<'s, T>(
+    funcs: &'s [FuncEntry<T>],
+    instances: &'s [Instance],
+    func: u32,
+) -> (&'s Instance, &'s FuncInfo, &'s [u8]) {
+    wasm_func(funcs, instances, func).expect("a function that has run is valid")
+}
+
 impl<'s, T> Exec<'s, T> {
     pub(crate) fn new(store: &'s mut Store<T>, regs: Regs, entry_depth: usize) -> Self {
-        let (inst, info, code) = wasm_func(&store.funcs, &store.instances, regs.func);
+        let (inst, info, code) = running_func(&store.funcs, &store.instances, regs.func);
         Exec {
             funcs: &store.funcs,
             instances: &store.instances,
@@ -282,7 +293,7 @@ impl<'s, T> Exec<'s, T> {
         if self.frames.len() >= self.max_frames {
             return Err(TrapKind::CallStackExhausted.into());
         }
-        let (inst, info, code) = wasm_func(self.funcs, self.instances, func.0);
+        let (inst, info, code) = wasm_func(self.funcs, self.instances, func.0)?;
         let base = self.sp - info.param_slots as usize;
         let locals_end = base + info.local_slots as usize;
         if locals_end + info.max_stack_slots as usize > self.slots.len() {
@@ -320,7 +331,7 @@ impl<'s, T> Exec<'s, T> {
             return Err(Stop::Returned);
         }
         let frame = self.frames.pop().expect("deeper than the entry depth");
-        let (inst, info, code) = wasm_func(self.funcs, self.instances, frame.func);
+        let (inst, info, code) = running_func(self.funcs, self.instances, frame.func);
         self.func = frame.func;
         self.switch_to(inst, info, code);
         self.pc = frame.pc as usize;

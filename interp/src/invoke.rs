@@ -78,7 +78,7 @@ fn run_wasm<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) -> 
     if entry_depth >= store.stack.max_frames {
         return Err(TrapKind::CallStackExhausted.into());
     }
-    let info = func_info(store, func);
+    let info = func_info(store, func)?;
     let locals_end = base + info.local_slots as usize;
     if locals_end + info.max_stack_slots as usize > store.stack.slots.len() {
         return Err(TrapKind::CallStackExhausted.into());
@@ -155,11 +155,12 @@ fn call_host<T>(
     Ok(at - base)
 }
 
-fn func_info<T>(store: &Store<T>, func: FuncAddr) -> &stratus_validator::FuncInfo {
+/// Fails only when validation is lazy and the function, validated now, is invalid.
+fn func_info<T>(store: &Store<T>, func: FuncAddr) -> Result<&stratus_validator::FuncInfo, TrapKind> {
     match store.funcs[func.0 as usize].kind {
         FuncKind::Wasm { instance, index } => {
             let module = &store.instance(instance).module;
-            &module.code[(index - module.imported_funcs) as usize].info
+            module.func_info(index - module.imported_funcs)
         }
         FuncKind::Host(_) => unreachable!("host functions have no code"),
     }

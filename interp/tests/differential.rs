@@ -124,7 +124,7 @@ fn our_trap(kind: &TrapKind) -> Outcome {
         TrapKind::IntegerOverflow => TrapClass::Overflow,
         TrapKind::InvalidConversionToInteger => TrapClass::Conversion,
         TrapKind::CallStackExhausted => return Outcome::Exhausted,
-        TrapKind::Host(_) => TrapClass::Other,
+        TrapKind::Host(_) | TrapKind::InvalidFunction(_) => TrapClass::Other,
     })
 }
 

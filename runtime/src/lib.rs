@@ -25,7 +25,7 @@ pub use instance::{Extern, Instance, InstantiateError, eval_const, instantiate};
 pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, PAGE_SIZE};
 pub use module::{
     CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
-    FuncCode, Import,
+    FuncCode, Import, Validation,
 };
 pub use stack::{Frame, Stack};
 pub use store::{

@@ -1,13 +1,16 @@
 //! A decoded and validated module that owns its bytes: what instances are made from.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use stratus_decoder::{
     ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, FuncType, GlobalType, ImportDesc, MemoryType,
     RefType, TableType,
 };
-use stratus_validator::{Error, FuncInfo};
+use stratus_decoder::{FuncBody, Reader};
+use stratus_validator::{Error, FuncInfo, ModuleContext, RefFacts};
+
+use crate::TrapKind;
 
 /// A constant expression, as a range of the module's bytes.
 #[derive(Debug, Clone)]
@@ -60,12 +63,28 @@ pub struct DataSegment {
     pub bytes: Range<usize>,
 }
 
+/// When the bodies of a module's functions are validated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Validation {
+    /// All of them, before the module is accepted, as the specification requires.
+    #[default]
+    Eager,
+    /// Each one when it is first called. A large module starts sooner (most programs
+    /// call a fraction of their functions), but an invalid body is found only when it
+    /// is called, and that call traps; the rest of the module is validated up front.
+    Lazy,
+}
+
 /// A function the module defines: where its code is and what validation found.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FuncCode {
+    /// Its code section entry, from the size prefix: what lazy validation reads.
+    pub entry: Range<usize>,
     /// The instructions, up to and including the final `end`.
     pub code: Range<usize>,
-    pub info: FuncInfo,
+    /// Set at creation when validation is eager, at the first call when lazy; holds the
+    /// validation error of an invalid body.
+    info: OnceLock<Result<FuncInfo, String>>,
 }
 
 /// A validated module with everything instantiation and execution need, owning its
@@ -86,6 +105,8 @@ pub struct CompiledModule {
     pub elems: Vec<Elem>,
     pub datas: Vec<DataSegment>,
     pub code: Vec<FuncCode>,
+    /// For validating function bodies lazily; `None` when all were validated eagerly.
+    lazy: Option<LazyContext>,
     pub imported_funcs: u32,
     pub imported_tables: u32,
     pub imported_memories: u32,
@@ -95,11 +116,34 @@ pub struct CompiledModule {
     pub func_names: Vec<(u32, String)>,
 }
 
+/// What validating a function body needs beyond the module's index spaces.
+#[derive(Debug)]
+struct LazyContext {
+    refs: RefFacts,
+    data_count: Option<u32>,
+}
+
 impl CompiledModule {
-    /// Decodes and validates `bytes`.
+    /// Decodes and validates `bytes`, every function body included.
     pub fn new(bytes: impl Into<Box<[u8]>>) -> Result<Arc<CompiledModule>, Error> {
+        CompiledModule::with_validation(bytes, Validation::Eager)
+    }
+
+    /// Decodes and validates `bytes`, the function bodies as `validation` says.
+    pub fn with_validation(
+        bytes: impl Into<Box<[u8]>>,
+        validation: Validation,
+    ) -> Result<Arc<CompiledModule>, Error> {
         let bytes = bytes.into();
-        let (m, validated) = stratus_validator::parse_and_validate(&bytes)?;
+        let m = stratus_decoder::Module::parse(&bytes)?;
+        let (infos, lazy) = match validation {
+            Validation::Eager => (stratus_validator::validate(&m)?.funcs, None),
+            Validation::Lazy => {
+                let refs = stratus_validator::validate_declarations(&m)?;
+                (Vec::new(), Some(LazyContext { refs, data_count: m.data_count }))
+            }
+        };
+        let mut infos = infos.into_iter();
         let b: &[u8] = &bytes;
         // Decoded slices point into `bytes`; keep them as ranges.
         let range = |s: &[u8]| {
@@ -156,9 +200,13 @@ impl CompiledModule {
             code: m
                 .bodies
                 .iter()
-                .zip(validated.funcs)
-                .map(|(body, info)| FuncCode { code: range(body.code), info })
+                .map(|body| FuncCode {
+                    entry: body.offset..body.code_offset + body.code.len(),
+                    code: range(body.code),
+                    info: infos.next().map(|info| OnceLock::from(Ok(info))).unwrap_or_default(),
+                })
                 .collect(),
+            lazy,
             imported_funcs: m.imported_funcs,
             imported_tables: m.imported_tables,
             imported_memories: m.imported_memories,
@@ -171,6 +219,39 @@ impl CompiledModule {
         drop(m);
         compiled.bytes = bytes;
         Ok(Arc::new(compiled))
+    }
+
+    /// What validation found about defined function `defined` (its index less the
+    /// imported functions), validating it now if validation is lazy and this is the
+    /// first time it is needed. An invalid body is a trap.
+    #[inline]
+    pub fn func_info(&self, defined: u32) -> Result<&FuncInfo, TrapKind> {
+        let code = &self.code[defined as usize];
+        match code.info.get_or_init(|| self.validate_lazily(defined)) {
+            Ok(info) => Ok(info),
+            Err(message) => Err(TrapKind::InvalidFunction(message.clone())),
+        }
+    }
+
+    #[cold]
+    fn validate_lazily(&self, defined: u32) -> Result<FuncInfo, String> {
+        let lazy = self.lazy.as_ref().expect("eager validation sets every function's info");
+        let ctx = ModuleContext {
+            types: &self.types,
+            funcs: &self.funcs,
+            tables: &self.tables,
+            memories: self.memories.len(),
+            globals: &self.globals,
+            data_count: lazy.data_count,
+            refs: &lazy.refs,
+        };
+        let entry = self.code[defined as usize].entry.clone();
+        let index = self.imported_funcs + defined;
+        let mut reader = Reader::nested(&self.bytes[entry.clone()], entry.start);
+        FuncBody::read(&mut reader)
+            .map_err(Error::from)
+            .and_then(|body| stratus_validator::validate_function(&ctx, self.funcs[index as usize], &body))
+            .map_err(|error| format!("function {index} is invalid: {error}"))
     }
 
     /// The name of function `index` from the `name` section.

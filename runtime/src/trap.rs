@@ -19,6 +19,8 @@ pub enum TrapKind {
     CallStackExhausted,
     /// A host function failed.
     Host(String),
+    /// A function validated lazily, when first called, is invalid.
+    InvalidFunction(String),
 }
 
 impl fmt::Display for TrapKind {
@@ -34,7 +36,7 @@ impl fmt::Display for TrapKind {
             TrapKind::IntegerOverflow => "integer overflow",
             TrapKind::InvalidConversionToInteger => "invalid conversion to integer",
             TrapKind::CallStackExhausted => "call stack exhausted",
-            TrapKind::Host(message) => message,
+            TrapKind::Host(message) | TrapKind::InvalidFunction(message) => message,
         })
     }
 }

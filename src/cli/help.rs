@@ -38,6 +38,9 @@ Options:
                            in decimal or 0x hex, floats like 1.5, inf, nan); print its
                            results one per line. A reactor's `_initialize` runs first
       --tier TIER          Execution tier: interp (the default), jit or auto
+      --lazy-validation    Validate each function when it is first called, not all
+                           before the program starts: a large module starts sooner,
+                           but an invalid function is found only if called (a trap)
   -h, --help               Show this help
 
 Exit status:

@@ -31,6 +31,7 @@ struct Options {
     env: Vec<(String, String)>,
     invoke: Option<String>,
     tier: Option<Tier>,
+    lazy_validation: bool,
 }
 
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
@@ -97,6 +98,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
                 let tier = name.to_str().unwrap_or("").parse::<Tier>();
                 options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
             }
+            "--lazy-validation" if inline.is_none() => options.lazy_validation = true,
             _ => return Err(usage(format!("unknown option '{flag}'"))),
         }
     }
@@ -123,6 +125,7 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
     if let Some(tier) = options.tier {
         config.tier(tier);
     }
+    config.lazy_validation(options.lazy_validation);
     let engine = Engine::new(&config).map_err(|error| Failure::Load(error.to_string()))?;
     let bytes = std::fs::read(&options.file).map_err(|error| Failure::Load(read_error(&error)))?;
     let module = Module::new(&engine, bytes).map_err(load)?;

@@ -2,26 +2,37 @@
 
 use stratus_decoder::{ElementItems, FuncType, GlobalType, Module, Opcode, RefType, TableType};
 
-/// The module-level facts function validation needs, built once per module.
-#[derive(Debug)]
+/// The module-level facts function validation needs. It borrows the module's index
+/// spaces, so it can be built over a decoded [`Module`] or over any owner of the same
+/// tables (the runtime keeps them to validate function bodies lazily); the facts that
+/// take a pass over the module to find are in [`RefFacts`].
+#[derive(Debug, Clone, Copy)]
 pub struct ModuleContext<'m> {
-    pub(crate) types: &'m [FuncType],
-    pub(crate) funcs: &'m [u32],
-    pub(crate) tables: &'m [TableType],
-    pub(crate) memories: usize,
-    pub(crate) globals: &'m [GlobalType],
-    pub(crate) elem_types: Vec<RefType>,
-    pub(crate) data_count: Option<u32>,
-    /// Functions a `ref.func` in code may name: those referenced outside function
-    /// bodies (element segments, global initialisers, exports).
-    pub(crate) declared_refs: Vec<bool>,
+    pub types: &'m [FuncType],
+    /// Type index of every function, imported ones first.
+    pub funcs: &'m [u32],
+    pub tables: &'m [TableType],
+    pub memories: usize,
+    pub globals: &'m [GlobalType],
+    pub data_count: Option<u32>,
+    pub refs: &'m RefFacts,
 }
 
-impl<'m> ModuleContext<'m> {
-    pub fn new(module: &'m Module<'_>) -> Self {
-        let mut declared_refs = vec![false; module.funcs.len()];
+/// What a module says about references, gathered in one pass over it.
+#[derive(Debug, Clone, Default)]
+pub struct RefFacts {
+    /// The element type of every element segment.
+    pub elem_types: Vec<RefType>,
+    /// Functions a `ref.func` in code may name: those referenced outside function
+    /// bodies (element segments, global initialisers, exports).
+    pub declared: Vec<bool>,
+}
+
+impl RefFacts {
+    pub fn new(module: &Module<'_>) -> RefFacts {
+        let mut declared = vec![false; module.funcs.len()];
         let mut declare = |index: u32| {
-            if let Some(slot) = declared_refs.get_mut(index as usize) {
+            if let Some(slot) = declared.get_mut(index as usize) {
                 *slot = true;
             }
         };
@@ -43,15 +54,20 @@ impl<'m> ModuleContext<'m> {
                 declare(export.index);
             }
         }
+        RefFacts { elem_types: module.elements.iter().map(|e| e.ty).collect(), declared }
+    }
+}
+
+impl<'m> ModuleContext<'m> {
+    pub fn new(module: &'m Module<'_>, refs: &'m RefFacts) -> Self {
         ModuleContext {
             types: &module.types,
             funcs: &module.funcs,
             tables: &module.tables,
             memories: module.memories.len(),
             globals: &module.globals,
-            elem_types: module.elements.iter().map(|e| e.ty).collect(),
             data_count: module.data_count,
-            declared_refs,
+            refs,
         }
     }
 

@@ -432,7 +432,7 @@ impl<'m> FuncValidator<'m> {
             }
             Imm::Func(index) => {
                 // Only `ref.func` has a signature and a function immediate.
-                match self.ctx.declared_refs.get(index as usize) {
+                match self.ctx.refs.declared.get(index as usize) {
                     None => Err(self.error(Kind::Unknown { what: "function", index })),
                     Some(false) => Err(self.error(Kind::UndeclaredFunctionReference(index))),
                     Some(true) => Ok(()),
@@ -488,7 +488,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     fn elem(&self, index: u32) -> Result<RefType, Error> {
-        match self.ctx.elem_types.get(index as usize) {
+        match self.ctx.refs.elem_types.get(index as usize) {
             Some(&t) => Ok(t),
             None => Err(self.error(Kind::Unknown { what: "elem segment", index })),
         }

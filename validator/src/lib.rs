@@ -15,10 +15,10 @@ mod func;
 mod module;
 mod side_table;
 
-pub use context::ModuleContext;
+pub use context::{ModuleContext, RefFacts};
 pub use error::{Error, Expected, ValidationError, ValidationErrorKind};
 pub use func::FuncValidator;
-pub use module::validate;
+pub use module::{validate, validate_declarations, validate_function};
 pub use side_table::{FuncInfo, SideEntry};
 
 use stratus_decoder::Module;

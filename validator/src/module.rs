@@ -9,7 +9,7 @@ use stratus_decoder::{
 };
 
 use crate::ValidatedModule;
-use crate::context::ModuleContext;
+use crate::context::{ModuleContext, RefFacts};
 use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind};
 use crate::func::FuncValidator;
 use crate::side_table::FuncInfo;
@@ -19,18 +19,29 @@ const MAX_PAGES: u32 = 65536;
 
 /// Validates a decoded module, and every function body in it.
 pub fn validate(module: &Module<'_>) -> Result<ValidatedModule, Error> {
-    check_declarations(module)?;
-    let ctx = ModuleContext::new(module);
-    check_segments(module, &ctx)?;
+    let refs = validate_declarations(module)?;
+    let ctx = ModuleContext::new(module, &refs);
     let mut funcs = Vec::with_capacity(module.bodies.len());
     for (i, body) in module.bodies.iter().enumerate() {
         let type_index = module.funcs[module.imported_funcs as usize + i];
-        funcs.push(validate_body(&ctx, type_index, body)?);
+        funcs.push(validate_function(&ctx, type_index, body)?);
     }
     Ok(ValidatedModule { funcs })
 }
 
-fn validate_body(
+/// Validates everything but the function bodies, and returns what validating those
+/// needs besides the module's index spaces. With [`validate_function`] on each body
+/// this is [`validate`]; a runtime may instead validate each body when it is first
+/// called, which starts a large module much sooner.
+pub fn validate_declarations(module: &Module<'_>) -> Result<RefFacts, Error> {
+    check_declarations(module)?;
+    let refs = RefFacts::new(module);
+    check_segments(module, &ModuleContext::new(module, &refs))?;
+    Ok(refs)
+}
+
+/// Validates one function body of type `type_index`.
+pub fn validate_function(
     ctx: &ModuleContext<'_>,
     type_index: u32,
     body: &stratus_decoder::FuncBody<'_>,
