@@ -28,6 +28,8 @@ MODES = {
     "full": dict(runs=5, largest_percent=100, run_cap=2.5, timeout=300, pair_budget=15, deadline=780,
                  startup_runs=20, validate_seconds=2.0, validate_repeats=5),
 }
+# An invalid size: the programs print their usage and exit 2 as soon as main starts.
+USAGE_ARG = "percent=0"
 # Peak RSS is measured at one small size for every runtime (see measure_rss).
 RSS_PERCENT = 5
 
@@ -77,7 +79,8 @@ def main() -> int:
 
     # 3. Start-up first: sizing the benchmarks subtracts it.
     note("start-up")
-    startup = measure.startup(hello, runtimes, settings["startup_runs"], work) if hello else {}
+    startup = (measure.startup(hello, [], runtimes, settings["startup_runs"], work, 0, ("stdout", "hello"))
+               if hello else {})
     startup_seconds = {name: s["median_seconds"] or 0.0 for name, s in startup.items()}
 
     # 4. Benchmarks, sized per runtime, interleaved.
@@ -85,8 +88,12 @@ def main() -> int:
     program_names = [p.name for p in programs]
     slow = report.slowdowns(results, program_names, names)
 
-    # 5. Validation, RSS, sizes.
+    # 5. Loading the largest program, validation, RSS, sizes.
     largest = max(programs, key=lambda p: p.wasm.stat().st_size, default=None)
+    note("start-up on the largest program")
+    startup_largest = (measure.startup(largest, [USAGE_ARG], runtimes + peers.load_variants(runtimes, hello),
+                                       settings["startup_runs"], work, 2, ("stderr", "usage"))
+                       if largest else {})
     note("decode+validate")
     validate = (measure.validate_throughput(largest.wasm, work, settings["validate_seconds"],
                                             settings["validate_repeats"]) if largest else None)
@@ -100,7 +107,7 @@ def main() -> int:
 
     # 6. Report.
     table = report.text_table(results, program_names, names, slow)
-    extras = report.extras_text(startup, validate, sizes, rss)
+    extras = report.extras_text(startup, largest.name if largest else None, startup_largest, validate, sizes, rss)
     print(f"\nStratus benchmarks, {mode} mode, median of up to {settings['runs']} runs; "
           f"@P%: ran P% of the full work, compared with native code at the same P%\n")
     print(table)
@@ -127,6 +134,8 @@ def main() -> int:
                           in sorted(results.baselines.items()) if name == p} for p in program_names},
         "slowdown": slow,
         "startup": startup,
+        "startup_largest": {"program": largest.name if largest else None, "argument": USAGE_ARG,
+                            "runtimes": startup_largest},
         "validate": validate,
         "peak_rss_kib": rss,
         "stratus_size": sizes,

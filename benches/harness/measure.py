@@ -213,18 +213,23 @@ def verify(results: Results) -> None:
             loud(f"{pair.program} under {pair.runtime}: {pair.error} -- RESULT INVALID")
 
 
-def startup(hello: Program, runtimes: list[Runtime], runs: int, cwd: Path) -> dict[str, dict]:
-    """Process start to exit of hello world, interleaved like the benchmarks."""
+def startup(subject: Program, args: list[str], runtimes: list[Runtime], runs: int, cwd: Path,
+            status: int, says: tuple[str, str]) -> dict[str, dict]:
+    """Process start to exit of `subject` run with `args`, interleaved like the
+    benchmarks. A run counts if it exits with `status` and prints says[1] on says[0]
+    ("stdout" or "stderr"): hello world prints hello; a benchmark program given an
+    invalid size prints its usage and exits 2 as soon as its main starts, so it times
+    loading, validating and instantiating the module."""
     samples: dict[str, list[Sample]] = {r.name: [] for r in runtimes}
     errors: dict[str, str] = {}
     for _ in range(runs):
         for runtime in runtimes:
             if runtime.name in errors:
                 continue
-            sample = run_once(runtime.command(hello, []), cwd, timeout=60)
-            if sample.exit_code != 0 or "hello" not in sample.stdout:
+            sample = run_once(runtime.command(subject, args), cwd, timeout=60)
+            if sample.exit_code != status or says[1] not in getattr(sample, says[0]):
                 errors[runtime.name] = f"exit {sample.exit_code}: {sample.stderr.strip()[:300]}"
-                loud(f"hello under {runtime.name} failed: {errors[runtime.name]}")
+                loud(f"{subject.name} {' '.join(args)} under {runtime.name} failed: {errors[runtime.name]}")
                 continue
             samples[runtime.name].append(sample)
     return {

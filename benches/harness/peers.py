@@ -111,6 +111,26 @@ def wasmi(logs: Path) -> Runtime | None:
     )
 
 
+def load_variants(runtimes: list[Runtime], probe: Program | None) -> list[Runtime]:
+    """Settings that change only how a module is loaded, measured for start-up alone:
+    Stratus validating each function when first called, wasmi validating and
+    translating each function when first called (its `lazy` mode; its default,
+    `lazy-translation`, validates everything up front)."""
+    variants = []
+    for runtime in runtimes:
+        if runtime.name == "stratus-interp":
+            def lazy_stratus(p: Program, a: list[str]) -> list[str]:
+                return [str(STRATUS), "run", "--dir", ".", "--tier", "interp", "--lazy-validation", str(p.wasm), *a]
+            if probe is not None and subprocess.run(lazy_stratus(probe, []), capture_output=True).returncode == 0:
+                variants.append(Runtime("stratus-interp-lazy", "stratus run --lazy-validation", lazy_stratus))
+        elif runtime.name == "wasmi" and (binary := wasmi_binary()) is not None:
+            variants.append(Runtime(
+                "wasmi-lazy", "wasmi --compilation-mode lazy",
+                lambda p, a, binary=binary: [str(binary), "--compilation-mode", "lazy", "--dir", ".", str(p.wasm), *a],
+            ))
+    return variants
+
+
 def all_runtimes(probe: Program | None, logs: Path, skip_install: bool) -> list[Runtime]:
     runtimes = [native(), *stratus_configs(probe)]
     peers = [node_v8()]

@@ -80,11 +80,14 @@ def text_table(results: Results, programs: list[str], runtimes: list[str], slow:
     return "\n".join(lines)
 
 
-def extras_text(startup: dict, validate: dict | None, sizes: dict, rss: dict) -> str:
+def extras_text(startup: dict, largest: str | None, startup_largest: dict, validate: dict | None,
+                sizes: dict, rss: dict) -> str:
     lines = ["", "Start-up (hello world, process start to exit, median):"]
-    for name, s in startup.items():
-        lines.append(f"  {name:16} {fmt_time(s['median_seconds']):>10}"
-                     + (f"   ERROR {s['error']}" if s["error"] else ""))
+    lines += startup_lines(startup)
+    if largest:
+        lines += ["", f"Start-up on the largest program ({largest}.wasm, process start to the usage",
+                  "message its main prints at once for an invalid size, median):"]
+        lines += startup_lines(startup_largest)
     lines.append("")
     if validate:
         lines.append(f"Decode+validate ({validate['program']}.wasm, {validate['module_bytes']} bytes, "
@@ -104,6 +107,11 @@ def extras_text(startup: dict, validate: dict | None, sizes: dict, rss: dict) ->
     for build, s in sizes.items():
         lines.append(f"  {build:16} " + (f"{s['bytes']:>10} / {s['stripped_bytes']}" if s else "not built"))
     return "\n".join(lines)
+
+
+def startup_lines(startup: dict) -> list[str]:
+    return [f"  {name:20} {fmt_time(s['median_seconds']):>10}" + (f"   ERROR {s['error']}" if s["error"] else "")
+            for name, s in startup.items()]
 
 
 def kib(value: int | None) -> str:
