@@ -133,6 +133,9 @@ def main() -> int:
         "native_at": {p: {str(percent): report.pair_json(pair) for (name, percent), pair
                           in sorted(results.baselines.items()) if name == p} for p in program_names},
         "slowdown": slow,
+        "stratus_relative": {ours: {peer: report.relative_geomean(slow, ours, peer) for peer in wasm_runtimes
+                                    if not peer.startswith("stratus-")}
+                             for ours in wasm_runtimes if ours.startswith("stratus-")},
         "startup": startup,
         "startup_largest": {"program": largest.name if largest else None, "argument": USAGE_ARG,
                             "runtimes": startup_largest},

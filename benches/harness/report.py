@@ -77,7 +77,20 @@ def text_table(results: Results, programs: list[str], runtimes: list[str], slow:
              for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
+    stratus = [r for r in runtimes if r.startswith("stratus-")]
+    peers = [r for r in runtimes if r != "native" and r not in stratus]
+    for ours in stratus:
+        relative = [f"{peer} {ratio:.2f}" for peer in peers if (ratio := relative_geomean(slow, ours, peer))]
+        if relative:
+            lines.append(f"{ours} time relative to: " + ", ".join(relative))
     return "\n".join(lines)
+
+
+def relative_geomean(slow: dict, runtime: str, other: str) -> float | None:
+    """Geomean over the programs both completed of runtime's slowdown over other's:
+    below 1, runtime is the faster."""
+    mine, theirs = slow[runtime]["per_program"], slow[other]["per_program"]
+    return geomean([mine[p] / theirs[p] for p in mine if p in theirs])
 
 
 def extras_text(startup: dict, largest: str | None, startup_largest: dict, validate: dict | None,
