@@ -18,6 +18,8 @@ use stratus_validator::FuncInfo;
 use crate::num::{self, OpResult, value_type};
 use crate::slot::Slot;
 
+mod fast;
+
 /// Why the loop stopped.
 pub(crate) enum Stop {
     /// The function the host called has returned; its results are at the frame base.
@@ -130,24 +132,6 @@ impl<'s, T> Exec<'s, T> {
     /// Where the executing instruction is, for backtraces.
     pub(crate) fn trap_pc(&self) -> usize {
         self.op_pc
-    }
-
-    /// Runs until the entry function returns, a host function is called, or a trap.
-    pub(crate) fn run(&mut self) -> Stop {
-        loop {
-            self.op_pc = self.pc;
-            let byte = self.code[self.pc];
-            self.pc += 1;
-            let encoding = match byte {
-                stratus_decoder::PREFIX_MISC | stratus_decoder::PREFIX_SIMD => {
-                    u32::from(byte) << 16 | self.read_u32()
-                }
-                _ => u32::from(byte),
-            };
-            if let Err(stop) = self.step(encoding) {
-                return stop;
-            }
-        }
     }
 
     // Immediates, read in place. The code is validated, so they are well formed.

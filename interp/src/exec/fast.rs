@@ -1,0 +1,547 @@
+//! The interpreter's fast loop: the same instruction table and side table as
+//! [`Exec::step`], with the registers the hot instructions use held in local variables
+//! (raw pointers into the code, the value stack and linear memory) instead of fields, so
+//! the compiler keeps them in machine registers, and with the bounds checks that
+//! validation makes redundant left out.
+//!
+//! Only the frequent instructions are handled here. Everything else takes the slow path:
+//! the registers are written back to [`Exec`], [`Exec::step`] runs the instruction
+//! (safely, with checked slices), and the registers are read again. Calls and returns,
+//! which switch functions, go the same way.
+//!
+//! # Safety
+//!
+//! The unchecked accesses rely on these invariants, which the rest of the interpreter and
+//! the validator maintain:
+//!
+//! - `pc` points into the running function's validated body, at an opcode. Validated code
+//!   is well formed: every immediate an opcode announces is there, LEB128 numbers are
+//!   terminated within their maximum length, and the body ends with `end`, so reading an
+//!   instruction and its immediates stays inside the body.
+//! - `sp` and `fp` point into the store's value stack. A call checks, before it enters a
+//!   function, that its locals plus `max_stack_slots` slots fit in the stack
+//!   ([`Exec::call_func`], `invoke::run_wasm`), and validation guarantees the operand
+//!   stack never holds more than `max_stack_slots` slots nor pops below the frame's
+//!   operands; local indices are below the function's local count. So every slot read or
+//!   written lies between `fp` and `fp + local_slots + max_stack_slots`.
+//! - Side-table indices come from the validator's entries for this function: `stp` is
+//!   the index of the next branch site's entry, and taken branches move it by the entry's
+//!   `stp_delta`, so it stays in bounds whenever a branch instruction reads it.
+//! - Linear memory is accessed only after an explicit check of the effective address
+//!   against `mem_len`, the accessible size; `mem_base..mem_base + mem_len` is the
+//!   memory's byte slice, re-read after anything that may grow or change it.
+//! - The raw pointers are re-derived from `Exec`'s slices after every slow-path call,
+//!   so they are never used after the slices have been used directly.
+
+use std::cell::Cell;
+
+use stratus_runtime::TrapKind;
+use stratus_validator::SideEntry;
+
+use super::{Exec, Stop};
+use crate::num::{self, OpResult, value_type};
+use crate::slot::Slot;
+
+impl<'s, T> Exec<'s, T> {
+    /// One instruction through the checked interpreter: the slow path of the fast loop.
+    #[inline(never)]
+    fn slow_step(&mut self, encoding: u32) -> Result<(), Stop> {
+        self.step(encoding)
+    }
+
+    /// Runs until the entry function returns, a host function is called, or a trap.
+    pub(crate) fn run(&mut self) -> Stop {
+        // Registers. `op` is the executing instruction's opcode, `pc` the next byte.
+        let mut code_base: *const u8;
+        let mut code_end: *const u8;
+        let mut op: *const u8;
+        let mut pc: *const u8;
+        let slots_base: *mut u64 = self.slots.as_mut_ptr();
+        let mut sp: *mut u64;
+        let mut fp: *mut u64;
+        let mut side: &'s [SideEntry];
+        let mut stp: usize;
+        let mut mem_base: *mut u8;
+        let mut mem_len: u64;
+        let mut hot: &'s Cell<u32>;
+        // Whether every local and every `drop`/`select` operand is one slot wide.
+        let mut narrow_locals: bool;
+        let mut sized_values: bool;
+
+        // Reads the registers from `self`.
+        macro_rules! load {
+            () => {{
+                let info = self.info;
+                code_base = self.code.as_ptr();
+                // SAFETY: `pc` and the end are inside or one past the code slice.
+                code_end = unsafe { code_base.add(self.code.len()) };
+                pc = unsafe { code_base.add(self.pc) };
+                let slots_base = self.slots.as_mut_ptr();
+                // SAFETY: `sp` and `fp` are slot indices within the value stack.
+                sp = unsafe { slots_base.add(self.sp) };
+                fp = unsafe { slots_base.add(self.fp) };
+                side = &info.side_table;
+                stp = self.stp;
+                match self.memories.get_mut(self.mem) {
+                    Some(memory) => {
+                        let data = memory.data_mut();
+                        mem_base = data.as_mut_ptr();
+                        mem_len = data.len() as u64;
+                    }
+                    None => {
+                        mem_base = std::ptr::null_mut();
+                        mem_len = 0;
+                    }
+                }
+                let funcs: &'s [stratus_runtime::FuncEntry<T>] = self.funcs;
+                hot = &funcs[self.func as usize].hotness;
+                narrow_locals = info.local_slots as usize == info.locals.len();
+                sized_values = info.sized_values;
+            }};
+        }
+
+        // Writes the registers back to `self`.
+        macro_rules! save {
+            () => {{
+                // SAFETY: all three point into (or one past) the same allocation as
+                // their base.
+                unsafe {
+                    self.op_pc = op.offset_from(code_base) as usize;
+                    self.pc = pc.offset_from(code_base) as usize;
+                    self.sp = sp.offset_from(slots_base) as usize;
+                    self.fp = fp.offset_from(slots_base) as usize;
+                }
+                self.stp = stp;
+            }};
+        }
+
+        load!();
+
+        macro_rules! trap {
+            ($kind:expr) => {{
+                save!();
+                return Stop::Trap($kind);
+            }};
+        }
+
+        // The slow path for the instruction with `encoding`, whose opcode (and
+        // prefixed subopcode) have been read.
+        macro_rules! slow {
+            ($encoding:expr) => {{
+                let encoding = $encoding;
+                save!();
+                let result = self.slow_step(encoding);
+                load!();
+                if let Err(stop) = result {
+                    return stop;
+                }
+            }};
+        }
+
+        macro_rules! read_u8 {
+            () => {{
+                // SAFETY: validated code has every immediate it announces.
+                let byte = unsafe { *pc };
+                pc = unsafe { pc.add(1) };
+                byte
+            }};
+        }
+
+        macro_rules! read_u32 {
+            () => {{
+                let byte = read_u8!();
+                if byte & 0x80 == 0 {
+                    u32::from(byte)
+                } else {
+                    let mut result = u32::from(byte & 0x7F);
+                    let mut shift = 7;
+                    loop {
+                        let byte = read_u8!();
+                        result |= u32::from(byte & 0x7F) << shift;
+                        if byte & 0x80 == 0 {
+                            break result;
+                        }
+                        shift += 7;
+                    }
+                }
+            }};
+        }
+
+        macro_rules! read_signed {
+            () => {{
+                let byte = read_u8!();
+                if byte & 0x80 == 0 {
+                    // Sign-extend the seven bits.
+                    i64::from((byte << 1) as i8 >> 1)
+                } else {
+                    let mut result = i64::from(byte & 0x7F);
+                    let mut shift = 7;
+                    loop {
+                        let byte = read_u8!();
+                        result |= i64::from(byte & 0x7F) << shift;
+                        shift += 7;
+                        if byte & 0x80 == 0 {
+                            if shift < 64 && byte & 0x40 != 0 {
+                                result |= -1 << shift;
+                            }
+                            break result;
+                        }
+                    }
+                }
+            }};
+        }
+
+        macro_rules! skip_leb {
+            () => {{ while read_u8!() & 0x80 != 0 {} }};
+        }
+
+        macro_rules! skip_block_type {
+            () => {{
+                if read_u8!() & 0x80 != 0 {
+                    skip_leb!();
+                }
+            }};
+        }
+
+        macro_rules! pop {
+            ($ty:ty) => {{
+                // SAFETY: validation guarantees the operand is on the stack.
+                unsafe {
+                    sp = sp.sub(<$ty as Slot>::SLOTS);
+                    <$ty as Slot>::load(sp)
+                }
+            }};
+        }
+
+        macro_rules! push {
+            ($value:expr) => {{
+                let value = $value;
+                // SAFETY: the stack has room for `max_stack_slots` operands.
+                sp = unsafe { push_raw(sp, value) };
+            }};
+        }
+
+        // Takes the branch of side-table entry `index`.
+        macro_rules! branch {
+            ($index:expr) => {{
+                let index: usize = $index;
+                // SAFETY: `index` is the entry of the executing branch site.
+                let entry = unsafe { *side.get_unchecked(index) };
+                if entry.drop != 0 {
+                    let keep = entry.keep as usize;
+                    // SAFETY: the `keep + drop` slots are operands of the current
+                    // frame; copying forwards to a lower address is overlap-safe.
+                    unsafe {
+                        let from = sp.sub(keep);
+                        let to = from.sub(entry.drop as usize);
+                        for i in 0..keep {
+                            to.add(i).write(from.add(i).read());
+                        }
+                        sp = to.add(keep);
+                    }
+                }
+                if entry.pc_delta < 0 {
+                    hot.set(hot.get().wrapping_add(1));
+                }
+                // SAFETY: branch targets are instructions of this body.
+                pc = unsafe { op.offset(entry.pc_delta as isize) };
+                stp = index.wrapping_add_signed(entry.stp_delta as isize);
+            }};
+        }
+
+        // Scalar loads and stores with an explicit bounds check.
+        macro_rules! load_mem {
+            ($n:literal, |$b:ident| $convert:expr) => {{
+                skip_leb!();
+                let offset = read_u32!();
+                let addr = pop!(i32) as u32;
+                let start = u64::from(addr) + u64::from(offset);
+                if start + $n > mem_len {
+                    trap!(TrapKind::MemoryOutOfBounds);
+                }
+                // SAFETY: `start + N` is within the accessible bytes.
+                let $b: [u8; $n] =
+                    unsafe { mem_base.add(start as usize).cast::<[u8; $n]>().read_unaligned() };
+                push!($convert);
+            }};
+        }
+
+        macro_rules! store_mem {
+            ($ty:ty, $n:literal, |$v:ident| $bytes:expr) => {{
+                skip_leb!();
+                let offset = read_u32!();
+                let $v = pop!($ty);
+                let addr = pop!(i32) as u32;
+                let start = u64::from(addr) + u64::from(offset);
+                if start + $n > mem_len {
+                    trap!(TrapKind::MemoryOutOfBounds);
+                }
+                let bytes: [u8; $n] = $bytes;
+                // SAFETY: `start + N` is within the accessible bytes.
+                unsafe { mem_base.add(start as usize).cast::<[u8; $n]>().write_unaligned(bytes) };
+            }};
+        }
+
+        // The instructions the fast loop handles itself, by semantic name.
+        macro_rules! special {
+            ($encoding:expr, block) => {{
+                skip_block_type!();
+            }};
+            ($encoding:expr, r#loop) => {{
+                skip_block_type!();
+            }};
+            ($encoding:expr, r#if) => {{
+                if pop!(i32) != 0 {
+                    skip_block_type!();
+                    stp += 1;
+                } else {
+                    branch!(stp);
+                }
+            }};
+            ($encoding:expr, r#else) => {{
+                branch!(stp);
+            }};
+            ($encoding:expr, br) => {{
+                branch!(stp);
+            }};
+            ($encoding:expr, br_if) => {{
+                if pop!(i32) != 0 {
+                    branch!(stp);
+                } else {
+                    skip_leb!();
+                    stp += 1;
+                }
+            }};
+            ($encoding:expr, br_table) => {{
+                let index = pop!(i32) as u32;
+                let count = read_u32!();
+                branch!(stp + index.min(count) as usize);
+            }};
+            ($encoding:expr, end) => {{
+                if pc == code_end {
+                    slow!($encoding);
+                }
+            }};
+            ($encoding:expr, drop) => {{
+                if sized_values {
+                    slow!($encoding);
+                } else {
+                    // SAFETY: the operand is on the stack.
+                    sp = unsafe { sp.sub(1) };
+                }
+            }};
+            ($encoding:expr, select) => {{
+                if sized_values {
+                    slow!($encoding);
+                } else {
+                    let keep_first = pop!(i32) != 0;
+                    let second = pop!(u64);
+                    if !keep_first {
+                        // SAFETY: the first operand is on the stack.
+                        unsafe { sp.sub(1).write(second) };
+                    }
+                }
+            }};
+            ($encoding:expr, local_get) => {{
+                if narrow_locals {
+                    let index = read_u32!() as usize;
+                    // SAFETY: the local is in the frame.
+                    let value = unsafe { fp.add(index).read() };
+                    push!(value);
+                } else {
+                    slow!($encoding);
+                }
+            }};
+            ($encoding:expr, local_set) => {{
+                if narrow_locals {
+                    let index = read_u32!() as usize;
+                    let value = pop!(u64);
+                    // SAFETY: the local is in the frame.
+                    unsafe { fp.add(index).write(value) };
+                } else {
+                    slow!($encoding);
+                }
+            }};
+            ($encoding:expr, local_tee) => {{
+                if narrow_locals {
+                    let index = read_u32!() as usize;
+                    // SAFETY: the local is in the frame and the operand on the stack.
+                    unsafe { fp.add(index).write(sp.sub(1).read()) };
+                } else {
+                    slow!($encoding);
+                }
+            }};
+            ($encoding:expr, global_get) => {{
+                let index = read_u32!();
+                let global = &self.globals[self.inst.globals[index as usize].0 as usize];
+                let width = global.ty.content.slots() as usize;
+                for i in 0..width {
+                    push!(global.slots[i]);
+                }
+            }};
+            ($encoding:expr, global_set) => {{
+                let index = read_u32!();
+                let global = &mut self.globals[self.inst.globals[index as usize].0 as usize];
+                let width = global.ty.content.slots() as usize;
+                for i in (0..width).rev() {
+                    global.slots[i] = pop!(u64);
+                }
+            }};
+            ($encoding:expr, i32_const) => {{
+                push!(read_signed!() as i32);
+            }};
+            ($encoding:expr, i64_const) => {{
+                push!(read_signed!());
+            }};
+            ($encoding:expr, f32_const) => {{
+                // SAFETY: the immediate's four bytes are in the code.
+                let bits = unsafe { pc.cast::<[u8; 4]>().read_unaligned() };
+                pc = unsafe { pc.add(4) };
+                push!(f32::from_bits(u32::from_le_bytes(bits)));
+            }};
+            ($encoding:expr, f64_const) => {{
+                // SAFETY: the immediate's eight bytes are in the code.
+                let bits = unsafe { pc.cast::<[u8; 8]>().read_unaligned() };
+                pc = unsafe { pc.add(8) };
+                push!(f64::from_bits(u64::from_le_bytes(bits)));
+            }};
+            ($encoding:expr, i32_load) => {
+                load_mem!(4, |b| i32::from_le_bytes(b))
+            };
+            ($encoding:expr, i64_load) => {
+                load_mem!(8, |b| i64::from_le_bytes(b))
+            };
+            ($encoding:expr, f32_load) => {
+                load_mem!(4, |b| f32::from_le_bytes(b))
+            };
+            ($encoding:expr, f64_load) => {
+                load_mem!(8, |b| f64::from_le_bytes(b))
+            };
+            ($encoding:expr, i32_load8_s) => {
+                load_mem!(1, |b| i32::from(b[0] as i8))
+            };
+            ($encoding:expr, i32_load8_u) => {
+                load_mem!(1, |b| i32::from(b[0]))
+            };
+            ($encoding:expr, i32_load16_s) => {
+                load_mem!(2, |b| i32::from(i16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i32_load16_u) => {
+                load_mem!(2, |b| i32::from(u16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load8_s) => {
+                load_mem!(1, |b| i64::from(b[0] as i8))
+            };
+            ($encoding:expr, i64_load8_u) => {
+                load_mem!(1, |b| i64::from(b[0]))
+            };
+            ($encoding:expr, i64_load16_s) => {
+                load_mem!(2, |b| i64::from(i16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load16_u) => {
+                load_mem!(2, |b| i64::from(u16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load32_s) => {
+                load_mem!(4, |b| i64::from(i32::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load32_u) => {
+                load_mem!(4, |b| i64::from(u32::from_le_bytes(b)))
+            };
+            ($encoding:expr, i32_store) => {
+                store_mem!(i32, 4, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, i64_store) => {
+                store_mem!(i64, 8, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, f32_store) => {
+                store_mem!(f32, 4, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, f64_store) => {
+                store_mem!(f64, 8, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, i32_store8) => {
+                store_mem!(i32, 1, |v| [v as u8])
+            };
+            ($encoding:expr, i32_store16) => {
+                store_mem!(i32, 2, |v| (v as u16).to_le_bytes())
+            };
+            ($encoding:expr, i64_store8) => {
+                store_mem!(i64, 1, |v| [v as u8])
+            };
+            ($encoding:expr, i64_store16) => {
+                store_mem!(i64, 2, |v| (v as u16).to_le_bytes())
+            };
+            ($encoding:expr, i64_store32) => {
+                store_mem!(i64, 4, |v| (v as u32).to_le_bytes())
+            };
+            ($encoding:expr, $other:ident) => {{
+                slow!($encoding);
+            }};
+        }
+
+        // One row of the table: a pure operator on typed operands, inline, or the
+        // instruction's special case.
+        macro_rules! row {
+            ($encoding:expr, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
+                #[allow(unused_mut, unused_variables)]
+                // SAFETY: validation guarantees the operands are on the stack.
+                let mut at = unsafe { sp.sub(0 $(+ <value_type!($param) as Slot>::SLOTS)*) };
+                let base = at;
+                let result = num::$semantic($({
+                    // SAFETY: as above.
+                    let value = unsafe { <value_type!($param) as Slot>::load(at) };
+                    at = unsafe { at.add(<value_type!($param) as Slot>::SLOTS) };
+                    value
+                }),*).into_result();
+                match result {
+                    Ok(result) => {
+                        sp = base;
+                        $(
+                            let value: value_type!($result) = result;
+                            push!(value);
+                        )*
+                        #[allow(clippy::let_unit_value)]
+                        let _ = result;
+                    }
+                    Err(kind) => trap!(kind),
+                }
+            }};
+            ($encoding:expr, $imm:ident, $sig:tt, $semantic:ident) => {
+                special!($encoding, $semantic)
+            };
+        }
+
+        macro_rules! dispatch {
+            ($($name:ident = $encoding:literal, $semantic:ident, $text:literal, $imm:ident, $sig:tt;)*) => {
+                loop {
+                    op = pc;
+                    let byte = read_u8!();
+                    #[allow(unreachable_patterns)]
+                    match u32::from(byte) {
+                        prefix @ (0xFC | 0xFD) => {
+                            let sub = read_u32!();
+                            slow!(prefix << 16 | sub);
+                        }
+                        $($encoding => row!($encoding, $imm, $sig, $semantic),)*
+                        _ => unreachable!("validated code has no opcode 0x{byte:x}"),
+                    }
+                }
+            };
+        }
+
+        stratus_decoder::for_each_instruction!(dispatch)
+    }
+}
+
+/// Writes `value` at `sp`; returns the slot after it.
+///
+/// # Safety
+/// `sp` must point to `V::SLOTS` writable slots.
+#[inline(always)]
+unsafe fn push_raw<V: Slot>(sp: *mut u64, value: V) -> *mut u64 {
+    // SAFETY: the caller guarantees the slots are writable.
+    unsafe {
+        value.store(sp);
+        sp.add(V::SLOTS)
+    }
+}
