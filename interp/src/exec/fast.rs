@@ -33,8 +33,6 @@
 //! - The raw pointers are re-derived from `Exec`'s slices after every slow-path call,
 //!   so they are never used after the slices have been used directly.
 
-use std::cell::Cell;
-
 use stratus_runtime::TrapKind;
 use stratus_validator::SideEntry;
 
@@ -52,30 +50,21 @@ impl<'s, T> Exec<'s, T> {
     /// Runs until the entry function returns, a host function is called, or a trap.
     pub(crate) fn run(&mut self) -> Stop {
         // Registers. `op` is the executing instruction's opcode, `pc` the next byte.
-        let mut code_base: *const u8;
-        let mut code_end: *const u8;
         let mut op: *const u8;
         let mut pc: *const u8;
-        let slots_base: *mut u64 = self.slots.as_mut_ptr();
         let mut sp: *mut u64;
         let mut fp: *mut u64;
         let mut side: &'s [SideEntry];
         let mut stp: usize;
         let mut mem_base: *mut u8;
         let mut mem_len: u64;
-        let mut hot: &'s Cell<u32>;
-        // Whether every local and every `drop`/`select` operand is one slot wide.
-        let mut narrow_locals: bool;
-        let mut sized_values: bool;
 
         // Reads the registers from `self`.
         macro_rules! load {
             () => {{
                 let info = self.info;
-                code_base = self.code.as_ptr();
-                // SAFETY: `pc` and the end are inside or one past the code slice.
-                code_end = unsafe { code_base.add(self.code.len()) };
-                pc = unsafe { code_base.add(self.pc) };
+                // SAFETY: `pc` is inside the code slice.
+                pc = unsafe { self.code.as_ptr().add(self.pc) };
                 let slots_base = self.slots.as_mut_ptr();
                 // SAFETY: `sp` and `fp` are slot indices within the value stack.
                 sp = unsafe { slots_base.add(self.sp) };
@@ -94,9 +83,9 @@ impl<'s, T> Exec<'s, T> {
                     }
                 }
                 let funcs: &'s [stratus_runtime::FuncEntry<T>] = self.funcs;
-                hot = &funcs[self.func as usize].hotness;
-                narrow_locals = info.local_slots as usize == info.locals.len();
-                sized_values = info.sized_values;
+                self.hotness = &funcs[self.func as usize].hotness;
+                self.narrow_locals = info.local_slots as usize == info.locals.len();
+                self.sized_values = info.sized_values;
             }};
         }
 
@@ -105,6 +94,8 @@ impl<'s, T> Exec<'s, T> {
             () => {{
                 // SAFETY: all three point into (or one past) the same allocation as
                 // their base.
+                let code_base = self.code.as_ptr();
+                let slots_base = self.slots.as_mut_ptr();
                 unsafe {
                     self.op_pc = op.offset_from(code_base) as usize;
                     self.pc = pc.offset_from(code_base) as usize;
@@ -241,7 +232,7 @@ impl<'s, T> Exec<'s, T> {
                     }
                 }
                 if entry.pc_delta < 0 {
-                    hot.set(hot.get().wrapping_add(1));
+                    self.hotness.set(self.hotness.get().wrapping_add(1));
                 }
                 // SAFETY: branch targets are instructions of this body.
                 pc = unsafe { op.offset(entry.pc_delta as isize) };
@@ -318,12 +309,12 @@ impl<'s, T> Exec<'s, T> {
                 branch!(stp + index.min(count) as usize);
             }};
             ($encoding:expr, end) => {{
-                if pc == code_end {
+                if pc == self.code.as_ptr_range().end {
                     slow!($encoding);
                 }
             }};
             ($encoding:expr, drop) => {{
-                if sized_values {
+                if self.sized_values {
                     slow!($encoding);
                 } else {
                     // SAFETY: the operand is on the stack.
@@ -331,7 +322,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, select) => {{
-                if sized_values {
+                if self.sized_values {
                     slow!($encoding);
                 } else {
                     let keep_first = pop!(i32) != 0;
@@ -343,7 +334,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, local_get) => {{
-                if narrow_locals {
+                if self.narrow_locals {
                     let index = read_u32!() as usize;
                     // SAFETY: the local is in the frame.
                     let value = unsafe { fp.add(index).read() };
@@ -353,7 +344,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, local_set) => {{
-                if narrow_locals {
+                if self.narrow_locals {
                     let index = read_u32!() as usize;
                     let value = pop!(u64);
                     // SAFETY: the local is in the frame.
@@ -363,7 +354,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, local_tee) => {{
-                if narrow_locals {
+                if self.narrow_locals {
                     let index = read_u32!() as usize;
                     // SAFETY: the local is in the frame and the operand on the stack.
                     unsafe { fp.add(index).write(sp.sub(1).read()) };
@@ -523,7 +514,8 @@ impl<'s, T> Exec<'s, T> {
                             slow!(prefix << 16 | sub);
                         }
                         $($encoding => row!($encoding, $imm, $sig, $semantic),)*
-                        _ => unreachable!("validated code has no opcode 0x{byte:x}"),
+                        // SAFETY: validated code holds only the opcodes of the table.
+                        _ => unsafe { std::hint::unreachable_unchecked() },
                     }
                 }
             };
