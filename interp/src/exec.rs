@@ -280,7 +280,10 @@ impl<'s, T> Exec<'s, T> {
         if locals_end + info.max_stack_slots as usize > self.slots.len() {
             return Err(TrapKind::CallStackExhausted.into());
         }
-        self.slots[self.sp..locals_end].fill(0);
+        // Few locals as a rule: a loop beats a call to `memset`.
+        for slot in &mut self.slots[self.sp..locals_end] {
+            *slot = 0;
+        }
         self.frames.push(Frame {
             func: self.func,
             pc: self.pc as u32,
@@ -304,9 +307,13 @@ impl<'s, T> Exec<'s, T> {
     }
 
     /// Returns from the running function: its results move to its frame base.
-    fn return_from(&mut self) -> Step {
+    pub(super) fn return_from(&mut self) -> Step {
         let results = self.info.result_slots as usize;
-        self.slots.copy_within(self.sp - results..self.sp, self.fp);
+        // Few results as a rule: a loop beats a call to `memmove`. The results move
+        // down (or stay), so copying from the first is overlap-safe.
+        for i in 0..results {
+            self.slots[self.fp + i] = self.slots[self.sp - results + i];
+        }
         self.sp = self.fp + results;
         if self.frames.len() == self.entry_depth {
             return Err(Stop::Returned);
@@ -380,7 +387,7 @@ impl<'s, T> Exec<'s, T> {
         self.return_from()
     }
 
-    fn call(&mut self) -> Step {
+    pub(super) fn call(&mut self) -> Step {
         let index = self.read_u32();
         self.call_func(self.inst.funcs[index as usize])
     }

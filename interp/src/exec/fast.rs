@@ -49,8 +49,7 @@ impl<'s, T> Exec<'s, T> {
 
     /// Runs until the entry function returns, a host function is called, or a trap.
     pub(crate) fn run(&mut self) -> Stop {
-        // Registers. `op` is the executing instruction's opcode, `pc` the next byte.
-        let mut op: *const u8;
+        // Registers. `pc` is the next byte of code to read.
         let mut pc: *const u8;
         let mut sp: *mut u64;
         let mut fp: *mut u64;
@@ -58,6 +57,18 @@ impl<'s, T> Exec<'s, T> {
         let mut stp: usize;
         let mut mem_base: *mut u8;
         let mut mem_len: u64;
+
+        // A call or return, out of line: it switches functions.
+        macro_rules! switch {
+            ($op:expr, $method:ident) => {{
+                save!($op);
+                let result = self.$method();
+                load!();
+                if let Err(stop) = result {
+                    return stop;
+                }
+            }};
+        }
 
         // Reads the registers from `self`.
         macro_rules! load {
@@ -91,7 +102,8 @@ impl<'s, T> Exec<'s, T> {
 
         // Writes the registers back to `self`.
         macro_rules! save {
-            () => {{
+            ($op:expr) => {{
+                let op: *const u8 = $op;
                 // SAFETY: all three point into (or one past) the same allocation as
                 // their base.
                 let code_base = self.code.as_ptr();
@@ -108,9 +120,18 @@ impl<'s, T> Exec<'s, T> {
 
         load!();
 
+        // The opcode of the executing instruction, while none of its immediates has
+        // been read.
+        macro_rules! here {
+            () => {
+                // SAFETY: `pc` is past the opcode.
+                unsafe { pc.sub(1) }
+            };
+        }
+
         macro_rules! trap {
-            ($kind:expr) => {{
-                save!();
+            ($op:expr, $kind:expr) => {{
+                save!($op);
                 return Stop::Trap($kind);
             }};
         }
@@ -118,9 +139,9 @@ impl<'s, T> Exec<'s, T> {
         // The slow path for the instruction with `encoding`, whose opcode (and
         // prefixed subopcode) have been read.
         macro_rules! slow {
-            ($encoding:expr) => {{
+            ($op:expr, $encoding:expr) => {{
                 let encoding = $encoding;
-                save!();
+                save!($op);
                 let result = self.slow_step(encoding);
                 load!();
                 if let Err(stop) = result {
@@ -214,7 +235,8 @@ impl<'s, T> Exec<'s, T> {
 
         // Takes the branch of side-table entry `index`.
         macro_rules! branch {
-            ($index:expr) => {{
+            ($op:expr, $index:expr) => {{
+                let op: *const u8 = $op;
                 let index: usize = $index;
                 // SAFETY: `index` is the entry of the executing branch site.
                 let entry = unsafe { *side.get_unchecked(index) };
@@ -243,12 +265,13 @@ impl<'s, T> Exec<'s, T> {
         // Scalar loads and stores with an explicit bounds check.
         macro_rules! load_mem {
             ($n:literal, |$b:ident| $convert:expr) => {{
+                let at_op = here!();
                 skip_leb!();
                 let offset = read_u32!();
                 let addr = pop!(i32) as u32;
                 let start = u64::from(addr) + u64::from(offset);
                 if start + $n > mem_len {
-                    trap!(TrapKind::MemoryOutOfBounds);
+                    trap!(at_op, TrapKind::MemoryOutOfBounds);
                 }
                 // SAFETY: `start + N` is within the accessible bytes.
                 let $b: [u8; $n] =
@@ -259,13 +282,14 @@ impl<'s, T> Exec<'s, T> {
 
         macro_rules! store_mem {
             ($ty:ty, $n:literal, |$v:ident| $bytes:expr) => {{
+                let at_op = here!();
                 skip_leb!();
                 let offset = read_u32!();
                 let $v = pop!($ty);
                 let addr = pop!(i32) as u32;
                 let start = u64::from(addr) + u64::from(offset);
                 if start + $n > mem_len {
-                    trap!(TrapKind::MemoryOutOfBounds);
+                    trap!(at_op, TrapKind::MemoryOutOfBounds);
                 }
                 let bytes: [u8; $n] = $bytes;
                 // SAFETY: `start + N` is within the accessible bytes.
@@ -286,36 +310,43 @@ impl<'s, T> Exec<'s, T> {
                     skip_block_type!();
                     stp += 1;
                 } else {
-                    branch!(stp);
+                    branch!(here!(), stp);
                 }
             }};
             ($encoding:expr, r#else) => {{
-                branch!(stp);
+                branch!(here!(), stp);
             }};
             ($encoding:expr, br) => {{
-                branch!(stp);
+                branch!(here!(), stp);
             }};
             ($encoding:expr, br_if) => {{
                 if pop!(i32) != 0 {
-                    branch!(stp);
+                    branch!(here!(), stp);
                 } else {
                     skip_leb!();
                     stp += 1;
                 }
             }};
             ($encoding:expr, br_table) => {{
+                let at_op = here!();
                 let index = pop!(i32) as u32;
                 let count = read_u32!();
-                branch!(stp + index.min(count) as usize);
+                branch!(at_op, stp + index.min(count) as usize);
             }};
             ($encoding:expr, end) => {{
                 if pc == self.code.as_ptr_range().end {
-                    slow!($encoding);
+                    switch!(here!(), return_from);
                 }
+            }};
+            ($encoding:expr, r#return) => {{
+                switch!(here!(), return_from);
+            }};
+            ($encoding:expr, call) => {{
+                switch!(here!(), call);
             }};
             ($encoding:expr, drop) => {{
                 if self.sized_values {
-                    slow!($encoding);
+                    slow!(here!(), $encoding);
                 } else {
                     // SAFETY: the operand is on the stack.
                     sp = unsafe { sp.sub(1) };
@@ -323,7 +354,7 @@ impl<'s, T> Exec<'s, T> {
             }};
             ($encoding:expr, select) => {{
                 if self.sized_values {
-                    slow!($encoding);
+                    slow!(here!(), $encoding);
                 } else {
                     let keep_first = pop!(i32) != 0;
                     let second = pop!(u64);
@@ -340,7 +371,7 @@ impl<'s, T> Exec<'s, T> {
                     let value = unsafe { fp.add(index).read() };
                     push!(value);
                 } else {
-                    slow!($encoding);
+                    slow!(here!(), $encoding);
                 }
             }};
             ($encoding:expr, local_set) => {{
@@ -350,7 +381,7 @@ impl<'s, T> Exec<'s, T> {
                     // SAFETY: the local is in the frame.
                     unsafe { fp.add(index).write(value) };
                 } else {
-                    slow!($encoding);
+                    slow!(here!(), $encoding);
                 }
             }};
             ($encoding:expr, local_tee) => {{
@@ -359,7 +390,7 @@ impl<'s, T> Exec<'s, T> {
                     // SAFETY: the local is in the frame and the operand on the stack.
                     unsafe { fp.add(index).write(sp.sub(1).read()) };
                 } else {
-                    slow!($encoding);
+                    slow!(here!(), $encoding);
                 }
             }};
             ($encoding:expr, global_get) => {{
@@ -466,7 +497,7 @@ impl<'s, T> Exec<'s, T> {
                 store_mem!(i64, 4, |v| (v as u32).to_le_bytes())
             };
             ($encoding:expr, $other:ident) => {{
-                slow!($encoding);
+                slow!(here!(), $encoding);
             }};
         }
 
@@ -494,7 +525,7 @@ impl<'s, T> Exec<'s, T> {
                         #[allow(clippy::let_unit_value)]
                         let _ = result;
                     }
-                    Err(kind) => trap!(kind),
+                    Err(kind) => trap!(here!(), kind),
                 }
             }};
             ($encoding:expr, $imm:ident, $sig:tt, $semantic:ident) => {
@@ -505,13 +536,13 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! dispatch {
             ($($name:ident = $encoding:literal, $semantic:ident, $text:literal, $imm:ident, $sig:tt;)*) => {
                 loop {
-                    op = pc;
                     let byte = read_u8!();
                     #[allow(unreachable_patterns)]
                     match u32::from(byte) {
                         prefix @ (0xFC | 0xFD) => {
+                            let at_op = here!();
                             let sub = read_u32!();
-                            slow!(prefix << 16 | sub);
+                            slow!(at_op, prefix << 16 | sub);
                         }
                         $($encoding => row!($encoding, $imm, $sig, $semantic),)*
                         // SAFETY: validated code holds only the opcodes of the table.
