@@ -78,11 +78,8 @@ pub(crate) struct Exec<'s, T> {
     stp: usize,
     fp: usize,
     sp: usize,
-    /// The running function's hotness counter, and whether all its locals and all
-    /// its `drop`/`select` operands are one slot wide: set by the fast loop.
+    /// The running function's hotness counter: set by the fast loop.
     hotness: &'s std::cell::Cell<u32>,
-    narrow_locals: bool,
-    sized_values: bool,
 }
 
 /// The instance, function info and code of a WebAssembly function.
@@ -128,8 +125,6 @@ impl<'s, T> Exec<'s, T> {
             fp: regs.fp,
             sp: regs.sp,
             hotness: &store.funcs[regs.func as usize].hotness,
-            narrow_locals: false,
-            sized_values: false,
         }
     }
 

@@ -34,7 +34,7 @@
 //!   so they are never used after the slices have been used directly.
 
 use stratus_runtime::TrapKind;
-use stratus_validator::SideEntry;
+use stratus_validator::{FuncInfo, SideEntry};
 
 use super::{Exec, Stop};
 use crate::num::{self, OpResult, value_type};
@@ -49,6 +49,17 @@ impl<'s, T> Exec<'s, T> {
 
     /// Runs until the entry function returns, a host function is called, or a trap.
     pub(crate) fn run(&mut self) -> Stop {
+        loop {
+            let stop = if is_simple(self.info) { self.run_loop::<true>() } else { self.run_loop::<false>() };
+            if let Some(stop) = stop {
+                return stop;
+            }
+        }
+    }
+
+    /// The fast loop for functions that are [simple](is_simple) or not: it returns
+    /// `None` when a call or return switches to a function of the other kind.
+    fn run_loop<const SIMPLE: bool>(&mut self) -> Option<Stop> {
         // Registers. `pc` is the next byte of code to read.
         let mut pc: *const u8;
         let mut sp: *mut u64;
@@ -65,7 +76,10 @@ impl<'s, T> Exec<'s, T> {
                 let result = self.$method();
                 load!();
                 if let Err(stop) = result {
-                    return stop;
+                    return Some(stop);
+                }
+                if is_simple(self.info) != SIMPLE {
+                    return None;
                 }
             }};
         }
@@ -95,8 +109,6 @@ impl<'s, T> Exec<'s, T> {
                 }
                 let funcs: &'s [stratus_runtime::FuncEntry<T>] = self.funcs;
                 self.hotness = &funcs[self.func as usize].hotness;
-                self.narrow_locals = info.local_slots as usize == info.locals.len();
-                self.sized_values = info.sized_values;
             }};
         }
 
@@ -132,7 +144,7 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! trap {
             ($op:expr, $kind:expr) => {{
                 save!($op);
-                return Stop::Trap($kind);
+                return Some(Stop::Trap($kind));
             }};
         }
 
@@ -145,7 +157,10 @@ impl<'s, T> Exec<'s, T> {
                 let result = self.slow_step(encoding);
                 load!();
                 if let Err(stop) = result {
-                    return stop;
+                    return Some(stop);
+                }
+                if is_simple(self.info) != SIMPLE {
+                    return None;
                 }
             }};
         }
@@ -345,7 +360,7 @@ impl<'s, T> Exec<'s, T> {
                 switch!(here!(), call);
             }};
             ($encoding:expr, drop) => {{
-                if self.sized_values {
+                if !SIMPLE {
                     slow!(here!(), $encoding);
                 } else {
                     // SAFETY: the operand is on the stack.
@@ -353,7 +368,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, select) => {{
-                if self.sized_values {
+                if !SIMPLE {
                     slow!(here!(), $encoding);
                 } else {
                     let keep_first = pop!(i32) != 0;
@@ -365,7 +380,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, local_get) => {{
-                if self.narrow_locals {
+                if SIMPLE {
                     let index = read_u32!() as usize;
                     // SAFETY: the local is in the frame.
                     let value = unsafe { fp.add(index).read() };
@@ -375,7 +390,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, local_set) => {{
-                if self.narrow_locals {
+                if SIMPLE {
                     let index = read_u32!() as usize;
                     let value = pop!(u64);
                     // SAFETY: the local is in the frame.
@@ -385,7 +400,7 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, local_tee) => {{
-                if self.narrow_locals {
+                if SIMPLE {
                     let index = read_u32!() as usize;
                     // SAFETY: the local is in the frame and the operand on the stack.
                     unsafe { fp.add(index).write(sp.sub(1).read()) };
@@ -567,4 +582,11 @@ unsafe fn push_raw<V: Slot>(sp: *mut u64, value: V) -> *mut u64 {
         value.store(sp);
         sp.add(V::SLOTS)
     }
+}
+
+/// Whether every local of the function with `info` and every operand of its `drop`s and
+/// `select`s is one slot wide, which the fast loop's local and parametric instructions
+/// take for granted.
+fn is_simple(info: &FuncInfo) -> bool {
+    info.local_slots as usize == info.locals.len() && !info.sized_values
 }
