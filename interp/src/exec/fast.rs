@@ -548,23 +548,44 @@ impl<'s, T> Exec<'s, T> {
             };
         }
 
+        // An empty assembly comment naming the handler: it emits no code, but keeps
+        // the compiler from merging the handlers' identical tails (and with them
+        // their copies of the dispatch jump) back into one.
+        macro_rules! distinct_tail {
+            ($encoding:expr) => {
+                #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+                // SAFETY: the assembly is a comment: it has no effect at all.
+                unsafe {
+                    std::arch::asm!("/* {} */", const $encoding, options(nomem, nostack, preserves_flags));
+                }
+            };
+        }
+
         macro_rules! dispatch {
-            ($($name:ident = $encoding:literal, $semantic:ident, $text:literal, $imm:ident, $sig:tt;)*) => {
+            ($($name:ident = $encoding:literal, $semantic:ident, $text:literal, $imm:ident, $sig:tt;)*) => {{
+                // Each instruction fetches the next opcode, so that the compiler can
+                // give every handler its own copy of the indirect jump.
+                let mut byte = read_u8!();
+                #[allow(clippy::never_loop)]
                 loop {
-                    let byte = read_u8!();
                     #[allow(unreachable_patterns)]
                     match u32::from(byte) {
                         prefix @ (0xFC | 0xFD) => {
                             let at_op = here!();
                             let sub = read_u32!();
                             slow!(at_op, prefix << 16 | sub);
+                            byte = read_u8!();
                         }
-                        $($encoding => row!($encoding, $imm, $sig, $semantic),)*
+                        $($encoding => {
+                            row!($encoding, $imm, $sig, $semantic);
+                            byte = read_u8!();
+                            distinct_tail!($encoding);
+                        })*
                         // SAFETY: validated code holds only the opcodes of the table.
                         _ => unsafe { std::hint::unreachable_unchecked() },
                     }
                 }
-            };
+            }};
         }
 
         stratus_decoder::for_each_instruction!(dispatch)
