@@ -260,7 +260,7 @@ impl<'s, T> Exec<'s, T> {
     }
 
     /// Calls `func`, with its arguments on top of the stack and `pc` past the call.
-    fn call_func(&mut self, func: FuncAddr) -> Step {
+    pub(super) fn call_func(&mut self, func: FuncAddr) -> Step {
         let entry = &self.funcs[func.0 as usize];
         entry.hotness.set(entry.hotness.get().wrapping_add(1));
         if let FuncKind::Host(_) = entry.kind {

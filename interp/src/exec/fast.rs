@@ -33,7 +33,7 @@
 //! - The raw pointers are re-derived from `Exec`'s slices after every slow-path call,
 //!   so they are never used after the slices have been used directly.
 
-use stratus_runtime::TrapKind;
+use stratus_runtime::{Frame, FuncAddr, FuncEntry, FuncKind, Instance, TrapKind};
 use stratus_validator::{FuncInfo, SideEntry};
 
 use super::{Exec, Stop};
@@ -45,6 +45,25 @@ impl<'s, T> Exec<'s, T> {
     #[inline(never)]
     fn slow_step(&mut self, encoding: u32) -> Result<(), Stop> {
         self.step(encoding)
+    }
+
+    /// The info and code of WebAssembly function `func` if it belongs to the running
+    /// instance (so memory, globals and tables stay as they are): the calls and returns
+    /// the fast loop makes itself.
+    #[inline(always)]
+    fn same_instance_code(&self, func: u32) -> Option<(&'s FuncInfo, &'s [u8])> {
+        let funcs: &'s [FuncEntry<T>] = self.funcs;
+        let instances: &'s [Instance] = self.instances;
+        match funcs[func as usize].kind {
+            FuncKind::Wasm { instance, index }
+                if std::ptr::eq(&instances[instance.0 as usize], self.inst) =>
+            {
+                let module = &*self.inst.module;
+                let code = &module.code[(index - module.imported_funcs) as usize];
+                Some((&code.info, &module.bytes[code.code.clone()]))
+            }
+            _ => None,
+        }
     }
 
     /// Runs until the entry function returns, a host function is called, or a trap.
@@ -80,6 +99,120 @@ impl<'s, T> Exec<'s, T> {
                 }
                 if is_simple(self.info) != SIMPLE {
                     return None;
+                }
+            }};
+        }
+
+        // Switches the registers to function `info` with `code` (the running
+        // function's are in `self`); leaves this instantiation of the loop if the
+        // function is not of its kind.
+        macro_rules! switch_to {
+            ($info:expr, $code:expr) => {{
+                let info: &'s FuncInfo = $info;
+                let code: &'s [u8] = $code;
+                self.info = info;
+                self.code = code;
+                let funcs: &'s [FuncEntry<T>] = self.funcs;
+                self.hotness = &funcs[self.func as usize].hotness;
+                side = &info.side_table;
+                if is_simple(info) != SIMPLE {
+                    save!(pc);
+                    return None;
+                }
+            }};
+        }
+
+        // Calls `func` with its arguments on top of the stack and `pc` past the call.
+        macro_rules! enter {
+            ($op:expr, $func:expr) => {{
+                let func: u32 = $func;
+                let fast = match self.same_instance_code(func) {
+                    Some((info, code)) if self.frames.len() < self.max_frames => {
+                        let slots = self.slots.as_mut_ptr();
+                        // SAFETY: `sp` points into the value stack.
+                        let top = unsafe { sp.offset_from(slots) } as usize;
+                        let base = top - info.param_slots as usize;
+                        let locals_end = base + info.local_slots as usize;
+                        if locals_end + info.max_stack_slots as usize <= self.slots.len() {
+                            Some((info, code, base, locals_end))
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                match fast {
+                    Some((info, code, base, locals_end)) => {
+                        let hotness = &self.funcs[func as usize].hotness;
+                        hotness.set(hotness.get().wrapping_add(1));
+                        let slots = self.slots.as_mut_ptr();
+                        // SAFETY: the check above: the callee's locals and operands
+                        // fit in the value stack, and `code` is its validated body.
+                        unsafe {
+                            let end = slots.add(locals_end);
+                            while sp < end {
+                                sp.write(0);
+                                sp = sp.add(1);
+                            }
+                            self.frames.push(Frame {
+                                func: self.func,
+                                pc: pc.offset_from(self.code.as_ptr()) as u32,
+                                stp: stp as u32,
+                                base: fp.offset_from(slots) as u32,
+                            });
+                            fp = slots.add(base);
+                            pc = code.as_ptr();
+                        }
+                        stp = 0;
+                        self.func = func;
+                        switch_to!(info, code);
+                    }
+                    None => {
+                        save!($op);
+                        let result = self.call_func(FuncAddr(func));
+                        load!();
+                        if let Err(stop) = result {
+                            return Some(stop);
+                        }
+                        if is_simple(self.info) != SIMPLE {
+                            return None;
+                        }
+                    }
+                }
+            }};
+        }
+
+        // Returns from the running function: its results move to its frame base.
+        macro_rules! ret {
+            () => {{
+                let caller = match self.frames.last() {
+                    Some(&frame) if self.frames.len() > self.entry_depth => {
+                        self.same_instance_code(frame.func).map(|(info, code)| (frame, info, code))
+                    }
+                    _ => None,
+                };
+                match caller {
+                    Some((frame, info, code)) => {
+                        self.frames.pop();
+                        let results = self.info.result_slots as usize;
+                        let slots = self.slots.as_mut_ptr();
+                        // SAFETY: the results are on top of the stack, the frame base
+                        // is below them, and the caller's registers point into its
+                        // frame and validated body.
+                        unsafe {
+                            let from = sp.sub(results);
+                            for i in 0..results {
+                                fp.add(i).write(from.add(i).read());
+                            }
+                            sp = fp.add(results);
+                            fp = slots.add(frame.base as usize);
+                            pc = code.as_ptr().add(frame.pc as usize);
+                        }
+                        stp = frame.stp as usize;
+                        self.func = frame.func;
+                        switch_to!(info, code);
+                    }
+                    None => switch!(here!(), return_from),
                 }
             }};
         }
@@ -350,14 +483,17 @@ impl<'s, T> Exec<'s, T> {
             }};
             ($encoding:expr, end) => {{
                 if pc == self.code.as_ptr_range().end {
-                    switch!(here!(), return_from);
+                    ret!();
                 }
             }};
             ($encoding:expr, r#return) => {{
-                switch!(here!(), return_from);
+                ret!();
             }};
             ($encoding:expr, call) => {{
-                switch!(here!(), call);
+                let at_op = here!();
+                let index = read_u32!();
+                let func = self.inst.funcs[index as usize].0;
+                enter!(at_op, func);
             }};
             ($encoding:expr, drop) => {{
                 if !SIMPLE {
