@@ -40,6 +40,9 @@ use super::{Exec, Stop};
 use crate::num::{self, OpResult, value_type};
 use crate::slot::Slot;
 
+/// The opcode the fused pair looks for.
+const I32_ADD: u8 = 0x6A;
+
 impl<'s, T> Exec<'s, T> {
     /// One instruction through the checked interpreter: the slow path of the fast loop.
     #[inline(never)]
@@ -561,7 +564,17 @@ impl<'s, T> Exec<'s, T> {
                 }
             }};
             ($encoding:expr, i32_const) => {{
-                push!(read_signed!() as i32);
+                let value = read_signed!() as i32;
+                // `i32.const; i32.add`, the usual address arithmetic, in one step.
+                // SAFETY: the code ends with `end`, so the next opcode is there,
+                // and the addend is on the stack if the `i32.add` follows.
+                if unsafe { *pc } == I32_ADD {
+                    pc = unsafe { pc.add(1) };
+                    let sum = pop!(i32).wrapping_add(value);
+                    push!(sum);
+                } else {
+                    push!(value);
+                }
             }};
             ($encoding:expr, i64_const) => {{
                 push!(read_signed!());
