@@ -18,6 +18,8 @@ use stratus_validator::FuncInfo;
 use crate::num::{self, OpResult, value_type};
 use crate::slot::Slot;
 
+mod fast;
+
 /// Why the loop stopped.
 pub(crate) enum Stop {
     /// The function the host called has returned; its results are at the frame base.
@@ -76,6 +78,8 @@ pub(crate) struct Exec<'s, T> {
     stp: usize,
     fp: usize,
     sp: usize,
+    /// The running function's hotness counter: set by the fast loop.
+    hotness: &'s std::cell::Cell<u32>,
 }
 
 /// The instance, function info and code of a WebAssembly function. Fails only when
@@ -131,6 +135,7 @@ impl<'s, T> Exec<'s, T> {
             stp: regs.stp,
             fp: regs.fp,
             sp: regs.sp,
+            hotness: &store.funcs[regs.func as usize].hotness,
         }
     }
 
@@ -141,24 +146,6 @@ impl<'s, T> Exec<'s, T> {
     /// Where the executing instruction is, for backtraces.
     pub(crate) fn trap_pc(&self) -> usize {
         self.op_pc
-    }
-
-    /// Runs until the entry function returns, a host function is called, or a trap.
-    pub(crate) fn run(&mut self) -> Stop {
-        loop {
-            self.op_pc = self.pc;
-            let byte = self.code[self.pc];
-            self.pc += 1;
-            let encoding = match byte {
-                stratus_decoder::PREFIX_MISC | stratus_decoder::PREFIX_SIMD => {
-                    u32::from(byte) << 16 | self.read_u32()
-                }
-                _ => u32::from(byte),
-            };
-            if let Err(stop) = self.step(encoding) {
-                return stop;
-            }
-        }
     }
 
     // Immediates, read in place. The code is validated, so they are well formed.
@@ -284,7 +271,7 @@ impl<'s, T> Exec<'s, T> {
     }
 
     /// Calls `func`, with its arguments on top of the stack and `pc` past the call.
-    fn call_func(&mut self, func: FuncAddr) -> Step {
+    pub(super) fn call_func(&mut self, func: FuncAddr) -> Step {
         let entry = &self.funcs[func.0 as usize];
         entry.hotness.set(entry.hotness.get().wrapping_add(1));
         if let FuncKind::Host(_) = entry.kind {
@@ -299,7 +286,10 @@ impl<'s, T> Exec<'s, T> {
         if locals_end + info.max_stack_slots as usize > self.slots.len() {
             return Err(TrapKind::CallStackExhausted.into());
         }
-        self.slots[self.sp..locals_end].fill(0);
+        // Few locals as a rule: a loop beats a call to `memset`.
+        for slot in &mut self.slots[self.sp..locals_end] {
+            *slot = 0;
+        }
         self.frames.push(Frame {
             func: self.func,
             pc: self.pc as u32,
@@ -323,9 +313,13 @@ impl<'s, T> Exec<'s, T> {
     }
 
     /// Returns from the running function: its results move to its frame base.
-    fn return_from(&mut self) -> Step {
+    pub(super) fn return_from(&mut self) -> Step {
         let results = self.info.result_slots as usize;
-        self.slots.copy_within(self.sp - results..self.sp, self.fp);
+        // Few results as a rule: a loop beats a call to `memmove`. The results move
+        // down (or stay), so copying from the first is overlap-safe.
+        for i in 0..results {
+            self.slots[self.fp + i] = self.slots[self.sp - results + i];
+        }
         self.sp = self.fp + results;
         if self.frames.len() == self.entry_depth {
             return Err(Stop::Returned);
@@ -399,7 +393,7 @@ impl<'s, T> Exec<'s, T> {
         self.return_from()
     }
 
-    fn call(&mut self) -> Step {
+    pub(super) fn call(&mut self) -> Step {
         let index = self.read_u32();
         self.call_func(self.inst.funcs[index as usize])
     }

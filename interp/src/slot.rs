@@ -6,6 +6,16 @@ pub(crate) trait Slot: Copy {
     const SLOTS: usize;
     fn read(slots: &[u64], at: usize) -> Self;
     fn write(self, slots: &mut [u64], at: usize);
+    /// Reads the value whose first slot `at` points to.
+    ///
+    /// # Safety
+    /// `at` must point to `SLOTS` readable slots.
+    unsafe fn load(at: *const u64) -> Self;
+    /// Writes the value to the slots from `at`.
+    ///
+    /// # Safety
+    /// `at` must point to `SLOTS` writable slots.
+    unsafe fn store(self, at: *mut u64);
 }
 
 macro_rules! one_slot {
@@ -21,6 +31,18 @@ macro_rules! one_slot {
             fn write(self, slots: &mut [u64], at: usize) {
                 let $v = self;
                 slots[at] = $to;
+            }
+            #[inline(always)]
+            unsafe fn load(at: *const u64) -> Self {
+                // SAFETY: the caller guarantees one readable slot at `at`.
+                let $s = unsafe { at.read() };
+                $from
+            }
+            #[inline(always)]
+            unsafe fn store(self, at: *mut u64) {
+                let $v = self;
+                // SAFETY: the caller guarantees one writable slot at `at`.
+                unsafe { at.write($to) }
             }
         }
     )*};
@@ -44,5 +66,18 @@ impl Slot for u128 {
     fn write(self, slots: &mut [u64], at: usize) {
         slots[at] = self as u64;
         slots[at + 1] = (self >> 64) as u64;
+    }
+    #[inline(always)]
+    unsafe fn load(at: *const u64) -> Self {
+        // SAFETY: the caller guarantees two readable slots from `at`.
+        unsafe { u128::from(at.read()) | u128::from(at.add(1).read()) << 64 }
+    }
+    #[inline(always)]
+    unsafe fn store(self, at: *mut u64) {
+        // SAFETY: the caller guarantees two writable slots from `at`.
+        unsafe {
+            at.write(self as u64);
+            at.add(1).write((self >> 64) as u64);
+        }
     }
 }

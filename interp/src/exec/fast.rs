@@ -1,0 +1,762 @@
+//! The interpreter's fast loop: the same instruction table and side table as
+//! [`Exec::step`], with the registers the hot instructions use held in local variables
+//! (raw pointers into the code, the value stack and linear memory) instead of fields, so
+//! the compiler keeps them in machine registers, and with the bounds checks that
+//! validation makes redundant left out.
+//!
+//! Only the frequent instructions are handled here. Everything else takes the slow path:
+//! the registers are written back to [`Exec`], [`Exec::step`] runs the instruction
+//! (safely, with checked slices), and the registers are read again. Calls and returns,
+//! which switch functions, go the same way.
+//!
+//! # Safety
+//!
+//! The unchecked accesses rely on these invariants, which the rest of the interpreter and
+//! the validator maintain:
+//!
+//! - `pc` points into the running function's validated body, at an opcode. Validated code
+//!   is well formed: every immediate an opcode announces is there, LEB128 numbers are
+//!   terminated within their maximum length, and the body ends with `end`, so reading an
+//!   instruction and its immediates stays inside the body.
+//! - `sp` and `fp` point into the store's value stack. A call checks, before it enters a
+//!   function, that its locals plus `max_stack_slots` slots fit in the stack
+//!   ([`Exec::call_func`], `invoke::run_wasm`), and validation guarantees the operand
+//!   stack never holds more than `max_stack_slots` slots nor pops below the frame's
+//!   operands; local indices are below the function's local count. So every slot read or
+//!   written lies between `fp` and `fp + local_slots + max_stack_slots`.
+//! - Side-table indices come from the validator's entries for this function: `stp` is
+//!   the index of the next branch site's entry, and taken branches move it by the entry's
+//!   `stp_delta`, so it stays in bounds whenever a branch instruction reads it.
+//! - Linear memory is accessed only after an explicit check of the effective address
+//!   against `mem_len`, the accessible size; `mem_base..mem_base + mem_len` is the
+//!   memory's byte slice, re-read after anything that may grow or change it.
+//! - The raw pointers are re-derived from `Exec`'s slices after every slow-path call,
+//!   so they are never used after the slices have been used directly.
+
+use stratus_runtime::{Frame, FuncAddr, FuncEntry, FuncKind, Instance, TrapKind};
+use stratus_validator::{FuncInfo, SideEntry};
+
+use super::{Exec, Stop};
+use crate::num::{self, OpResult, value_type};
+use crate::slot::Slot;
+
+/// The opcode the fused pair looks for.
+const I32_ADD: u8 = 0x6A;
+
+impl<'s, T> Exec<'s, T> {
+    /// One instruction through the checked interpreter: the slow path of the fast loop.
+    #[inline(never)]
+    fn slow_step(&mut self, encoding: u32) -> Result<(), Stop> {
+        self.step(encoding)
+    }
+
+    /// The info and code of WebAssembly function `func` if it belongs to the running
+    /// instance (so memory, globals and tables stay as they are): the calls and returns
+    /// the fast loop makes itself.
+    #[inline(always)]
+    fn same_instance_code(&self, func: u32) -> Option<(&'s FuncInfo, &'s [u8])> {
+        let funcs: &'s [FuncEntry<T>] = self.funcs;
+        let instances: &'s [Instance] = self.instances;
+        match funcs[func as usize].kind {
+            FuncKind::Wasm { instance, index }
+                if std::ptr::eq(&instances[instance.0 as usize], self.inst) =>
+            {
+                let module = &*self.inst.module;
+                let code = &module.code[(index - module.imported_funcs) as usize];
+                Some((&code.info, &module.bytes[code.code.clone()]))
+            }
+            _ => None,
+        }
+    }
+
+    /// Runs until the entry function returns, a host function is called, or a trap.
+    pub(crate) fn run(&mut self) -> Stop {
+        loop {
+            let stop = if is_simple(self.info) { self.run_loop::<true>() } else { self.run_loop::<false>() };
+            if let Some(stop) = stop {
+                return stop;
+            }
+        }
+    }
+
+    /// The fast loop for functions that are [simple](is_simple) or not: it returns
+    /// `None` when a call or return switches to a function of the other kind.
+    fn run_loop<const SIMPLE: bool>(&mut self) -> Option<Stop> {
+        // Registers. `pc` is the next byte of code to read.
+        let mut pc: *const u8;
+        let mut sp: *mut u64;
+        let mut fp: *mut u64;
+        let mut side: &'s [SideEntry];
+        let mut stp: usize;
+        let mut mem_base: *mut u8;
+        let mut mem_len: u64;
+
+        // A call or return, out of line: it switches functions.
+        macro_rules! switch {
+            ($op:expr, $method:ident) => {{
+                save!($op);
+                let result = self.$method();
+                load!();
+                if let Err(stop) = result {
+                    return Some(stop);
+                }
+                if is_simple(self.info) != SIMPLE {
+                    return None;
+                }
+            }};
+        }
+
+        // Switches the registers to function `info` with `code` (the running
+        // function's are in `self`); leaves this instantiation of the loop if the
+        // function is not of its kind.
+        macro_rules! switch_to {
+            ($info:expr, $code:expr) => {{
+                let info: &'s FuncInfo = $info;
+                let code: &'s [u8] = $code;
+                self.info = info;
+                self.code = code;
+                let funcs: &'s [FuncEntry<T>] = self.funcs;
+                self.hotness = &funcs[self.func as usize].hotness;
+                side = &info.side_table;
+                if is_simple(info) != SIMPLE {
+                    save!(pc);
+                    return None;
+                }
+            }};
+        }
+
+        // Calls `func` with its arguments on top of the stack and `pc` past the call.
+        macro_rules! enter {
+            ($op:expr, $func:expr) => {{
+                let func: u32 = $func;
+                let fast = match self.same_instance_code(func) {
+                    Some((info, code)) if self.frames.len() < self.max_frames => {
+                        let slots = self.slots.as_mut_ptr();
+                        // SAFETY: `sp` points into the value stack.
+                        let top = unsafe { sp.offset_from(slots) } as usize;
+                        let base = top - info.param_slots as usize;
+                        let locals_end = base + info.local_slots as usize;
+                        if locals_end + info.max_stack_slots as usize <= self.slots.len() {
+                            Some((info, code, base, locals_end))
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                match fast {
+                    Some((info, code, base, locals_end)) => {
+                        let hotness = &self.funcs[func as usize].hotness;
+                        hotness.set(hotness.get().wrapping_add(1));
+                        let slots = self.slots.as_mut_ptr();
+                        // SAFETY: the check above: the callee's locals and operands
+                        // fit in the value stack, and `code` is its validated body.
+                        unsafe {
+                            let end = slots.add(locals_end);
+                            while sp < end {
+                                sp.write(0);
+                                sp = sp.add(1);
+                            }
+                            self.frames.push(Frame {
+                                func: self.func,
+                                pc: pc.offset_from(self.code.as_ptr()) as u32,
+                                stp: stp as u32,
+                                base: fp.offset_from(slots) as u32,
+                            });
+                            fp = slots.add(base);
+                            pc = code.as_ptr();
+                        }
+                        stp = 0;
+                        self.func = func;
+                        switch_to!(info, code);
+                    }
+                    None => {
+                        save!($op);
+                        let result = self.call_func(FuncAddr(func));
+                        load!();
+                        if let Err(stop) = result {
+                            return Some(stop);
+                        }
+                        if is_simple(self.info) != SIMPLE {
+                            return None;
+                        }
+                    }
+                }
+            }};
+        }
+
+        // Returns from the running function: its results move to its frame base.
+        macro_rules! ret {
+            () => {{
+                let caller = match self.frames.last() {
+                    Some(&frame) if self.frames.len() > self.entry_depth => {
+                        self.same_instance_code(frame.func).map(|(info, code)| (frame, info, code))
+                    }
+                    _ => None,
+                };
+                match caller {
+                    Some((frame, info, code)) => {
+                        self.frames.pop();
+                        let results = self.info.result_slots as usize;
+                        let slots = self.slots.as_mut_ptr();
+                        // SAFETY: the results are on top of the stack, the frame base
+                        // is below them, and the caller's registers point into its
+                        // frame and validated body.
+                        unsafe {
+                            let from = sp.sub(results);
+                            for i in 0..results {
+                                fp.add(i).write(from.add(i).read());
+                            }
+                            sp = fp.add(results);
+                            fp = slots.add(frame.base as usize);
+                            pc = code.as_ptr().add(frame.pc as usize);
+                        }
+                        stp = frame.stp as usize;
+                        self.func = frame.func;
+                        switch_to!(info, code);
+                    }
+                    None => switch!(here!(), return_from),
+                }
+            }};
+        }
+
+        // Reads the registers from `self`.
+        macro_rules! load {
+            () => {{
+                let info = self.info;
+                // SAFETY: `pc` is inside the code slice.
+                pc = unsafe { self.code.as_ptr().add(self.pc) };
+                let slots_base = self.slots.as_mut_ptr();
+                // SAFETY: `sp` and `fp` are slot indices within the value stack.
+                sp = unsafe { slots_base.add(self.sp) };
+                fp = unsafe { slots_base.add(self.fp) };
+                side = &info.side_table;
+                stp = self.stp;
+                match self.memories.get_mut(self.mem) {
+                    Some(memory) => {
+                        let data = memory.data_mut();
+                        mem_base = data.as_mut_ptr();
+                        mem_len = data.len() as u64;
+                    }
+                    None => {
+                        mem_base = std::ptr::null_mut();
+                        mem_len = 0;
+                    }
+                }
+                let funcs: &'s [stratus_runtime::FuncEntry<T>] = self.funcs;
+                self.hotness = &funcs[self.func as usize].hotness;
+            }};
+        }
+
+        // Writes the registers back to `self`.
+        macro_rules! save {
+            ($op:expr) => {{
+                let op: *const u8 = $op;
+                // SAFETY: all three point into (or one past) the same allocation as
+                // their base.
+                let code_base = self.code.as_ptr();
+                let slots_base = self.slots.as_mut_ptr();
+                unsafe {
+                    self.op_pc = op.offset_from(code_base) as usize;
+                    self.pc = pc.offset_from(code_base) as usize;
+                    self.sp = sp.offset_from(slots_base) as usize;
+                    self.fp = fp.offset_from(slots_base) as usize;
+                }
+                self.stp = stp;
+            }};
+        }
+
+        load!();
+
+        // The opcode of the executing instruction, while none of its immediates has
+        // been read.
+        macro_rules! here {
+            () => {
+                // SAFETY: `pc` is past the opcode.
+                unsafe { pc.sub(1) }
+            };
+        }
+
+        macro_rules! trap {
+            ($op:expr, $kind:expr) => {{
+                save!($op);
+                return Some(Stop::Trap($kind));
+            }};
+        }
+
+        // The slow path for the instruction with `encoding`, whose opcode (and
+        // prefixed subopcode) have been read.
+        macro_rules! slow {
+            ($op:expr, $encoding:expr) => {{
+                let encoding = $encoding;
+                save!($op);
+                let result = self.slow_step(encoding);
+                load!();
+                if let Err(stop) = result {
+                    return Some(stop);
+                }
+                if is_simple(self.info) != SIMPLE {
+                    return None;
+                }
+            }};
+        }
+
+        macro_rules! read_u8 {
+            () => {{
+                // SAFETY: validated code has every immediate it announces.
+                let byte = unsafe { *pc };
+                pc = unsafe { pc.add(1) };
+                byte
+            }};
+        }
+
+        macro_rules! read_u32 {
+            () => {{
+                let byte = read_u8!();
+                if byte & 0x80 == 0 {
+                    u32::from(byte)
+                } else {
+                    let mut result = u32::from(byte & 0x7F);
+                    let mut shift = 7;
+                    loop {
+                        let byte = read_u8!();
+                        result |= u32::from(byte & 0x7F) << shift;
+                        if byte & 0x80 == 0 {
+                            break result;
+                        }
+                        shift += 7;
+                    }
+                }
+            }};
+        }
+
+        macro_rules! read_signed {
+            () => {{
+                let byte = read_u8!();
+                if byte & 0x80 == 0 {
+                    // Sign-extend the seven bits.
+                    i64::from((byte << 1) as i8 >> 1)
+                } else {
+                    let mut result = i64::from(byte & 0x7F);
+                    let mut shift = 7;
+                    loop {
+                        let byte = read_u8!();
+                        result |= i64::from(byte & 0x7F) << shift;
+                        shift += 7;
+                        if byte & 0x80 == 0 {
+                            if shift < 64 && byte & 0x40 != 0 {
+                                result |= -1 << shift;
+                            }
+                            break result;
+                        }
+                    }
+                }
+            }};
+        }
+
+        macro_rules! skip_leb {
+            () => {{ while read_u8!() & 0x80 != 0 {} }};
+        }
+
+        macro_rules! skip_block_type {
+            () => {{
+                if read_u8!() & 0x80 != 0 {
+                    skip_leb!();
+                }
+            }};
+        }
+
+        macro_rules! pop {
+            ($ty:ty) => {{
+                // SAFETY: validation guarantees the operand is on the stack.
+                unsafe {
+                    sp = sp.sub(<$ty as Slot>::SLOTS);
+                    <$ty as Slot>::load(sp)
+                }
+            }};
+        }
+
+        macro_rules! push {
+            ($value:expr) => {{
+                let value = $value;
+                // SAFETY: the stack has room for `max_stack_slots` operands.
+                sp = unsafe { push_raw(sp, value) };
+            }};
+        }
+
+        // Takes the branch of side-table entry `index`.
+        macro_rules! branch {
+            ($op:expr, $index:expr) => {{
+                let op: *const u8 = $op;
+                let index: usize = $index;
+                // SAFETY: `index` is the entry of the executing branch site.
+                let entry = unsafe { *side.get_unchecked(index) };
+                if entry.drop != 0 {
+                    let keep = entry.keep as usize;
+                    // SAFETY: the `keep + drop` slots are operands of the current
+                    // frame; copying forwards to a lower address is overlap-safe.
+                    unsafe {
+                        let from = sp.sub(keep);
+                        let to = from.sub(entry.drop as usize);
+                        for i in 0..keep {
+                            to.add(i).write(from.add(i).read());
+                        }
+                        sp = to.add(keep);
+                    }
+                }
+                if entry.pc_delta < 0 {
+                    self.hotness.set(self.hotness.get().wrapping_add(1));
+                }
+                // SAFETY: branch targets are instructions of this body.
+                pc = unsafe { op.offset(entry.pc_delta as isize) };
+                stp = index.wrapping_add_signed(entry.stp_delta as isize);
+            }};
+        }
+
+        // Scalar loads and stores with an explicit bounds check.
+        macro_rules! load_mem {
+            ($n:literal, |$b:ident| $convert:expr) => {{
+                let at_op = here!();
+                skip_leb!();
+                let offset = read_u32!();
+                let addr = pop!(i32) as u32;
+                let start = u64::from(addr) + u64::from(offset);
+                if start + $n > mem_len {
+                    trap!(at_op, TrapKind::MemoryOutOfBounds);
+                }
+                // SAFETY: `start + N` is within the accessible bytes.
+                let $b: [u8; $n] =
+                    unsafe { mem_base.add(start as usize).cast::<[u8; $n]>().read_unaligned() };
+                push!($convert);
+            }};
+        }
+
+        macro_rules! store_mem {
+            ($ty:ty, $n:literal, |$v:ident| $bytes:expr) => {{
+                let at_op = here!();
+                skip_leb!();
+                let offset = read_u32!();
+                let $v = pop!($ty);
+                let addr = pop!(i32) as u32;
+                let start = u64::from(addr) + u64::from(offset);
+                if start + $n > mem_len {
+                    trap!(at_op, TrapKind::MemoryOutOfBounds);
+                }
+                let bytes: [u8; $n] = $bytes;
+                // SAFETY: `start + N` is within the accessible bytes.
+                unsafe { mem_base.add(start as usize).cast::<[u8; $n]>().write_unaligned(bytes) };
+            }};
+        }
+
+        // The instructions the fast loop handles itself, by semantic name.
+        macro_rules! special {
+            ($encoding:expr, block) => {{
+                skip_block_type!();
+            }};
+            ($encoding:expr, r#loop) => {{
+                skip_block_type!();
+            }};
+            ($encoding:expr, r#if) => {{
+                if pop!(i32) != 0 {
+                    skip_block_type!();
+                    stp += 1;
+                } else {
+                    branch!(here!(), stp);
+                }
+            }};
+            ($encoding:expr, r#else) => {{
+                branch!(here!(), stp);
+            }};
+            ($encoding:expr, br) => {{
+                branch!(here!(), stp);
+            }};
+            ($encoding:expr, br_if) => {{
+                if pop!(i32) != 0 {
+                    branch!(here!(), stp);
+                } else {
+                    skip_leb!();
+                    stp += 1;
+                }
+            }};
+            ($encoding:expr, br_table) => {{
+                let at_op = here!();
+                let index = pop!(i32) as u32;
+                let count = read_u32!();
+                branch!(at_op, stp + index.min(count) as usize);
+            }};
+            ($encoding:expr, end) => {{
+                if pc == self.code.as_ptr_range().end {
+                    ret!();
+                }
+            }};
+            ($encoding:expr, r#return) => {{
+                ret!();
+            }};
+            ($encoding:expr, call) => {{
+                let at_op = here!();
+                let index = read_u32!();
+                let func = self.inst.funcs[index as usize].0;
+                enter!(at_op, func);
+            }};
+            ($encoding:expr, drop) => {{
+                if !SIMPLE {
+                    slow!(here!(), $encoding);
+                } else {
+                    // SAFETY: the operand is on the stack.
+                    sp = unsafe { sp.sub(1) };
+                }
+            }};
+            ($encoding:expr, select) => {{
+                if !SIMPLE {
+                    slow!(here!(), $encoding);
+                } else {
+                    let keep_first = pop!(i32) != 0;
+                    let second = pop!(u64);
+                    if !keep_first {
+                        // SAFETY: the first operand is on the stack.
+                        unsafe { sp.sub(1).write(second) };
+                    }
+                }
+            }};
+            ($encoding:expr, local_get) => {{
+                if SIMPLE {
+                    let index = read_u32!() as usize;
+                    // SAFETY: the local is in the frame.
+                    let value = unsafe { fp.add(index).read() };
+                    push!(value);
+                } else {
+                    slow!(here!(), $encoding);
+                }
+            }};
+            ($encoding:expr, local_set) => {{
+                if SIMPLE {
+                    let index = read_u32!() as usize;
+                    let value = pop!(u64);
+                    // SAFETY: the local is in the frame.
+                    unsafe { fp.add(index).write(value) };
+                } else {
+                    slow!(here!(), $encoding);
+                }
+            }};
+            ($encoding:expr, local_tee) => {{
+                if SIMPLE {
+                    let index = read_u32!() as usize;
+                    // SAFETY: the local is in the frame and the operand on the stack.
+                    unsafe { fp.add(index).write(sp.sub(1).read()) };
+                } else {
+                    slow!(here!(), $encoding);
+                }
+            }};
+            ($encoding:expr, global_get) => {{
+                let index = read_u32!();
+                let global = &self.globals[self.inst.globals[index as usize].0 as usize];
+                let width = global.ty.content.slots() as usize;
+                for i in 0..width {
+                    push!(global.slots[i]);
+                }
+            }};
+            ($encoding:expr, global_set) => {{
+                let index = read_u32!();
+                let global = &mut self.globals[self.inst.globals[index as usize].0 as usize];
+                let width = global.ty.content.slots() as usize;
+                for i in (0..width).rev() {
+                    global.slots[i] = pop!(u64);
+                }
+            }};
+            ($encoding:expr, i32_const) => {{
+                let value = read_signed!() as i32;
+                // `i32.const; i32.add`, the usual address arithmetic, in one step.
+                // SAFETY: the code ends with `end`, so the next opcode is there,
+                // and the addend is on the stack if the `i32.add` follows.
+                if unsafe { *pc } == I32_ADD {
+                    pc = unsafe { pc.add(1) };
+                    let sum = pop!(i32).wrapping_add(value);
+                    push!(sum);
+                } else {
+                    push!(value);
+                }
+            }};
+            ($encoding:expr, i64_const) => {{
+                push!(read_signed!());
+            }};
+            ($encoding:expr, f32_const) => {{
+                // SAFETY: the immediate's four bytes are in the code.
+                let bits = unsafe { pc.cast::<[u8; 4]>().read_unaligned() };
+                pc = unsafe { pc.add(4) };
+                push!(f32::from_bits(u32::from_le_bytes(bits)));
+            }};
+            ($encoding:expr, f64_const) => {{
+                // SAFETY: the immediate's eight bytes are in the code.
+                let bits = unsafe { pc.cast::<[u8; 8]>().read_unaligned() };
+                pc = unsafe { pc.add(8) };
+                push!(f64::from_bits(u64::from_le_bytes(bits)));
+            }};
+            ($encoding:expr, i32_load) => {
+                load_mem!(4, |b| i32::from_le_bytes(b))
+            };
+            ($encoding:expr, i64_load) => {
+                load_mem!(8, |b| i64::from_le_bytes(b))
+            };
+            ($encoding:expr, f32_load) => {
+                load_mem!(4, |b| f32::from_le_bytes(b))
+            };
+            ($encoding:expr, f64_load) => {
+                load_mem!(8, |b| f64::from_le_bytes(b))
+            };
+            ($encoding:expr, i32_load8_s) => {
+                load_mem!(1, |b| i32::from(b[0] as i8))
+            };
+            ($encoding:expr, i32_load8_u) => {
+                load_mem!(1, |b| i32::from(b[0]))
+            };
+            ($encoding:expr, i32_load16_s) => {
+                load_mem!(2, |b| i32::from(i16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i32_load16_u) => {
+                load_mem!(2, |b| i32::from(u16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load8_s) => {
+                load_mem!(1, |b| i64::from(b[0] as i8))
+            };
+            ($encoding:expr, i64_load8_u) => {
+                load_mem!(1, |b| i64::from(b[0]))
+            };
+            ($encoding:expr, i64_load16_s) => {
+                load_mem!(2, |b| i64::from(i16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load16_u) => {
+                load_mem!(2, |b| i64::from(u16::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load32_s) => {
+                load_mem!(4, |b| i64::from(i32::from_le_bytes(b)))
+            };
+            ($encoding:expr, i64_load32_u) => {
+                load_mem!(4, |b| i64::from(u32::from_le_bytes(b)))
+            };
+            ($encoding:expr, i32_store) => {
+                store_mem!(i32, 4, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, i64_store) => {
+                store_mem!(i64, 8, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, f32_store) => {
+                store_mem!(f32, 4, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, f64_store) => {
+                store_mem!(f64, 8, |v| v.to_le_bytes())
+            };
+            ($encoding:expr, i32_store8) => {
+                store_mem!(i32, 1, |v| [v as u8])
+            };
+            ($encoding:expr, i32_store16) => {
+                store_mem!(i32, 2, |v| (v as u16).to_le_bytes())
+            };
+            ($encoding:expr, i64_store8) => {
+                store_mem!(i64, 1, |v| [v as u8])
+            };
+            ($encoding:expr, i64_store16) => {
+                store_mem!(i64, 2, |v| (v as u16).to_le_bytes())
+            };
+            ($encoding:expr, i64_store32) => {
+                store_mem!(i64, 4, |v| (v as u32).to_le_bytes())
+            };
+            ($encoding:expr, $other:ident) => {{
+                slow!(here!(), $encoding);
+            }};
+        }
+
+        // One row of the table: a pure operator on typed operands, inline, or the
+        // instruction's special case.
+        macro_rules! row {
+            ($encoding:expr, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
+                #[allow(unused_mut, unused_variables)]
+                // SAFETY: validation guarantees the operands are on the stack.
+                let mut at = unsafe { sp.sub(0 $(+ <value_type!($param) as Slot>::SLOTS)*) };
+                let base = at;
+                let result = num::$semantic($({
+                    // SAFETY: as above.
+                    let value = unsafe { <value_type!($param) as Slot>::load(at) };
+                    at = unsafe { at.add(<value_type!($param) as Slot>::SLOTS) };
+                    value
+                }),*).into_result();
+                match result {
+                    Ok(result) => {
+                        sp = base;
+                        $(
+                            let value: value_type!($result) = result;
+                            push!(value);
+                        )*
+                        #[allow(clippy::let_unit_value)]
+                        let _ = result;
+                    }
+                    Err(kind) => trap!(here!(), kind),
+                }
+            }};
+            ($encoding:expr, $imm:ident, $sig:tt, $semantic:ident) => {
+                special!($encoding, $semantic)
+            };
+        }
+
+        // An empty assembly comment naming the handler: it emits no code, but keeps
+        // the compiler from merging the handlers' identical tails (and with them
+        // their copies of the dispatch jump) back into one.
+        macro_rules! distinct_tail {
+            ($encoding:expr) => {
+                #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+                // SAFETY: the assembly is a comment: it has no effect at all.
+                unsafe {
+                    std::arch::asm!("/* {} */", const $encoding, options(nomem, nostack, preserves_flags));
+                }
+            };
+        }
+
+        macro_rules! dispatch {
+            ($($name:ident = $encoding:literal, $semantic:ident, $text:literal, $imm:ident, $sig:tt;)*) => {{
+                // Each instruction fetches the next opcode, so that the compiler can
+                // give every handler its own copy of the indirect jump.
+                let mut byte = read_u8!();
+                #[allow(clippy::never_loop)]
+                loop {
+                    #[allow(unreachable_patterns)]
+                    match u32::from(byte) {
+                        prefix @ (0xFC | 0xFD) => {
+                            let at_op = here!();
+                            let sub = read_u32!();
+                            slow!(at_op, prefix << 16 | sub);
+                            byte = read_u8!();
+                        }
+                        $($encoding => {
+                            row!($encoding, $imm, $sig, $semantic);
+                            byte = read_u8!();
+                            distinct_tail!($encoding);
+                        })*
+                        // SAFETY: validated code holds only the opcodes of the table.
+                        _ => unsafe { std::hint::unreachable_unchecked() },
+                    }
+                }
+            }};
+        }
+
+        stratus_decoder::for_each_instruction!(dispatch)
+    }
+}
+
+/// Writes `value` at `sp`; returns the slot after it.
+///
+/// # Safety
+/// `sp` must point to `V::SLOTS` writable slots.
+#[inline(always)]
+unsafe fn push_raw<V: Slot>(sp: *mut u64, value: V) -> *mut u64 {
+    // SAFETY: the caller guarantees the slots are writable.
+    unsafe {
+        value.store(sp);
+        sp.add(V::SLOTS)
+    }
+}
+
+/// Whether every local of the function with `info` and every operand of its `drop`s and
+/// `select`s is one slot wide, which the fast loop's local and parametric instructions
+/// take for granted.
+fn is_simple(info: &FuncInfo) -> bool {
+    info.local_slots as usize == info.locals.len() && !info.sized_values
+}
