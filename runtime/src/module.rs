@@ -224,16 +224,24 @@ impl CompiledModule {
     /// What validation found about defined function `defined` (its index less the
     /// imported functions), validating it now if validation is lazy and this is the
     /// first time it is needed. An invalid body is a trap.
-    #[inline]
+    #[inline(always)]
     pub fn func_info(&self, defined: u32) -> Result<&FuncInfo, TrapKind> {
-        let code = &self.code[defined as usize];
-        match code.info.get_or_init(|| self.validate_lazily(defined)) {
+        // Calls take this path on every call: keep it a load and a compare.
+        match self.code[defined as usize].info.get() {
+            Some(Ok(info)) => Ok(info),
+            _ => self.first_func_info(defined),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_func_info(&self, defined: u32) -> Result<&FuncInfo, TrapKind> {
+        match self.code[defined as usize].info.get_or_init(|| self.validate_lazily(defined)) {
             Ok(info) => Ok(info),
             Err(message) => Err(TrapKind::InvalidFunction(message.clone())),
         }
     }
 
-    #[cold]
     fn validate_lazily(&self, defined: u32) -> Result<FuncInfo, String> {
         let lazy = self.lazy.as_ref().expect("eager validation sets every function's info");
         let ctx = ModuleContext {

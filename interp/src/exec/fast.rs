@@ -51,8 +51,9 @@ impl<'s, T> Exec<'s, T> {
     }
 
     /// The info and code of WebAssembly function `func` if it belongs to the running
-    /// instance (so memory, globals and tables stay as they are): the calls and returns
-    /// the fast loop makes itself.
+    /// instance (so memory, globals and tables stay as they are) and is valid: the calls
+    /// and returns the fast loop makes itself. A function that fails lazy validation
+    /// takes the slow path, which traps.
     #[inline(always)]
     fn same_instance_code(&self, func: u32) -> Option<(&'s FuncInfo, &'s [u8])> {
         let funcs: &'s [FuncEntry<T>] = self.funcs;
@@ -62,8 +63,9 @@ impl<'s, T> Exec<'s, T> {
                 if std::ptr::eq(&instances[instance.0 as usize], self.inst) =>
             {
                 let module = &*self.inst.module;
-                let code = &module.code[(index - module.imported_funcs) as usize];
-                Some((&code.info, &module.bytes[code.code.clone()]))
+                let defined = index - module.imported_funcs;
+                let info = module.func_info(defined).ok()?;
+                Some((info, &module.bytes[module.code[defined as usize].code.clone()]))
             }
             _ => None,
         }
