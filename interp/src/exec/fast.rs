@@ -33,6 +33,8 @@
 //! - The raw pointers are re-derived from `Exec`'s slices after every slow-path call,
 //!   so they are never used after the slices have been used directly.
 
+use std::cell::Cell;
+
 use stratus_runtime::{Frame, FuncAddr, FuncEntry, FuncKind, Instance, TrapKind};
 use stratus_validator::{FuncInfo, SideEntry};
 
@@ -55,17 +57,18 @@ impl<'s, T> Exec<'s, T> {
     /// and returns the fast loop makes itself. A function that fails lazy validation
     /// takes the slow path, which traps.
     #[inline(always)]
-    fn same_instance_code(&self, func: u32) -> Option<(&'s FuncInfo, &'s [u8])> {
+    fn same_instance_code(&self, func: u32) -> Option<(&'s FuncInfo, &'s [u8], &'s Cell<u32>)> {
         let funcs: &'s [FuncEntry<T>] = self.funcs;
         let instances: &'s [Instance] = self.instances;
-        match funcs[func as usize].kind {
+        let entry = &funcs[func as usize];
+        match entry.kind {
             FuncKind::Wasm { instance, index }
                 if std::ptr::eq(&instances[instance.0 as usize], self.inst) =>
             {
                 let module = &*self.inst.module;
                 let defined = index - module.imported_funcs;
                 let info = module.func_info(defined).ok()?;
-                Some((info, &module.bytes[module.code[defined as usize].code.clone()]))
+                Some((info, &module.bytes[module.code[defined as usize].code.clone()], &entry.hotness))
             }
             _ => None,
         }
@@ -112,13 +115,12 @@ impl<'s, T> Exec<'s, T> {
         // function's are in `self`); leaves this instantiation of the loop if the
         // function is not of its kind.
         macro_rules! switch_to {
-            ($info:expr, $code:expr) => {{
+            ($info:expr, $code:expr, $hotness:expr) => {{
                 let info: &'s FuncInfo = $info;
                 let code: &'s [u8] = $code;
                 self.info = info;
                 self.code = code;
-                let funcs: &'s [FuncEntry<T>] = self.funcs;
-                self.hotness = &funcs[self.func as usize].hotness;
+                self.hotness = $hotness;
                 side = &info.side_table;
                 if is_simple(info) != SIMPLE {
                     save!(pc);
@@ -132,14 +134,14 @@ impl<'s, T> Exec<'s, T> {
             ($op:expr, $func:expr) => {{
                 let func: u32 = $func;
                 let fast = match self.same_instance_code(func) {
-                    Some((info, code)) if self.frames.len() < self.max_frames => {
+                    Some((info, code, hotness)) if self.frames.len() < self.max_frames => {
                         let slots = self.slots.as_mut_ptr();
                         // SAFETY: `sp` points into the value stack.
                         let top = unsafe { sp.offset_from(slots) } as usize;
                         let base = top - info.param_slots as usize;
                         let locals_end = base + info.local_slots as usize;
                         if locals_end + info.max_stack_slots as usize <= self.slots.len() {
-                            Some((info, code, base, locals_end))
+                            Some((info, code, hotness, base, locals_end))
                         } else {
                             None
                         }
@@ -147,16 +149,17 @@ impl<'s, T> Exec<'s, T> {
                     _ => None,
                 };
                 match fast {
-                    Some((info, code, base, locals_end)) => {
-                        let hotness = &self.funcs[func as usize].hotness;
+                    Some((info, code, hotness, base, locals_end)) => {
                         hotness.set(hotness.get().wrapping_add(1));
                         let slots = self.slots.as_mut_ptr();
                         // SAFETY: the check above: the callee's locals and operands
                         // fit in the value stack, and `code` is its validated body.
                         unsafe {
+                            // Few locals as a rule: volatile writes keep this loop from
+                            // becoming a call to `memset`, which would spill registers.
                             let end = slots.add(locals_end);
                             while sp < end {
-                                sp.write(0);
+                                sp.write_volatile(0);
                                 sp = sp.add(1);
                             }
                             self.frames.push(Frame {
@@ -170,7 +173,7 @@ impl<'s, T> Exec<'s, T> {
                         }
                         stp = 0;
                         self.func = func;
-                        switch_to!(info, code);
+                        switch_to!(info, code, hotness);
                     }
                     None => {
                         save!($op);
@@ -191,13 +194,13 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! ret {
             () => {{
                 let caller = match self.frames.last() {
-                    Some(&frame) if self.frames.len() > self.entry_depth => {
-                        self.same_instance_code(frame.func).map(|(info, code)| (frame, info, code))
-                    }
+                    Some(&frame) if self.frames.len() > self.entry_depth => self
+                        .same_instance_code(frame.func)
+                        .map(|(info, code, hotness)| (frame, info, code, hotness)),
                     _ => None,
                 };
                 match caller {
-                    Some((frame, info, code)) => {
+                    Some((frame, info, code, hotness)) => {
                         self.frames.pop();
                         let results = self.info.result_slots as usize;
                         let slots = self.slots.as_mut_ptr();
@@ -205,9 +208,14 @@ impl<'s, T> Exec<'s, T> {
                         // is below them, and the caller's registers point into its
                         // frame and validated body.
                         unsafe {
-                            let from = sp.sub(results);
-                            for i in 0..results {
-                                fp.add(i).write(from.add(i).read());
+                            // One result as a rule.
+                            if results == 1 {
+                                fp.write(sp.sub(1).read());
+                            } else {
+                                let from = sp.sub(results);
+                                for i in 0..results {
+                                    fp.add(i).write(from.add(i).read());
+                                }
                             }
                             sp = fp.add(results);
                             fp = slots.add(frame.base as usize);
@@ -215,7 +223,7 @@ impl<'s, T> Exec<'s, T> {
                         }
                         stp = frame.stp as usize;
                         self.func = frame.func;
-                        switch_to!(info, code);
+                        switch_to!(info, code, hotness);
                     }
                     None => switch!(here!(), return_from),
                 }
