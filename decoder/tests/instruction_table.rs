@@ -249,29 +249,12 @@ fn expected_wasmparser_name(op: Opcode) -> String {
     }
 }
 
-fn uleb(mut value: u64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7F) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+fn uleb(value: u64, out: &mut Vec<u8>) {
+    leb128::write::unsigned(out, value).expect("writing to a Vec cannot fail");
 }
 
-fn sleb(mut value: i64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7F) as u8;
-        value >>= 7;
-        let done = (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0);
-        if done {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+fn sleb(value: i64, out: &mut Vec<u8>) {
+    leb128::write::signed(out, value).expect("writing to a Vec cannot fail");
 }
 
 /// The opcode bytes: one byte, or the prefix and the LEB128 sub-opcode (padded to

@@ -92,10 +92,8 @@ fn wasm_func<'s, T>(
     match funcs[func as usize].kind {
         FuncKind::Wasm { instance, index } => {
             let inst = &instances[instance.0 as usize];
-            let module = &*inst.module;
-            let defined = index - module.imported_funcs;
-            let info = module.func_info(defined)?;
-            Ok((inst, info, &module.bytes[module.code[defined as usize].code.clone()]))
+            let (info, code) = inst.module.func_code(index - inst.module.imported_funcs)?;
+            Ok((inst, info, code))
         }
         FuncKind::Host(_) => unreachable!("host functions have no code"),
     }

@@ -160,7 +160,7 @@ fn func_info<T>(store: &Store<T>, func: FuncAddr) -> Result<&stratus_validator::
     match store.funcs[func.0 as usize].kind {
         FuncKind::Wasm { instance, index } => {
             let module = &store.instance(instance).module;
-            module.func_info(index - module.imported_funcs)
+            Ok(module.func_code(index - module.imported_funcs)?.0)
         }
         FuncKind::Host(_) => unreachable!("host functions have no code"),
     }

@@ -222,15 +222,17 @@ impl CompiledModule {
     }
 
     /// What validation found about defined function `defined` (its index less the
-    /// imported functions), validating it now if validation is lazy and this is the
-    /// first time it is needed. An invalid body is a trap.
+    /// imported functions), and its instructions; validates it now if validation is
+    /// lazy and this is the first time it is needed. An invalid body is a trap.
     #[inline(always)]
-    pub fn func_info(&self, defined: u32) -> Result<&FuncInfo, TrapKind> {
+    pub fn func_code(&self, defined: u32) -> Result<(&FuncInfo, &[u8]), TrapKind> {
+        let code = &self.code[defined as usize];
         // Calls take this path on every call: keep it a load and a compare.
-        match self.code[defined as usize].info.get() {
-            Some(Ok(info)) => Ok(info),
-            _ => self.first_func_info(defined),
-        }
+        let info = match code.info.get() {
+            Some(Ok(info)) => info,
+            _ => self.first_func_info(defined)?,
+        };
+        Ok((info, &self.bytes[code.code.clone()]))
     }
 
     #[cold]

@@ -66,9 +66,8 @@ impl<'s, T> Exec<'s, T> {
                 if std::ptr::eq(&instances[instance.0 as usize], self.inst) =>
             {
                 let module = &*self.inst.module;
-                let defined = index - module.imported_funcs;
-                let info = module.func_info(defined).ok()?;
-                Some((info, &module.bytes[module.code[defined as usize].code.clone()], &entry.hotness))
+                let (info, code) = module.func_code(index - module.imported_funcs).ok()?;
+                Some((info, code, &entry.hotness))
             }
             _ => None,
         }
@@ -96,11 +95,14 @@ impl<'s, T> Exec<'s, T> {
         let mut mem_base: *mut u8;
         let mut mem_len: u64;
 
-        // A call or return, out of line: it switches functions.
-        macro_rules! switch {
-            ($op:expr, $method:ident) => {{
+        // Runs `$call`, a method of `Exec` that works on the registers in `self` (the
+        // slow path of an instruction, or a call or return that may switch functions),
+        // for the instruction at `$op`; leaves this instantiation of the loop if the
+        // function now running is not of its kind.
+        macro_rules! out_of_line {
+            ($op:expr, $call:expr) => {{
                 save!($op);
-                let result = self.$method();
+                let result = $call;
                 load!();
                 if let Err(stop) = result {
                     return Some(stop);
@@ -175,17 +177,7 @@ impl<'s, T> Exec<'s, T> {
                         self.func = func;
                         switch_to!(info, code, hotness);
                     }
-                    None => {
-                        save!($op);
-                        let result = self.call_func(FuncAddr(func));
-                        load!();
-                        if let Err(stop) = result {
-                            return Some(stop);
-                        }
-                        if is_simple(self.info) != SIMPLE {
-                            return None;
-                        }
-                    }
+                    None => out_of_line!($op, self.call_func(FuncAddr(func))),
                 }
             }};
         }
@@ -225,7 +217,7 @@ impl<'s, T> Exec<'s, T> {
                         self.func = frame.func;
                         switch_to!(info, code, hotness);
                     }
-                    None => switch!(here!(), return_from),
+                    None => out_of_line!(here!(), self.return_from()),
                 }
             }};
         }
@@ -299,15 +291,7 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! slow {
             ($op:expr, $encoding:expr) => {{
                 let encoding = $encoding;
-                save!($op);
-                let result = self.slow_step(encoding);
-                load!();
-                if let Err(stop) = result {
-                    return Some(stop);
-                }
-                if is_simple(self.info) != SIMPLE {
-                    return None;
-                }
+                out_of_line!($op, self.slow_step(encoding));
             }};
         }
 

@@ -381,28 +381,12 @@ pub fn apply(module: &[u8], mutations: &[Mutation]) -> Vec<u8> {
 
 pub const HEADER: &[u8] = b"\0asm\x01\0\0\0";
 
-fn uleb(mut value: u64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7F) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+fn uleb(value: u64, out: &mut Vec<u8>) {
+    leb128::write::unsigned(out, value).expect("writing to a Vec cannot fail");
 }
 
-fn sleb(mut value: i64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7F) as u8;
-        value >>= 7;
-        if (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0) {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+fn sleb(value: i64, out: &mut Vec<u8>) {
+    leb128::write::signed(out, value).expect("writing to a Vec cannot fail");
 }
 
 /// A small deterministic generator for immediates (xorshift64*).
