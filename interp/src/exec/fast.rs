@@ -324,6 +324,32 @@ impl<'s, T> Exec<'s, T> {
             }};
         }
 
+        // `read_u32!` without the loop, for immediates that linkers pad to five bytes
+        // so they can be patched in place (function indices of calls, as a rule).
+        macro_rules! read_padded_u32 {
+            () => {{
+                let byte = read_u8!();
+                let mut result = u32::from(byte & 0x7F);
+                if byte & 0x80 != 0 {
+                    let byte = read_u8!();
+                    result |= u32::from(byte & 0x7F) << 7;
+                    if byte & 0x80 != 0 {
+                        let byte = read_u8!();
+                        result |= u32::from(byte & 0x7F) << 14;
+                        if byte & 0x80 != 0 {
+                            let byte = read_u8!();
+                            result |= u32::from(byte & 0x7F) << 21;
+                            if byte & 0x80 != 0 {
+                                // The last byte of a valid u32 has no continuation bit.
+                                result |= u32::from(read_u8!()) << 28;
+                            }
+                        }
+                    }
+                }
+                result
+            }};
+        }
+
         macro_rules! read_signed {
             () => {{
                 let byte = read_u8!();
@@ -488,7 +514,7 @@ impl<'s, T> Exec<'s, T> {
             }};
             ($encoding:expr, call) => {{
                 let at_op = here!();
-                let index = read_u32!();
+                let index = read_padded_u32!();
                 let func = self.inst.funcs[index as usize].0;
                 enter!(at_op, func);
             }};
