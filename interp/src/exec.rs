@@ -80,6 +80,8 @@ pub(crate) struct Exec<'s, T> {
     sp: usize,
     /// The running function's hotness counter: set by the fast loop.
     hotness: &'s std::cell::Cell<u32>,
+    /// The fast loop's cache of the functions it calls and returns to.
+    known_code: fast::KnownCode<'s>,
 }
 
 /// The instance, function info and code of a WebAssembly function. Fails only when
@@ -134,6 +136,7 @@ impl<'s, T> Exec<'s, T> {
             fp: regs.fp,
             sp: regs.sp,
             hotness: &store.funcs[regs.func as usize].hotness,
+            known_code: fast::KnownCode([None; fast::KNOWN_CODE]),
         }
     }
 

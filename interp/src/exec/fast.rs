@@ -52,24 +52,38 @@ impl<'s, T> Exec<'s, T> {
         self.step(encoding)
     }
 
-    /// The info and code of WebAssembly function `func` if it belongs to the running
-    /// instance (so memory, globals and tables stay as they are) and is valid: the calls
-    /// and returns the fast loop makes itself. A function that fails lazy validation
-    /// takes the slow path, which traps.
+    /// The code of WebAssembly function `func` if it belongs to the running instance (so
+    /// memory, globals and tables stay as they are) and is valid: the calls and returns
+    /// the fast loop makes itself. A function that fails lazy validation takes the slow
+    /// path, which traps.
     #[inline(always)]
-    fn same_instance_code(&self, func: u32) -> Option<(&'s FuncInfo, &'s [u8], &'s Cell<u32>)> {
+    fn same_instance_code(&mut self, func: u32) -> Option<Code<'s>> {
+        match self.known_code.0[func as usize % KNOWN_CODE] {
+            Some(code) if code.func == func && std::ptr::eq(code.inst, self.inst) => Some(code),
+            _ => {
+                let code = self.look_up_code(func)?;
+                self.known_code.0[func as usize % KNOWN_CODE] = Some(code);
+                Some(code)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn look_up_code(&self, func: u32) -> Option<Code<'s>> {
         let funcs: &'s [FuncEntry<T>] = self.funcs;
         let instances: &'s [Instance] = self.instances;
         let entry = &funcs[func as usize];
         match entry.kind {
-            FuncKind::Wasm { instance, index }
-                if std::ptr::eq(&instances[instance.0 as usize], self.inst) =>
-            {
-                let module = &*self.inst.module;
+            FuncKind::Wasm { instance, index } => {
+                let inst = &instances[instance.0 as usize];
+                if !std::ptr::eq(inst, self.inst) {
+                    return None;
+                }
+                let module = &*inst.module;
                 let (info, code) = module.func_code(index - module.imported_funcs).ok()?;
-                Some((info, code, &entry.hotness))
+                Some(Code { func, inst, info, code, hotness: &entry.hotness, simple: is_simple(info) })
             }
-            _ => None,
+            FuncKind::Host(_) => None,
         }
     }
 
@@ -113,18 +127,18 @@ impl<'s, T> Exec<'s, T> {
             }};
         }
 
-        // Switches the registers to function `info` with `code` (the running
-        // function's are in `self`); leaves this instantiation of the loop if the
-        // function is not of its kind.
+        // Switches the registers to function `callee` (the running function's are in
+        // `self`); leaves this instantiation of the loop if the function is not of its
+        // kind.
         macro_rules! switch_to {
-            ($info:expr, $code:expr, $hotness:expr) => {{
-                let info: &'s FuncInfo = $info;
-                let code: &'s [u8] = $code;
-                self.info = info;
-                self.code = code;
-                self.hotness = $hotness;
-                side = &info.side_table;
-                if is_simple(info) != SIMPLE {
+            ($callee:expr) => {{
+                let callee: Code<'s> = $callee;
+                self.func = callee.func;
+                self.info = callee.info;
+                self.code = callee.code;
+                self.hotness = callee.hotness;
+                side = &callee.info.side_table;
+                if callee.simple != SIMPLE {
                     save!(pc);
                     return None;
                 }
@@ -136,14 +150,15 @@ impl<'s, T> Exec<'s, T> {
             ($op:expr, $func:expr) => {{
                 let func: u32 = $func;
                 let fast = match self.same_instance_code(func) {
-                    Some((info, code, hotness)) if self.frames.len() < self.max_frames => {
+                    Some(callee) if self.frames.len() < self.max_frames => {
+                        let info = callee.info;
                         let slots = self.slots.as_mut_ptr();
                         // SAFETY: `sp` points into the value stack.
                         let top = unsafe { sp.offset_from(slots) } as usize;
                         let base = top - info.param_slots as usize;
                         let locals_end = base + info.local_slots as usize;
                         if locals_end + info.max_stack_slots as usize <= self.slots.len() {
-                            Some((info, code, hotness, base, locals_end))
+                            Some((callee, base, locals_end))
                         } else {
                             None
                         }
@@ -151,8 +166,8 @@ impl<'s, T> Exec<'s, T> {
                     _ => None,
                 };
                 match fast {
-                    Some((info, code, hotness, base, locals_end)) => {
-                        hotness.set(hotness.get().wrapping_add(1));
+                    Some((callee, base, locals_end)) => {
+                        callee.hotness.set(callee.hotness.get().wrapping_add(1));
                         let slots = self.slots.as_mut_ptr();
                         // SAFETY: the check above: the callee's locals and operands
                         // fit in the value stack, and `code` is its validated body.
@@ -171,11 +186,10 @@ impl<'s, T> Exec<'s, T> {
                                 base: fp.offset_from(slots) as u32,
                             });
                             fp = slots.add(base);
-                            pc = code.as_ptr();
+                            pc = callee.code.as_ptr();
                         }
                         stp = 0;
-                        self.func = func;
-                        switch_to!(info, code, hotness);
+                        switch_to!(callee);
                     }
                     None => out_of_line!($op, self.call_func(FuncAddr(func))),
                 }
@@ -186,13 +200,13 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! ret {
             () => {{
                 let caller = match self.frames.last() {
-                    Some(&frame) if self.frames.len() > self.entry_depth => self
-                        .same_instance_code(frame.func)
-                        .map(|(info, code, hotness)| (frame, info, code, hotness)),
+                    Some(&frame) if self.frames.len() > self.entry_depth => {
+                        self.same_instance_code(frame.func).map(|caller| (frame, caller))
+                    }
                     _ => None,
                 };
                 match caller {
-                    Some((frame, info, code, hotness)) => {
+                    Some((frame, caller)) => {
                         self.frames.pop();
                         let results = self.info.result_slots as usize;
                         let slots = self.slots.as_mut_ptr();
@@ -211,11 +225,10 @@ impl<'s, T> Exec<'s, T> {
                             }
                             sp = fp.add(results);
                             fp = slots.add(frame.base as usize);
-                            pc = code.as_ptr().add(frame.pc as usize);
+                            pc = caller.code.as_ptr().add(frame.pc as usize);
                         }
                         stp = frame.stp as usize;
-                        self.func = frame.func;
-                        switch_to!(info, code, hotness);
+                        switch_to!(caller);
                     }
                     None => out_of_line!(here!(), self.return_from()),
                 }
@@ -760,6 +773,27 @@ impl<'s, T> Exec<'s, T> {
         stratus_decoder::for_each_instruction!(dispatch)
     }
 }
+
+/// What the fast loop needs to run a function: found once, then kept in [`KnownCode`].
+#[derive(Clone, Copy)]
+pub(super) struct Code<'s> {
+    func: u32,
+    inst: &'s Instance,
+    info: &'s FuncInfo,
+    code: &'s [u8],
+    hotness: &'s Cell<u32>,
+    simple: bool,
+}
+
+/// Entries of [`KnownCode`]: a power of two, enough for the callers and callees of a
+/// hot call chain.
+pub(super) const KNOWN_CODE: usize = 32;
+
+/// The code of functions the fast loop has called or returned to, by function address
+/// (direct-mapped): a call or return looks here before it walks from the function's
+/// address through its instance and module to its code. An entry never goes stale: a
+/// function's code and info do not change once it has been validated.
+pub(super) struct KnownCode<'s>(pub(super) [Option<Code<'s>>; KNOWN_CODE]);
 
 /// Writes `value` at `sp`; returns the slot after it.
 ///
