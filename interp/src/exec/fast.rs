@@ -391,7 +391,9 @@ impl<'s, T> Exec<'s, T> {
             () => {{ while read_u8!() & 0x80 != 0 {} }};
         }
 
-        macro_rules! skip_block_type {
+        // Skips an immediate that is one byte as a rule: a block type, or the
+        // alignment of a load or store.
+        macro_rules! skip_short {
             () => {{
                 if read_u8!() & 0x80 != 0 {
                     skip_leb!();
@@ -450,7 +452,7 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! load_mem {
             ($n:literal, |$b:ident| $convert:expr) => {{
                 let at_op = here!();
-                skip_leb!();
+                skip_short!();
                 let offset = read_u32!();
                 let addr = pop!(i32) as u32;
                 let start = u64::from(addr) + u64::from(offset);
@@ -467,7 +469,7 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! store_mem {
             ($ty:ty, $n:literal, |$v:ident| $bytes:expr) => {{
                 let at_op = here!();
-                skip_leb!();
+                skip_short!();
                 let offset = read_u32!();
                 let $v = pop!($ty);
                 let addr = pop!(i32) as u32;
@@ -484,14 +486,14 @@ impl<'s, T> Exec<'s, T> {
         // The instructions the fast loop handles itself, by semantic name.
         macro_rules! special {
             ($encoding:expr, block) => {{
-                skip_block_type!();
+                skip_short!();
             }};
             ($encoding:expr, r#loop) => {{
-                skip_block_type!();
+                skip_short!();
             }};
             ($encoding:expr, r#if) => {{
                 if pop!(i32) != 0 {
-                    skip_block_type!();
+                    skip_short!();
                     stp += 1;
                 } else {
                     branch!(here!(), stp);
