@@ -337,6 +337,23 @@ impl<'s, T> Exec<'s, T> {
             }};
         }
 
+        // A one-byte fast path in front of `read_u32!` for immediates that are used as
+        // offsets. Testing the byte before consuming it, and widening it straight
+        // from `u8`, saves the sign- and then zero-extension the compiler makes of
+        // `read_u32!()`'s byte.
+        macro_rules! read_offset {
+            ($ty:ty) => {{
+                // SAFETY: validated code has every immediate it announces.
+                let byte = unsafe { *pc };
+                if byte < 0x80 {
+                    pc = unsafe { pc.add(1) };
+                    <$ty>::from(byte)
+                } else {
+                    read_u32!() as $ty
+                }
+            }};
+        }
+
         // `read_u32!` without the loop, for immediates that linkers pad to five bytes
         // so they can be patched in place (function indices of calls, as a rule).
         macro_rules! read_padded_u32 {
@@ -453,9 +470,9 @@ impl<'s, T> Exec<'s, T> {
             ($n:literal, |$b:ident| $convert:expr) => {{
                 let at_op = here!();
                 skip_short!();
-                let offset = read_u32!();
+                let offset = read_offset!(u64);
                 let addr = pop!(i32) as u32;
-                let start = u64::from(addr) + u64::from(offset);
+                let start = u64::from(addr) + offset;
                 if start + $n > mem_len {
                     trap!(at_op, TrapKind::MemoryOutOfBounds);
                 }
@@ -470,10 +487,10 @@ impl<'s, T> Exec<'s, T> {
             ($ty:ty, $n:literal, |$v:ident| $bytes:expr) => {{
                 let at_op = here!();
                 skip_short!();
-                let offset = read_u32!();
+                let offset = read_offset!(u64);
                 let $v = pop!($ty);
                 let addr = pop!(i32) as u32;
-                let start = u64::from(addr) + u64::from(offset);
+                let start = u64::from(addr) + offset;
                 if start + $n > mem_len {
                     trap!(at_op, TrapKind::MemoryOutOfBounds);
                 }
@@ -555,7 +572,7 @@ impl<'s, T> Exec<'s, T> {
             }};
             ($encoding:expr, local_get) => {{
                 if SIMPLE {
-                    let index = read_u32!() as usize;
+                    let index = read_offset!(usize);
                     // SAFETY: the local is in the frame.
                     let value = unsafe { fp.add(index).read() };
                     push!(value);
@@ -565,7 +582,7 @@ impl<'s, T> Exec<'s, T> {
             }};
             ($encoding:expr, local_set) => {{
                 if SIMPLE {
-                    let index = read_u32!() as usize;
+                    let index = read_offset!(usize);
                     let value = pop!(u64);
                     // SAFETY: the local is in the frame.
                     unsafe { fp.add(index).write(value) };
@@ -575,7 +592,7 @@ impl<'s, T> Exec<'s, T> {
             }};
             ($encoding:expr, local_tee) => {{
                 if SIMPLE {
-                    let index = read_u32!() as usize;
+                    let index = read_offset!(usize);
                     // SAFETY: the local is in the frame and the operand on the stack.
                     unsafe { fp.add(index).write(sp.sub(1).read()) };
                 } else {
