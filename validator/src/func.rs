@@ -134,8 +134,32 @@ impl<'m> FuncValidator<'m> {
         if self.frames.is_empty() {
             return Err(self.error(Kind::OperatorsAfterEnd));
         }
+        // The most frequent instructions are checked here, inline; the rest of the
+        // instructions without a fixed signature go to `visit_special`.
+        match (op, imm) {
+            (Opcode::LocalGet, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                self.push(Some(ty));
+                return Ok(());
+            }
+            (Opcode::LocalSet, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                return self.pop_expect(ty).map(drop);
+            }
+            (Opcode::LocalTee, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                self.pop_expect(ty)?;
+                self.push(Some(ty));
+                return Ok(());
+            }
+            _ => {}
+        }
         if let Some(sig) = op.signature() {
-            self.check_immediates(op, imm)?;
+            match *imm {
+                Imm::None | Imm::I32(_) | Imm::I64(_) | Imm::F32(_) | Imm::F64(_) | Imm::V128(_) => {}
+                Imm::MemArg(arg) => self.check_mem_arg(op, arg)?,
+                _ => self.check_immediates(op, imm)?,
+            }
             self.pop_types(sig.params)?;
             self.push_types(sig.results);
             return Ok(());
@@ -178,13 +202,15 @@ impl<'m> FuncValidator<'m> {
         })
     }
 
+    #[cold]
+    #[inline(never)]
     fn error(&self, kind: Kind) -> Error {
         Error::Invalid(ValidationError { offset: self.offset, kind })
     }
 
     // The operand stack.
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, ty: Operand) {
         self.saw_v128 |= ty == Some(ValType::V128);
         self.operands.push(ty);
@@ -442,6 +468,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    #[inline]
     fn check_mem_arg(&self, op: Opcode, arg: MemArg) -> Result<(), Error> {
         self.check_memory()?;
         let natural = match op.imm_kind() {
@@ -465,6 +492,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline]
     fn check_memory(&self) -> Result<(), Error> {
         if self.ctx.memories == 0 {
             return Err(self.error(Kind::Unknown { what: "memory", index: 0 }));
@@ -503,6 +531,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline]
     fn local(&self, index: u32) -> Result<ValType, Error> {
         match self.locals.get(index as usize) {
             Some(&t) => Ok(t),
@@ -669,19 +698,6 @@ impl<'m> FuncValidator<'m> {
                 self.pop_expect(ty)?;
                 self.push(Some(ty));
             }
-            (Opcode::LocalGet, &Imm::Local(index)) => {
-                let ty = self.local(index)?;
-                self.push(Some(ty));
-            }
-            (Opcode::LocalSet, &Imm::Local(index)) => {
-                let ty = self.local(index)?;
-                self.pop_expect(ty)?;
-            }
-            (Opcode::LocalTee, &Imm::Local(index)) => {
-                let ty = self.local(index)?;
-                self.pop_expect(ty)?;
-                self.push(Some(ty));
-            }
             (Opcode::GlobalGet, &Imm::Global(index)) => {
                 let global = self.global(index)?;
                 self.push(Some(global.content));
@@ -715,6 +731,7 @@ impl<'m> FuncValidator<'m> {
                 self.pop_expect(elem.into())?;
                 self.pop_expect(ValType::I32)?;
             }
+            // `local.*` are checked in `visit`.
             _ => unreachable!("{op:?} has no signature and no rule, or the decoder gave it wrong immediates"),
         }
         Ok(())
