@@ -67,19 +67,58 @@ pub struct FuncValidator<'m> {
     slots: u32,
     max_slots: u32,
     frames: Vec<Frame<'m>>,
+    /// The innermost frame's `height`, kept here because every pop compares with it.
+    height: usize,
     side_table: Vec<SideEntry>,
     /// Entries made for `drop` and untyped `select`, dropped at the end if no `v128`
     /// operand ever appears.
     value_sites: Vec<u32>,
     saw_v128: bool,
+    /// Scratch space for `strip_value_sites`.
+    removed_before: Vec<u32>,
     /// The offset of the instruction being visited, for errors.
     offset: usize,
+}
+
+/// The working buffers of a [`FuncValidator`]. Validating many functions, pass the
+/// ones [`FuncValidator::finish_and_recycle`] gives back to the next
+/// [`FuncValidator::with_allocations`], so they are allocated once rather than per
+/// function.
+#[derive(Debug, Default)]
+pub struct FuncValidatorAllocations {
+    operands: Vec<Operand>,
+    frames: Vec<Frame<'static>>,
+    side_table: Vec<SideEntry>,
+    value_sites: Vec<u32>,
+    removed_before: Vec<u32>,
 }
 
 impl<'m> FuncValidator<'m> {
     /// Starts validating the body of a function of type `type_index`, whose locals are
     /// declared in `body`.
     pub fn new(ctx: &'m ModuleContext<'m>, type_index: u32, body: &FuncBody<'_>) -> Result<Self, Error> {
+        Self::with_allocations(ctx, type_index, body, FuncValidatorAllocations::default())
+    }
+
+    /// [`new`](Self::new), working in buffers left from validating another function.
+    pub fn with_allocations(
+        ctx: &'m ModuleContext<'m>,
+        type_index: u32,
+        body: &FuncBody<'_>,
+        allocations: FuncValidatorAllocations,
+    ) -> Result<Self, Error> {
+        let FuncValidatorAllocations {
+            mut operands,
+            frames,
+            mut side_table,
+            mut value_sites,
+            removed_before,
+        } = allocations;
+        operands.clear();
+        side_table.clear();
+        value_sites.clear();
+        let mut frames: Vec<Frame<'m>> = frames;
+        frames.clear();
         let ty = ctx.types.get(type_index as usize).ok_or(ValidationError {
             offset: body.offset,
             kind: Kind::Unknown { what: "type", index: type_index },
@@ -96,13 +135,15 @@ impl<'m> FuncValidator<'m> {
             locals,
             param_count: ty.params().len() as u32,
             code_offset: body.code_offset,
-            operands: Vec::new(),
+            operands,
             slots: 0,
             max_slots: 0,
-            frames: Vec::new(),
-            side_table: Vec::new(),
-            value_sites: Vec::new(),
+            frames,
+            height: 0,
+            side_table,
+            value_sites,
             saw_v128: false,
+            removed_before,
             offset: body.code_offset,
         };
         // Parameters are locals, not operands: the function's frame starts empty.
@@ -168,7 +209,13 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Ends validation: the function's final `end` must have been visited.
-    pub fn finish(mut self) -> Result<FuncInfo, Error> {
+    pub fn finish(self) -> Result<FuncInfo, Error> {
+        self.finish_and_recycle().map(|(info, _)| info)
+    }
+
+    /// [`finish`](Self::finish), and give back the working buffers for the next
+    /// function's [`with_allocations`](Self::with_allocations).
+    pub fn finish_and_recycle(mut self) -> Result<(FuncInfo, FuncValidatorAllocations), Error> {
         if !self.frames.is_empty() {
             return Err(self.error(Kind::BodyEndsEarly));
         }
@@ -188,7 +235,7 @@ impl<'m> FuncValidator<'m> {
             None
         };
         let slots_of = |types: &[ValType]| types.iter().map(|t| t.slots()).sum::<u32>();
-        Ok(FuncInfo {
+        let info = FuncInfo {
             type_index: self.type_index,
             param_count: self.param_count,
             param_slots: slots_of(&self.locals[..self.param_count as usize]),
@@ -198,8 +245,20 @@ impl<'m> FuncValidator<'m> {
             max_stack_slots: self.max_slots,
             result_slots,
             sized_values: self.saw_v128,
-            side_table: self.side_table.into_boxed_slice(),
-        })
+            // Copied out at its exact size; the buffer goes on to the next function.
+            side_table: self.side_table.as_slice().into(),
+        };
+        let mut frames = self.frames;
+        frames.clear();
+        let allocations = FuncValidatorAllocations {
+            operands: self.operands,
+            // Empty, so this reuses the buffer with no frames borrowing from `'m`.
+            frames: frames.into_iter().filter_map(|_| None).collect(),
+            side_table: self.side_table,
+            value_sites: self.value_sites,
+            removed_before: self.removed_before,
+        };
+        Ok((info, allocations))
     }
 
     #[cold]
@@ -212,9 +271,11 @@ impl<'m> FuncValidator<'m> {
 
     #[inline(always)]
     fn push(&mut self, ty: Operand) {
-        self.saw_v128 |= ty == Some(ValType::V128);
+        // Every operand takes one slot but `v128` (two); unknown ones count as one.
+        let wide = ty == Some(ValType::V128);
+        self.saw_v128 |= wide;
         self.operands.push(ty);
-        self.slots += ty.map_or(1, ValType::slots);
+        self.slots += 1 + u32::from(wide);
         self.max_slots = self.max_slots.max(self.slots);
     }
 
@@ -227,8 +288,8 @@ impl<'m> FuncValidator<'m> {
 
     #[inline]
     fn pop(&mut self) -> Result<Operand, Error> {
-        let frame = self.frames.last().expect("visit checks a frame is open");
-        if self.operands.len() == frame.height {
+        if self.operands.len() == self.height {
+            let frame = self.frames.last().expect("visit checks a frame is open");
             if frame.unreachable {
                 return Ok(None);
             }
@@ -239,16 +300,22 @@ impl<'m> FuncValidator<'m> {
         Ok(ty)
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_expect(&mut self, expected: ValType) -> Result<Operand, Error> {
-        let frame = self.frames.last().expect("visit checks a frame is open");
         // Fast path: the top operand is there and has the expected type.
-        if self.operands.len() > frame.height && self.operands.last() == Some(&Some(expected)) {
-            self.operands.pop();
+        let len = self.operands.len();
+        if len > self.height && self.operands[len - 1] == Some(expected) {
+            self.operands.truncate(len - 1);
             self.slots -= expected.slots();
             return Ok(Some(expected));
         }
-        if self.operands.len() == frame.height && !frame.unreachable {
+        self.pop_expect_slow(expected)
+    }
+
+    #[inline(never)]
+    fn pop_expect_slow(&mut self, expected: ValType) -> Result<Operand, Error> {
+        let frame = self.frames.last().expect("visit checks a frame is open");
+        if self.operands.len() == self.height && !frame.unreachable {
             return Err(self.error(Kind::TypeMismatch { expected: Expected::Type(expected), found: None }));
         }
         match self.pop()? {
@@ -259,10 +326,19 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_types(&mut self, types: &[ValType]) -> Result<(), Error> {
+        match *types {
+            [] => Ok(()),
+            [t] => self.pop_expect(t).map(drop),
+            _ => self.pop_types_slow(types),
+        }
+    }
+
+    #[inline(never)]
+    fn pop_types_slow(&mut self, types: &[ValType]) -> Result<(), Error> {
         // Fast path: the operands are all there, of exactly these types.
-        let height = self.frames.last().expect("visit checks a frame is open").height;
+        let height = self.height;
         let len = self.operands.len();
         if len >= height + types.len()
             && self.operands[len - types.len()..].iter().zip(types).all(|(&found, &t)| found == Some(t))
@@ -309,6 +385,7 @@ impl<'m> FuncValidator<'m> {
             pending: NO_PENDING,
             if_entry: NO_PENDING,
         });
+        self.height = self.operands.len();
         self.push_types(params);
     }
 
@@ -317,12 +394,13 @@ impl<'m> FuncValidator<'m> {
     fn pop_frame(&mut self) -> Result<Frame<'m>, Error> {
         let results = self.frames.last().expect("visit checks a frame is open").results;
         self.pop_types(results)?;
-        let frame = self.frames.last().expect("visit checks a frame is open");
-        if self.operands.len() != frame.height {
-            let found = self.operands.len() - frame.height + results.len();
+        if self.operands.len() != self.height {
+            let found = self.operands.len() - self.height + results.len();
             return Err(self.error(Kind::StackHeightMismatch { expected: results.len(), found }));
         }
-        Ok(self.frames.pop().expect("checked above"))
+        let frame = self.frames.pop().expect("visit checks a frame is open");
+        self.height = self.frames.last().map_or(0, |f| f.height);
+        Ok(frame)
     }
 
     fn label(&self, depth: u32) -> Result<&Frame<'m>, Error> {
@@ -393,7 +471,8 @@ impl<'m> FuncValidator<'m> {
             return;
         }
         // How many removed entries come before each position, up to one past the end.
-        let mut removed_before = Vec::with_capacity(self.side_table.len() + 1);
+        let removed_before = &mut self.removed_before;
+        removed_before.clear();
         let mut removed = 0;
         let mut sites = self.value_sites.iter().peekable();
         for i in 0..=self.side_table.len() as u32 {
@@ -404,16 +483,20 @@ impl<'m> FuncValidator<'m> {
         }
         let renumber = |i: u32| i - removed_before[i as usize];
         let mut sites = self.value_sites.iter().peekable();
-        let mut kept = Vec::with_capacity(self.side_table.len() - self.value_sites.len());
-        for (i, entry) in self.side_table.iter().enumerate() {
-            let i = i as u32;
-            if sites.next_if_eq(&&i).is_some() {
+        // Compact in place: the entry kept `k`-th moves to index `k`, at or before where
+        // it was, so no entry is overwritten before it is read.
+        let mut kept = 0;
+        for i in 0..self.side_table.len() {
+            if sites.next_if_eq(&&(i as u32)).is_some() {
                 continue;
             }
+            let entry = self.side_table[i];
             let target = (i as i64 + i64::from(entry.stp_delta)) as u32;
-            kept.push(SideEntry { stp_delta: renumber(target) as i32 - renumber(i) as i32, ..*entry });
+            let stp_delta = renumber(target) as i32 - renumber(i as u32) as i32;
+            self.side_table[kept] = SideEntry { stp_delta, ..entry };
+            kept += 1;
         }
-        self.side_table = kept;
+        self.side_table.truncate(kept);
     }
 
     fn resolve_pending(&mut self, mut head: u32, target_pc: u32, target_stp: u32) {

@@ -11,7 +11,7 @@ use stratus_decoder::{
 use crate::ValidatedModule;
 use crate::context::{ModuleContext, RefFacts};
 use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind};
-use crate::func::FuncValidator;
+use crate::func::{FuncValidator, FuncValidatorAllocations};
 use crate::side_table::FuncInfo;
 
 /// The most pages a 32-bit memory can have (4 GiB).
@@ -22,9 +22,13 @@ pub fn validate(module: &Module<'_>) -> Result<ValidatedModule, Error> {
     let refs = validate_declarations(module)?;
     let ctx = ModuleContext::new(module, &refs);
     let mut funcs = Vec::with_capacity(module.bodies.len());
+    // One set of working buffers for all the bodies.
+    let mut allocations = FuncValidatorAllocations::default();
     for (i, body) in module.bodies.iter().enumerate() {
         let type_index = module.funcs[module.imported_funcs as usize + i];
-        funcs.push(validate_function(&ctx, type_index, body)?);
+        let (info, recycled) = validate_function_with(&ctx, type_index, body, allocations)?;
+        allocations = recycled;
+        funcs.push(info);
     }
     Ok(ValidatedModule { funcs })
 }
@@ -46,7 +50,17 @@ pub fn validate_function(
     type_index: u32,
     body: &stratus_decoder::FuncBody<'_>,
 ) -> Result<FuncInfo, Error> {
-    let mut validator = FuncValidator::new(ctx, type_index, body)?;
+    validate_function_with(ctx, type_index, body, FuncValidatorAllocations::default()).map(|(info, _)| info)
+}
+
+/// [`validate_function`] in the buffers left from another function, giving them back.
+pub fn validate_function_with(
+    ctx: &ModuleContext<'_>,
+    type_index: u32,
+    body: &stratus_decoder::FuncBody<'_>,
+    allocations: FuncValidatorAllocations,
+) -> Result<(FuncInfo, FuncValidatorAllocations), Error> {
+    let mut validator = FuncValidator::with_allocations(ctx, type_index, body, allocations)?;
     let mut reader = body.reader();
     while !validator.is_done() {
         let pc = reader.position();
@@ -57,7 +71,7 @@ pub fn validate_function(
         let kind = Kind::OperatorsAfterEnd;
         return Err(ValidationError { offset: reader.offset(), kind }.into());
     }
-    validator.finish()
+    validator.finish_and_recycle()
 }
 
 fn invalid(offset: usize, kind: Kind) -> Error {
