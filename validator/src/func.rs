@@ -171,10 +171,24 @@ impl<'m> FuncValidator<'m> {
     /// of the body's instructions.
     #[inline(always)]
     pub fn visit(&mut self, pc: usize, next_pc: usize, op: Opcode, imm: &Imm<'_>) -> Result<(), Error> {
-        self.offset = self.code_offset + pc;
         if self.frames.is_empty() {
+            self.offset = self.code_offset + pc;
             return Err(self.error(Kind::OperatorsAfterEnd));
         }
+        self.visit_open(pc, next_pc, op, imm)
+    }
+
+    /// [`visit`](Self::visit) while a frame is open: until the final `end`
+    /// ([`is_done`](Self::is_done) is false).
+    #[inline(always)]
+    pub(crate) fn visit_open(
+        &mut self,
+        pc: usize,
+        next_pc: usize,
+        op: Opcode,
+        imm: &Imm<'_>,
+    ) -> Result<(), Error> {
+        self.offset = self.code_offset + pc;
         // The most frequent instructions are checked here, inline; the rest of the
         // instructions without a fixed signature go to `visit_special`.
         match (op, imm) {
@@ -248,12 +262,9 @@ impl<'m> FuncValidator<'m> {
             // Copied out at its exact size; the buffer goes on to the next function.
             side_table: self.side_table.as_slice().into(),
         };
-        let mut frames = self.frames;
-        frames.clear();
         let allocations = FuncValidatorAllocations {
             operands: self.operands,
-            // Empty, so this reuses the buffer with no frames borrowing from `'m`.
-            frames: frames.into_iter().filter_map(|_| None).collect(),
+            frames: recycle_frames(self.frames),
             side_table: self.side_table,
             value_sites: self.value_sites,
             removed_before: self.removed_before,
@@ -331,6 +342,19 @@ impl<'m> FuncValidator<'m> {
         match *types {
             [] => Ok(()),
             [t] => self.pop_expect(t).map(drop),
+            // Binary operators and stores: both operands there, of exactly these types.
+            [a, b] => {
+                let len = self.operands.len();
+                if len >= self.height + 2
+                    && self.operands[len - 2] == Some(a)
+                    && self.operands[len - 1] == Some(b)
+                {
+                    self.operands.truncate(len - 2);
+                    self.slots -= a.slots() + b.slots();
+                    return Ok(());
+                }
+                self.pop_types_slow(types)
+            }
             _ => self.pop_types_slow(types),
         }
     }
@@ -473,21 +497,21 @@ impl<'m> FuncValidator<'m> {
         // How many removed entries come before each position, up to one past the end.
         let removed_before = &mut self.removed_before;
         removed_before.clear();
+        removed_before.reserve(self.side_table.len() + 1);
         let mut removed = 0;
-        let mut sites = self.value_sites.iter().peekable();
         for i in 0..=self.side_table.len() as u32 {
-            removed_before.push(removed);
-            if sites.next_if_eq(&&i).is_some() {
+            removed_before.push(removed as u32);
+            if self.value_sites.get(removed) == Some(&i) {
                 removed += 1;
             }
         }
         let renumber = |i: u32| i - removed_before[i as usize];
-        let mut sites = self.value_sites.iter().peekable();
         // Compact in place: the entry kept `k`-th moves to index `k`, at or before where
         // it was, so no entry is overwritten before it is read.
         let mut kept = 0;
         for i in 0..self.side_table.len() {
-            if sites.next_if_eq(&&(i as u32)).is_some() {
+            if removed_before[i + 1] != removed_before[i] {
+                // A value site.
                 continue;
             }
             let entry = self.side_table[i];
@@ -828,6 +852,15 @@ impl<'m> FuncValidator<'m> {
         }
         Ok(popped)
     }
+}
+
+/// Empties `frames` and gives back its buffer, no longer borrowing from the module.
+// `filter` could not change the element type's lifetime; the empty iteration is
+// collected in place, so the buffer is kept.
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle_frames(mut frames: Vec<Frame<'_>>) -> Vec<Frame<'static>> {
+    frames.clear();
+    frames.into_iter().filter_map(|_| None).collect()
 }
 
 /// The one-type result list of a block typed by a value type.

@@ -65,7 +65,8 @@ pub fn validate_function_with(
     while !validator.is_done() {
         let pc = reader.position();
         let (op, imm) = reader.read_instr()?;
-        validator.visit(pc, reader.position(), op, &imm)?;
+        // The loop condition checked that a frame is open.
+        validator.visit_open(pc, reader.position(), op, &imm)?;
     }
     if !reader.eof() {
         let kind = Kind::OperatorsAfterEnd;
