@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use stratus_decoder::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImportDesc, Limits, Module,
-    Opcode, ValType,
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImmKind, ImportDesc, Limits,
+    Module, Opcode, ValType,
 };
 
 use crate::ValidatedModule;
@@ -64,9 +64,30 @@ pub fn validate_function_with(
     let mut reader = body.reader();
     while !validator.is_done() {
         let pc = reader.position();
-        let (op, imm) = reader.read_instr()?;
-        // The loop condition checked that a frame is open.
-        validator.visit_open(pc, reader.position(), op, &imm)?;
+        let op = reader.read_opcode()?;
+        // Read the immediates and check the instruction in one arm per common shape of
+        // immediates: `read_imm` and `visit_open` are inlined, so each arm reads only its
+        // shape and checks only the instructions that have it, instead of building an
+        // `Imm` of any shape and matching on it again. (The loop condition checked that
+        // a frame is open.)
+        macro_rules! read_and_visit {
+            ($kind:expr) => {{
+                let imm = reader.read_imm($kind)?;
+                validator.visit_open(pc, reader.position(), op, &imm)?;
+            }};
+        }
+        match op.imm_kind() {
+            ImmKind::None => read_and_visit!(ImmKind::None),
+            ImmKind::Local => read_and_visit!(ImmKind::Local),
+            ImmKind::I32 => read_and_visit!(ImmKind::I32),
+            ImmKind::Label => read_and_visit!(ImmKind::Label),
+            ImmKind::Block => read_and_visit!(ImmKind::Block),
+            ImmKind::Func => read_and_visit!(ImmKind::Func),
+            ImmKind::Global => read_and_visit!(ImmKind::Global),
+            ImmKind::I64 => read_and_visit!(ImmKind::I64),
+            kind @ ImmKind::MemArg { .. } => read_and_visit!(kind),
+            kind => read_and_visit!(kind),
+        }
     }
     if !reader.eof() {
         let kind = Kind::OperatorsAfterEnd;
