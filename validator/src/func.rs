@@ -74,8 +74,6 @@ pub struct FuncValidator<'m> {
     /// operand ever appears.
     value_sites: Vec<u32>,
     saw_v128: bool,
-    /// Scratch space for `strip_value_sites`.
-    removed_before: Vec<u32>,
     /// The offset of the instruction being visited, for errors.
     offset: usize,
 }
@@ -90,7 +88,6 @@ pub struct FuncValidatorAllocations {
     frames: Vec<Frame<'static>>,
     side_table: Vec<SideEntry>,
     value_sites: Vec<u32>,
-    removed_before: Vec<u32>,
 }
 
 impl<'m> FuncValidator<'m> {
@@ -107,13 +104,7 @@ impl<'m> FuncValidator<'m> {
         body: &FuncBody<'_>,
         allocations: FuncValidatorAllocations,
     ) -> Result<Self, Error> {
-        let FuncValidatorAllocations {
-            mut operands,
-            frames,
-            mut side_table,
-            mut value_sites,
-            removed_before,
-        } = allocations;
+        let FuncValidatorAllocations { mut operands, frames, mut side_table, mut value_sites } = allocations;
         operands.clear();
         side_table.clear();
         value_sites.clear();
@@ -143,7 +134,6 @@ impl<'m> FuncValidator<'m> {
             side_table,
             value_sites,
             saw_v128: false,
-            removed_before,
             offset: body.code_offset,
         };
         // Parameters are locals, not operands: the function's frame starts empty.
@@ -267,7 +257,6 @@ impl<'m> FuncValidator<'m> {
             frames: recycle_frames(self.frames),
             side_table: self.side_table,
             value_sites: self.value_sites,
-            removed_before: self.removed_before,
         };
         Ok((info, allocations))
     }
@@ -494,29 +483,22 @@ impl<'m> FuncValidator<'m> {
         if self.value_sites.is_empty() {
             return;
         }
-        // How many removed entries come before each position, up to one past the end.
-        let removed_before = &mut self.removed_before;
-        removed_before.clear();
-        removed_before.reserve(self.side_table.len() + 1);
-        let mut removed = 0;
-        for i in 0..=self.side_table.len() as u32 {
-            removed_before.push(removed as u32);
-            if self.value_sites.get(removed) == Some(&i) {
-                removed += 1;
-            }
-        }
-        let renumber = |i: u32| i - removed_before[i as usize];
-        // Compact in place: the entry kept `k`-th moves to index `k`, at or before where
-        // it was, so no entry is overwritten before it is read.
+        // An entry's new index is its old one less the value sites before it; a kept
+        // entry's is the count of entries kept before it. Compact in place: the entry
+        // kept `k`-th moves to index `k`, at or before where it was, so no entry is
+        // overwritten before it is read.
+        let sites = &self.value_sites;
+        let renumber = |i: u32| i - sites.partition_point(|&site| site < i) as u32;
         let mut kept = 0;
+        let mut next_site = 0;
         for i in 0..self.side_table.len() {
-            if removed_before[i + 1] != removed_before[i] {
-                // A value site.
+            if sites.get(next_site) == Some(&(i as u32)) {
+                next_site += 1;
                 continue;
             }
             let entry = self.side_table[i];
             let target = (i as i64 + i64::from(entry.stp_delta)) as u32;
-            let stp_delta = renumber(target) as i32 - renumber(i as u32) as i32;
+            let stp_delta = renumber(target) as i32 - kept as i32;
             self.side_table[kept] = SideEntry { stp_delta, ..entry };
             kept += 1;
         }
