@@ -67,6 +67,8 @@ pub struct FuncValidator<'m> {
     slots: u32,
     max_slots: u32,
     frames: Vec<Frame<'m>>,
+    /// The innermost frame's `height`, kept here because every pop compares with it.
+    height: usize,
     side_table: Vec<SideEntry>,
     /// Entries made for `drop` and untyped `select`, dropped at the end if no `v128`
     /// operand ever appears.
@@ -76,10 +78,38 @@ pub struct FuncValidator<'m> {
     offset: usize,
 }
 
+/// The working buffers of a [`FuncValidator`]. Validating many functions, pass the
+/// ones [`FuncValidator::finish_and_recycle`] gives back to the next
+/// [`FuncValidator::with_allocations`], so they are allocated once rather than per
+/// function.
+#[derive(Debug, Default)]
+pub struct FuncValidatorAllocations {
+    operands: Vec<Operand>,
+    frames: Vec<Frame<'static>>,
+    side_table: Vec<SideEntry>,
+    value_sites: Vec<u32>,
+}
+
 impl<'m> FuncValidator<'m> {
     /// Starts validating the body of a function of type `type_index`, whose locals are
     /// declared in `body`.
     pub fn new(ctx: &'m ModuleContext<'m>, type_index: u32, body: &FuncBody<'_>) -> Result<Self, Error> {
+        Self::with_allocations(ctx, type_index, body, FuncValidatorAllocations::default())
+    }
+
+    /// [`new`](Self::new), working in buffers left from validating another function.
+    pub fn with_allocations(
+        ctx: &'m ModuleContext<'m>,
+        type_index: u32,
+        body: &FuncBody<'_>,
+        allocations: FuncValidatorAllocations,
+    ) -> Result<Self, Error> {
+        let FuncValidatorAllocations { mut operands, frames, mut side_table, mut value_sites } = allocations;
+        operands.clear();
+        side_table.clear();
+        value_sites.clear();
+        let mut frames: Vec<Frame<'m>> = frames;
+        frames.clear();
         let ty = ctx.types.get(type_index as usize).ok_or(ValidationError {
             offset: body.offset,
             kind: Kind::Unknown { what: "type", index: type_index },
@@ -96,12 +126,13 @@ impl<'m> FuncValidator<'m> {
             locals,
             param_count: ty.params().len() as u32,
             code_offset: body.code_offset,
-            operands: Vec::new(),
+            operands,
             slots: 0,
             max_slots: 0,
-            frames: Vec::new(),
-            side_table: Vec::new(),
-            value_sites: Vec::new(),
+            frames,
+            height: 0,
+            side_table,
+            value_sites,
             saw_v128: false,
             offset: body.code_offset,
         };
@@ -130,12 +161,50 @@ impl<'m> FuncValidator<'m> {
     /// of the body's instructions.
     #[inline(always)]
     pub fn visit(&mut self, pc: usize, next_pc: usize, op: Opcode, imm: &Imm<'_>) -> Result<(), Error> {
-        self.offset = self.code_offset + pc;
         if self.frames.is_empty() {
+            self.offset = self.code_offset + pc;
             return Err(self.error(Kind::OperatorsAfterEnd));
         }
+        self.visit_open(pc, next_pc, op, imm)
+    }
+
+    /// [`visit`](Self::visit) while a frame is open: until the final `end`
+    /// ([`is_done`](Self::is_done) is false).
+    #[inline(always)]
+    pub(crate) fn visit_open(
+        &mut self,
+        pc: usize,
+        next_pc: usize,
+        op: Opcode,
+        imm: &Imm<'_>,
+    ) -> Result<(), Error> {
+        self.offset = self.code_offset + pc;
+        // The most frequent instructions are checked here, inline; the rest of the
+        // instructions without a fixed signature go to `visit_special`.
+        match (op, imm) {
+            (Opcode::LocalGet, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                self.push(Some(ty));
+                return Ok(());
+            }
+            (Opcode::LocalSet, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                return self.pop_expect(ty).map(drop);
+            }
+            (Opcode::LocalTee, &Imm::Local(index)) => {
+                let ty = self.local(index)?;
+                self.pop_expect(ty)?;
+                self.push(Some(ty));
+                return Ok(());
+            }
+            _ => {}
+        }
         if let Some(sig) = op.signature() {
-            self.check_immediates(op, imm)?;
+            match *imm {
+                Imm::None | Imm::I32(_) | Imm::I64(_) | Imm::F32(_) | Imm::F64(_) | Imm::V128(_) => {}
+                Imm::MemArg(arg) => self.check_mem_arg(op, arg)?,
+                _ => self.check_immediates(op, imm)?,
+            }
             self.pop_types(sig.params)?;
             self.push_types(sig.results);
             return Ok(());
@@ -144,7 +213,13 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Ends validation: the function's final `end` must have been visited.
-    pub fn finish(mut self) -> Result<FuncInfo, Error> {
+    pub fn finish(self) -> Result<FuncInfo, Error> {
+        self.finish_and_recycle().map(|(info, _)| info)
+    }
+
+    /// [`finish`](Self::finish), and give back the working buffers for the next
+    /// function's [`with_allocations`](Self::with_allocations).
+    pub fn finish_and_recycle(mut self) -> Result<(FuncInfo, FuncValidatorAllocations), Error> {
         if !self.frames.is_empty() {
             return Err(self.error(Kind::BodyEndsEarly));
         }
@@ -164,7 +239,7 @@ impl<'m> FuncValidator<'m> {
             None
         };
         let slots_of = |types: &[ValType]| types.iter().map(|t| t.slots()).sum::<u32>();
-        Ok(FuncInfo {
+        let info = FuncInfo {
             type_index: self.type_index,
             param_count: self.param_count,
             param_slots: slots_of(&self.locals[..self.param_count as usize]),
@@ -174,21 +249,33 @@ impl<'m> FuncValidator<'m> {
             max_stack_slots: self.max_slots,
             result_slots,
             sized_values: self.saw_v128,
-            side_table: self.side_table.into_boxed_slice(),
-        })
+            // Copied out at its exact size; the buffer goes on to the next function.
+            side_table: self.side_table.as_slice().into(),
+        };
+        let allocations = FuncValidatorAllocations {
+            operands: self.operands,
+            frames: recycle_frames(self.frames),
+            side_table: self.side_table,
+            value_sites: self.value_sites,
+        };
+        Ok((info, allocations))
     }
 
+    #[cold]
+    #[inline(never)]
     fn error(&self, kind: Kind) -> Error {
         Error::Invalid(ValidationError { offset: self.offset, kind })
     }
 
     // The operand stack.
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, ty: Operand) {
-        self.saw_v128 |= ty == Some(ValType::V128);
+        // Every operand takes one slot but `v128` (two); unknown ones count as one.
+        let wide = ty == Some(ValType::V128);
+        self.saw_v128 |= wide;
         self.operands.push(ty);
-        self.slots += ty.map_or(1, ValType::slots);
+        self.slots += 1 + u32::from(wide);
         self.max_slots = self.max_slots.max(self.slots);
     }
 
@@ -201,8 +288,8 @@ impl<'m> FuncValidator<'m> {
 
     #[inline]
     fn pop(&mut self) -> Result<Operand, Error> {
-        let frame = self.frames.last().expect("visit checks a frame is open");
-        if self.operands.len() == frame.height {
+        if self.operands.len() == self.height {
+            let frame = self.frames.last().expect("visit checks a frame is open");
             if frame.unreachable {
                 return Ok(None);
             }
@@ -213,16 +300,22 @@ impl<'m> FuncValidator<'m> {
         Ok(ty)
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_expect(&mut self, expected: ValType) -> Result<Operand, Error> {
-        let frame = self.frames.last().expect("visit checks a frame is open");
         // Fast path: the top operand is there and has the expected type.
-        if self.operands.len() > frame.height && self.operands.last() == Some(&Some(expected)) {
-            self.operands.pop();
+        let len = self.operands.len();
+        if len > self.height && self.operands[len - 1] == Some(expected) {
+            self.operands.truncate(len - 1);
             self.slots -= expected.slots();
             return Ok(Some(expected));
         }
-        if self.operands.len() == frame.height && !frame.unreachable {
+        self.pop_expect_slow(expected)
+    }
+
+    #[inline(never)]
+    fn pop_expect_slow(&mut self, expected: ValType) -> Result<Operand, Error> {
+        let frame = self.frames.last().expect("visit checks a frame is open");
+        if self.operands.len() == self.height && !frame.unreachable {
             return Err(self.error(Kind::TypeMismatch { expected: Expected::Type(expected), found: None }));
         }
         match self.pop()? {
@@ -233,10 +326,32 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_types(&mut self, types: &[ValType]) -> Result<(), Error> {
+        match *types {
+            [] => Ok(()),
+            [t] => self.pop_expect(t).map(drop),
+            // Binary operators and stores: both operands there, of exactly these types.
+            [a, b] => {
+                let len = self.operands.len();
+                if len >= self.height + 2
+                    && self.operands[len - 2] == Some(a)
+                    && self.operands[len - 1] == Some(b)
+                {
+                    self.operands.truncate(len - 2);
+                    self.slots -= a.slots() + b.slots();
+                    return Ok(());
+                }
+                self.pop_types_slow(types)
+            }
+            _ => self.pop_types_slow(types),
+        }
+    }
+
+    #[inline(never)]
+    fn pop_types_slow(&mut self, types: &[ValType]) -> Result<(), Error> {
         // Fast path: the operands are all there, of exactly these types.
-        let height = self.frames.last().expect("visit checks a frame is open").height;
+        let height = self.height;
         let len = self.operands.len();
         if len >= height + types.len()
             && self.operands[len - types.len()..].iter().zip(types).all(|(&found, &t)| found == Some(t))
@@ -283,6 +398,7 @@ impl<'m> FuncValidator<'m> {
             pending: NO_PENDING,
             if_entry: NO_PENDING,
         });
+        self.height = self.operands.len();
         self.push_types(params);
     }
 
@@ -291,12 +407,13 @@ impl<'m> FuncValidator<'m> {
     fn pop_frame(&mut self) -> Result<Frame<'m>, Error> {
         let results = self.frames.last().expect("visit checks a frame is open").results;
         self.pop_types(results)?;
-        let frame = self.frames.last().expect("visit checks a frame is open");
-        if self.operands.len() != frame.height {
-            let found = self.operands.len() - frame.height + results.len();
+        if self.operands.len() != self.height {
+            let found = self.operands.len() - self.height + results.len();
             return Err(self.error(Kind::StackHeightMismatch { expected: results.len(), found }));
         }
-        Ok(self.frames.pop().expect("checked above"))
+        let frame = self.frames.pop().expect("visit checks a frame is open");
+        self.height = self.frames.last().map_or(0, |f| f.height);
+        Ok(frame)
     }
 
     fn label(&self, depth: u32) -> Result<&Frame<'m>, Error> {
@@ -366,28 +483,26 @@ impl<'m> FuncValidator<'m> {
         if self.value_sites.is_empty() {
             return;
         }
-        // How many removed entries come before each position, up to one past the end.
-        let mut removed_before = Vec::with_capacity(self.side_table.len() + 1);
-        let mut removed = 0;
-        let mut sites = self.value_sites.iter().peekable();
-        for i in 0..=self.side_table.len() as u32 {
-            removed_before.push(removed);
-            if sites.next_if_eq(&&i).is_some() {
-                removed += 1;
-            }
-        }
-        let renumber = |i: u32| i - removed_before[i as usize];
-        let mut sites = self.value_sites.iter().peekable();
-        let mut kept = Vec::with_capacity(self.side_table.len() - self.value_sites.len());
-        for (i, entry) in self.side_table.iter().enumerate() {
-            let i = i as u32;
-            if sites.next_if_eq(&&i).is_some() {
+        // An entry's new index is its old one less the value sites before it; a kept
+        // entry's is the count of entries kept before it. Compact in place: the entry
+        // kept `k`-th moves to index `k`, at or before where it was, so no entry is
+        // overwritten before it is read.
+        let sites = &self.value_sites;
+        let renumber = |i: u32| i - sites.partition_point(|&site| site < i) as u32;
+        let mut kept = 0;
+        let mut next_site = 0;
+        for i in 0..self.side_table.len() {
+            if sites.get(next_site) == Some(&(i as u32)) {
+                next_site += 1;
                 continue;
             }
+            let entry = self.side_table[i];
             let target = (i as i64 + i64::from(entry.stp_delta)) as u32;
-            kept.push(SideEntry { stp_delta: renumber(target) as i32 - renumber(i) as i32, ..*entry });
+            let stp_delta = renumber(target) as i32 - kept as i32;
+            self.side_table[kept] = SideEntry { stp_delta, ..entry };
+            kept += 1;
         }
-        self.side_table = kept;
+        self.side_table.truncate(kept);
     }
 
     fn resolve_pending(&mut self, mut head: u32, target_pc: u32, target_stp: u32) {
@@ -442,6 +557,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    #[inline]
     fn check_mem_arg(&self, op: Opcode, arg: MemArg) -> Result<(), Error> {
         self.check_memory()?;
         let natural = match op.imm_kind() {
@@ -465,6 +581,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline]
     fn check_memory(&self) -> Result<(), Error> {
         if self.ctx.memories == 0 {
             return Err(self.error(Kind::Unknown { what: "memory", index: 0 }));
@@ -503,6 +620,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline]
     fn local(&self, index: u32) -> Result<ValType, Error> {
         match self.locals.get(index as usize) {
             Some(&t) => Ok(t),
@@ -669,19 +787,6 @@ impl<'m> FuncValidator<'m> {
                 self.pop_expect(ty)?;
                 self.push(Some(ty));
             }
-            (Opcode::LocalGet, &Imm::Local(index)) => {
-                let ty = self.local(index)?;
-                self.push(Some(ty));
-            }
-            (Opcode::LocalSet, &Imm::Local(index)) => {
-                let ty = self.local(index)?;
-                self.pop_expect(ty)?;
-            }
-            (Opcode::LocalTee, &Imm::Local(index)) => {
-                let ty = self.local(index)?;
-                self.pop_expect(ty)?;
-                self.push(Some(ty));
-            }
             (Opcode::GlobalGet, &Imm::Global(index)) => {
                 let global = self.global(index)?;
                 self.push(Some(global.content));
@@ -715,6 +820,7 @@ impl<'m> FuncValidator<'m> {
                 self.pop_expect(elem.into())?;
                 self.pop_expect(ValType::I32)?;
             }
+            // `local.*` are checked in `visit`.
             _ => unreachable!("{op:?} has no signature and no rule, or the decoder gave it wrong immediates"),
         }
         Ok(())
@@ -728,6 +834,15 @@ impl<'m> FuncValidator<'m> {
         }
         Ok(popped)
     }
+}
+
+/// Empties `frames` and gives back its buffer, no longer borrowing from the module.
+// `filter` could not change the element type's lifetime; the empty iteration is
+// collected in place, so the buffer is kept.
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle_frames(mut frames: Vec<Frame<'_>>) -> Vec<Frame<'static>> {
+    frames.clear();
+    frames.into_iter().filter_map(|_| None).collect()
 }
 
 /// The one-type result list of a block typed by a value type.

@@ -17,8 +17,8 @@ mod side_table;
 
 pub use context::{ModuleContext, RefFacts};
 pub use error::{Error, Expected, ValidationError, ValidationErrorKind};
-pub use func::FuncValidator;
-pub use module::{validate, validate_declarations, validate_function};
+pub use func::{FuncValidator, FuncValidatorAllocations};
+pub use module::{validate, validate_declarations, validate_function, validate_function_with};
 pub use side_table::{FuncInfo, SideEntry};
 
 use stratus_decoder::Module;

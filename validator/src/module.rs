@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 
 use stratus_decoder::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImportDesc, Limits, Module,
-    Opcode, ValType,
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImmKind, ImportDesc, Limits,
+    Module, Opcode, ValType,
 };
 
 use crate::ValidatedModule;
 use crate::context::{ModuleContext, RefFacts};
 use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind};
-use crate::func::FuncValidator;
+use crate::func::{FuncValidator, FuncValidatorAllocations};
 use crate::side_table::FuncInfo;
 
 /// The most pages a 32-bit memory can have (4 GiB).
@@ -22,9 +22,13 @@ pub fn validate(module: &Module<'_>) -> Result<ValidatedModule, Error> {
     let refs = validate_declarations(module)?;
     let ctx = ModuleContext::new(module, &refs);
     let mut funcs = Vec::with_capacity(module.bodies.len());
+    // One set of working buffers for all the bodies.
+    let mut allocations = FuncValidatorAllocations::default();
     for (i, body) in module.bodies.iter().enumerate() {
         let type_index = module.funcs[module.imported_funcs as usize + i];
-        funcs.push(validate_function(&ctx, type_index, body)?);
+        let (info, recycled) = validate_function_with(&ctx, type_index, body, allocations)?;
+        allocations = recycled;
+        funcs.push(info);
     }
     Ok(ValidatedModule { funcs })
 }
@@ -46,18 +50,50 @@ pub fn validate_function(
     type_index: u32,
     body: &stratus_decoder::FuncBody<'_>,
 ) -> Result<FuncInfo, Error> {
-    let mut validator = FuncValidator::new(ctx, type_index, body)?;
+    validate_function_with(ctx, type_index, body, FuncValidatorAllocations::default()).map(|(info, _)| info)
+}
+
+/// [`validate_function`] in the buffers left from another function, giving them back.
+pub fn validate_function_with(
+    ctx: &ModuleContext<'_>,
+    type_index: u32,
+    body: &stratus_decoder::FuncBody<'_>,
+    allocations: FuncValidatorAllocations,
+) -> Result<(FuncInfo, FuncValidatorAllocations), Error> {
+    let mut validator = FuncValidator::with_allocations(ctx, type_index, body, allocations)?;
     let mut reader = body.reader();
     while !validator.is_done() {
         let pc = reader.position();
-        let (op, imm) = reader.read_instr()?;
-        validator.visit(pc, reader.position(), op, &imm)?;
+        let op = reader.read_opcode()?;
+        // Read the immediates and check the instruction in one arm per common shape of
+        // immediates: `read_imm` and `visit_open` are inlined, so each arm reads only its
+        // shape and checks only the instructions that have it, instead of building an
+        // `Imm` of any shape and matching on it again. (The loop condition checked that
+        // a frame is open.)
+        macro_rules! read_and_visit {
+            ($kind:expr) => {{
+                let imm = reader.read_imm($kind)?;
+                validator.visit_open(pc, reader.position(), op, &imm)?;
+            }};
+        }
+        match op.imm_kind() {
+            ImmKind::None => read_and_visit!(ImmKind::None),
+            ImmKind::Local => read_and_visit!(ImmKind::Local),
+            ImmKind::I32 => read_and_visit!(ImmKind::I32),
+            ImmKind::Label => read_and_visit!(ImmKind::Label),
+            ImmKind::Block => read_and_visit!(ImmKind::Block),
+            ImmKind::Func => read_and_visit!(ImmKind::Func),
+            ImmKind::Global => read_and_visit!(ImmKind::Global),
+            ImmKind::I64 => read_and_visit!(ImmKind::I64),
+            kind @ ImmKind::MemArg { .. } => read_and_visit!(kind),
+            kind => read_and_visit!(kind),
+        }
     }
     if !reader.eof() {
         let kind = Kind::OperatorsAfterEnd;
         return Err(ValidationError { offset: reader.offset(), kind }.into());
     }
-    validator.finish()
+    validator.finish_and_recycle()
 }
 
 fn invalid(offset: usize, kind: Kind) -> Error {
