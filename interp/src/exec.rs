@@ -718,13 +718,22 @@ impl<'s, T> Exec<'s, T> {
     }
 }
 
-/// Scalar loads and stores: `name: N bytes => conversion`.
+/// Loads: `name: N bytes => value`. Each becomes a function in `load_value` from the
+/// bytes read to the value pushed, which the checked step (the method of the same name)
+/// and the fast loop both use.
 macro_rules! loads {
     ($($name:ident: $n:literal => |$b:ident| $convert:expr;)*) => {
+        mod load_value {
+            use super::*;
+            $(#[inline(always)]
+            pub(in crate::exec) fn $name($b: [u8; $n]) -> impl Slot {
+                $convert
+            })*
+        }
         impl<T> Exec<'_, T> {
             $(fn $name(&mut self) -> Step {
-                let $b = self.load::<$n>()?;
-                self.push($convert);
+                let value = load_value::$name(self.load::<$n>()?);
+                self.push(value);
                 Ok(())
             })*
         }
@@ -761,28 +770,36 @@ loads! {
     v128_load64_zero: 8 => |b| u128::from(u64::from_le_bytes(b));
 }
 
+/// Stores: `name: value type, N bytes => bytes`. Each becomes a function in
+/// `store_bytes`, shared like `load_value`.
 macro_rules! stores {
-    ($($name:ident: $ty:ty => |$v:ident| $bytes:expr;)*) => {
+    ($($name:ident: $ty:ty, $n:literal => |$v:ident| $bytes:expr;)*) => {
+        mod store_bytes {
+            $(#[inline(always)]
+            pub(in crate::exec) fn $name($v: $ty) -> [u8; $n] {
+                $bytes
+            })*
+        }
         impl<T> Exec<'_, T> {
             $(fn $name(&mut self) -> Step {
-                let $v = self.pop::<$ty>();
-                self.store($bytes)
+                let value = self.pop::<$ty>();
+                self.store(store_bytes::$name(value))
             })*
         }
     };
 }
 
 stores! {
-    i32_store: i32 => |v| v.to_le_bytes();
-    i64_store: i64 => |v| v.to_le_bytes();
-    f32_store: f32 => |v| v.to_le_bytes();
-    f64_store: f64 => |v| v.to_le_bytes();
-    i32_store8: i32 => |v| [v as u8];
-    i32_store16: i32 => |v| (v as u16).to_le_bytes();
-    i64_store8: i64 => |v| [v as u8];
-    i64_store16: i64 => |v| (v as u16).to_le_bytes();
-    i64_store32: i64 => |v| (v as u32).to_le_bytes();
-    v128_store: u128 => |v| v.to_le_bytes();
+    i32_store: i32, 4 => |v| v.to_le_bytes();
+    i64_store: i64, 8 => |v| v.to_le_bytes();
+    f32_store: f32, 4 => |v| v.to_le_bytes();
+    f64_store: f64, 8 => |v| v.to_le_bytes();
+    i32_store8: i32, 1 => |v| [v as u8];
+    i32_store16: i32, 2 => |v| (v as u16).to_le_bytes();
+    i64_store8: i64, 1 => |v| [v as u8];
+    i64_store16: i64, 2 => |v| (v as u16).to_le_bytes();
+    i64_store32: i64, 4 => |v| (v as u32).to_le_bytes();
+    v128_store: u128, 16 => |v| v.to_le_bytes();
 }
 
 /// Lane loads and stores: `name: lane width in bytes`.

@@ -35,10 +35,10 @@
 
 use std::cell::Cell;
 
-use stratus_runtime::{Frame, FuncAddr, FuncEntry, FuncKind, Instance, TrapKind};
+use stratus_runtime::{Frame, FuncAddr, FuncKind, Instance, TrapKind};
 use stratus_validator::{FuncInfo, SideEntry};
 
-use super::{Exec, Stop};
+use super::{Exec, Stop, wasm_func};
 use crate::num::{self, OpResult, value_type};
 use crate::slot::Slot;
 
@@ -70,21 +70,19 @@ impl<'s, T> Exec<'s, T> {
 
     #[inline(never)]
     fn look_up_code(&self, func: u32) -> Option<Code<'s>> {
-        let funcs: &'s [FuncEntry<T>] = self.funcs;
-        let instances: &'s [Instance] = self.instances;
-        let entry = &funcs[func as usize];
-        match entry.kind {
-            FuncKind::Wasm { instance, index } => {
-                let inst = &instances[instance.0 as usize];
-                if !std::ptr::eq(inst, self.inst) {
-                    return None;
-                }
-                let module = &*inst.module;
-                let (info, code) = module.func_code(index - module.imported_funcs).ok()?;
-                Some(Code { func, inst, info, code, hotness: &entry.hotness, simple: is_simple(info) })
-            }
-            FuncKind::Host(_) => None,
+        let entry = &self.funcs[func as usize];
+        if let FuncKind::Host(_) = entry.kind {
+            return None;
         }
+        let (inst, info, code) = wasm_func(self.funcs, self.instances, func).ok()?;
+        std::ptr::eq(inst, self.inst).then_some(Code {
+            func,
+            inst,
+            info,
+            code,
+            hotness: &entry.hotness,
+            simple: is_simple(info),
+        })
     }
 
     /// Runs until the entry function returns, a host function is called, or a trap.
@@ -465,38 +463,35 @@ impl<'s, T> Exec<'s, T> {
             }};
         }
 
-        // Scalar loads and stores with an explicit bounds check.
+        // Loads and stores with an explicit bounds check; the value comes from (or the
+        // bytes go to) the function of the same name that the checked step uses.
         macro_rules! load_mem {
-            ($n:literal, |$b:ident| $convert:expr) => {{
+            ($semantic:ident) => {{
                 let at_op = here!();
                 skip_short!();
                 let offset = read_offset!(u64);
                 let addr = pop!(i32) as u32;
                 let start = u64::from(addr) + offset;
-                if start + $n > mem_len {
-                    trap!(at_op, TrapKind::MemoryOutOfBounds);
+                // SAFETY: `mem_base..mem_base + mem_len` is the memory's byte slice.
+                match unsafe { load_checked(mem_base, mem_len, start) } {
+                    Some(bytes) => push!(super::load_value::$semantic(bytes)),
+                    None => trap!(at_op, TrapKind::MemoryOutOfBounds),
                 }
-                // SAFETY: `start + N` is within the accessible bytes.
-                let $b: [u8; $n] =
-                    unsafe { mem_base.add(start as usize).cast::<[u8; $n]>().read_unaligned() };
-                push!($convert);
             }};
         }
 
         macro_rules! store_mem {
-            ($ty:ty, $n:literal, |$v:ident| $bytes:expr) => {{
+            ($ty:ty, $semantic:ident) => {{
                 let at_op = here!();
                 skip_short!();
                 let offset = read_offset!(u64);
-                let $v = pop!($ty);
+                let bytes = super::store_bytes::$semantic(pop!($ty));
                 let addr = pop!(i32) as u32;
                 let start = u64::from(addr) + offset;
-                if start + $n > mem_len {
+                // SAFETY: `mem_base..mem_base + mem_len` is the memory's byte slice.
+                if !unsafe { store_checked(mem_base, mem_len, start, bytes) } {
                     trap!(at_op, TrapKind::MemoryOutOfBounds);
                 }
-                let bytes: [u8; $n] = $bytes;
-                // SAFETY: `start + N` is within the accessible bytes.
-                unsafe { mem_base.add(start as usize).cast::<[u8; $n]>().write_unaligned(bytes) };
             }};
         }
 
@@ -643,75 +638,6 @@ impl<'s, T> Exec<'s, T> {
                 pc = unsafe { pc.add(8) };
                 push!(f64::from_bits(u64::from_le_bytes(bits)));
             }};
-            ($encoding:expr, i32_load) => {
-                load_mem!(4, |b| i32::from_le_bytes(b))
-            };
-            ($encoding:expr, i64_load) => {
-                load_mem!(8, |b| i64::from_le_bytes(b))
-            };
-            ($encoding:expr, f32_load) => {
-                load_mem!(4, |b| f32::from_le_bytes(b))
-            };
-            ($encoding:expr, f64_load) => {
-                load_mem!(8, |b| f64::from_le_bytes(b))
-            };
-            ($encoding:expr, i32_load8_s) => {
-                load_mem!(1, |b| i32::from(b[0] as i8))
-            };
-            ($encoding:expr, i32_load8_u) => {
-                load_mem!(1, |b| i32::from(b[0]))
-            };
-            ($encoding:expr, i32_load16_s) => {
-                load_mem!(2, |b| i32::from(i16::from_le_bytes(b)))
-            };
-            ($encoding:expr, i32_load16_u) => {
-                load_mem!(2, |b| i32::from(u16::from_le_bytes(b)))
-            };
-            ($encoding:expr, i64_load8_s) => {
-                load_mem!(1, |b| i64::from(b[0] as i8))
-            };
-            ($encoding:expr, i64_load8_u) => {
-                load_mem!(1, |b| i64::from(b[0]))
-            };
-            ($encoding:expr, i64_load16_s) => {
-                load_mem!(2, |b| i64::from(i16::from_le_bytes(b)))
-            };
-            ($encoding:expr, i64_load16_u) => {
-                load_mem!(2, |b| i64::from(u16::from_le_bytes(b)))
-            };
-            ($encoding:expr, i64_load32_s) => {
-                load_mem!(4, |b| i64::from(i32::from_le_bytes(b)))
-            };
-            ($encoding:expr, i64_load32_u) => {
-                load_mem!(4, |b| i64::from(u32::from_le_bytes(b)))
-            };
-            ($encoding:expr, i32_store) => {
-                store_mem!(i32, 4, |v| v.to_le_bytes())
-            };
-            ($encoding:expr, i64_store) => {
-                store_mem!(i64, 8, |v| v.to_le_bytes())
-            };
-            ($encoding:expr, f32_store) => {
-                store_mem!(f32, 4, |v| v.to_le_bytes())
-            };
-            ($encoding:expr, f64_store) => {
-                store_mem!(f64, 8, |v| v.to_le_bytes())
-            };
-            ($encoding:expr, i32_store8) => {
-                store_mem!(i32, 1, |v| [v as u8])
-            };
-            ($encoding:expr, i32_store16) => {
-                store_mem!(i32, 2, |v| (v as u16).to_le_bytes())
-            };
-            ($encoding:expr, i64_store8) => {
-                store_mem!(i64, 1, |v| [v as u8])
-            };
-            ($encoding:expr, i64_store16) => {
-                store_mem!(i64, 2, |v| (v as u16).to_le_bytes())
-            };
-            ($encoding:expr, i64_store32) => {
-                store_mem!(i64, 4, |v| (v as u32).to_le_bytes())
-            };
             ($encoding:expr, $other:ident) => {{
                 slow!(here!(), $encoding);
             }};
@@ -744,6 +670,24 @@ impl<'s, T> Exec<'s, T> {
                     Err(kind) => trap!(here!(), kind),
                 }
             }};
+            // Scalar loads and stores, by the width their immediate names. (Those with
+            // a prefix, the vector ones, take the slow path before they get here.)
+            ($encoding:expr, mem1, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
+            ($encoding:expr, mem2, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
+            ($encoding:expr, mem4, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
+            ($encoding:expr, mem8, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
+            ($encoding:expr, mem1, [i32 $value:ident ->], $semantic:ident) => {
+                store_mem!(value_type!($value), $semantic)
+            };
+            ($encoding:expr, mem2, [i32 $value:ident ->], $semantic:ident) => {
+                store_mem!(value_type!($value), $semantic)
+            };
+            ($encoding:expr, mem4, [i32 $value:ident ->], $semantic:ident) => {
+                store_mem!(value_type!($value), $semantic)
+            };
+            ($encoding:expr, mem8, [i32 $value:ident ->], $semantic:ident) => {
+                store_mem!(value_type!($value), $semantic)
+            };
             ($encoding:expr, $imm:ident, $sig:tt, $semantic:ident) => {
                 special!($encoding, $semantic)
             };
@@ -813,6 +757,35 @@ pub(super) const KNOWN_CODE: usize = 32;
 /// address through its instance and module to its code. An entry never goes stale: a
 /// function's code and info do not change once it has been validated.
 pub(super) struct KnownCode<'s>(pub(super) [Option<Code<'s>>; KNOWN_CODE]);
+
+/// The `N` bytes of linear memory at `start`, or `None` if they are not all within the
+/// first `mem_len` bytes.
+///
+/// # Safety
+/// `mem_base..mem_base + mem_len` must be readable.
+#[inline(always)]
+unsafe fn load_checked<const N: usize>(mem_base: *const u8, mem_len: u64, start: u64) -> Option<[u8; N]> {
+    if start + N as u64 > mem_len {
+        return None;
+    }
+    // SAFETY: `start + N` is within the readable bytes.
+    Some(unsafe { mem_base.add(start as usize).cast::<[u8; N]>().read_unaligned() })
+}
+
+/// Writes `bytes` to linear memory at `start`; false, writing nothing, if they are not
+/// all within the first `mem_len` bytes.
+///
+/// # Safety
+/// `mem_base..mem_base + mem_len` must be writable.
+#[inline(always)]
+unsafe fn store_checked<const N: usize>(mem_base: *mut u8, mem_len: u64, start: u64, bytes: [u8; N]) -> bool {
+    if start + N as u64 > mem_len {
+        return false;
+    }
+    // SAFETY: `start + N` is within the writable bytes.
+    unsafe { mem_base.add(start as usize).cast::<[u8; N]>().write_unaligned(bytes) };
+    true
+}
 
 /// Writes `value` at `sp`; returns the slot after it.
 ///
