@@ -112,7 +112,7 @@ impl Func {
 /// Every API entry into execution goes through here or [`enter`], so a host error kept
 /// in the store is always collected by the entry whose execution it stopped.
 pub(crate) fn invoke<T>(store: &mut RtStore<T>, func: FuncAddr, args: &[RtVal]) -> Result<Vec<RtVal>, Error> {
-    let (outcome, host_error) = enter(store, |store| stratus_interp::invoke(store, func, args))?;
+    let (outcome, host_error) = enter(store, |store| stratus_exec::invoke(store, func, args))?;
     outcome.map_err(|trap| trap_to_error(trap, host_error))
 }
 

@@ -50,7 +50,7 @@ impl Instance {
             check_table_type(ty, store.limits.table_elements)?;
         }
         let (outcome, host_error) =
-            enter(store, |store| stratus_interp::instantiate(store, compiled, imports))?;
+            enter(store, |store| stratus_exec::instantiate(store, compiled, imports))?;
         match outcome {
             Ok(addr) => Ok(Instance { store: store.data.id, addr }),
             Err(InstantiateError::ImportCount { expected, found }) => {

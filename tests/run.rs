@@ -93,7 +93,7 @@ fn a_trap_prints_its_message_and_backtrace() {
     assert_eq!(stdout(&output), "");
     assert_eq!(
         stderr(&output),
-        "trap.wat: error: wasm trap: unreachable\nwasm backtrace:\n  0: 0x32 - inner\n  1: 0x38 - _start\n"
+        "trap.wat: error: wasm trap: unreachable\nwasm backtrace:\n  0: 0x32 - inner\n  1: 0x36 - _start\n"
     );
     assert_eq!(status(&output), 134);
 }

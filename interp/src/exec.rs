@@ -6,12 +6,15 @@
 //! WebAssembly calls do not recurse on the Rust stack: a call records the caller in a
 //! [`Frame`] on the store's frame stack and switches the registers to the callee.
 //! Calls to host functions leave the loop ([`Stop::Host`]), so the host gets the whole
-//! store, and resume it afterwards.
+//! store, and resume it afterwards; so do budget checks that find the counter empty
+//! ([`Stop::Budget`]), at function entries and loop back-edges.
 
+use std::marker::PhantomData;
 use stratus_decoder::ValType;
+
 use stratus_runtime::{
-    DataSegment, ElemSegment, Frame, FuncAddr, FuncEntry, FuncKind, Global, Instance, Memory, Store, Table,
-    TrapKind, ref_from_slot, ref_to_slot,
+    DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, Global, Instance, Memory, Slots,
+    Store, Table, TrapKind, ref_from_slot, ref_to_slot,
 };
 use stratus_validator::FuncInfo;
 
@@ -20,14 +23,23 @@ use crate::slot::Slot;
 
 mod fast;
 
-/// Why the loop stopped.
-pub(crate) enum Stop {
-    /// The function the host called has returned; its results are at the frame base.
+pub use fast::CodeCache;
+
+/// Why the interpreter stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// The function the activation entered has returned; its results are at its frame
+    /// base.
     Returned,
     /// A host function is being called; the arguments are on top of the stack and the
     /// registers point past the call.
     Host(FuncAddr),
+    /// A trap at the instruction [`run`] reports.
     Trap(TrapKind),
+    /// A function entry or loop back-edge took the budget counter below zero. The
+    /// registers are at the safepoint (the callee's first instruction, or the loop
+    /// header); the charge has been made.
+    Budget,
 }
 
 impl From<TrapKind> for Stop {
@@ -38,9 +50,10 @@ impl From<TrapKind> for Stop {
 
 type Step = Result<(), Stop>;
 
-/// The interpreter's registers, kept between visits to the loop.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Regs {
+/// The interpreter's registers, kept between visits to the loop: where a stopped
+/// activation continues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Regs {
     pub func: u32,
     /// Offset in the function's code of the next instruction.
     pub pc: usize,
@@ -61,9 +74,14 @@ pub(crate) struct Exec<'s, T> {
     globals: &'s mut [Global],
     elems: &'s mut [ElemSegment],
     datas: &'s mut [DataSegment],
-    slots: &'s mut [u64],
-    frames: &'s mut Vec<Frame>,
-    max_frames: usize,
+    /// The value stack, reached only through pointers derived from this base (the
+    /// fast loop keeps some in registers while the checked path runs).
+    slots_base: *mut u64,
+    slots_len: usize,
+    slots_borrow: PhantomData<&'s mut Slots>,
+    frames: &'s mut Frames,
+    /// The budget counter of the VM context.
+    budget: &'s mut i64,
     /// Frames below this depth belong to whoever called into this activation.
     entry_depth: usize,
     func: u32,
@@ -81,7 +99,7 @@ pub(crate) struct Exec<'s, T> {
     /// The running function's hotness counter: set by the fast loop.
     hotness: &'s std::cell::Cell<u32>,
     /// The fast loop's cache of the functions it calls and returns to.
-    known_code: fast::KnownCode<'s>,
+    known_code: &'s mut CodeCache,
 }
 
 /// The instance, function info and code of a WebAssembly function. Fails only when
@@ -111,8 +129,14 @@ fn running_func<'s, T>(
 }
 
 impl<'s, T> Exec<'s, T> {
-    pub(crate) fn new(store: &'s mut Store<T>, regs: Regs, entry_depth: usize) -> Self {
+    pub(crate) fn new(
+        store: &'s mut Store<T>,
+        regs: Regs,
+        entry_depth: usize,
+        cache: &'s mut CodeCache,
+    ) -> Self {
         let (inst, info, code) = running_func(&store.funcs, &store.instances, regs.func);
+        cache.check_generation(&store.vm);
         Exec {
             funcs: &store.funcs,
             instances: &store.instances,
@@ -121,9 +145,11 @@ impl<'s, T> Exec<'s, T> {
             globals: &mut store.globals,
             elems: &mut store.elems,
             datas: &mut store.datas,
-            slots: &mut store.stack.slots,
+            slots_base: store.vm.slots,
+            slots_len: store.vm.slots_len,
+            slots_borrow: PhantomData,
             frames: &mut store.stack.frames,
-            max_frames: store.stack.max_frames,
+            budget: &mut store.vm.budget,
             entry_depth,
             func: regs.func,
             inst,
@@ -136,8 +162,19 @@ impl<'s, T> Exec<'s, T> {
             fp: regs.fp,
             sp: regs.sp,
             hotness: &store.funcs[regs.func as usize].hotness,
-            known_code: fast::KnownCode([None; fast::KNOWN_CODE]),
+            known_code: cache,
         }
+    }
+
+    /// Takes one unit of budget, as function entries and loop back-edges do.
+    #[inline(always)]
+    fn charge(&mut self) -> Step {
+        *self.budget -= 1;
+        if *self.budget < 0 {
+            self.op_pc = self.pc;
+            return Err(Stop::Budget);
+        }
+        Ok(())
     }
 
     pub(crate) fn regs(&self) -> Regs {
@@ -210,20 +247,23 @@ impl<'s, T> Exec<'s, T> {
 
     #[inline(always)]
     fn push<V: Slot>(&mut self, value: V) {
-        value.write(self.slots, self.sp);
+        let sp = self.sp;
+        value.write(self.slots(), sp);
         self.sp += V::SLOTS;
     }
 
     #[inline(always)]
     fn pop<V: Slot>(&mut self) -> V {
         self.sp -= V::SLOTS;
-        V::read(self.slots, self.sp)
+        let sp = self.sp;
+        V::read(self.slots(), sp)
     }
 
     /// Moves `width` slots from `from` to the top of the stack.
     #[inline(always)]
     fn push_slots(&mut self, from: usize, width: usize) {
-        self.slots.copy_within(from..from + width, self.sp);
+        let sp = self.sp;
+        self.slots().copy_within(from..from + width, sp);
         self.sp += width;
     }
 
@@ -231,27 +271,31 @@ impl<'s, T> Exec<'s, T> {
     #[inline(always)]
     fn pop_slots(&mut self, to: usize, width: usize) {
         self.sp -= width;
-        self.slots.copy_within(self.sp..self.sp + width, to);
+        let sp = self.sp;
+        self.slots().copy_within(sp..sp + width, to);
     }
 
     // Control.
 
-    /// Takes the branch of side-table entry `index`.
+    /// Takes the branch of side-table entry `index`; a back-edge charges the budget.
     #[inline(always)]
-    fn branch(&mut self, index: usize) {
+    fn branch(&mut self, index: usize) -> Step {
         let entry = self.info.side_table[index];
         if entry.drop != 0 {
             let keep = entry.keep as usize;
-            let from = self.sp - keep;
-            self.slots.copy_within(from..self.sp, from - entry.drop as usize);
-            self.sp -= entry.drop as usize;
-        }
-        if entry.pc_delta < 0 {
-            let hotness = &self.funcs[self.func as usize].hotness;
-            hotness.set(hotness.get().wrapping_add(1));
+            let (sp, drop) = (self.sp, entry.drop as usize);
+            let from = sp - keep;
+            self.slots().copy_within(from..sp, from - drop);
+            self.sp -= drop;
         }
         self.pc = self.op_pc.wrapping_add_signed(entry.pc_delta as isize);
         self.stp = index.wrapping_add_signed(entry.stp_delta as isize);
+        if entry.pc_delta < 0 {
+            let hotness = &self.funcs[self.func as usize].hotness;
+            hotness.set(hotness.get().wrapping_add(1));
+            return self.charge();
+        }
+        Ok(())
     }
 
     /// The width of a `drop` or untyped `select` operand.
@@ -278,32 +322,29 @@ impl<'s, T> Exec<'s, T> {
         if let FuncKind::Host(_) = entry.kind {
             return Err(Stop::Host(func));
         }
-        if self.frames.len() >= self.max_frames {
+        if self.frames.is_full() {
             return Err(TrapKind::CallStackExhausted.into());
         }
         let (inst, info, code) = wasm_func(self.funcs, self.instances, func.0)?;
         let base = self.sp - info.param_slots as usize;
         let locals_end = base + info.local_slots as usize;
-        if locals_end + info.max_stack_slots as usize > self.slots.len() {
+        if locals_end + info.max_stack_slots as usize > self.slots_len {
             return Err(TrapKind::CallStackExhausted.into());
         }
         // Few locals as a rule: a loop beats a call to `memset`.
-        for slot in &mut self.slots[self.sp..locals_end] {
+        let sp = self.sp;
+        for slot in &mut self.slots()[sp..locals_end] {
             *slot = 0;
         }
-        self.frames.push(Frame {
-            func: self.func,
-            pc: self.pc as u32,
-            stp: self.stp as u32,
-            base: self.fp as u32,
-        });
+        let frame = Frame { func: self.func, pc: self.pc as u32, stp: self.stp as u32, base: self.fp as u32 };
+        self.frames.push(frame);
         self.func = func.0;
         self.switch_to(inst, info, code);
         self.pc = 0;
         self.stp = 0;
         self.fp = base;
         self.sp = locals_end;
-        Ok(())
+        self.charge()
     }
 
     fn switch_to(&mut self, inst: &'s Instance, info: &'s FuncInfo, code: &'s [u8]) {
@@ -318,8 +359,10 @@ impl<'s, T> Exec<'s, T> {
         let results = self.info.result_slots as usize;
         // Few results as a rule: a loop beats a call to `memmove`. The results move
         // down (or stay), so copying from the first is overlap-safe.
+        let (fp, sp) = (self.fp, self.sp);
+        let slots = self.slots();
         for i in 0..results {
-            self.slots[self.fp + i] = self.slots[self.sp - results + i];
+            slots[fp + i] = slots[sp - results + i];
         }
         self.sp = self.fp + results;
         if self.frames.len() == self.entry_depth {
@@ -353,15 +396,14 @@ impl<'s, T> Exec<'s, T> {
         if self.pop::<i32>() != 0 {
             self.skip_block_type();
             self.stp += 1;
+            Ok(())
         } else {
-            self.branch(self.stp);
+            self.branch(self.stp)
         }
-        Ok(())
     }
 
     fn r#else(&mut self) -> Step {
-        self.branch(self.stp);
-        Ok(())
+        self.branch(self.stp)
     }
 
     fn end(&mut self) -> Step {
@@ -369,25 +411,23 @@ impl<'s, T> Exec<'s, T> {
     }
 
     fn br(&mut self) -> Step {
-        self.branch(self.stp);
-        Ok(())
+        self.branch(self.stp)
     }
 
     fn br_if(&mut self) -> Step {
         if self.pop::<i32>() != 0 {
-            self.branch(self.stp);
+            self.branch(self.stp)
         } else {
             self.skip_leb();
             self.stp += 1;
+            Ok(())
         }
-        Ok(())
     }
 
     fn br_table(&mut self) -> Step {
         let index = self.pop::<i32>() as u32;
         let count = self.read_u32();
-        self.branch(self.stp + index.min(count) as usize);
-        Ok(())
+        self.branch(self.stp + index.min(count) as usize)
     }
 
     fn r#return(&mut self) -> Step {
@@ -441,7 +481,8 @@ impl<'s, T> Exec<'s, T> {
         let keep_first = self.pop::<i32>() != 0;
         self.sp -= width;
         if !keep_first {
-            self.slots.copy_within(self.sp..self.sp + width, self.sp - width);
+            let sp = self.sp;
+            self.slots().copy_within(sp..sp + width, sp - width);
         }
     }
 
@@ -488,7 +529,8 @@ impl<'s, T> Exec<'s, T> {
 
     fn local_tee(&mut self) -> Step {
         let (slot, width) = self.local();
-        self.slots.copy_within(self.sp - width..self.sp, slot);
+        let sp = self.sp;
+        self.slots().copy_within(sp - width..sp, slot);
         Ok(())
     }
 
@@ -501,7 +543,8 @@ impl<'s, T> Exec<'s, T> {
         let global = &self.globals[self.global()];
         let width = global.ty.content.slots() as usize;
         let value = global.slots;
-        self.slots[self.sp..self.sp + width].copy_from_slice(&value[..width]);
+        let sp = self.sp;
+        self.slots()[sp..sp + width].copy_from_slice(&value[..width]);
         self.sp += width;
         Ok(())
     }
@@ -510,7 +553,10 @@ impl<'s, T> Exec<'s, T> {
         let index = self.global();
         let width = self.globals[index].ty.content.slots() as usize;
         self.sp -= width;
-        self.globals[index].slots[..width].copy_from_slice(&self.slots[self.sp..self.sp + width]);
+        let sp = self.sp;
+        let mut value = [0; 2];
+        value[..width].copy_from_slice(&self.slots()[sp..sp + width]);
+        self.globals[index].slots[..width].copy_from_slice(&value[..width]);
         Ok(())
     }
 
@@ -910,7 +956,7 @@ macro_rules! row {
         let mut at = $self.sp - (0 $(+ <value_type!($param) as Slot>::SLOTS)*);
         let base = at;
         let result = num::$semantic($({
-            let value = <value_type!($param) as Slot>::read($self.slots, at);
+            let value = <value_type!($param) as Slot>::read($self.slots(), at);
             at += <value_type!($param) as Slot>::SLOTS;
             value
         }),*).into_result()?;

@@ -16,4 +16,5 @@ mod invoke;
 pub mod num;
 mod slot;
 
-pub use invoke::{instantiate, invoke};
+pub use exec::{CodeCache, Regs, Stop};
+pub use invoke::{enter, run};

@@ -162,6 +162,7 @@ pub fn instantiate<T>(
         inst.datas.push(DataAddr(store.datas.len() as u32 - 1));
     }
     store.instances.push(inst);
+    store.invalidate_code();
     apply_segments(store, addr).map_err(InstantiateError::Trap)?;
     Ok(addr)
 }

@@ -3,7 +3,8 @@
 //! Owns: the [`Store`] and its objects by address (functions, tables, memories,
 //! globals, segments, instances, host values); linear memory reserved once so its base
 //! never moves; the value stack and frame records the interpreter and the compilers
-//! share; [`Trap`]s; instantiation up to (not including) the start function; the
+//! share, the [`VmContext`] through which every tier sees its store, and the budget
+//! (fuel, interruption) they all charge; [`Trap`]s; instantiation up to (not including) the start function; the
 //! interface every tier uses to call host functions ([`HostFunc`]).
 //!
 //! Does not own: decoding or validation (it uses their results), executing code (the
@@ -19,6 +20,7 @@ mod store;
 mod table;
 mod trap;
 mod values;
+mod vm;
 
 pub use global::Global;
 pub use instance::{Extern, Instance, InstantiateError, eval_const, instantiate};
@@ -27,7 +29,7 @@ pub use module::{
     CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
     FuncCode, Import, Validation,
 };
-pub use stack::{Frame, Stack};
+pub use stack::{Frame, Frames, Slots, Stack};
 pub use store::{
     DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, GlobalAddr, HostFunc, InstanceAddr,
     Limits, MemAddr, Store, TableAddr,
@@ -35,3 +37,6 @@ pub use store::{
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapKind};
 pub use values::{ExternAddr, FuncAddr, Val, ref_from_slot, ref_to_slot};
+pub use vm::{
+    Budget, BudgetStop, CHECK_PERIOD, ExitKind, ExitRecord, InterruptHandle, Interruption, VmContext,
+};

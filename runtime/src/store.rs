@@ -13,6 +13,7 @@ use crate::stack::Stack;
 use crate::table::Table;
 use crate::trap::Trap;
 use crate::values::{ExternAddr, FuncAddr, Val};
+use crate::vm::{Budget, VmContext};
 
 macro_rules! addr_types {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
@@ -118,6 +119,10 @@ pub struct Store<T> {
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
     pub stack: Stack,
     pub limits: Limits,
+    /// The fuel and interrupt flag behind the VM context's budget counter.
+    pub budget: Budget,
+    /// Boxed so that its address, which compiled code keeps, never changes.
+    pub vm: Box<VmContext>,
     type_ids: HashMap<Arc<FuncType>, u32>,
 }
 
@@ -127,7 +132,8 @@ impl<T> Store<T> {
     }
 
     pub fn with_limits(data: T, limits: Limits) -> Self {
-        Store {
+        let budget = Budget::new();
+        let mut store = Store {
             data,
             funcs: Vec::new(),
             tables: Vec::new(),
@@ -139,8 +145,49 @@ impl<T> Store<T> {
             externs: Vec::new(),
             stack: Stack::new(limits.stack_slots, limits.call_depth),
             limits,
+            vm: Box::new(VmContext::new(budget.flag())),
+            budget,
             type_ids: HashMap::new(),
-        }
+        };
+        store.vm.slots = store.stack.slots.base();
+        store.vm.slots_len = store.stack.slots.len();
+        store.vm.frames = store.stack.frames.base();
+        store.vm.frames_max = store.stack.frames.capacity();
+        store.refresh_vm(None);
+        store
+    }
+
+    /// Brings the VM context's *refreshed* fields up to date: the store's vectors and
+    /// the frames in use, and memory 0 of `instance` (the one about to run).
+    pub fn refresh_vm(&mut self, instance: Option<InstanceAddr>) {
+        let vm = &mut *self.vm;
+        vm.frames_len = self.stack.frames.len();
+        vm.funcs = self.funcs.as_ptr().cast();
+        vm.globals = self.globals.as_mut_ptr().cast();
+        vm.tables = self.tables.as_mut_ptr().cast();
+        let memory = instance
+            .and_then(|i| self.instances[i.0 as usize].memories.first())
+            .map(|m| &mut self.memories[m.0 as usize]);
+        (vm.memory_base, vm.memory_len) = match memory {
+            Some(memory) => (memory.data_mut().as_mut_ptr(), memory.len()),
+            None => (std::ptr::null_mut(), 0),
+        };
+    }
+
+    /// Records that function entries may have changed (an instance was added, or a
+    /// tier swapped an entry), so that every cache of callee code is dropped.
+    pub fn invalidate_code(&mut self) {
+        self.vm.generation += 1;
+    }
+
+    /// The fuel left, or `None` when fuel is not consumed.
+    pub fn fuel(&self) -> Option<u64> {
+        self.budget.fuel(self.vm.budget)
+    }
+
+    /// Sets the fuel left; `None` stops consuming fuel.
+    pub fn set_fuel(&mut self, fuel: Option<u64>) {
+        self.vm.budget = self.budget.set_fuel(fuel);
     }
 
     /// The store-wide id of a function type, and the shared copy of it.
@@ -158,6 +205,7 @@ impl<T> Store<T> {
     pub fn add_host_func(&mut self, ty: &FuncType, func: HostFunc<T>) -> FuncAddr {
         let (type_id, ty) = self.intern_type(ty);
         self.funcs.push(FuncEntry { ty, type_id, hotness: Default::default(), kind: FuncKind::Host(func) });
+        self.invalidate_code();
         FuncAddr(self.funcs.len() as u32 - 1)
     }
 

@@ -17,6 +17,10 @@ pub enum TrapKind {
     IntegerOverflow,
     InvalidConversionToInteger,
     CallStackExhausted,
+    /// The store's fuel ran out where the call could not pause.
+    OutOfFuel,
+    /// Another thread interrupted the guest.
+    Interrupted,
     /// A host function failed.
     Host(String),
     /// A function validated lazily, when first called, is invalid.
@@ -36,6 +40,8 @@ impl fmt::Display for TrapKind {
             TrapKind::IntegerOverflow => "integer overflow",
             TrapKind::InvalidConversionToInteger => "invalid conversion to integer",
             TrapKind::CallStackExhausted => "call stack exhausted",
+            TrapKind::OutOfFuel => "all fuel consumed",
+            TrapKind::Interrupted => "interrupted",
             TrapKind::Host(message) | TrapKind::InvalidFunction(message) => message,
         })
     }

@@ -72,7 +72,7 @@ impl Session {
     ) -> Result<InstanceAddr, InstantiateFailure> {
         let imports =
             self.registry.resolve(module).map_err(|e| InstantiateFailure::Unlinkable(e.to_string()))?;
-        stratus_interp::instantiate(&mut self.store, module, &imports).map_err(|error| match error {
+        stratus_exec::instantiate(&mut self.store, module, &imports).map_err(|error| match error {
             InstantiateError::IncompatibleImport { .. } => InstantiateFailure::Unlinkable(error.to_string()),
             InstantiateError::Trap(trap) => InstantiateFailure::Trap(trap),
             InstantiateError::ImportCount { .. } | InstantiateError::Resource(_) => {
@@ -152,7 +152,7 @@ impl Session {
                 given.join(" ")
             ));
         }
-        Ok(stratus_interp::invoke(&mut self.store, func, &args))
+        Ok(stratus_exec::invoke(&mut self.store, func, &args))
     }
 
     /// The value of an exported global (`get`).
@@ -168,7 +168,7 @@ impl Session {
     /// After a panic inside Stratus, drops whatever frames and operands the unwound
     /// call left, so the next directive starts from an empty value stack.
     pub(crate) fn recover_after_panic(&mut self) {
-        self.store.stack.frames.clear();
+        self.store.stack.frames.truncate(0);
         self.store.stack.top = 0;
     }
 }

@@ -30,12 +30,19 @@
 //! - Linear memory is accessed only after an explicit check of the effective address
 //!   against `mem_len`, the accessible size; `mem_base..mem_base + mem_len` is the
 //!   memory's byte slice, re-read after anything that may grow or change it.
-//! - The raw pointers are re-derived from `Exec`'s slices after every slow-path call,
-//!   so they are never used after the slices have been used directly.
+//! - Every pointer into the value stack is derived from one base, the store's
+//!   (`Exec::slots_base`, the VM context's `slots`), never from a reference to the
+//!   stack; the checked path's slices ([`Exec::slots`]) are made from the same base
+//!   and live only while the fast loop's pointers are saved, so they never overlap in
+//!   use. Memory pointers are re-derived after every slow-path call.
+//! - The [`CodeCache`] holds pointers into the store's instances and function entries,
+//!   valid as long as the store's code generation is unchanged: adding an instance or a
+//!   function, or swapping an entry, bumps it, and the cache empties itself when it
+//!   sees a new generation.
 
 use std::cell::Cell;
 
-use stratus_runtime::{Frame, FuncAddr, FuncKind, Instance, TrapKind};
+use stratus_runtime::{Frame, FuncAddr, FuncKind, Instance, TrapKind, VmContext};
 use stratus_validator::{FuncInfo, SideEntry};
 
 use super::{Exec, Stop, wasm_func};
@@ -46,6 +53,15 @@ use crate::slot::Slot;
 const I32_ADD: u8 = 0x6A;
 
 impl<'s, T> Exec<'s, T> {
+    /// The value stack, for the checked path.
+    #[inline(always)]
+    pub(super) fn slots(&mut self) -> &mut [u64] {
+        // SAFETY: `slots_base` is the base of the store's value stack of `slots_len`
+        // slots, which `slots_borrow` holds exclusively for `'s`; the fast loop's
+        // pointers derived from the same base are not used while this slice lives.
+        unsafe { std::slice::from_raw_parts_mut(self.slots_base, self.slots_len) }
+    }
+
     /// One instruction through the checked interpreter: the slow path of the fast loop.
     #[inline(never)]
     fn slow_step(&mut self, encoding: u32) -> Result<(), Stop> {
@@ -58,11 +74,16 @@ impl<'s, T> Exec<'s, T> {
     /// path, which traps.
     #[inline(always)]
     fn same_instance_code(&mut self, func: u32) -> Option<Code<'s>> {
-        match self.known_code.0[func as usize % KNOWN_CODE] {
-            Some(code) if code.func == func && std::ptr::eq(code.inst, self.inst) => Some(code),
+        match self.known_code.entries[func as usize % KNOWN_CODE] {
+            // SAFETY: the cache's generation is the store's (checked when this `Exec`
+            // was made, and nothing adds functions or instances while it lives), so
+            // the pointers are as valid as when they were cached.
+            Some(code) if code.func == func && std::ptr::eq(code.inst, self.inst) => {
+                Some(unsafe { code.get() })
+            }
             _ => {
                 let code = self.look_up_code(func)?;
-                self.known_code.0[func as usize % KNOWN_CODE] = Some(code);
+                self.known_code.entries[func as usize % KNOWN_CODE] = Some(CachedCode::new(code));
                 Some(code)
             }
         }
@@ -106,6 +127,7 @@ impl<'s, T> Exec<'s, T> {
         let mut stp: usize;
         let mut mem_base: *mut u8;
         let mut mem_len: u64;
+        let mut budget: i64;
 
         // Runs `$call`, a method of `Exec` that works on the registers in `self` (the
         // slow path of an instruction, or a call or return that may switch functions),
@@ -125,17 +147,31 @@ impl<'s, T> Exec<'s, T> {
             }};
         }
 
+        // Takes one unit of budget at a function entry or loop back-edge, with `pc` at
+        // the callee's first instruction or the loop header, where the activation stops
+        // if the counter runs out.
+        macro_rules! charge {
+            ($($charged:ident)?) => {{
+                budget -= 1;
+                if budget < 0 {
+                    save!(pc);
+                    return Some(Stop::Budget);
+                }
+            }};
+        }
+
         // Switches the registers to function `callee` (the running function's are in
         // `self`); leaves this instantiation of the loop if the function is not of its
-        // kind.
+        // kind. A call charges the entry first (`charged`), once the callee is running.
         macro_rules! switch_to {
-            ($callee:expr) => {{
+            ($callee:expr $(, $charged:ident)?) => {{
                 let callee: Code<'s> = $callee;
                 self.func = callee.func;
                 self.info = callee.info;
                 self.code = callee.code;
                 self.hotness = callee.hotness;
                 side = &callee.info.side_table;
+                $(charge!($charged);)?
                 if callee.simple != SIMPLE {
                     save!(pc);
                     return None;
@@ -148,14 +184,14 @@ impl<'s, T> Exec<'s, T> {
             ($op:expr, $func:expr) => {{
                 let func: u32 = $func;
                 let fast = match self.same_instance_code(func) {
-                    Some(callee) if self.frames.len() < self.max_frames => {
+                    Some(callee) if !self.frames.is_full() => {
                         let info = callee.info;
-                        let slots = self.slots.as_mut_ptr();
+                        let slots = self.slots_base;
                         // SAFETY: `sp` points into the value stack.
                         let top = unsafe { sp.offset_from(slots) } as usize;
                         let base = top - info.param_slots as usize;
                         let locals_end = base + info.local_slots as usize;
-                        if locals_end + info.max_stack_slots as usize <= self.slots.len() {
+                        if locals_end + info.max_stack_slots as usize <= self.slots_len {
                             Some((callee, base, locals_end))
                         } else {
                             None
@@ -166,7 +202,7 @@ impl<'s, T> Exec<'s, T> {
                 match fast {
                     Some((callee, base, locals_end)) => {
                         callee.hotness.set(callee.hotness.get().wrapping_add(1));
-                        let slots = self.slots.as_mut_ptr();
+                        let slots = self.slots_base;
                         // SAFETY: the check above: the callee's locals and operands
                         // fit in the value stack, and `code` is its validated body.
                         unsafe {
@@ -187,7 +223,7 @@ impl<'s, T> Exec<'s, T> {
                             pc = callee.code.as_ptr();
                         }
                         stp = 0;
-                        switch_to!(callee);
+                        switch_to!(callee, charged);
                     }
                     None => out_of_line!($op, self.call_func(FuncAddr(func))),
                 }
@@ -198,7 +234,7 @@ impl<'s, T> Exec<'s, T> {
         macro_rules! ret {
             () => {{
                 let caller = match self.frames.last() {
-                    Some(&frame) if self.frames.len() > self.entry_depth => {
+                    Some(frame) if self.frames.len() > self.entry_depth => {
                         self.same_instance_code(frame.func).map(|caller| (frame, caller))
                     }
                     _ => None,
@@ -207,7 +243,7 @@ impl<'s, T> Exec<'s, T> {
                     Some((frame, caller)) => {
                         self.frames.pop();
                         let results = self.info.result_slots as usize;
-                        let slots = self.slots.as_mut_ptr();
+                        let slots = self.slots_base;
                         // SAFETY: the results are on top of the stack, the frame base
                         // is below them, and the caller's registers point into its
                         // frame and validated body.
@@ -239,12 +275,12 @@ impl<'s, T> Exec<'s, T> {
                 let info = self.info;
                 // SAFETY: `pc` is inside the code slice.
                 pc = unsafe { self.code.as_ptr().add(self.pc) };
-                let slots_base = self.slots.as_mut_ptr();
                 // SAFETY: `sp` and `fp` are slot indices within the value stack.
-                sp = unsafe { slots_base.add(self.sp) };
-                fp = unsafe { slots_base.add(self.fp) };
+                sp = unsafe { self.slots_base.add(self.sp) };
+                fp = unsafe { self.slots_base.add(self.fp) };
                 side = &info.side_table;
                 stp = self.stp;
+                budget = *self.budget;
                 match self.memories.get_mut(self.mem) {
                     Some(memory) => {
                         let data = memory.data_mut();
@@ -268,7 +304,7 @@ impl<'s, T> Exec<'s, T> {
                 // SAFETY: all three point into (or one past) the same allocation as
                 // their base.
                 let code_base = self.code.as_ptr();
-                let slots_base = self.slots.as_mut_ptr();
+                let slots_base = self.slots_base;
                 unsafe {
                     self.op_pc = op.offset_from(code_base) as usize;
                     self.pc = pc.offset_from(code_base) as usize;
@@ -276,6 +312,7 @@ impl<'s, T> Exec<'s, T> {
                     self.fp = fp.offset_from(slots_base) as usize;
                 }
                 self.stp = stp;
+                *self.budget = budget;
             }};
         }
 
@@ -454,12 +491,13 @@ impl<'s, T> Exec<'s, T> {
                         sp = to.add(keep);
                     }
                 }
-                if entry.pc_delta < 0 {
-                    self.hotness.set(self.hotness.get().wrapping_add(1));
-                }
                 // SAFETY: branch targets are instructions of this body.
                 pc = unsafe { op.offset(entry.pc_delta as isize) };
                 stp = index.wrapping_add_signed(entry.stp_delta as isize);
+                if entry.pc_delta < 0 {
+                    self.hotness.set(self.hotness.get().wrapping_add(1));
+                    charge!();
+                }
             }};
         }
 
@@ -737,7 +775,7 @@ impl<'s, T> Exec<'s, T> {
     }
 }
 
-/// What the fast loop needs to run a function: found once, then kept in [`KnownCode`].
+/// What the fast loop needs to run a function: found once, then kept in a [`CodeCache`].
 #[derive(Clone, Copy)]
 pub(super) struct Code<'s> {
     func: u32,
@@ -748,15 +786,84 @@ pub(super) struct Code<'s> {
     simple: bool,
 }
 
-/// Entries of [`KnownCode`]: a power of two, enough for the callers and callees of a
+/// Entries of a [`CodeCache`]: a power of two, enough for the callers and callees of a
 /// hot call chain.
-pub(super) const KNOWN_CODE: usize = 32;
+const KNOWN_CODE: usize = 32;
+
+/// A [`Code`] kept across runs of the loop (host calls, budget checks), as pointers.
+#[derive(Clone, Copy)]
+struct CachedCode {
+    func: u32,
+    inst: *const Instance,
+    info: *const FuncInfo,
+    code: *const [u8],
+    hotness: *const Cell<u32>,
+    simple: bool,
+}
+
+impl CachedCode {
+    fn new(code: Code<'_>) -> CachedCode {
+        CachedCode {
+            func: code.func,
+            inst: code.inst,
+            info: code.info,
+            code: code.code,
+            hotness: code.hotness,
+            simple: code.simple,
+        }
+    }
+
+    /// # Safety
+    /// The pointers must still lead where they did when cached, for `'s`.
+    unsafe fn get<'s>(self) -> Code<'s> {
+        // SAFETY: the caller guarantees the pointers are valid for `'s`.
+        unsafe {
+            Code {
+                func: self.func,
+                inst: &*self.inst,
+                info: &*self.info,
+                code: &*self.code,
+                hotness: &*self.hotness,
+                simple: self.simple,
+            }
+        }
+    }
+}
 
 /// The code of functions the fast loop has called or returned to, by function address
 /// (direct-mapped): a call or return looks here before it walks from the function's
-/// address through its instance and module to its code. An entry never goes stale: a
-/// function's code and info do not change once it has been validated.
-pub(super) struct KnownCode<'s>(pub(super) [Option<Code<'s>>; KNOWN_CODE]);
+/// address through its instance and module to its code. The execution core keeps one
+/// per activation, so host calls and budget checks do not empty it; it empties itself
+/// when the store's code generation changes (an instance or function was added, or a
+/// tier swapped a function's entry).
+pub struct CodeCache {
+    /// The VM context of the store the entries point into.
+    store: *const VmContext,
+    generation: u64,
+    entries: [Option<CachedCode>; KNOWN_CODE],
+}
+
+// SAFETY: the pointers lead into the store the cache is used with, and are only
+// dereferenced by an `Exec` holding that store exclusively.
+unsafe impl Send for CodeCache {}
+
+impl Default for CodeCache {
+    fn default() -> Self {
+        CodeCache { store: std::ptr::null(), generation: 0, entries: [None; KNOWN_CODE] }
+    }
+}
+
+impl CodeCache {
+    /// Empties the cache unless it was filled for the store of `vm` in its current
+    /// generation.
+    pub(super) fn check_generation(&mut self, vm: &VmContext) {
+        if !std::ptr::eq(self.store, vm) || self.generation != vm.generation {
+            self.entries = [None; KNOWN_CODE];
+            self.store = vm;
+            self.generation = vm.generation;
+        }
+    }
+}
 
 /// The `N` bytes of linear memory at `start`, or `None` if they are not all within the
 /// first `mem_len` bytes.

@@ -5,9 +5,9 @@
 //! wasmi; results, traps, and afterwards every exported global, memory and table must
 //! agree.
 //!
-//! `cargo test -p stratus-interp --release --test differential` runs 512 cases from a
+//! `cargo test -p stratus-exec --release --test differential` runs 512 cases from a
 //! fixed seed. For a long campaign raise the count and vary the seed:
-//! `PROPTEST_CASES=100000 PROPTEST_RNG_SEED=7 cargo test -p stratus-interp --release
+//! `PROPTEST_CASES=100000 PROPTEST_RNG_SEED=7 cargo test -p stratus-exec --release
 //! --test differential`. A failure prints the module as hex; `wasm2wat` (from wabt)
 //! shows it as text, and node runs it as a third opinion. wasmi is not always right:
 //! where V8 agrees with Stratus, the module goes to `tests/wasmi-disagreements/` with a
@@ -124,7 +124,9 @@ fn our_trap(kind: &TrapKind) -> Outcome {
         TrapKind::IntegerOverflow => TrapClass::Overflow,
         TrapKind::InvalidConversionToInteger => TrapClass::Conversion,
         TrapKind::CallStackExhausted => return Outcome::Exhausted,
-        TrapKind::Host(_) | TrapKind::InvalidFunction(_) => TrapClass::Other,
+        TrapKind::Host(_) | TrapKind::InvalidFunction(_) | TrapKind::OutOfFuel | TrapKind::Interrupted => {
+            TrapClass::Other
+        }
     })
 }
 
@@ -323,7 +325,7 @@ fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<
     let module =
         CompiledModule::new(bytes.to_vec()).map_err(|e| format!("Stratus rejected the module: {e}"))?;
     let mut store = Store::new(());
-    let our_start = stratus_interp::instantiate(&mut store, &module, &[]);
+    let our_start = stratus_exec::instantiate(&mut store, &module, &[]);
 
     let mut config = wasmi::Config::default();
     config.wasm_simd(true);
@@ -361,7 +363,7 @@ fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<
         };
         let ty = ours.store.func_type(func).clone();
         let args = arguments(u, ty.params());
-        let our_outcome = match stratus_interp::invoke(&mut ours.store, func, &args) {
+        let our_outcome = match stratus_exec::invoke(&mut ours.store, func, &args) {
             Ok(values) => Outcome::Values(values.iter().map(bits_value).collect()),
             Err(trap) => our_trap(&trap.kind),
         };
@@ -376,14 +378,6 @@ fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<
         if our_outcome == Outcome::Exhausted || their_outcome == Outcome::Exhausted {
             return Ok(());
         }
-        eprintln!(
-            "STAT call {}",
-            match &our_outcome {
-                Outcome::Values(_) => "values",
-                Outcome::Trap(_) => "trap",
-                Outcome::Exhausted => "exh",
-            }
-        );
         calls.push((name.clone(), args.clone()));
         if our_outcome != their_outcome {
             let difference = format!("{name}{args:?}: Stratus {our_outcome:?}, wasmi {their_outcome:?}");
@@ -442,8 +436,8 @@ fn wasmi_disagreements() {
         wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(wat).unwrap()).unwrap().encode();
     let module = CompiledModule::new(bytes.unwrap()).unwrap();
     let mut store = Store::new(());
-    let instance = stratus_interp::instantiate(&mut store, &module, &[]).unwrap();
+    let instance = stratus_exec::instantiate(&mut store, &module, &[]).unwrap();
     let Some(Extern::Func(f)) = store.instance(instance).export("f") else { panic!("no export f") };
-    let results = stratus_interp::invoke(&mut store, f, &[]).unwrap();
+    let results = stratus_exec::invoke(&mut store, f, &[]).unwrap();
     assert_eq!(results, [Val::I64(0), Val::FuncRef(None), Val::I32(0)]);
 }

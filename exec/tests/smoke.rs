@@ -17,7 +17,7 @@ fn call(
     args: &[Val],
 ) -> Result<Vec<Val>, stratus_runtime::Trap> {
     let Some(Extern::Func(f)) = store.instance(instance).export(name) else { panic!("no function {name}") };
-    stratus_interp::invoke(store, f, args)
+    stratus_exec::invoke(store, f, args)
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn recursion_loops_and_memory() {
             (func $inf (export "inf") (call $inf)))"#,
     );
     let mut store = Store::new(());
-    let inst = stratus_interp::instantiate(&mut store, &m, &[]).unwrap();
+    let inst = stratus_exec::instantiate(&mut store, &m, &[]).unwrap();
     assert_eq!(call(&mut store, inst, "fac", &[Val::I64(20)]).unwrap(), [Val::I64(2432902008176640000)]);
     assert_eq!(call(&mut store, inst, "sum", &[Val::I32(100)]).unwrap(), [Val::I32(5050)]);
     assert_eq!(call(&mut store, inst, "mem", &[]).unwrap(), [Val::I32(3)]);
@@ -72,11 +72,11 @@ fn host_functions_and_reentrancy() {
             let Val::I32(x) = args[0] else { unreachable!() };
             let inst = caller.expect("called from wasm");
             let Some(Extern::Func(inc)) = store.instance(inst).export("inc") else { unreachable!() };
-            let r = stratus_interp::invoke(store, inc, &[Val::I32(x * 2)])?;
+            let r = stratus_exec::invoke(store, inc, &[Val::I32(x * 2)])?;
             results[0] = r[0];
             Ok(())
         }),
     );
-    let inst = stratus_interp::instantiate(&mut store, &m, &[Extern::Func(twice)]).unwrap();
+    let inst = stratus_exec::instantiate(&mut store, &m, &[Extern::Func(twice)]).unwrap();
     assert_eq!(call(&mut store, inst, "run", &[Val::I32(20)]).unwrap(), [Val::I32(42)]);
 }
