@@ -55,6 +55,7 @@ pub struct Config {
     value_stack_slots: usize,
     max_reentry_depth: usize,
     lazy_validation: bool,
+    consume_fuel: bool,
 }
 
 impl Default for Config {
@@ -68,6 +69,7 @@ impl Default for Config {
             value_stack_slots: limits.stack_slots,
             max_reentry_depth: 100,
             lazy_validation: false,
+            consume_fuel: false,
         }
     }
 }
@@ -128,6 +130,23 @@ impl Config {
     pub fn lazy_validation(&mut self, lazy: bool) -> &mut Config {
         self.lazy_validation = lazy;
         self
+    }
+
+    /// Make WebAssembly code consume fuel: one unit at every function entry and every
+    /// loop back-edge (a branch back to a `loop`), nothing for other instructions or for
+    /// host functions. A store starts with none ([`crate::Store::set_fuel`] adds it), and
+    /// a call that needs more than is left stops there: [`crate::Func::call`] traps
+    /// with "all fuel consumed", [`crate::Func::call_resumable`] pauses, to be resumed
+    /// once fuel is added. The count depends only on the program and its inputs, so the
+    /// same program given the same fuel stops at the same instruction whatever the
+    /// tier or the machine.
+    pub fn consume_fuel(&mut self, consume: bool) -> &mut Config {
+        self.consume_fuel = consume;
+        self
+    }
+
+    pub fn get_consume_fuel(&self) -> bool {
+        self.consume_fuel
     }
 
     pub fn get_lazy_validation(&self) -> bool {

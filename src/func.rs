@@ -75,25 +75,35 @@ impl Func {
         let id = store.data.id;
         let addr = self.addr_in(id)?;
         let ty = store.funcs[addr.0 as usize].ty.clone();
-        if params.len() != ty.params().len() {
-            return Err(Error::ArgumentCount { ty: (*ty).clone(), found: params.len() });
-        }
         if results.len() != ty.results().len() {
             return Err(Error::ResultCount { ty: (*ty).clone(), found: results.len() });
         }
-        let mut args = Vec::with_capacity(params.len());
-        for (index, (param, &expected)) in params.iter().zip(ty.params()).enumerate() {
-            if param.ty() != expected {
-                let found = param.ty();
-                return Err(Error::ArgumentType { ty: (*ty).clone(), index, expected, found });
-            }
-            args.push(param.to_rt(id)?);
-        }
+        let args = checked_args(&ty, params, id)?;
         let values = invoke(store, addr, &args)?;
         for (slot, value) in results.iter_mut().zip(values) {
             *slot = Val::from_rt(value, id);
         }
         Ok(())
+    }
+
+    /// Calls the function with `params` so that it pauses instead of trapping when the
+    /// store's fuel runs out or an [`InterruptHandle`](crate::InterruptHandle) asks for
+    /// a pause: the [`PausedCall`] resumes it, after more fuel has been added, and the
+    /// results are then those of an uninterrupted call. Inside a host function (a call
+    /// nested in another), the stop is a trap all the same, since the host function's
+    /// native frame cannot be paused.
+    pub fn call_resumable(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+    ) -> Result<ResumableCall, Error> {
+        let store = store.as_context_mut().0;
+        let id = store.data.id;
+        let addr = self.addr_in(id)?;
+        let ty = store.funcs[addr.0 as usize].ty.clone();
+        let args = checked_args(&ty, params, id)?;
+        let (outcome, host_error) = enter(store, |store| stratus_exec::invoke_resumable(store, addr, &args))?;
+        ResumableCall::new(outcome.map_err(|trap| trap_to_error(trap, host_error))?, id)
     }
 
     /// A view of the function with static types: `Params` and `Results` are a type like
@@ -106,7 +116,69 @@ impl Func {
     }
 }
 
-/// Runs `func` in the interpreter, and turns a trap into an error: the host error it
+/// `params` as the runtime's values, if they fit the parameters of `ty`.
+fn checked_args(ty: &FuncType, params: &[Val], id: StoreId) -> Result<Vec<RtVal>, Error> {
+    if params.len() != ty.params().len() {
+        return Err(Error::ArgumentCount { ty: ty.clone(), found: params.len() });
+    }
+    let mut args = Vec::with_capacity(params.len());
+    for (index, (param, &expected)) in params.iter().zip(ty.params()).enumerate() {
+        if param.ty() != expected {
+            let found = param.ty();
+            return Err(Error::ArgumentType { ty: ty.clone(), index, expected, found });
+        }
+        args.push(param.to_rt(id)?);
+    }
+    Ok(args)
+}
+
+/// How a [resumable call](Func::call_resumable) ended.
+#[derive(Debug)]
+pub enum ResumableCall {
+    /// The function returned these results.
+    Finished(Vec<Val>),
+    /// It paused; [`PausedCall::resume`] continues it.
+    Paused(PausedCall),
+}
+
+impl ResumableCall {
+    fn new(outcome: stratus_exec::Outcome, store: StoreId) -> Result<ResumableCall, Error> {
+        Ok(match outcome {
+            stratus_exec::Outcome::Finished(values) => {
+                ResumableCall::Finished(values.into_iter().map(|v| Val::from_rt(v, store)).collect())
+            }
+            stratus_exec::Outcome::Paused(paused) => ResumableCall::Paused(PausedCall { paused, store }),
+        })
+    }
+}
+
+/// A call paused by lack of fuel or by an interruption. Its frames are kept here, not in
+/// the store, so the store can run other calls meanwhile; dropping it abandons the call.
+#[derive(Debug)]
+pub struct PausedCall {
+    paused: stratus_exec::PausedCall,
+    store: StoreId,
+}
+
+impl PausedCall {
+    /// Why the call paused.
+    pub fn reason(&self) -> stratus_exec::PauseReason {
+        self.paused.reason()
+    }
+
+    /// Continues the call where it stopped. A call paused for lack of fuel pauses
+    /// again at once unless fuel was added.
+    pub fn resume(self, mut store: impl AsContextMut) -> Result<ResumableCall, Error> {
+        let store = store.as_context_mut().0;
+        if store.data.id != self.store {
+            return Err(Error::StoreMismatch);
+        }
+        let (outcome, host_error) = enter(store, |store| stratus_exec::resume(store, self.paused))?;
+        ResumableCall::new(outcome.map_err(|trap| trap_to_error(trap, host_error))?, self.store)
+    }
+}
+
+/// Runs `func` through the execution core, and turns a trap into an error: the host error it
 /// stands for if a host function failed, the trap itself otherwise.
 ///
 /// Every API entry into execution goes through here or [`enter`], so a host error kept

@@ -64,7 +64,7 @@ pub mod wasi;
 pub use engine::{Config, Engine, Tier};
 pub use error::Error;
 pub use externals::{Extern, ExternType};
-pub use func::Func;
+pub use func::{Func, PausedCall, ResumableCall};
 pub use global::Global;
 pub use host::{Caller, HostReturn, IntoFunc, WithCaller};
 pub use instance::Instance;
@@ -77,4 +77,5 @@ pub use typed::{TypedFunc, WasmTy, WasmValues};
 pub use values::{ExternRef, Val};
 
 pub use stratus_decoder::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
-pub use stratus_runtime::{FrameInfo, PAGE_SIZE, Trap, TrapKind};
+pub use stratus_exec::PauseReason;
+pub use stratus_runtime::{FrameInfo, InterruptHandle, Interruption, PAGE_SIZE, Trap, TrapKind};

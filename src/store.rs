@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use stratus_runtime::{FuncAddr, Limits};
+use stratus_runtime::{FuncAddr, InterruptHandle, Limits};
 
 use crate::engine::Engine;
-use crate::error::HostError;
+use crate::error::{Error, HostError};
 
 /// The runtime's store, as the API uses it.
 pub(crate) type RtStore<T> = stratus_runtime::Store<StoreState<T>>;
@@ -67,7 +67,34 @@ impl<T> Store<T> {
             linked_funcs: HashMap::new(),
             host_error: None,
         };
-        Store { inner: RtStore::with_limits(state, limits) }
+        let mut inner = RtStore::with_limits(state, limits);
+        if config.get_consume_fuel() {
+            inner.set_fuel(Some(0));
+        }
+        Store { inner }
+    }
+
+    /// Sets the fuel left for WebAssembly code to `fuel` units. An error unless the
+    /// engine was configured to [consume fuel](crate::Config::consume_fuel).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        self.fuel()?;
+        self.inner.set_fuel(Some(fuel));
+        Ok(())
+    }
+
+    /// The fuel left. An error unless the engine was configured to
+    /// [consume fuel](crate::Config::consume_fuel).
+    pub fn fuel(&self) -> Result<u64, Error> {
+        self.inner.fuel().ok_or_else(|| Error::Config("fuel is not enabled: see Config::consume_fuel".into()))
+    }
+
+    /// A handle through which another thread stops the WebAssembly code running in this
+    /// store at its next budget check (within a few thousand function entries and loop
+    /// back-edges), as a trap ("interrupted") or as a pause of a
+    /// [resumable call](crate::Func::call_resumable). A request made while nothing
+    /// runs applies to the next call.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.inner.budget.interrupt_handle()
     }
 
     pub fn engine(&self) -> &Engine {

@@ -236,6 +236,7 @@ impl Activation {
     ) -> Result<Option<PausedCall>, Trap> {
         // The entry's charge: the function's first, or the one a pause stopped at.
         let mut stop = Stop::Budget;
+        store.budget.settle(&mut store.vm.budget);
         store.vm.budget -= 1;
         let mut pc = self.regs.pc;
         loop {

@@ -16,4 +16,4 @@ mod activation;
 mod backtrace;
 mod host;
 
-pub use activation::{Outcome, PausedCall, instantiate, invoke, invoke_resumable, resume};
+pub use activation::{Outcome, PauseReason, PausedCall, instantiate, invoke, invoke_resumable, resume};

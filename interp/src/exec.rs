@@ -290,7 +290,9 @@ impl<'s, T> Exec<'s, T> {
         }
         self.pc = self.op_pc.wrapping_add_signed(entry.pc_delta as isize);
         self.stp = index.wrapping_add_signed(entry.stp_delta as isize);
-        if entry.pc_delta < 0 {
+        // Branches forward land past themselves: anything else goes back to a loop
+        // header (itself, when it is the first instruction of the loop's body).
+        if entry.pc_delta <= 0 {
             let hotness = &self.funcs[self.func as usize].hotness;
             hotness.set(hotness.get().wrapping_add(1));
             return self.charge();

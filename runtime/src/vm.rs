@@ -191,6 +191,16 @@ impl Budget {
         0
     }
 
+    /// Hands the counter's units back to the fuel reserve and empties it, so that the
+    /// next charge makes the full check: a call from the host starts so, to see an
+    /// interruption requested while nothing ran.
+    pub fn settle(&mut self, counter: &mut i64) {
+        if let Some(reserve) = &mut self.reserve {
+            *reserve += (*counter).max(0) as u64;
+        }
+        *counter = 0;
+    }
+
     /// The counter went below zero with one charge pending: refills it (taking that
     /// charge) and returns `Ok`, or says why the guest must stop. When it stops, the
     /// pending charge is taken back, so the counter is never negative between calls and

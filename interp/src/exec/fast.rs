@@ -494,7 +494,8 @@ impl<'s, T> Exec<'s, T> {
                 // SAFETY: branch targets are instructions of this body.
                 pc = unsafe { op.offset(entry.pc_delta as isize) };
                 stp = index.wrapping_add_signed(entry.stp_delta as isize);
-                if entry.pc_delta < 0 {
+                // A back-edge (see `Exec::branch`).
+                if entry.pc_delta <= 0 {
                     self.hotness.set(self.hotness.get().wrapping_add(1));
                     charge!();
                 }
