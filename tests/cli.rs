@@ -228,9 +228,15 @@ fn help_explains_each_command() {
 
 #[test]
 fn version() {
-    let output = stratus(&scratch("version"), &["--version"]);
-    assert_eq!(stdout(&output), format!("stratus {}\n", env!("CARGO_PKG_VERSION")));
-    assert_eq!(status(&output), 0);
+    let dir = scratch("version");
+    for flag in ["--version", "-V"] {
+        let output = stratus(&dir, &[flag]);
+        assert_eq!(stdout(&output), format!("stratus {}\n", env!("CARGO_PKG_VERSION")), "{flag}");
+        assert_eq!(stderr(&output), "", "{flag}");
+        assert_eq!(status(&output), 0, "{flag}");
+    }
+    let help = stdout(&stratus(&dir, &["--help"]));
+    assert!(help.contains("\n  -V, --version  Show the version\n"), "{help}");
 }
 
 #[test]
