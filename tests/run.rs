@@ -32,6 +32,24 @@ fn hello_prints_and_exits_zero() {
 
 #[test]
 #[cfg(feature = "wasi")]
+fn a_guest_sees_its_own_write_errors_and_keeps_its_status() {
+    let dir = scratch("run", "full_guest");
+    let output = stratus(&dir, &["run", &program("fullout.wasm")]);
+    assert_output(&output, "unbuffered, buffered\n");
+    assert_eq!(stderr(&output), "write(1, ...) = 12 OK\nprintf and fflush: OK\n");
+    // On a full device the guest's writes fail with ENOSPC, as natively; it does not
+    // check, so it exits 0, as the same C program does natively. Stratus keeps none of
+    // the guest's output back, so it has nothing of its own that failed to report.
+    let output = stratus_to_full_device(&dir, &["run", &program("fullout.wasm")]);
+    assert_eq!(stderr(&output), "write(1, ...) = -1 ENOSPC\nprintf and fflush: ENOSPC\n");
+    assert_eq!(status(&output), 0);
+    let output = stratus_to_full_device(&dir, &["run", &program("hello.wasm")]);
+    assert_eq!(stderr(&output), "(this line went to standard error)\n");
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+#[cfg(feature = "wasi")]
 fn args_and_environment_reach_the_guest() {
     // Node's WASI (node:wasi with the same args and env) prints the same lines.
     let dir = scratch("run", "args");

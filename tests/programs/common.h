@@ -15,6 +15,7 @@ static const char *errname(int e) {
     case EISDIR: return "EISDIR";
     case ELOOP: return "ELOOP";
     case ENOENT: return "ENOENT";
+    case ENOSPC: return "ENOSPC";
     case ENOSYS: return "ENOSYS";
     case ENOTDIR: return "ENOTDIR";
     case ENOTEMPTY: return "ENOTEMPTY";
