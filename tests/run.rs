@@ -152,6 +152,19 @@ fn invoke_calls_an_export_with_typed_arguments() {
 }
 
 #[test]
+fn results_that_cannot_be_written_are_an_error() {
+    let dir = scratch("run", "invoke_full");
+    fs::write(dir.join("reactor.wat"), REACTOR_WAT).unwrap();
+    let message = "stratus: error: writing standard output: No space left on device\n";
+    let output = stratus_to_full_device(&dir, &["run", "--invoke", "add", "reactor.wat", "1", "-5", "2.5"]);
+    assert_eq!(stderr(&output), message);
+    assert_eq!(status(&output), 1);
+    let output = stratus_to_full_device(&dir, &["run", "--help"]);
+    assert_eq!(stderr(&output), message);
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
 fn invoke_mistakes_are_one_line_each() {
     let dir = scratch("run", "invoke_errors");
     fs::write(dir.join("reactor.wat"), REACTOR_WAT).unwrap();
