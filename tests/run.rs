@@ -117,6 +117,31 @@ fn a_trap_prints_its_message_and_backtrace() {
 }
 
 #[test]
+fn deep_recursion_prints_a_short_backtrace() {
+    let dir = scratch("run", "deep");
+    let text = r#"(module
+      (func $forever (call $forever))
+      (func $start (export "_start") (call $forever)))"#;
+    fs::write(dir.join("deep.wat"), text).unwrap();
+    let output = stratus(&dir, &["run", "deep.wat"]);
+    assert_eq!(status(&output), 134);
+    let text = stderr(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 7, "{text}");
+    assert_eq!(lines[..2], ["deep.wat: error: wasm trap: call stack exhausted", "wasm backtrace:"]);
+    assert!(lines[2].starts_with("  0: 0x") && lines[2].ends_with(" - forever"), "{text}");
+    assert!(lines[4].starts_with("  2: 0x") && lines[4].ends_with(" - forever"), "{text}");
+    // However deep the stack may be, the count of the folded frames and the number of
+    // the frame after them agree.
+    let folded =
+        lines[5].strip_prefix("  ... ").and_then(|rest| rest.strip_suffix(" more frames of forever"));
+    let folded: usize = folded.expect("a folded run").replace(',', "").parse().expect("a count");
+    assert!(folded > 1000, "{text}");
+    assert!(lines[6].starts_with(&format!("  {}: 0x", folded + 3)), "{text}");
+    assert!(lines[6].ends_with(" - start"), "{text}");
+}
+
+#[test]
 fn lazy_validation_defers_an_invalid_function_until_it_is_called() {
     let dir = scratch("run", "lazy");
     let text = r#"(module
