@@ -1,6 +1,6 @@
 /* open() flag combinations in the directory argv[1]: O_TRUNC together with O_APPEND,
-   and directories opened for writing. The expected lines are what Linux answers for
-   the same calls (this file also builds natively, without the raw WASI part). */
+   and directories opened for writing. The expected lines are what Linux answers: built
+   natively (cc openflags.c), this prints the same, less the raw WASI lines. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
