@@ -30,6 +30,9 @@ impl Input {
 
 /// Where the guest's stdout or stderr goes.
 pub enum Output {
+    /// The host process's stdout or stderr, with nothing buffered in between: each of
+    /// the guest's writes reaches the host stream (or fails, with its errno) as it is
+    /// made.
     Inherit,
     /// Appended to a shared buffer the embedder reads afterwards.
     Capture(Capture),
