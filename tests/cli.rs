@@ -277,6 +277,21 @@ fn output_that_cannot_be_written_is_an_error() {
 }
 
 #[test]
+fn a_closed_pipe_is_not_an_error() {
+    // The reader is gone before stratus writes, as after `| head` has read its fill.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .arg("--version")
+        .current_dir(scratch("closed_pipe"))
+        .stdout(writer)
+        .output()
+        .expect("run stratus");
+    assert_eq!(stderr(&output), "");
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
 fn spectest_passing_folder() {
     let dir = scratch("spectest_pass");
     write(
