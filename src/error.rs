@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use stratus_decoder::{FuncType, ValType};
-use stratus_runtime::{FrameInfo, Trap, TrapKind};
+use stratus_runtime::{FrameInfo, Trap, TrapKind, write_backtrace};
 
 use crate::externals::ExternType;
 
@@ -208,22 +208,6 @@ impl fmt::Display for Error {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn write_backtrace(f: &mut fmt::Formatter<'_>, backtrace: &[FrameInfo]) -> fmt::Result {
-    // The same layout as a trap's, so that both read alike.
-    if backtrace.is_empty() {
-        return Ok(());
-    }
-    f.write_str("\nwasm backtrace:")?;
-    for (i, frame) in backtrace.iter().enumerate() {
-        write!(f, "\n  {i}: 0x{:x} - ", frame.module_offset)?;
-        match &frame.func_name {
-            Some(name) => f.write_str(name)?,
-            None => write!(f, "<func {}>", frame.func_index)?,
-        }
-    }
-    Ok(())
 }
 
 // `Display` already tells the whole story, causes included, so there is no `source`:

@@ -39,6 +39,18 @@ fn stratus(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stratus")).args(args).current_dir(dir).output().expect("run stratus")
 }
 
+/// Runs `stratus` in `dir` with its standard output on /dev/full, where every write
+/// fails with ENOSPC.
+fn stratus_to_full_device(dir: &Path, args: &[&str]) -> Output {
+    let full = fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
+    Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(full)
+        .output()
+        .expect("run stratus")
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -228,8 +240,54 @@ fn help_explains_each_command() {
 
 #[test]
 fn version() {
-    let output = stratus(&scratch("version"), &["--version"]);
-    assert_eq!(stdout(&output), format!("stratus {}\n", env!("CARGO_PKG_VERSION")));
+    let dir = scratch("version");
+    for flag in ["--version", "-V"] {
+        let output = stratus(&dir, &[flag]);
+        assert_eq!(stdout(&output), format!("stratus {}\n", env!("CARGO_PKG_VERSION")), "{flag}");
+        assert_eq!(stderr(&output), "", "{flag}");
+        assert_eq!(status(&output), 0, "{flag}");
+    }
+    let help = stdout(&stratus(&dir, &["--help"]));
+    assert!(help.contains("\n  -V, --version  Show the version\n"), "{help}");
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error() {
+    let dir = scratch("full");
+    write(&dir, "add.wasm", ADD_WASM);
+    write(&dir, "bad.wasm", TYPE_MISMATCH_WASM);
+    let message = "stratus: error: writing standard output: No space left on device\n";
+    for args in [&["--version"][..], &["--help"], &["help", "run"], &["validate", "add.wasm"]] {
+        let output = stratus_to_full_device(&dir, args);
+        assert_eq!(stderr(&output), message, "{args:?}");
+        assert_eq!(status(&output), 1, "{args:?}");
+    }
+    // The diagnostics come first, the write error once at the end; the status was 1
+    // already.
+    let output = stratus_to_full_device(&dir, &["validate", "add.wasm", "bad.wasm", "add.wasm"]);
+    let lines: Vec<String> = stderr(&output).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("bad.wasm:0x1a: error: type mismatch"), "{lines:?}");
+    assert_eq!(format!("{}\n", lines[1]), message);
+    assert_eq!(status(&output), 1);
+    // A usage error keeps its status 2 and writes nothing to standard output.
+    let output = stratus_to_full_device(&dir, &["--bogus"]);
+    assert!(!stderr(&output).contains("writing standard output"), "{}", stderr(&output));
+    assert_eq!(status(&output), 2);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    // The reader is gone before stratus writes, as after `| head` has read its fill.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .arg("--version")
+        .current_dir(scratch("closed_pipe"))
+        .stdout(writer)
+        .output()
+        .expect("run stratus");
+    assert_eq!(stderr(&output), "");
     assert_eq!(status(&output), 0);
 }
 

@@ -32,6 +32,24 @@ fn hello_prints_and_exits_zero() {
 
 #[test]
 #[cfg(feature = "wasi")]
+fn a_guest_sees_its_own_write_errors_and_keeps_its_status() {
+    let dir = scratch("run", "full_guest");
+    let output = stratus(&dir, &["run", &program("fullout.wasm")]);
+    assert_output(&output, "unbuffered, buffered\n");
+    assert_eq!(stderr(&output), "write(1, ...) = 12 OK\nprintf and fflush: OK\n");
+    // On a full device the guest's writes fail with ENOSPC, as natively; it does not
+    // check, so it exits 0, as the same C program does natively. Stratus keeps none of
+    // the guest's output back, so it has nothing of its own that failed to report.
+    let output = stratus_to_full_device(&dir, &["run", &program("fullout.wasm")]);
+    assert_eq!(stderr(&output), "write(1, ...) = -1 ENOSPC\nprintf and fflush: ENOSPC\n");
+    assert_eq!(status(&output), 0);
+    let output = stratus_to_full_device(&dir, &["run", &program("hello.wasm")]);
+    assert_eq!(stderr(&output), "(this line went to standard error)\n");
+    assert_eq!(status(&output), 0);
+}
+
+#[test]
+#[cfg(feature = "wasi")]
 fn args_and_environment_reach_the_guest() {
     // Node's WASI (node:wasi with the same args and env) prints the same lines.
     let dir = scratch("run", "args");
@@ -99,6 +117,31 @@ fn a_trap_prints_its_message_and_backtrace() {
 }
 
 #[test]
+fn deep_recursion_prints_a_short_backtrace() {
+    let dir = scratch("run", "deep");
+    let text = r#"(module
+      (func $forever (call $forever))
+      (func $start (export "_start") (call $forever)))"#;
+    fs::write(dir.join("deep.wat"), text).unwrap();
+    let output = stratus(&dir, &["run", "deep.wat"]);
+    assert_eq!(status(&output), 134);
+    let text = stderr(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 7, "{text}");
+    assert_eq!(lines[..2], ["deep.wat: error: wasm trap: call stack exhausted", "wasm backtrace:"]);
+    assert!(lines[2].starts_with("  0: 0x") && lines[2].ends_with(" - forever"), "{text}");
+    assert!(lines[4].starts_with("  2: 0x") && lines[4].ends_with(" - forever"), "{text}");
+    // However deep the stack may be, the count of the folded frames and the number of
+    // the frame after them agree.
+    let folded =
+        lines[5].strip_prefix("  ... ").and_then(|rest| rest.strip_suffix(" more frames of forever"));
+    let folded: usize = folded.expect("a folded run").replace(',', "").parse().expect("a count");
+    assert!(folded > 1000, "{text}");
+    assert!(lines[6].starts_with(&format!("  {}: 0x", folded + 3)), "{text}");
+    assert!(lines[6].ends_with(" - start"), "{text}");
+}
+
+#[test]
 fn lazy_validation_defers_an_invalid_function_until_it_is_called() {
     let dir = scratch("run", "lazy");
     let text = r#"(module
@@ -131,6 +174,19 @@ fn invoke_calls_an_export_with_typed_arguments() {
     assert_output(&output, "99\n16\n-inf\n");
     let output = stratus(&dir, &["run", "--invoke", "floats", "reactor.wat", "nan"]);
     assert_output(&output, "NaN\n0xffffffffffffffff0000000000000001\n");
+}
+
+#[test]
+fn results_that_cannot_be_written_are_an_error() {
+    let dir = scratch("run", "invoke_full");
+    fs::write(dir.join("reactor.wat"), REACTOR_WAT).unwrap();
+    let message = "stratus: error: writing standard output: No space left on device\n";
+    let output = stratus_to_full_device(&dir, &["run", "--invoke", "add", "reactor.wat", "1", "-5", "2.5"]);
+    assert_eq!(stderr(&output), message);
+    assert_eq!(status(&output), 1);
+    let output = stratus_to_full_device(&dir, &["run", "--help"]);
+    assert_eq!(stderr(&output), message);
+    assert_eq!(status(&output), 1);
 }
 
 #[test]

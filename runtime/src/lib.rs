@@ -35,7 +35,7 @@ pub use store::{
     Limits, MemAddr, Store, TableAddr,
 };
 pub use table::Table;
-pub use trap::{FrameInfo, Trap, TrapKind};
+pub use trap::{FrameInfo, Trap, TrapKind, write_backtrace};
 pub use values::{ExternAddr, FuncAddr, Val, ref_from_slot, ref_to_slot};
 pub use vm::{
     Budget, BudgetStop, CHECK_PERIOD, ExitKind, ExitRecord, InterruptHandle, Interruption, VmContext,

@@ -26,7 +26,9 @@ Usage: stratus run [OPTIONS] FILE [ARGS]...
 FILE is a binary module or a module in the text format (.wat). Options come before
 FILE; everything after it goes to the program as its arguments, after argv[0], which
 is FILE as written. The program's standard input, output and error are those of
-stratus. It sees no files except in the directories given with --dir.
+stratus, with nothing buffered in between: the program gets their errors (ENOSPC on a
+full disk) as a native one would. It sees no files except in the directories given
+with --dir.
 
 Options:
       --dir HOST[::GUEST]  Let the program use the host directory HOST, under the name
@@ -47,7 +49,8 @@ Exit status:
   the program's own     the code it passed to proc_exit (0 if `_start` returns); a
                         code above 255 becomes 1
   1                     the module cannot be read, is invalid, has an import stratus
-                        does not provide, or cannot be called as asked
+                        does not provide, or cannot be called as asked; or stratus
+                        cannot write the results of --invoke
   2                     the command is used wrongly
   134 (128 + SIGABRT)   WebAssembly trapped: the message and the Wasm backtrace are
                         printed on standard error

@@ -1,12 +1,15 @@
 //! The command line: picks the command, and turns its outcome into an exit status.
 //!
 //! Conventions: results go to standard output, diagnostics to standard error, one line
-//! each. Exit status 0 means success, 1 that some input was bad, 2 a usage error. Write
-//! errors (a closed pipe) are ignored rather than allowed to panic.
+//! each. Exit status 0 means success, 1 that some input was bad, 2 a usage error.
+//! Output that cannot be written (a full disk) makes a command that would have succeeded
+//! fail with status 1, reported on standard error once, at the end; a closed pipe (the
+//! reader stopped, as `| head` does) is not reported. Nothing panics on a write error.
 
 mod args;
 mod help;
 mod invoke;
+mod output;
 mod run;
 mod sandbox;
 mod spectest;
@@ -17,6 +20,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use args::UsageError;
+use output::CheckedOutput;
 
 /// The outcome of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,9 +46,9 @@ impl From<Status> for ExitCode {
 
 /// Runs the command named by `args` (the arguments after the program name).
 pub fn run(args: Vec<OsString>) -> ExitCode {
-    let mut stdout = io::stdout().lock();
+    let mut stdout = CheckedOutput::new(io::stdout().lock());
     let mut stderr = io::stderr().lock();
-    let status = match dispatch(args, &mut stdout, &mut stderr) {
+    let mut status = match dispatch(args, &mut stdout, &mut stderr) {
         Ok(status) => status,
         Err(error) => {
             let _ = writeln!(stderr, "error: {}", error.message);
@@ -53,6 +57,13 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         }
     };
     let _ = stdout.flush();
+    if let Some(error) = stdout.failure() {
+        let _ = writeln!(stderr, "stratus: error: writing standard output: {}", output::describe(error));
+        // A status that already says something went wrong says more than this does.
+        if matches!(status, Status::Success | Status::Exit(0)) {
+            status = Status::Failure;
+        }
+    }
     status.into()
 }
 

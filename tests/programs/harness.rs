@@ -57,6 +57,20 @@ pub fn stratus(dir: &Path, args: &[&str]) -> Output {
     stratus_with_input(dir, args, None)
 }
 
+/// Runs `stratus` in `dir` with its standard output on /dev/full, where every write
+/// fails with ENOSPC.
+pub fn stratus_to_full_device(dir: &Path, args: &[&str]) -> Output {
+    let full = fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
+    Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run stratus")
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

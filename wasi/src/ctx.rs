@@ -30,6 +30,9 @@ impl Input {
 
 /// Where the guest's stdout or stderr goes.
 pub enum Output {
+    /// The host process's stdout or stderr, with nothing buffered in between: each of
+    /// the guest's writes reaches the host stream (or fails, with its errno) as it is
+    /// made.
     Inherit,
     /// Appended to a shared buffer the embedder reads afterwards.
     Capture(Capture),
@@ -38,14 +41,18 @@ pub enum Output {
 impl Output {
     pub(crate) fn write(&mut self, buf: &[u8], stderr: bool) -> io::Result<usize> {
         match self {
-            // Whole writes to the host streams, so output is not interleaved oddly when
-            // both go to the same terminal; the guest sees `buf.len()` written.
+            // A whole write to the host's stderr (unbuffered), so output is not
+            // interleaved oddly when both streams go to the same terminal.
             Output::Inherit if stderr => io::stderr().write_all(buf).map(|()| buf.len()),
+            // One write(2) on the host's stdout, as a native program's write is: its
+            // count or its error (ENOSPC on a full disk) is the guest's. Not through
+            // std's line buffer, which keeps a tail it failed to write and sends it
+            // later, after the guest was told it failed. What the host process has
+            // buffered itself goes out first, to keep the order.
             Output::Inherit => {
                 let mut out = io::stdout().lock();
-                out.write_all(buf)?;
                 out.flush()?;
-                Ok(buf.len())
+                Ok(rustix::io::write(&out, buf)?)
             }
             Output::Capture(capture) => {
                 capture.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);

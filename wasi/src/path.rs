@@ -137,21 +137,40 @@ pub fn path_open(
     let parent = ctx.fds.get(fd)?;
     let Kind::Dir { dir, .. } = &parent.kind else { return Err(Errno::NOTDIR) };
     parent.check(needed)?;
+    let write_rights = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
+    // As for open(2), truncating counts as writing. Judged on the rights asked for, not
+    // those granted below: the answer to "open this directory for writing" is EISDIR
+    // whatever the parent passes on.
+    let asks_to_write = base & write_rights != 0 || oflags & O_TRUNC != 0;
     // The new fd gets what was asked for, within what the directory passes on.
     let (base, inheriting) = (base & parent.inheriting, inheriting & parent.inheriting);
 
     let kind = if oflags & O_DIRECTORY != 0 {
-        if oflags & (O_CREAT | O_TRUNC) != 0 {
+        // Directories are made by path_create_directory; Linux refuses this pair too.
+        if oflags & O_CREAT != 0 {
             return Err(Errno::INVAL);
         }
         let dir = if follow { dir.open_dir(path)? } else { dir.open_dir_nofollow(path)? };
+        // Only after the lookup, so that a missing path is ENOENT and a file ENOTDIR,
+        // as on Linux.
+        if asks_to_write {
+            return Err(Errno::ISDIR);
+        }
         Kind::Dir { dir, preopen: None }
     } else {
-        let write_rights = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
         let append = flags & fdflags::APPEND != 0;
         // Creating or truncating needs a host fd open for writing even when the guest
         // asked for no write rights; the guest's fd still has none.
         let write = base & write_rights != 0 || oflags & (O_CREAT | O_TRUNC) != 0;
+        // O_TRUNC goes in as a raw flag: cap-std, like std, refuses `truncate` together
+        // with `append`, a pair POSIX allows (a log restarted on each run).
+        let mut custom_flags = 0;
+        if oflags & O_TRUNC != 0 {
+            custom_flags |= libc::O_TRUNC;
+        }
+        if flags & fdflags::NONBLOCK != 0 {
+            custom_flags |= libc::O_NONBLOCK;
+        }
         let mut options = OpenOptions::new();
         options
             .read(base & (rights::FD_READ | rights::FD_READDIR) != 0 || !write)
@@ -159,12 +178,9 @@ pub fn path_open(
             .append(append)
             .create(oflags & O_CREAT != 0)
             .create_new(oflags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL)
-            .truncate(oflags & O_TRUNC != 0)
+            .custom_flags(custom_flags)
             .maybe_dir(true)
             .follow(if follow { FollowSymlinks::Yes } else { FollowSymlinks::No });
-        if flags & fdflags::NONBLOCK != 0 {
-            options.custom_flags(libc::O_NONBLOCK);
-        }
         let file = dir.open_with(path, &options)?;
         if file.metadata()?.is_dir() {
             Kind::Dir { dir: Dir::from_std_file(file.into_std()), preopen: None }

@@ -179,6 +179,42 @@ fn rights_are_enforced() {
 }
 
 #[test]
+fn truncate_with_append() {
+    let mut g = guest(None);
+    std::fs::write(g.root.join("log"), "the old contents").unwrap();
+    let len = g.put(STR, b"log");
+    let (creat_trunc, append) = (1 | 8, fdflags::APPEND as u32);
+    path_open(&mut g.ctx, &mut g.mem, PREOPEN, 0, STR, len, creat_trunc, RW, 0, append, OUT).unwrap();
+    let fd = g.u32_at(OUT);
+    assert_eq!(std::fs::read(g.root.join("log")).unwrap(), b"");
+    assert_eq!(g.write(fd, b"new"), Ok(3));
+    // Appending: the write goes to the end, not to the position sought.
+    fd_seek(&mut g.ctx, &mut g.mem, fd, 0, 0, OUT).unwrap();
+    assert_eq!(g.write(fd, b"+end"), Ok(4));
+    assert_eq!(std::fs::read(g.root.join("log")).unwrap(), b"new+end");
+}
+
+#[test]
+fn directories_are_not_opened_for_writing() {
+    let mut g = guest(None);
+    std::fs::create_dir(g.root.join("d")).unwrap();
+    std::fs::write(g.root.join("f"), "").unwrap();
+    let (directory, creat, trunc) = (2, 1, 8);
+    for base in [rights::FD_WRITE, rights::FD_ALLOCATE, rights::FD_FILESTAT_SET_SIZE, RW] {
+        assert_eq!(g.open(PREOPEN, "d", directory, base), Err(Errno::ISDIR), "rights {base:#x}");
+        assert_eq!(g.open(PREOPEN, "d", 0, base), Err(Errno::ISDIR), "rights {base:#x}");
+    }
+    assert_eq!(g.open(PREOPEN, "d", directory | trunc, rights::FD_READDIR), Err(Errno::ISDIR));
+    // The path is looked up before the rights are judged, as open(2) does.
+    assert_eq!(g.open(PREOPEN, "missing", directory, rights::FD_WRITE), Err(Errno::NOENT));
+    assert_eq!(g.open(PREOPEN, "f", directory, rights::FD_WRITE), Err(Errno::NOTDIR));
+    assert_eq!(g.open(PREOPEN, "d", directory | creat, rights::FD_READDIR), Err(Errno::INVAL));
+    // Reading a directory is what O_DIRECTORY is for.
+    let fd = g.open(PREOPEN, "d", directory, rights::FD_READDIR | rights::PATH_OPEN).unwrap();
+    assert_eq!(fd_readdir(&mut g.ctx, &mut g.mem, fd, BUF, 1024, 0, OUT), Ok(()));
+}
+
+#[test]
 fn sandbox_refuses_escapes() {
     let mut g = guest(None);
     let outside = g.outside.clone();
@@ -388,11 +424,13 @@ fn directories_rename_link_and_remove() {
     g.path_op("b/g", path_unlink_file).unwrap();
     g.path_op("b", path_remove_directory).unwrap();
     assert_eq!(entries(&g.root), ["a"]);
-    // A directory opened by path is a directory fd with directory rights.
-    let dir = g.open(PREOPEN, "a", 2, rights::ALL).unwrap();
+    // A directory opened by path is a directory fd with directory rights, of all those
+    // asked for (but none to write: that is EISDIR).
+    let writing = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
+    let dir = g.open(PREOPEN, "a", 2, rights::ALL & !writing).unwrap();
     fd_fdstat_get(&mut g.ctx, &mut g.mem, dir, OUT).unwrap();
     assert_eq!(g.mem[OUT as usize], filetype::DIRECTORY);
-    assert_eq!(g.u64_at(OUT + 8) & rights::FD_WRITE, 0);
+    assert_eq!(g.u64_at(OUT + 8), rights::DIR);
     let fd2 = g.open(dir, "h", 0, RW).unwrap();
     fd_renumber(&mut g.ctx, fd2, dir).unwrap();
     assert_eq!(fd_renumber(&mut g.ctx, fd2, dir), Err(Errno::BADF));
