@@ -229,8 +229,9 @@ impl<'a> Module<'a> {
         if r.read_array::<4>()? != *b"\0asm" {
             return Err(DecodeError::new(0, DecodeErrorKind::MagicHeaderNotDetected));
         }
-        if r.read_array::<4>()? != [1, 0, 0, 0] {
-            return Err(DecodeError::new(4, DecodeErrorKind::UnknownBinaryVersion));
+        let version = r.read_array::<4>()?;
+        if version != [1, 0, 0, 0] {
+            return Err(DecodeError::new(4, DecodeErrorKind::UnknownBinaryVersion(version)));
         }
         let mut module = Module::default();
         let mut func_count: Option<u32> = None;

@@ -269,3 +269,13 @@ fn drops_and_selects_are_sized_only_where_v128_occurs() {
     assert!(!info.sized_values);
     assert_eq!(table, ["br_if#4 -> #12 stp 2 keep 0 drop 0", "br#10 -> #12 stp 2 keep 0 drop 0"]);
 }
+
+#[test]
+fn later_proposals_are_named() {
+    let bytes = compile("(module (func return_call 0))");
+    let err = parse_and_validate(&bytes).unwrap_err();
+    assert_eq!(err.message(), "illegal opcode 0x12 (tail calls are not supported)");
+    let bytes = compile("(module (memory 1) (memory 1))");
+    let err = parse_and_validate(&bytes).unwrap_err();
+    assert_eq!(err.message(), "multiple memories (the multi-memory proposal is not supported)");
+}
