@@ -117,6 +117,30 @@ fn invalid_binary_module_names_the_rule_and_offset() {
     assert_eq!(status(&output), 1);
 }
 
+/// Declarations are reported at the byte they are about, not at the start of the module.
+#[test]
+fn declaration_errors_point_at_the_offending_byte() {
+    let dir = scratch("declaration_offsets");
+    // Two functions of types 0 and 9: the 9 is at 0x12.
+    write(
+        &dir,
+        "type.wasm",
+        b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x03\x02\x00\x09\x0a\x07\x02\x02\0\x0b\x02\0\x0b",
+    );
+    // Two memories: the second is at 0x0d.
+    write(&dir, "memories.wasm", b"\0asm\x01\0\0\0\x05\x05\x02\x00\x01\x00\x01");
+    // A memory of minimum 2 and maximum 1, its limits at 0x0b.
+    write(&dir, "limits.wasm", b"\0asm\x01\0\0\0\x05\x04\x01\x01\x02\x01");
+    let output = stratus(&dir, &["validate", "type.wasm", "memories.wasm", "limits.wasm"]);
+    assert_eq!(
+        stderr(&output),
+        "type.wasm:0x12: error: unknown type 9\n\
+         memories.wasm:0xd: error: multiple memories (the multi-memory proposal is not supported)\n\
+         limits.wasm:0xb: error: size minimum must not be greater than maximum\n"
+    );
+    assert_eq!(status(&output), 1);
+}
+
 #[test]
 fn invalid_text_module_reports_the_offset_in_its_encoding() {
     let dir = scratch("invalid_text");

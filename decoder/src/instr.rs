@@ -114,9 +114,10 @@ impl<'a> Reader<'a> {
             }
             ImmKind::RefType => Imm::RefType(self.read_ref_type()?),
             ImmKind::SelectTypes => {
+                let at = self.position();
                 let count = self.read_u32()?;
                 if count != 1 {
-                    return Err(self.error(DecodeErrorKind::InvalidResultArity));
+                    return Err(self.error_at(at, DecodeErrorKind::InvalidResultArity));
                 }
                 Imm::SelectType(self.read_val_type()?)
             }
