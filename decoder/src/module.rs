@@ -488,7 +488,8 @@ impl<'a> Module<'a> {
             };
             let mut func_offsets = Vec::new();
             let items = if uses_exprs {
-                let n = s.read_count(2, MAX_ELEMENT_ITEMS, "elements in a segment")?;
+                // An expression of only `end` is one byte: well formed, though invalid.
+                let n = s.read_count(1, MAX_ELEMENT_ITEMS, "elements in a segment")?;
                 let mut exprs = Vec::with_capacity(n as usize);
                 for _ in 0..n {
                     exprs.push(read_const_expr(s)?);
@@ -516,8 +517,18 @@ impl<'a> Module<'a> {
             return Err(DecodeError::new(count_at, DecodeErrorKind::FunctionAndCodeInconsistent));
         }
         self.bodies.reserve(count as usize);
+        let mut module_locals: u64 = 0;
         for _ in 0..count {
-            self.bodies.push(FuncBody::read(s)?);
+            let body = FuncBody::read(s)?;
+            module_locals += u64::from(body.local_count);
+            if module_locals > MAX_MODULE_LOCALS {
+                let kind = DecodeErrorKind::LimitExceeded {
+                    what: "locals in all functions",
+                    limit: MAX_MODULE_LOCALS as usize,
+                };
+                return Err(DecodeError::new(body.offset, kind));
+            }
+            self.bodies.push(body);
         }
         Ok(())
     }
