@@ -55,6 +55,7 @@ pub struct Config {
     value_stack_slots: usize,
     max_reentry_depth: usize,
     lazy_validation: bool,
+    max_module_file_size: u64,
 }
 
 impl Default for Config {
@@ -68,6 +69,7 @@ impl Default for Config {
             value_stack_slots: limits.stack_slots,
             max_reentry_depth: 100,
             lazy_validation: false,
+            max_module_file_size: crate::file::DEFAULT_MAX_MODULE_FILE_SIZE,
         }
     }
 }
@@ -128,6 +130,17 @@ impl Config {
     pub fn lazy_validation(&mut self, lazy: bool) -> &mut Config {
         self.lazy_validation = lazy;
         self
+    }
+
+    /// The most bytes [`Module::from_file`](crate::Module::from_file) reads; a larger
+    /// file is refused before it is read. 1 GiB by default.
+    pub fn max_module_file_size(&mut self, bytes: u64) -> &mut Config {
+        self.max_module_file_size = bytes;
+        self
+    }
+
+    pub fn get_max_module_file_size(&self) -> u64 {
+        self.max_module_file_size
     }
 
     pub fn get_lazy_validation(&self) -> bool {
