@@ -56,6 +56,7 @@ pub struct Config {
     max_reentry_depth: usize,
     lazy_validation: bool,
     consume_fuel: bool,
+    max_module_file_size: u64,
 }
 
 impl Default for Config {
@@ -70,6 +71,7 @@ impl Default for Config {
             max_reentry_depth: 100,
             lazy_validation: false,
             consume_fuel: false,
+            max_module_file_size: crate::file::DEFAULT_MAX_MODULE_FILE_SIZE,
         }
     }
 }
@@ -147,6 +149,17 @@ impl Config {
 
     pub fn get_consume_fuel(&self) -> bool {
         self.consume_fuel
+    }
+
+    /// The most bytes [`Module::from_file`](crate::Module::from_file) reads; a larger
+    /// file is refused before it is read. 1 GiB by default.
+    pub fn max_module_file_size(&mut self, bytes: u64) -> &mut Config {
+        self.max_module_file_size = bytes;
+        self
+    }
+
+    pub fn get_max_module_file_size(&self) -> u64 {
+        self.max_module_file_size
     }
 
     pub fn get_lazy_validation(&self) -> bool {

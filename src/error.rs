@@ -19,6 +19,10 @@ pub(crate) type HostError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub enum Error {
     /// A module file could not be read.
     Io { path: PathBuf, message: String },
+    /// A file starts with neither the binary format's magic number nor text.
+    NotAModule { path: PathBuf },
+    /// A module file has more bytes than the configured limit.
+    FileTooLarge { path: PathBuf, limit: u64 },
     /// The module's bytes are malformed or invalid, at `offset`. When the module came as
     /// text, `offset` is in its binary encoding (the text has no byte offsets).
     InvalidModule { offset: usize, message: String, from_text: bool },
@@ -126,6 +130,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Io { path, message } => write!(f, "cannot read {}: {message}", path.display()),
+            // Said of the file, whose name the caller has; the command line puts it first.
+            Error::NotAModule { .. } => f.write_str("not a WebAssembly module (bad magic number)"),
+            Error::FileTooLarge { limit, .. } => {
+                write!(f, "larger than the limit of {}", crate::file::format_size(*limit))
+            }
             Error::InvalidModule { offset, message, from_text } => {
                 write!(f, "invalid module at offset 0x{offset:x}: {message}")?;
                 if *from_text {

@@ -46,6 +46,7 @@
 mod engine;
 mod error;
 mod externals;
+mod file;
 mod func;
 mod global;
 mod host;
@@ -64,6 +65,7 @@ pub mod wasi;
 pub use engine::{Config, Engine, Tier};
 pub use error::Error;
 pub use externals::{Extern, ExternType};
+pub use file::{DEFAULT_MAX_MODULE_FILE_SIZE, read_module_file};
 pub use func::{Func, PausedCall, ResumableCall};
 pub use global::Global;
 pub use host::{Caller, HostReturn, IntoFunc, WithCaller};

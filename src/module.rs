@@ -9,6 +9,7 @@ use stratus_runtime::{CompiledModule, Validation};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::externals::ExternType;
+use crate::file::read_module_file;
 
 /// A validated module, ready to be instantiated in stores of its engine. Cheap to clone.
 #[derive(Clone)]
@@ -38,11 +39,12 @@ impl Module {
         Module::from_binary_bytes(engine, bytes.into(), false)
     }
 
-    /// Reads a binary or text module from a file.
+    /// Reads a binary or text module from a file, with [`read_module_file`]: a file
+    /// that is no module, or is larger than the engine's
+    /// [`max_module_file_size`](crate::Config::max_module_file_size), is refused
+    /// without being read whole.
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module, Error> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|error| Error::Io { path: path.to_path_buf(), message: error.to_string() })?;
+        let bytes = read_module_file(path.as_ref(), engine.config().get_max_module_file_size())?;
         Module::new(engine, bytes)
     }
 

@@ -127,6 +127,15 @@ mod loading {
         let error = Module::from_file(&engine, &missing).unwrap_err();
         assert!(matches!(error, Error::Io { .. }));
         assert!(error.to_string().starts_with(&format!("cannot read {}: ", missing.display())), "{error}");
+        let zeros = dir.join("zeros.wasm");
+        std::fs::write(&zeros, [0; 16]).unwrap();
+        let error = Module::from_file(&engine, &zeros).unwrap_err();
+        assert!(matches!(error, Error::NotAModule { .. }), "{error}");
+        assert_eq!(error.to_string(), "not a WebAssembly module (bad magic number)");
+        let small = Engine::new(Config::new().max_module_file_size(ADD_WASM.len() as u64 - 1)).unwrap();
+        let error = Module::from_file(&small, &wasm).unwrap_err();
+        assert!(matches!(error, Error::FileTooLarge { .. }), "{error}");
+        assert_eq!(error.to_string(), format!("larger than the limit of {} bytes", ADD_WASM.len() - 1));
     }
 
     #[test]

@@ -111,11 +111,106 @@ fn empty_file_is_an_unexpected_end() {
 }
 
 #[test]
-fn wrong_magic_is_reported_at_offset_zero() {
+fn a_file_of_something_else_is_refused_from_its_first_bytes() {
     let dir = scratch("magic");
     write(&dir, "elf.wasm", b"\x7fELF\x02\x01\x01\x00\xff\xfe");
-    let output = stratus(&dir, &["validate", "elf.wasm"]);
-    assert_eq!(stderr(&output), "elf.wasm:0x0: error: magic header not detected\n");
+    write(&dir, "zeros.wasm", &[0; 64]);
+    let output = stratus(&dir, &["validate", "elf.wasm", "zeros.wasm"]);
+    assert_eq!(
+        stderr(&output),
+        "elf.wasm: error: not a WebAssembly module (bad magic number)\n\
+         zeros.wasm: error: not a WebAssembly module (bad magic number)\n"
+    );
+    assert_eq!(status(&output), 1);
+}
+
+/// An endless device is refused after its first bytes, not read until memory runs out.
+#[cfg(unix)]
+#[test]
+fn dev_zero_is_refused_at_once() {
+    let dir = scratch("dev_zero");
+    for command in ["validate", "run"] {
+        let output = stratus(&dir, &[command, "/dev/zero"]);
+        assert_eq!(stderr(&output), "/dev/zero: error: not a WebAssembly module (bad magic number)\n");
+        assert_eq!(status(&output), 1);
+    }
+}
+
+#[test]
+fn a_truncated_header_is_an_unexpected_end() {
+    let dir = scratch("truncated_header");
+    write(&dir, "header.wasm", b"\0asm\x01\0");
+    let output = stratus(&dir, &["validate", "header.wasm"]);
+    assert_eq!(stderr(&output), "header.wasm:0x6: error: unexpected end\n");
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn a_component_is_refused_as_one() {
+    let dir = scratch("component");
+    // A component's header, then an empty core-module section.
+    write(&dir, "component.wasm", b"\0asm\x0d\0\x01\0\x01\x00");
+    let output = stratus(&dir, &["validate", "component.wasm"]);
+    assert_eq!(
+        stderr(&output),
+        "component.wasm:0x4: error: unknown binary version 0x1000d \
+         (components are not supported, only core modules)\n"
+    );
+    assert_eq!(status(&output), 1);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused() {
+    let dir = scratch("size_limit");
+    let mut big = b"(module)".to_vec();
+    big.resize(1025, b' ');
+    write(&dir, "big.wat", &big);
+    write(&dir, "small.wat", &big[..1024]);
+    let output = stratus(&dir, &["validate", "--max-module-size=1KiB", "big.wat", "small.wat"]);
+    assert_eq!(stderr(&output), "big.wat: error: larger than the limit of 1 KiB\n");
+    assert_eq!(stdout(&output), "small.wat: ok\n");
+    let output = stratus(&dir, &["run", "--max-module-size", "1024", "big.wat"]);
+    assert_eq!(stderr(&output), "big.wat: error: larger than the limit of 1 KiB\n");
+    assert_eq!(status(&output), 1);
+    let output = stratus(&dir, &["validate", "--max-module-size=1KB", "big.wat"]);
+    assert_eq!(status(&output), 2);
+}
+
+/// `stratus validate ARGS` with `input` written to its standard input until it stops
+/// reading (or all of it is written).
+#[cfg(unix)]
+fn validate_stdin(dir: &Path, args: &[&str], input: impl std::io::Read + Send + 'static) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .arg("validate")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stratus");
+    let mut stdin = child.stdin.take().expect("piped standard input");
+    let mut input = input;
+    // Writing fails with a broken pipe once stratus stops reading: that is the point.
+    let writer = std::thread::spawn(move || std::io::copy(&mut input, &mut stdin).map(drop));
+    let output = child.wait_with_output().expect("wait for stratus");
+    let _ = writer.join();
+    output
+}
+
+/// A pipe is read like a file: a genuine module is fine, and an endless one stops at
+/// the size limit.
+#[cfg(unix)]
+#[test]
+fn pipes_are_read_up_to_the_size_limit() {
+    let dir = scratch("pipes");
+    let output = validate_stdin(&dir, &["/dev/stdin"], ADD_WASM);
+    assert_eq!(stdout(&output), "/dev/stdin: ok\n");
+    assert_eq!(status(&output), 0);
+    let endless = std::io::repeat(b'(');
+    let output = validate_stdin(&dir, &["--max-module-size=64KiB", "/dev/stdin"], endless);
+    assert_eq!(stderr(&output), "/dev/stdin: error: larger than the limit of 64 KiB\n");
     assert_eq!(status(&output), 1);
 }
 
@@ -126,6 +221,30 @@ fn invalid_binary_module_names_the_rule_and_offset() {
     let output = stratus(&dir, &["validate", "bad.wasm"]);
     let line = stderr(&output);
     assert!(line.starts_with("bad.wasm:0x1a: error: type mismatch"), "{line}");
+    assert_eq!(status(&output), 1);
+}
+
+/// Declarations are reported at the byte they are about, not at the start of the module.
+#[test]
+fn declaration_errors_point_at_the_offending_byte() {
+    let dir = scratch("declaration_offsets");
+    // Two functions of types 0 and 9: the 9 is at 0x12.
+    write(
+        &dir,
+        "type.wasm",
+        b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x03\x02\x00\x09\x0a\x07\x02\x02\0\x0b\x02\0\x0b",
+    );
+    // Two memories: the second is at 0x0d.
+    write(&dir, "memories.wasm", b"\0asm\x01\0\0\0\x05\x05\x02\x00\x01\x00\x01");
+    // A memory of minimum 2 and maximum 1, its limits at 0x0b.
+    write(&dir, "limits.wasm", b"\0asm\x01\0\0\0\x05\x04\x01\x01\x02\x01");
+    let output = stratus(&dir, &["validate", "type.wasm", "memories.wasm", "limits.wasm"]);
+    assert_eq!(
+        stderr(&output),
+        "type.wasm:0x12: error: unknown type 9\n\
+         memories.wasm:0xd: error: multiple memories (the multi-memory proposal is not supported)\n\
+         limits.wasm:0xb: error: size minimum must not be greater than maximum\n"
+    );
     assert_eq!(status(&output), 1);
 }
 

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::proposal::Proposal;
+
 /// A malformed binary: where decoding stopped and why.
 ///
 /// `offset` is relative to the start of the bytes given to [`Module::parse`](crate::Module::parse).
@@ -17,8 +19,9 @@ impl DecodeError {
     }
 }
 
-/// What was malformed. The `Display` texts follow the WebAssembly reference
-/// interpreter's, so spec-test `assert_malformed` messages can be compared.
+/// What was malformed. The `Display` texts start with the WebAssembly reference
+/// interpreter's, so spec-test `assert_malformed` messages compare by prefix; where the
+/// bytes are those of a known later proposal, the text goes on to name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeErrorKind {
     /// The input ended inside a construct.
@@ -32,7 +35,8 @@ pub enum DecodeErrorKind {
     /// A LEB128 number's final byte has bits set beyond its type's width.
     IntegerTooLarge,
     MagicHeaderNotDetected,
-    UnknownBinaryVersion,
+    /// The version word found.
+    UnknownBinaryVersion([u8; 4]),
     MalformedSectionId(u8),
     /// A section's contents did not use exactly its declared size.
     SectionSizeMismatch,
@@ -49,11 +53,11 @@ pub enum DecodeErrorKind {
     MalformedElementKind(u32),
     MalformedDataKind(u32),
     MalformedElemKind(u8),
-    /// A reserved byte that must be zero (memory index, table index in `call_indirect`).
-    ZeroByteExpected,
+    /// A memory index, reserved in 2.0, that is not a single zero byte: the byte found.
+    ZeroByteExpected(u8),
     IllegalOpcode(u32),
     /// The memory-argument flags have bits set that no enabled proposal defines.
-    MalformedMemopFlags,
+    MalformedMemopFlags(u32),
     /// A function declares more locals than the limit (or than fits in 32 bits).
     TooManyLocals,
     FunctionAndCodeInconsistent,
@@ -70,8 +74,26 @@ pub enum DecodeErrorKind {
     },
 }
 
-impl fmt::Display for DecodeErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl DecodeErrorKind {
+    /// The proposal beyond 2.0 whose encoding this is, when it is one.
+    pub fn unsupported_proposal(&self) -> Option<Proposal> {
+        use DecodeErrorKind::*;
+        match *self {
+            UnknownBinaryVersion(version) => Proposal::of_version(version),
+            MalformedSectionId(id) => Proposal::of_section_id(id),
+            MalformedValueType(byte) | MalformedReferenceType(byte) => Proposal::of_type_byte(byte),
+            MalformedFunctionType(form) => Proposal::of_type_form(form),
+            MalformedImportKind(kind) | MalformedExportKind(kind) => Proposal::of_extern_kind(kind),
+            MalformedLimitsFlags(flags) => Proposal::of_limits_flags(flags),
+            ZeroByteExpected(byte) => Proposal::of_memory_index_byte(byte),
+            IllegalOpcode(code) => Proposal::of_opcode(code),
+            MalformedMemopFlags(flags) => Proposal::of_memarg_flags(flags),
+            _ => None,
+        }
+    }
+
+    /// The reference interpreter's message, with the specifics.
+    fn write_spec_message(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use DecodeErrorKind::*;
         match self {
             UnexpectedEnd => f.write_str("unexpected end"),
@@ -80,7 +102,9 @@ impl fmt::Display for DecodeErrorKind {
             IntegerRepresentationTooLong => f.write_str("integer representation too long"),
             IntegerTooLarge => f.write_str("integer too large"),
             MagicHeaderNotDetected => f.write_str("magic header not detected"),
-            UnknownBinaryVersion => f.write_str("unknown binary version"),
+            UnknownBinaryVersion(version) => {
+                write!(f, "unknown binary version 0x{:x}", u32::from_le_bytes(*version))
+            }
             MalformedSectionId(id) => write!(f, "malformed section id {id}"),
             SectionSizeMismatch => f.write_str("section size mismatch"),
             UnexpectedContentAfterLastSection => f.write_str("unexpected content after last section"),
@@ -101,7 +125,7 @@ impl fmt::Display for DecodeErrorKind {
             MalformedElementKind(k) => write!(f, "malformed elements segment kind {k}"),
             MalformedDataKind(k) => write!(f, "malformed data segment kind {k}"),
             MalformedElemKind(b) => write!(f, "malformed element kind 0x{b:02x}"),
-            ZeroByteExpected => f.write_str("zero byte expected"),
+            ZeroByteExpected(_) => f.write_str("zero byte expected"),
             IllegalOpcode(code) => {
                 if *code > 0xFF {
                     write!(f, "illegal opcode 0x{:02x} {}", code >> 16, code & 0xFFFF)
@@ -109,7 +133,7 @@ impl fmt::Display for DecodeErrorKind {
                     write!(f, "illegal opcode 0x{code:02x}")
                 }
             }
-            MalformedMemopFlags => f.write_str("malformed memop flags"),
+            MalformedMemopFlags(flags) => write!(f, "malformed memop flags 0x{flags:x}"),
             TooManyLocals => f.write_str("too many locals"),
             FunctionAndCodeInconsistent => f.write_str("function and code section have inconsistent lengths"),
             DataCountAndDataInconsistent => {
@@ -121,6 +145,16 @@ impl fmt::Display for DecodeErrorKind {
             LimitExceeded { what, limit } => {
                 write!(f, "implementation limit exceeded: more than {limit} {what}")
             }
+        }
+    }
+}
+
+impl fmt::Display for DecodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_spec_message(f)?;
+        match self.unsupported_proposal() {
+            Some(proposal) => write!(f, " ({proposal})"),
+            None => Ok(()),
         }
     }
 }

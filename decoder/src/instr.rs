@@ -114,9 +114,10 @@ impl<'a> Reader<'a> {
             }
             ImmKind::RefType => Imm::RefType(self.read_ref_type()?),
             ImmKind::SelectTypes => {
+                let at = self.position();
                 let count = self.read_u32()?;
                 if count != 1 {
-                    return Err(self.error(DecodeErrorKind::InvalidResultArity));
+                    return Err(self.error_at(at, DecodeErrorKind::InvalidResultArity));
                 }
                 Imm::SelectType(self.read_val_type()?)
             }
@@ -213,7 +214,7 @@ impl<'a> Reader<'a> {
         let align = self.read_u32()?;
         // Flags of 32 and up would need the multi-memory proposal's memory index bit.
         if align >= 32 {
-            return Err(self.error_at(at, DecodeErrorKind::MalformedMemopFlags));
+            return Err(self.error_at(at, DecodeErrorKind::MalformedMemopFlags(align)));
         }
         let offset = self.read_u32()?;
         Ok(MemArg { align, offset })
@@ -221,8 +222,9 @@ impl<'a> Reader<'a> {
 
     fn read_zero_byte(&mut self) -> Result<()> {
         let at = self.position();
-        if self.read_u8()? != 0 {
-            return Err(self.error_at(at, DecodeErrorKind::ZeroByteExpected));
+        let byte = self.read_u8()?;
+        if byte != 0 {
+            return Err(self.error_at(at, DecodeErrorKind::ZeroByteExpected(byte)));
         }
         Ok(())
     }

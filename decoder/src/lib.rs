@@ -16,6 +16,7 @@ mod instructions;
 pub mod limits;
 mod module;
 mod opcode;
+mod proposal;
 mod reader;
 mod types;
 
@@ -26,5 +27,6 @@ pub use module::{
     FuncBody, Import, ImportDesc, Module, Names, Start,
 };
 pub use opcode::{ImmKind, Opcode, PREFIX_MISC, PREFIX_SIMD, Signature};
+pub use proposal::Proposal;
 pub use reader::Reader;
 pub use types::{BlockType, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};

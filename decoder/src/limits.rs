@@ -15,6 +15,12 @@ pub const MAX_FUNCTION_PARAMS: usize = 1_000;
 pub const MAX_FUNCTION_RESULTS: usize = 1_000;
 pub const MAX_FUNCTION_SIZE: usize = 7_654_321;
 pub const MAX_FUNCTION_LOCALS: u64 = 50_000;
+/// Locals declared by all the functions of a module together. Validation expands each
+/// function's locals into one entry per local (up to five bytes each), and a local
+/// declaration run is a few bytes whatever its count, so without this a module of a few
+/// kilobytes could have the validator allocate gigabytes. Fifty million is far above
+/// what compilers emit (a few million in the largest modules known).
+pub const MAX_MODULE_LOCALS: u64 = 50_000_000;
 pub const MAX_BR_TABLE_TARGETS: usize = MAX_FUNCTION_SIZE;
 pub const MAX_TABLE_ENTRIES: usize = 10_000_000;
 /// Elements in one element segment.

@@ -14,10 +14,16 @@ pub struct Module<'a> {
     pub imports: Vec<Import<'a>>,
     /// The type index of every function, imported ones first.
     pub funcs: Vec<u32>,
+    /// Where each function's type index is in the bytes, as `funcs`, for errors about it.
+    pub func_type_offsets: Vec<usize>,
     /// Every table, imported ones first.
     pub tables: Vec<TableType>,
+    /// Where each table's limits are in the bytes, as `tables`.
+    pub table_limits_offsets: Vec<usize>,
     /// Every memory, imported ones first.
     pub memories: Vec<MemoryType>,
+    /// Where each memory's limits are in the bytes, as `memories`.
+    pub memory_limits_offsets: Vec<usize>,
     /// Every global's type, imported ones first.
     pub globals: Vec<GlobalType>,
     /// Initialisers of the globals the module defines (after the imported ones).
@@ -77,7 +83,10 @@ pub struct Export<'a> {
     pub name: &'a str,
     pub kind: ExternKind,
     pub index: u32,
+    /// Where the entry starts (its name).
     pub offset: usize,
+    /// Where the index is.
+    pub index_offset: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -131,7 +140,13 @@ pub struct Element<'a> {
     pub mode: ElementMode<'a>,
     pub ty: RefType,
     pub items: ElementItems<'a>,
+    /// Where the segment starts.
     pub offset: usize,
+    /// Where the table index is, or the segment start when the index is implicit.
+    pub table_offset: usize,
+    /// Where each function index of `ElementItems::Funcs` is; empty for expressions,
+    /// which carry their own offsets.
+    pub func_offsets: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,7 +159,10 @@ pub enum DataMode<'a> {
 pub struct Data<'a> {
     pub mode: DataMode<'a>,
     pub bytes: &'a [u8],
+    /// Where the segment starts.
     pub offset: usize,
+    /// Where the memory index is, or the segment start when the index is implicit.
+    pub memory_offset: usize,
 }
 
 /// A function body: its local declarations, decoded, and its code, left in place.
@@ -167,14 +185,12 @@ impl<'a> FuncBody<'a> {
     /// and the instructions. The instructions are not decoded here.
     pub fn read(s: &mut Reader<'a>) -> Result<FuncBody<'a>> {
         let offset = s.offset();
-        let size = s.read_u32()? as usize;
-        if size > MAX_FUNCTION_SIZE {
-            return Err(s.error(DecodeErrorKind::LimitExceeded {
-                what: "bytes in a function body",
-                limit: MAX_FUNCTION_SIZE,
-            }));
+        let mut body = s.read_sized()?;
+        if body.remaining() > MAX_FUNCTION_SIZE {
+            let kind =
+                DecodeErrorKind::LimitExceeded { what: "bytes in a function body", limit: MAX_FUNCTION_SIZE };
+            return Err(DecodeError::new(offset, kind));
         }
-        let mut body = s.sub_reader(size)?;
         let groups = body.read_count(2, MAX_FUNCTION_LOCALS as usize, "local declarations")?;
         let mut locals = Vec::with_capacity(groups as usize);
         let mut total: u64 = 0;
@@ -229,11 +245,15 @@ impl<'a> Module<'a> {
         if r.read_array::<4>()? != *b"\0asm" {
             return Err(DecodeError::new(0, DecodeErrorKind::MagicHeaderNotDetected));
         }
-        if r.read_array::<4>()? != [1, 0, 0, 0] {
-            return Err(DecodeError::new(4, DecodeErrorKind::UnknownBinaryVersion));
+        let version = r.read_array::<4>()?;
+        if version != [1, 0, 0, 0] {
+            return Err(DecodeError::new(4, DecodeErrorKind::UnknownBinaryVersion(version)));
         }
         let mut module = Module::default();
         let mut func_count: Option<u32> = None;
+        // Where the function and data counts are, for a missing code or data section.
+        let mut func_count_at = 0;
+        let mut data_count_at = 0;
         let mut saw_code = false;
         let mut saw_data = false;
         let mut last_order = 0;
@@ -243,8 +263,7 @@ impl<'a> Module<'a> {
             if id > 12 {
                 return Err(DecodeError::new(id_at, DecodeErrorKind::MalformedSectionId(id)));
             }
-            let size = r.read_u32()? as usize;
-            let mut s = r.sub_reader(size)?;
+            let mut s = r.read_sized()?;
             if id != 0 {
                 let order = SECTION_ORDER.iter().position(|&x| x == id).unwrap_or(0) + 1;
                 if order <= last_order {
@@ -257,9 +276,12 @@ impl<'a> Module<'a> {
                 1 => module.read_types(&mut s)?,
                 2 => module.read_imports(&mut s)?,
                 3 => {
+                    func_count_at = s.offset();
                     let count = s.read_count(1, MAX_FUNCTIONS, "functions")?;
                     module.funcs.reserve(count as usize);
+                    module.func_type_offsets.reserve(count as usize);
                     for _ in 0..count {
+                        module.func_type_offsets.push(s.offset());
                         module.funcs.push(s.read_u32()?);
                     }
                     func_count = Some(count);
@@ -267,12 +289,15 @@ impl<'a> Module<'a> {
                 4 => {
                     let count = s.read_count(3, MAX_TABLES, "tables")?;
                     for _ in 0..count {
-                        module.tables.push(read_table_type(&mut s)?);
+                        let (ty, limits_offset) = read_table_type(&mut s)?;
+                        module.tables.push(ty);
+                        module.table_limits_offsets.push(limits_offset);
                     }
                 }
                 5 => {
                     let count = s.read_count(2, MAX_MEMORIES, "memories")?;
                     for _ in 0..count {
+                        module.memory_limits_offsets.push(s.offset());
                         module.memories.push(MemoryType { limits: read_limits(&mut s)? });
                     }
                 }
@@ -290,7 +315,10 @@ impl<'a> Module<'a> {
                     module.start = Some(Start { func: s.read_u32()?, offset });
                 }
                 9 => module.read_elements(&mut s)?,
-                12 => module.data_count = Some(s.read_u32()?),
+                12 => {
+                    data_count_at = s.offset();
+                    module.data_count = Some(s.read_u32()?);
+                }
                 10 => {
                     module.read_code(&mut s, func_count.unwrap_or(0))?;
                     saw_code = true;
@@ -306,11 +334,11 @@ impl<'a> Module<'a> {
             }
         }
         if !saw_code && func_count.unwrap_or(0) != 0 {
-            return Err(r.error(DecodeErrorKind::FunctionAndCodeInconsistent));
+            return Err(DecodeError::new(func_count_at, DecodeErrorKind::FunctionAndCodeInconsistent));
         }
         // With a data section, `read_data` compared the counts.
         if !saw_data && module.data_count.is_some_and(|count| count != 0) {
-            return Err(r.error(DecodeErrorKind::DataCountAndDataInconsistent));
+            return Err(DecodeError::new(data_count_at, DecodeErrorKind::DataCountAndDataInconsistent));
         }
         Ok(module)
     }
@@ -367,18 +395,21 @@ impl<'a> Module<'a> {
             let at = s.offset();
             let desc = match s.read_u8()? {
                 0x00 => {
+                    self.func_type_offsets.push(s.offset());
                     let ty = s.read_u32()?;
                     self.funcs.push(ty);
                     self.imported_funcs += 1;
                     ImportDesc::Func(ty)
                 }
                 0x01 => {
-                    let ty = read_table_type(s)?;
+                    let (ty, limits_offset) = read_table_type(s)?;
                     self.tables.push(ty);
+                    self.table_limits_offsets.push(limits_offset);
                     self.imported_tables += 1;
                     ImportDesc::Table(ty)
                 }
                 0x02 => {
+                    self.memory_limits_offsets.push(s.offset());
                     let ty = MemoryType { limits: read_limits(s)? };
                     self.memories.push(ty);
                     self.imported_memories += 1;
@@ -411,8 +442,9 @@ impl<'a> Module<'a> {
                 0x03 => ExternKind::Global,
                 kind => return Err(DecodeError::new(at, DecodeErrorKind::MalformedExportKind(kind))),
             };
+            let index_offset = s.offset();
             let index = s.read_u32()?;
-            self.exports.push(Export { name, kind, index, offset });
+            self.exports.push(Export { name, kind, index, offset, index_offset });
         }
         Ok(())
     }
@@ -429,10 +461,16 @@ impl<'a> Module<'a> {
             let passive_or_declarative = flags & 0b001 != 0;
             let explicit_table = flags & 0b010 != 0;
             let uses_exprs = flags & 0b100 != 0;
+            let mut table_offset = offset;
             let mode = if passive_or_declarative {
                 if explicit_table { ElementMode::Declarative } else { ElementMode::Passive }
             } else {
-                let table = if explicit_table { s.read_u32()? } else { 0 };
+                let table = if explicit_table {
+                    table_offset = s.offset();
+                    s.read_u32()?
+                } else {
+                    0
+                };
                 ElementMode::Active { table, offset: read_const_expr(s)? }
             };
             // Flags 0 and 4 imply funcref; the others name the kind or type.
@@ -448,8 +486,10 @@ impl<'a> Module<'a> {
                     }
                 }
             };
+            let mut func_offsets = Vec::new();
             let items = if uses_exprs {
-                let n = s.read_count(2, MAX_ELEMENT_ITEMS, "elements in a segment")?;
+                // An expression of only `end` is one byte: well formed, though invalid.
+                let n = s.read_count(1, MAX_ELEMENT_ITEMS, "elements in a segment")?;
                 let mut exprs = Vec::with_capacity(n as usize);
                 for _ in 0..n {
                     exprs.push(read_const_expr(s)?);
@@ -458,12 +498,14 @@ impl<'a> Module<'a> {
             } else {
                 let n = s.read_count(1, MAX_ELEMENT_ITEMS, "elements in a segment")?;
                 let mut funcs = Vec::with_capacity(n as usize);
+                func_offsets.reserve(n as usize);
                 for _ in 0..n {
+                    func_offsets.push(s.offset());
                     funcs.push(s.read_u32()?);
                 }
                 ElementItems::Funcs(funcs)
             };
-            self.elements.push(Element { mode, ty, items, offset });
+            self.elements.push(Element { mode, ty, items, offset, table_offset, func_offsets });
         }
         Ok(())
     }
@@ -475,8 +517,18 @@ impl<'a> Module<'a> {
             return Err(DecodeError::new(count_at, DecodeErrorKind::FunctionAndCodeInconsistent));
         }
         self.bodies.reserve(count as usize);
+        let mut module_locals: u64 = 0;
         for _ in 0..count {
-            self.bodies.push(FuncBody::read(s)?);
+            let body = FuncBody::read(s)?;
+            module_locals += u64::from(body.local_count);
+            if module_locals > MAX_MODULE_LOCALS {
+                let kind = DecodeErrorKind::LimitExceeded {
+                    what: "locals in all functions",
+                    limit: MAX_MODULE_LOCALS as usize,
+                };
+                return Err(DecodeError::new(body.offset, kind));
+            }
+            self.bodies.push(body);
         }
         Ok(())
     }
@@ -490,17 +542,19 @@ impl<'a> Module<'a> {
         self.data.reserve(count as usize);
         for _ in 0..count {
             let offset = s.offset();
+            let mut memory_offset = offset;
             let mode = match s.read_u32()? {
                 0 => DataMode::Active { memory: 0, offset: read_const_expr(s)? },
                 1 => DataMode::Passive,
                 2 => {
+                    memory_offset = s.offset();
                     let memory = s.read_u32()?;
                     DataMode::Active { memory, offset: read_const_expr(s)? }
                 }
                 kind => return Err(DecodeError::new(offset, DecodeErrorKind::MalformedDataKind(kind))),
             };
             let bytes = s.read_byte_vec()?;
-            self.data.push(Data { mode, bytes, offset });
+            self.data.push(Data { mode, bytes, offset, memory_offset });
         }
         Ok(())
     }
@@ -527,9 +581,11 @@ fn read_limits(s: &mut Reader<'_>) -> Result<Limits> {
     Ok(Limits { min, max })
 }
 
-fn read_table_type(s: &mut Reader<'_>) -> Result<TableType> {
+/// A table type, and where its limits are.
+fn read_table_type(s: &mut Reader<'_>) -> Result<(TableType, usize)> {
     let elem = s.read_ref_type()?;
-    Ok(TableType { elem, limits: read_limits(s)? })
+    let limits_offset = s.offset();
+    Ok((TableType { elem, limits: read_limits(s)? }, limits_offset))
 }
 
 fn read_global_type(s: &mut Reader<'_>) -> Result<GlobalType> {
@@ -566,8 +622,7 @@ fn read_names(mut r: Reader<'_>) -> Result<Names<'_>> {
             return Err(r.error(DecodeErrorKind::UnexpectedContentAfterLastSection));
         }
         last_id = Some(id);
-        let size = r.read_u32()? as usize;
-        let mut sub = r.sub_reader(size)?;
+        let mut sub = r.read_sized()?;
         match id {
             0 => names.module = Some(sub.read_name()?),
             1 => {

@@ -224,11 +224,7 @@ impl<'a> Reader<'a> {
 
     /// A length-prefixed byte string.
     pub fn read_byte_vec(&mut self) -> Result<&'a [u8]> {
-        let len = self.read_u32()? as usize;
-        if len > self.remaining() {
-            return Err(self.error(DecodeErrorKind::LengthOutOfBounds));
-        }
-        self.read_bytes(len)
+        self.read_sized().map(|reader| reader.data)
     }
 
     /// A length-prefixed UTF-8 name.
@@ -247,11 +243,14 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| DecodeError::new(start, DecodeErrorKind::MalformedUtf8))
     }
 
-    /// Splits off the next `len` bytes as a reader of their own.
-    pub fn sub_reader(&mut self, len: usize) -> Result<Reader<'a>> {
+    /// Reads a length prefix and splits off that many bytes as a reader of their own.
+    /// A length past the end is reported at the length.
+    pub fn read_sized(&mut self) -> Result<Reader<'a>> {
+        let len_at = self.pos;
+        let len = self.read_u32()? as usize;
         let base = self.offset();
         if len > self.remaining() {
-            return Err(self.error(DecodeErrorKind::LengthOutOfBounds));
+            return Err(self.error_at(len_at, DecodeErrorKind::LengthOutOfBounds));
         }
         let data = self.read_bytes(len)?;
         Ok(Reader::nested(data, base))
@@ -316,13 +315,23 @@ mod tests {
 
     #[test]
     fn nested_reader_reports_absolute_offsets() {
-        let bytes = [0, 0, 0, 0x80];
+        let bytes = [0, 0, 0, 1, 0x80];
         let mut outer = Reader::new(&bytes);
         outer.read_bytes(3).unwrap();
-        let mut inner = outer.sub_reader(1).unwrap();
+        let mut inner = outer.read_sized().unwrap();
         let err = inner.read_u32().unwrap_err();
         assert_eq!(err.kind, DecodeErrorKind::UnexpectedEndOfSection);
-        assert_eq!(err.offset, 4);
+        assert_eq!(err.offset, 5);
+    }
+
+    #[test]
+    fn lengths_past_the_end_are_reported_at_the_length() {
+        let mut reader = Reader::new(&[0, 0x82, 0x00, 1]);
+        reader.read_u8().unwrap();
+        let err = reader.read_sized().unwrap_err();
+        assert_eq!((err.offset, err.kind), (1, DecodeErrorKind::LengthOutOfBounds));
+        let err = Reader::new(&[5, b'a']).read_name().unwrap_err();
+        assert_eq!((err.offset, err.kind), (0, DecodeErrorKind::LengthOutOfBounds));
     }
 
     proptest! {

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use stratus_decoder::{BlockType, Imm, ImmKind, Opcode, Reader, RefType};
+use stratus_decoder::{BlockType, Imm, ImmKind, Opcode, Proposal, Reader, RefType};
 use wasmparser::{
     AbstractHeapType, BinaryReader, FrameKind, FrameStack, HeapType, VisitOperator, VisitSimdOperator,
     WasmFeatures,
@@ -661,6 +661,72 @@ fn oversized_subopcodes_are_rejected() {
             assert!(wasmparser_decode(&bytes).is_err(), "wasmparser accepts [{}]", hex(&bytes));
         }
     }
+}
+
+/// The wasmparser proposals whose operators our decoder refuses by proposal name.
+fn wasmparser_proposals(proposal: Proposal) -> &'static [&'static str] {
+    match proposal {
+        Proposal::TailCalls => &["tail_call"],
+        Proposal::ExceptionHandling => &["exceptions", "legacy_exceptions"],
+        // Later proposals extend the atomics under the same prefix.
+        Proposal::Threads => &["threads", "shared_everything_threads", "acquire_release_atomics"],
+        // Custom descriptors extend GC under its prefix.
+        Proposal::Gc => &["gc", "custom_descriptors"],
+        Proposal::FunctionReferences => &["function_references"],
+        Proposal::RelaxedSimd => &["relaxed_simd"],
+        Proposal::Components | Proposal::Memory64 | Proposal::MultiMemory => &[],
+    }
+}
+
+const NAMED_PROPOSALS: [Proposal; 6] = [
+    Proposal::TailCalls,
+    Proposal::ExceptionHandling,
+    Proposal::Threads,
+    Proposal::Gc,
+    Proposal::FunctionReferences,
+    Proposal::RelaxedSimd,
+];
+
+/// Every opcode we refuse that wasmparser files under a proposal we recognise is refused
+/// with that proposal's name, and every proposal we name is the one wasmparser gives.
+#[test]
+fn refused_opcodes_name_the_proposal_wasmparser_files_them_under() {
+    let fillers: [Vec<u8>; 3] =
+        [vec![0; 40], [vec![0x70], vec![0; 39]].concat(), [vec![0x40], vec![0; 39]].concat()];
+    let mut candidates: Vec<u32> = (0..=0xFFu32).filter(|b| ![0xFB, 0xFC, 0xFD, 0xFE].contains(b)).collect();
+    for prefix in [0xFBu32, 0xFC, 0xFD, 0xFE] {
+        candidates.extend((0..=0x1FF).map(|sub| prefix << 16 | sub));
+    }
+    // Legacy exception handling's `catch`, `delegate` and `catch_all`, which wasmparser
+    // decodes only inside a `try`.
+    let only_inside_try = [0x07, 0x18, 0x19];
+    let mut problems = Vec::new();
+    let mut named = 0;
+    for encoding in candidates {
+        let opcode = encode_opcode(encoding, None);
+        let Err(error) = Reader::new(&opcode).read_opcode() else { continue };
+        let ours = error.kind.unsupported_proposal();
+        let theirs =
+            fillers.iter().find_map(|filler| wasmparser_decode(&[&opcode[..], filler].concat()).ok());
+        let theirs = theirs.map(|(seen, _)| seen.proposal);
+        let recognised = |proposal: &str| {
+            NAMED_PROPOSALS.into_iter().find(|p| wasmparser_proposals(*p).contains(&proposal))
+        };
+        match (ours, theirs) {
+            (Some(ours), Some(theirs)) if wasmparser_proposals(ours).contains(&theirs) => named += 1,
+            (None, None) => {}
+            (None, Some(theirs)) if recognised(theirs).is_none() => {}
+            // A prefix is refused whole, whatever follows it.
+            (Some(_), None) if matches!(encoding >> 16, 0xFB | 0xFE) => named += 1,
+            (Some(Proposal::ExceptionHandling), None) if only_inside_try.contains(&encoding) => named += 1,
+            (ours, theirs) => problems.push(format!(
+                "{encoding:#x} [{}]: we say {ours:?} ({error}), wasmparser says {theirs:?}",
+                hex(&opcode)
+            )),
+        }
+    }
+    report(&problems);
+    assert!(named > 100, "only {named} refused opcodes were named");
 }
 
 /// Text and immediates in the text format for one row, inside a function body.

@@ -1,7 +1,7 @@
 //! Splitting a command's arguments into options and operands.
 //!
-//! Hand-written rather than a parser crate: the commands have a handful of flags and no
-//! option values yet, and this keeps the binary (meant for edge boards too) small.
+//! Hand-written rather than a parser crate: the commands have a handful of flags and
+//! few option values, and this keeps the binary (meant for edge boards too) small.
 
 use std::ffi::OsString;
 
@@ -52,12 +52,43 @@ pub fn split(args: Vec<OsString>, hint: &str) -> Result<Vec<Arg>, UsageError> {
     Ok(split)
 }
 
+/// A size in bytes as `--max-module-size` takes it: a number, optionally followed by
+/// `KiB`, `MiB` or `GiB`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let scale: u64 = match unit {
+        "" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(format!("'{text}' is not a size: expected a number of bytes, KiB, MiB or GiB")),
+    };
+    let number: u64 = number.parse().map_err(|_| format!("'{text}' is not a size: it has no number"))?;
+    number.checked_mul(scale).ok_or_else(|| format!("'{text}' is too large a size"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn os(args: &[&str]) -> Vec<OsString> {
         args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("4KiB"), Ok(4096));
+        assert_eq!(parse_size("2MiB"), Ok(2 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("GiB").is_err());
+        assert!(parse_size("1 GiB").is_err());
+        assert!(parse_size("1GB").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999999999").is_err());
+        assert!(parse_size("17179869184GiB").is_err());
     }
 
     #[test]

@@ -43,6 +43,9 @@ Options:
       --lazy-validation    Validate each function when it is first called, not all
                            before the program starts: a large module starts sooner,
                            but an invalid function is found only if called (a trap)
+      --max-module-size SIZE
+                           Refuse a FILE of more than SIZE bytes (or KiB, MiB, GiB:
+                           4MiB) without reading it whole; 1GiB by default
   -h, --help               Show this help
 
 Exit status:
@@ -67,9 +70,14 @@ format (.wat). For each file, one line:
   FILE:0xOFFSET: error: MESSAGE     on standard error, with the byte offset in the
                                     binary (for text input: in its binary encoding)
   FILE:LINE:COLUMN: error: MESSAGE  on standard error, for text that does not parse
+  FILE: error: MESSAGE              on standard error, for a file that is not a
+                                    module (by its first bytes), is too large, or
+                                    cannot be read
 
 Options:
-  -h, --help  Show this help
+      --max-module-size SIZE  Refuse a FILE of more than SIZE bytes (or KiB, MiB,
+                              GiB: 4MiB) without reading it whole; 1GiB by default
+  -h, --help                  Show this help
 
 Exit status: 0 if every module is valid, 1 if any is not (or cannot be read),
 2 if the command is used wrongly.

@@ -32,6 +32,7 @@ struct Options {
     invoke: Option<String>,
     tier: Option<Tier>,
     lazy_validation: bool,
+    max_module_size: Option<u64>,
 }
 
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
@@ -99,6 +100,12 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
                 options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
             }
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,
+            "--max-module-size" => {
+                let size = value("SIZE")?;
+                let size = super::args::parse_size(&size.to_string_lossy())
+                    .map_err(|message| usage(format!("--max-module-size: {message}")))?;
+                options.max_module_size = Some(size);
+            }
             _ => return Err(usage(format!("unknown option '{flag}'"))),
         }
     }
@@ -126,8 +133,16 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
         config.tier(tier);
     }
     config.lazy_validation(options.lazy_validation);
+    if let Some(size) = options.max_module_size {
+        config.max_module_file_size(size);
+    }
     let engine = Engine::new(&config).map_err(|error| Failure::Load(error.to_string()))?;
-    let bytes = std::fs::read(&options.file).map_err(|error| Failure::Load(read_error(&error)))?;
+    let max_size = engine.config().get_max_module_file_size();
+    let bytes =
+        stratus::read_module_file(Path::new(&options.file), max_size).map_err(|error| match error {
+            Error::Io { message, .. } => Failure::Load(format!("cannot read file: {message}")),
+            error => Failure::Load(error.to_string()),
+        })?;
     let module = Module::new(&engine, bytes).map_err(load)?;
 
     let grants = grants(options)?;
@@ -222,14 +237,6 @@ fn exit_status(code: i32) -> u8 {
     u8::try_from(code).unwrap_or(1)
 }
 
-fn read_error(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "cannot read file: no such file".to_string(),
-        std::io::ErrorKind::IsADirectory => "cannot read file: is a folder, not a file".to_string(),
-        _ => format!("cannot read file: {error}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +261,9 @@ mod tests {
         assert!(parse(os(&["--bogus", "a.wasm"])).is_err());
         assert!(parse(os(&["--env", "novalue", "a.wasm"])).is_err());
         assert!(parse(os(&["--help"])).unwrap().is_none());
+        assert!(parse(os(&["--max-module-size", "1GB", "a.wasm"])).is_err());
+        let options = parse(os(&["--max-module-size=2KiB", "a.wasm"])).unwrap().unwrap();
+        assert_eq!(options.max_module_size, Some(2048));
         assert_eq!(exit_status(300), 1);
         assert_eq!(exit_status(7), 7);
     }

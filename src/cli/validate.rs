@@ -2,9 +2,10 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::fs;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use stratus::{DEFAULT_MAX_MODULE_FILE_SIZE, Error};
 
 use super::args::{self, Arg, UsageError};
 use super::{Status, help};
@@ -13,11 +14,26 @@ const HINT: &str = "stratus validate --help";
 
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
     let mut files = Vec::new();
-    for arg in args::split(args, HINT)? {
+    let mut max_size = DEFAULT_MAX_MODULE_FILE_SIZE;
+    let mut args = args::split(args, HINT)?.into_iter();
+    while let Some(arg) = args.next() {
         match arg {
             Arg::Option(option) if option == "-h" || option == "--help" => {
                 let _ = out.write_all(help::VALIDATE.as_bytes());
                 return Ok(Status::Success);
+            }
+            Arg::Option(option)
+                if option == "--max-module-size" || option.starts_with("--max-module-size=") =>
+            {
+                let value = match option.split_once('=') {
+                    Some((_, value)) => value.to_string(),
+                    None => match args.next() {
+                        Some(Arg::Operand(value)) => value.to_string_lossy().into_owned(),
+                        _ => return Err(UsageError::new("--max-module-size needs a value: SIZE", HINT)),
+                    },
+                };
+                max_size = args::parse_size(&value)
+                    .map_err(|message| UsageError::new(format!("--max-module-size: {message}"), HINT))?;
             }
             Arg::Option(option) => return Err(UsageError::new(format!("unknown option '{option}'"), HINT)),
             Arg::Operand(file) => files.push(PathBuf::from(file)),
@@ -28,7 +44,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
     }
     let mut status = Status::Success;
     for file in &files {
-        match validate_file(file) {
+        match validate_file(file, max_size) {
             Ok(()) => {
                 let _ = writeln!(out, "{}: ok", file.display());
             }
@@ -45,6 +61,8 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
 #[derive(Debug, PartialEq, Eq)]
 pub enum Problem {
     Unreadable(String),
+    /// Refused from its first bytes or its size, before it was read whole.
+    Refused(String),
     /// Bad bytes or a broken rule, at an offset in the binary module.
     Binary {
         offset: usize,
@@ -68,6 +86,7 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Unreadable(reason) => write!(f, ": error: cannot read file: {reason}"),
+            Problem::Refused(reason) => write!(f, ": error: {reason}"),
             Problem::Binary { offset, message } => write!(f, ":0x{offset:x}: error: {message}"),
             Problem::Encoded { offset, message } => {
                 write!(f, ":0x{offset:x}: error: {message} (offset in the binary encoding of the text)")
@@ -77,9 +96,13 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Reads `path` and checks the module in it.
-pub fn validate_file(path: &Path) -> Result<(), Problem> {
-    let bytes = fs::read(path).map_err(|error| Problem::Unreadable(io_reason(&error)))?;
+/// Reads `path`, if it is a module of at most `max_size` bytes, and checks the module.
+pub fn validate_file(path: &Path, max_size: u64) -> Result<(), Problem> {
+    let bytes = stratus::read_module_file(path, max_size).map_err(|error| match error {
+        Error::Io { message, .. } => Problem::Unreadable(message),
+        Error::InvalidModule { offset, message, .. } => Problem::Binary { offset, message },
+        other => Problem::Refused(other.to_string()),
+    })?;
     match stratus::text::as_text(&bytes) {
         None => validate_binary(&bytes).map_err(|(offset, message)| Problem::Binary { offset, message }),
         Some(text) => {
@@ -102,12 +125,4 @@ fn encode_text(text: &str) -> Result<Vec<u8>, Problem> {
         stratus::Error::Text { line, column, message } => Problem::Text { line, column, message },
         other => Problem::Text { line: 1, column: 1, message: other.to_string() },
     })
-}
-
-fn io_reason(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file".to_string(),
-        io::ErrorKind::IsADirectory => "is a folder, not a file".to_string(),
-        _ => error.to_string(),
-    }
 }

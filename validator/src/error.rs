@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use stratus_decoder::{DecodeError, ValType};
+use stratus_decoder::{DecodeError, Proposal, ValType};
 
 /// A module that decodes but breaks a validation rule: where, and which rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +107,7 @@ impl fmt::Display for ValidationErrorKind {
             GlobalIsImmutable(index) => write!(f, "global is immutable: global {index}"),
             ConstantExpressionRequired => f.write_str("constant expression required"),
             DuplicateExportName(name) => write!(f, "duplicate export name {name:?}"),
-            MultipleMemories => f.write_str("multiple memories"),
+            MultipleMemories => write!(f, "multiple memories ({})", Proposal::MultiMemory),
             MultipleTables => f.write_str("multiple tables"),
             MemorySizeTooLarge => f.write_str("memory size must be at most 65536 pages (4GiB)"),
             TableSizeTooLarge => f.write_str("table size must be at most 2^32-1"),

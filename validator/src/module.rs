@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use stratus_decoder::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImmKind, ImportDesc, Limits,
-    Module, Opcode, ValType,
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImmKind, Limits, Module,
+    Opcode, ValType,
 };
 
 use crate::ValidatedModule;
@@ -109,27 +109,21 @@ fn check_declarations(module: &Module<'_>) -> Result<(), Error> {
         }
         Ok(())
     };
-    for import in &module.imports {
-        match import.desc {
-            ImportDesc::Func(ty) => check_type(ty, import.offset)?,
-            ImportDesc::Table(t) => check_limits(t.limits, u32::MAX, Kind::TableSizeTooLarge, import.offset)?,
-            ImportDesc::Memory(m) => {
-                check_limits(m.limits, MAX_PAGES, Kind::MemorySizeTooLarge, import.offset)?
-            }
-            ImportDesc::Global(_) => {}
-        }
+    // Imported functions, tables and memories come first in their index spaces, so
+    // these check the imports first, each at the byte of the type index or limits.
+    for (i, &ty) in module.funcs.iter().enumerate() {
+        check_type(ty, offset_at(&module.func_type_offsets, i))?;
     }
-    for &ty in &module.funcs[module.imported_funcs as usize..] {
-        check_type(ty, 0)?;
+    for (i, table) in module.tables.iter().enumerate() {
+        let offset = offset_at(&module.table_limits_offsets, i);
+        check_limits(table.limits, u32::MAX, Kind::TableSizeTooLarge, offset)?;
     }
-    for table in &module.tables[module.imported_tables as usize..] {
-        check_limits(table.limits, u32::MAX, Kind::TableSizeTooLarge, 0)?;
-    }
-    for memory in &module.memories[module.imported_memories as usize..] {
-        check_limits(memory.limits, MAX_PAGES, Kind::MemorySizeTooLarge, 0)?;
+    for (i, memory) in module.memories.iter().enumerate() {
+        let offset = offset_at(&module.memory_limits_offsets, i);
+        check_limits(memory.limits, MAX_PAGES, Kind::MemorySizeTooLarge, offset)?;
     }
     if module.memories.len() > 1 {
-        return Err(invalid(0, Kind::MultipleMemories));
+        return Err(invalid(offset_at(&module.memory_limits_offsets, 1), Kind::MultipleMemories));
     }
     // Initialisers see only the imported globals.
     let imported_globals = &module.globals[..module.imported_globals as usize];
@@ -149,7 +143,7 @@ fn check_declarations(module: &Module<'_>) -> Result<(), Error> {
             ExternKind::Global => (module.globals.len(), "global"),
         };
         if export.index as usize >= count {
-            return Err(invalid(export.offset, Kind::Unknown { what, index: export.index }));
+            return Err(invalid(export.index_offset, Kind::Unknown { what, index: export.index }));
         }
     }
     if let Some(start) = module.start {
@@ -161,6 +155,13 @@ fn check_declarations(module: &Module<'_>) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Entry `i` of a table of offsets. A module built other than by the decoder may have
+/// left the table short: its errors point at the start of the module rather than
+/// going unreported.
+fn offset_at(offsets: &[usize], i: usize) -> usize {
+    offsets.get(i).copied().unwrap_or(0)
 }
 
 fn check_limits(limits: Limits, bound: u32, too_large: Kind, offset: usize) -> Result<(), Error> {
@@ -180,7 +181,7 @@ fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Er
         if let ElementMode::Active { table, offset } = &elem.mode {
             let table_ty = module.tables.get(*table as usize);
             let table_ty = table_ty
-                .ok_or_else(|| invalid(elem.offset, Kind::Unknown { what: "table", index: *table }))?;
+                .ok_or_else(|| invalid(elem.table_offset, Kind::Unknown { what: "table", index: *table }))?;
             check_const_expr(module, globals, offset, ValType::I32)?;
             if table_ty.elem != elem.ty {
                 let kind = Kind::TypeMismatch {
@@ -192,8 +193,9 @@ fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Er
         }
         match &elem.items {
             ElementItems::Funcs(funcs) => {
-                if let Some(&index) = funcs.iter().find(|&&f| f as usize >= module.funcs.len()) {
-                    return Err(invalid(elem.offset, Kind::Unknown { what: "function", index }));
+                if let Some(i) = funcs.iter().position(|&f| f as usize >= module.funcs.len()) {
+                    let kind = Kind::Unknown { what: "function", index: funcs[i] };
+                    return Err(invalid(offset_at(&elem.func_offsets, i), kind));
                 }
             }
             ElementItems::Exprs(exprs) => {
@@ -206,7 +208,7 @@ fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Er
     for data in &module.data {
         if let DataMode::Active { memory, offset } = &data.mode {
             if *memory as usize >= ctx.memories {
-                return Err(invalid(data.offset, Kind::Unknown { what: "memory", index: *memory }));
+                return Err(invalid(data.memory_offset, Kind::Unknown { what: "memory", index: *memory }));
             }
             check_const_expr(module, globals, offset, ValType::I32)?;
         }

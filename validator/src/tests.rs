@@ -269,3 +269,88 @@ fn drops_and_selects_are_sized_only_where_v128_occurs() {
     assert!(!info.sized_values);
     assert_eq!(table, ["br_if#4 -> #12 stp 2 keep 0 drop 0", "br#10 -> #12 stp 2 keep 0 drop 0"]);
 }
+
+#[test]
+fn later_proposals_are_named() {
+    let bytes = compile("(module (func return_call 0))");
+    let err = parse_and_validate(&bytes).unwrap_err();
+    assert_eq!(err.message(), "illegal opcode 0x12 (tail calls are not supported)");
+    let bytes = compile("(module (memory 1) (memory 1))");
+    let err = parse_and_validate(&bytes).unwrap_err();
+    assert_eq!(err.message(), "multiple memories (the multi-memory proposal is not supported)");
+}
+
+/// The offset and message of the error validating the module of `sections`.
+fn error_of(sections: &[u8]) -> (usize, String) {
+    let bytes = [&b"\0asm\x01\0\0\0"[..], sections].concat();
+    let err = parse_and_validate(&bytes).expect_err("the module must be refused");
+    (err.offset(), err.message())
+}
+
+/// Types `[] -> []` (0x08..0x0e), then the function section of `funcs` (at 0x0e).
+fn with_funcs(funcs: &[u8], rest: &[u8]) -> Vec<u8> {
+    let header = [0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, funcs.len() as u8 + 1, funcs.len() as u8];
+    [&header[..], funcs, rest].concat()
+}
+
+#[test]
+fn type_index_errors_point_at_the_index() {
+    // Two functions of types 0 and 9; bodies `end`.
+    let module = with_funcs(&[0x00, 0x09], &[0x0A, 0x07, 0x02, 0x02, 0x00, 0x0B, 0x02, 0x00, 0x0B]);
+    assert_eq!(error_of(&module), (0x12, "unknown type 9".to_string()));
+    // (import "m" "f" (func (type 9))): the index is at 0x10.
+    let import = [0x02, 0x07, 0x01, 0x01, b'm', 0x01, b'f', 0x00, 0x09];
+    assert_eq!(error_of(&import), (0x10, "unknown type 9".to_string()));
+}
+
+#[test]
+fn memory_errors_point_at_the_memory() {
+    const MULTIPLE: &str = "multiple memories (the multi-memory proposal is not supported)";
+    // Two memories of one page; the second's limits are at 0x0d.
+    assert_eq!(error_of(&[0x05, 0x05, 0x02, 0x00, 0x01, 0x00, 0x01]), (0x0d, MULTIPLE.to_string()));
+    // An imported memory (0x08..0x12), then a defined one at 0x15.
+    let import = [0x02, 0x08, 0x01, 0x01, b'm', 0x01, b'm', 0x02, 0x00, 0x01];
+    assert_eq!(
+        error_of(&[&import[..], &[0x05, 0x03, 0x01, 0x00, 0x01]].concat()),
+        (0x15, MULTIPLE.to_string())
+    );
+    // A minimum of 65537 pages, and a minimum above the maximum: the limits at 0x0b.
+    assert_eq!(
+        error_of(&[0x05, 0x05, 0x01, 0x00, 0x81, 0x80, 0x04]),
+        (0x0b, "memory size must be at most 65536 pages (4GiB)".to_string())
+    );
+    let min_over_max = (0x0b, "size minimum must not be greater than maximum".to_string());
+    assert_eq!(error_of(&[0x05, 0x04, 0x01, 0x01, 0x02, 0x01]), min_over_max);
+    // The same limits on an imported memory: at 0x10, after the names and kind.
+    let import = [0x02, 0x09, 0x01, 0x01, b'm', 0x01, b'm', 0x02, 0x01, 0x02, 0x01];
+    assert_eq!(error_of(&import).0, 0x10);
+}
+
+#[test]
+fn table_limits_errors_point_at_the_limits() {
+    // A funcref table of minimum 2 and maximum 1: the limits follow the type, at 0x0c.
+    let error = error_of(&[0x04, 0x05, 0x01, 0x70, 0x01, 0x02, 0x01]);
+    assert_eq!(error, (0x0c, "size minimum must not be greater than maximum".to_string()));
+}
+
+#[test]
+fn index_errors_in_exports_and_segments_point_at_the_index() {
+    // (export "f" (func 7)): the index at 0x0e.
+    assert_eq!(
+        error_of(&[0x07, 0x05, 0x01, 0x01, b'f', 0x00, 0x07]),
+        (0x0e, "unknown function 7".to_string())
+    );
+    // One function and one table (0x12..0x18), then an element segment of functions 0
+    // and 5 at offset 0: function 5 is at 0x21.
+    let table = [0x04, 0x04, 0x01, 0x70, 0x00, 0x01];
+    let elem = [0x09, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0B, 0x02, 0x00, 0x05];
+    let code = [0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B];
+    let module = with_funcs(&[0x00], &[&table[..], &elem, &code].concat());
+    assert_eq!(error_of(&module), (0x21, "unknown function 5".to_string()));
+    // An element segment for table 3 (flags 2): the table index at 0x0c.
+    let elem = [0x09, 0x08, 0x01, 0x02, 0x03, 0x41, 0x00, 0x0B, 0x00, 0x00];
+    assert_eq!(error_of(&elem), (0x0c, "unknown table 3".to_string()));
+    // One memory, and a data segment for memory 1 (flags 2): the memory index at 0x11.
+    let data = [0x05, 0x03, 0x01, 0x00, 0x01, 0x0B, 0x07, 0x01, 0x02, 0x01, 0x41, 0x00, 0x0B, 0x00];
+    assert_eq!(error_of(&data), (0x11, "unknown memory 1".to_string()));
+}

@@ -1,0 +1,119 @@
+//! Proposals beyond WebAssembly 2.0 whose encodings cannot be mistaken for anything
+//! else, so that a module using one is refused by name instead of as bytes that make
+//! no sense. The decoder still refuses them with the spec's own error (`illegal
+//! opcode`, `malformed section id`, ...), whose text stays the start of the message:
+//! the spec tests compare messages by prefix, and a reader of the message learns both
+//! what the spec says and why.
+
+use std::fmt;
+
+/// A proposal Stratus does not implement, recognised from its encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Proposal {
+    /// The component model: a binary with the component version and layer.
+    Components,
+    TailCalls,
+    ExceptionHandling,
+    Threads,
+    Gc,
+    FunctionReferences,
+    Memory64,
+    MultiMemory,
+    RelaxedSimd,
+}
+
+impl Proposal {
+    /// The proposal a single-byte opcode, or a prefix byte, belongs to. `code` is the
+    /// decoder's encoding: the byte, or `(prefix << 16) | subopcode` for the `0xFC` and
+    /// `0xFD` prefixes.
+    pub fn of_opcode(code: u32) -> Option<Proposal> {
+        Some(match code {
+            0x12 | 0x13 => Proposal::TailCalls,
+            // try, catch, throw, rethrow, throw_ref, delegate, catch_all, try_table.
+            0x06..=0x0A | 0x18 | 0x19 | 0x1F => Proposal::ExceptionHandling,
+            // call_ref, return_call_ref, ref.as_non_null, br_on_null, br_on_non_null.
+            0x14 | 0x15 | 0xD4..=0xD6 => Proposal::FunctionReferences,
+            // ref.eq, and the GC prefix.
+            0xD3 | 0xFB => Proposal::Gc,
+            // The atomics prefix.
+            0xFE => Proposal::Threads,
+            0xFD_0100..=0xFD_0113 => Proposal::RelaxedSimd,
+            _ => return None,
+        })
+    }
+
+    /// The proposal of a section id above the last 2.0 one.
+    pub fn of_section_id(id: u8) -> Option<Proposal> {
+        // The tag section.
+        (id == 13).then_some(Proposal::ExceptionHandling)
+    }
+
+    /// The proposal of a limits flags byte other than 0 and 1.
+    pub fn of_limits_flags(flags: u8) -> Option<Proposal> {
+        match flags {
+            // Bit 1 marks a shared memory.
+            0x02 | 0x03 => Some(Proposal::Threads),
+            // Bit 2 marks 64-bit indices (with or without bit 1).
+            0x04..=0x07 => Some(Proposal::Memory64),
+            _ => None,
+        }
+    }
+
+    /// The proposal of a value or reference type byte other than the 2.0 ones.
+    pub fn of_type_byte(byte: u8) -> Option<Proposal> {
+        match byte {
+            // (ref null ht) and (ref ht).
+            0x63 | 0x64 => Some(Proposal::FunctionReferences),
+            // exnref and nullexnref.
+            0x69 | 0x74 => Some(Proposal::ExceptionHandling),
+            // anyref, eqref, i31ref, structref, arrayref, nullref, nullexternref, nullfuncref.
+            0x6A..=0x6E | 0x71..=0x73 => Some(Proposal::Gc),
+            _ => None,
+        }
+    }
+
+    /// The proposal of a type-section entry that does not start with `0x60`.
+    pub fn of_type_form(form: u8) -> Option<Proposal> {
+        // rec, sub, sub final, struct, array.
+        matches!(form, 0x4E | 0x4F | 0x50 | 0x5E | 0x5F).then_some(Proposal::Gc)
+    }
+
+    /// The proposal of an import or export kind above 3.
+    pub fn of_extern_kind(kind: u8) -> Option<Proposal> {
+        // A tag.
+        (kind == 4).then_some(Proposal::ExceptionHandling)
+    }
+
+    /// The proposal of memory-argument flags of 32 and up.
+    pub fn of_memarg_flags(flags: u32) -> Option<Proposal> {
+        // Bit 6 says a memory index follows; the bits below it are the alignment.
+        (flags & 0x40 != 0 && flags < 0x80).then_some(Proposal::MultiMemory)
+    }
+
+    /// The proposal of a one-byte memory index other than 0 where 2.0 wants a zero byte.
+    pub fn of_memory_index_byte(byte: u8) -> Option<Proposal> {
+        (1..0x80).contains(&byte).then_some(Proposal::MultiMemory)
+    }
+
+    /// The proposal of a binary version word other than 1.
+    pub fn of_version(version: [u8; 4]) -> Option<Proposal> {
+        // Version 0x0d with layer 1: a component.
+        (version == [0x0D, 0x00, 0x01, 0x00]).then_some(Proposal::Components)
+    }
+}
+
+impl fmt::Display for Proposal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Proposal::Components => "components are not supported, only core modules",
+            Proposal::TailCalls => "tail calls are not supported",
+            Proposal::ExceptionHandling => "the exception-handling proposal is not supported",
+            Proposal::Threads => "the threads proposal is not supported",
+            Proposal::Gc => "the GC proposal is not supported",
+            Proposal::FunctionReferences => "the function-references proposal is not supported",
+            Proposal::Memory64 => "the memory64 proposal is not supported",
+            Proposal::MultiMemory => "the multi-memory proposal is not supported",
+            Proposal::RelaxedSimd => "the relaxed-SIMD proposal is not supported",
+        })
+    }
+}
