@@ -71,10 +71,10 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExportType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits};
 pub use table::Table;
 pub use typed::{TypedFunc, WasmTy, WasmValues};
 pub use values::{ExternRef, Val};
 
 pub use stratus_decoder::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
-pub use stratus_runtime::{FrameInfo, PAGE_SIZE, Trap, TrapKind};
+pub use stratus_runtime::{FrameInfo, GUARD_BYTES, MAX_PAGES, MemoryReservation, PAGE_SIZE, Trap, TrapKind};
