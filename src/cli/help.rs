@@ -41,7 +41,21 @@ Options:
       --lazy-validation    Validate each function when it is first called, not all
                            before the program starts: a large module starts sooner,
                            but an invalid function is found only if called (a trap)
+      --max-memory SIZE    The most linear memory the program may have, all memories
+                           together (default 4GiB); memory.grow past it returns -1
+      --max-table-elements N
+                           The most table elements, all tables together (default
+                           67108864, 512 MiB of host memory; at most 10000000 in one
+                           table unless N is larger); table.grow past it returns -1
+      --max-wasm-stack SIZE
+                           The size of the value stack that holds locals and operands
+                           (default 32MiB, at most 1GiB); deeper calls trap with
+                           \"call stack exhausted\"
   -h, --help               Show this help
+
+SIZE is a number of bytes, or a number followed by KiB, MiB or GiB: 1048576, 512KiB,
+64MiB, 1GiB. A module that needs more than a limit to begin with is not run (exit
+status 1, \"out of resources\" and the reason).
 
 Exit status:
   the program's own     the code it passed to proc_exit (0 if `_start` returns); a

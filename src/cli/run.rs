@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
-use stratus::{Config, Engine, Error, Linker, Module, Store, Tier, Val};
+use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, Val};
 
 use super::args::UsageError;
 use super::sandbox::{self, Grants};
@@ -32,7 +32,16 @@ struct Options {
     invoke: Option<String>,
     tier: Option<Tier>,
     lazy_validation: bool,
+    /// `--max-memory`: bytes of linear memory in all.
+    max_memory: Option<usize>,
+    /// `--max-table-elements`: table elements in all.
+    max_table_elements: Option<usize>,
+    /// `--max-wasm-stack`: bytes of value stack.
+    max_wasm_stack: Option<usize>,
 }
+
+/// The largest `--max-wasm-stack`: the API's largest value stack, 2^27 slots.
+const MAX_WASM_STACK: usize = 1 << 30;
 
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
     let Some(options) = parse(args)? else {
@@ -99,6 +108,24 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
                 options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
             }
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,
+            "--max-memory" => options.max_memory = Some(size(flag, value("SIZE")?).map_err(usage)?),
+            "--max-table-elements" => {
+                let text = value("N")?;
+                let count = text.to_str().and_then(|text| text.parse::<usize>().ok());
+                let count = count.ok_or_else(|| {
+                    usage(format!("--max-table-elements: '{}' is not a number of elements", text.display()))
+                })?;
+                options.max_table_elements = Some(count);
+            }
+            "--max-wasm-stack" => {
+                let bytes = size(flag, value("SIZE")?).map_err(usage)?;
+                if bytes > MAX_WASM_STACK {
+                    return Err(usage(format!(
+                        "--max-wasm-stack: {bytes} bytes is more than the most, 1GiB"
+                    )));
+                }
+                options.max_wasm_stack = Some(bytes);
+            }
             _ => return Err(usage(format!("unknown option '{flag}'"))),
         }
     }
@@ -107,6 +134,32 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
     }
     options.rest = args.collect();
     Ok(Some(options))
+}
+
+/// A size in bytes as the limit flags take it: a number of bytes, or a number followed
+/// by KiB, MiB or GiB (`512KiB`, `64MiB`, `1GiB`).
+fn size(flag: &str, text: OsString) -> Result<usize, String> {
+    let wrong = || {
+        format!(
+            "{flag}: '{}' is not a size: expected a number of bytes, or one with KiB, MiB or GiB \
+             (64MiB)",
+            text.display()
+        )
+    };
+    let text = text.to_str().ok_or_else(wrong)?;
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit {
+        "" => 0,
+        "KiB" => 10,
+        "MiB" => 20,
+        "GiB" => 30,
+        _ => return Err(wrong()),
+    };
+    let number = digits.parse::<usize>().map_err(|_| wrong())?;
+    number.checked_mul(1 << shift).ok_or_else(|| format!("{flag}: {text} is too large"))
 }
 
 /// Why a run ended early.
@@ -126,6 +179,22 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
         config.tier(tier);
     }
     config.lazy_validation(options.lazy_validation);
+    if let Some(bytes) = options.max_memory {
+        // A memory reserves address space for the most it may grow to: no more than
+        // the store may have.
+        let pages = bytes / PAGE_SIZE;
+        config
+            .max_total_memory_bytes(bytes)
+            .max_memory_pages(u32::try_from(pages).unwrap_or(u32::MAX).min(MAX_PAGES));
+    }
+    if let Some(elements) = options.max_table_elements {
+        config
+            .max_total_table_elements(elements)
+            .max_table_elements(u32::try_from(elements).unwrap_or(u32::MAX));
+    }
+    if let Some(bytes) = options.max_wasm_stack {
+        config.value_stack_slots(bytes / 8);
+    }
     let engine = Engine::new(&config).map_err(|error| Failure::Load(error.to_string()))?;
     let bytes = std::fs::read(&options.file).map_err(|error| Failure::Load(read_error(&error)))?;
     let module = Module::new(&engine, bytes).map_err(load)?;
@@ -248,12 +317,46 @@ mod tests {
     }
 
     #[test]
+    fn limits_take_sizes_with_binary_units() {
+        let options = parse(os(&[
+            "--max-memory",
+            "64MiB",
+            "--max-table-elements=1000",
+            "--max-wasm-stack=512KiB",
+            "a.wasm",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(options.max_memory, Some(64 << 20));
+        assert_eq!(options.max_table_elements, Some(1000));
+        assert_eq!(options.max_wasm_stack, Some(512 << 10));
+        let size = |text: &str| size("--max-memory", text.into());
+        assert_eq!(size("1048576"), Ok(1 << 20));
+        assert_eq!(size("1GiB"), Ok(1 << 30));
+        assert_eq!(size("0"), Ok(0));
+        assert_eq!(
+            size("1.5GiB"),
+            Err("--max-memory: '1.5GiB' is not a size: expected a number of bytes, or one with KiB, MiB or GiB \
+                 (64MiB)"
+                .into())
+        );
+        assert!(size("").is_err());
+        assert!(size("99999999999999999999GiB").is_err());
+        assert_eq!(size("17179869184GiB"), Err("--max-memory: 17179869184GiB is too large".into()));
+    }
+
+    #[test]
     fn usage_errors() {
         assert!(parse(os(&[])).is_err());
         assert!(parse(os(&["--dir"])).is_err());
         assert!(parse(os(&["--bogus", "a.wasm"])).is_err());
         assert!(parse(os(&["--env", "novalue", "a.wasm"])).is_err());
         assert!(parse(os(&["--help"])).unwrap().is_none());
+        assert!(parse(os(&["--max-memory", "64MB", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-memory", "MiB", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-memory", "-1", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-table-elements", "1k", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-wasm-stack", "2GiB", "a.wasm"])).is_err());
         assert_eq!(exit_status(300), 1);
         assert_eq!(exit_status(7), 7);
     }
