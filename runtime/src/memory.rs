@@ -24,7 +24,8 @@ pub const GUARD_BYTES: usize = 4 << 30;
 /// When the system cannot give what is asked for, a memory falls back to a reservation
 /// without guard, then to smaller ones down to its minimum size; its maximum is then
 /// capped by the reservation (`memory.grow` past it returns -1, which the specification
-/// allows at any time), rather than instantiation failing.
+/// allows at any time), rather than instantiation failing. Code that relies on a guard
+/// must check [`Memory::reserved_bytes`].
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub enum MemoryReservation {
     /// 4 GiB, the whole 32-bit space whatever the declared maximum, then `guard` bytes:
@@ -217,31 +218,29 @@ impl Drop for Memory {
 
 /// Reserves address space for a memory of `min` pages that may grow to `max`, as
 /// `reservation` says, and returns it with the maximum it allows. When the system has
-/// not that much address space to give, drops the guard, then halves the reservation
-/// until it fits, never below `min`.
+/// not that much address space to give, drops the guard and any space past `max`, then
+/// halves the reservation until it fits, never below `min`.
 fn reserve(min: u32, max: u32, reservation: MemoryReservation) -> std::io::Result<(Reservation, u32)> {
-    let (pages, guard) = match reservation {
+    let accessible = min as usize * PAGE_SIZE;
+    let mut request = match reservation {
         MemoryReservation::Whole { guard } => (MAX_PAGES, guard),
         MemoryReservation::Maximum { guard } => (max, guard),
     };
-    let accessible = min as usize * PAGE_SIZE;
-    let attempt = |pages: u32, guard: usize| {
-        // Reservations are whole pages, and at least one: a mapping cannot be empty.
-        let bytes = (pages as usize * PAGE_SIZE)
-            .checked_add(guard.checked_next_multiple_of(PAGE_SIZE)?)
-            .map(|bytes| bytes.max(PAGE_SIZE))?;
-        Some(Reservation::new(bytes, accessible))
-    };
-    let too_large = || std::io::Error::new(std::io::ErrorKind::InvalidInput, "the guard region is too large");
-    match attempt(pages, guard).ok_or_else(too_large)? {
-        Err(error) if is_out_of_address_space(&error) => {}
-        result => return result.map(|map| (map, max)),
-    }
-    let mut pages = max;
     loop {
-        match attempt(pages, 0).ok_or_else(too_large)? {
-            Ok(map) => return Ok((map, pages)),
-            Err(error) if is_out_of_address_space(&error) && pages > min => pages = (pages / 2).max(min),
+        let (pages, guard) = request;
+        // Reservations are whole pages, and at least one: a mapping cannot be empty.
+        let bytes = guard
+            .checked_next_multiple_of(PAGE_SIZE)
+            .and_then(|guard| guard.checked_add(pages as usize * PAGE_SIZE))
+            .ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "the guard region is too large")
+            })?
+            .max(PAGE_SIZE);
+        match Reservation::new(bytes, accessible) {
+            Ok(map) => return Ok((map, pages.min(max))),
+            Err(error) if is_out_of_address_space(&error) && request != (min, 0) => {
+                request = if guard > 0 || pages > max { (max, 0) } else { ((pages / 2).max(min), 0) };
+            }
             Err(error) => return Err(error),
         }
     }
