@@ -437,17 +437,34 @@ mod cli {
     fn a_memory_runs_in_4_gib_of_address_space() {
         let dir = scratch("limits", "ulimit");
         // Without a maximum, the memory would reserve 4 GiB: more than the process has.
+        // It falls back to half, 2 GiB, and cannot grow past that.
         let memory = write(
             &dir,
             "memory.wat",
             r#"(module (memory 1)
-                 (func (export "run") (result i32)
-                   (drop (memory.grow (i32.const 1)))
+                 (func (export "run") (result i32 i32 i32)
+                   (memory.grow (i32.const 1))
+                   (memory.grow (i32.const 40000))
                    (i32.store (i32.const 70000) (i32.const 42))
-                   (i32.add (memory.size) (i32.load (i32.const 70000)))))"#,
+                   (i32.load (i32.const 70000))))"#,
         );
         let output = under_address_space_limit(&dir, 4 << 20, &format!("run --invoke run {memory}"));
-        assert_eq!((status(&output), stdout(&output).as_str()), (0, "44\n"), "{}", stderr(&output));
+        assert_eq!((status(&output), stdout(&output).as_str()), (0, "1\n-1\n42\n"), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn a_memory_whose_minimum_has_no_address_space_is_an_error() {
+        let dir = scratch("limits", "ulimit_minimum");
+        let memory = write(&dir, "memory.wat", r#"(module (memory 30000) (func (export "_start")))"#);
+        let output = under_address_space_limit(&dir, 1 << 20, &format!("run {memory}"));
+        assert_eq!(status(&output), 1, "{}", stderr(&output));
+        assert!(
+            stderr(&output).starts_with(
+                "memory.wat: error: out of resources: memory 0: reserving a linear memory of 30000 pages: "
+            ),
+            "{}",
+            stderr(&output)
+        );
     }
 
     #[test]
