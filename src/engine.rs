@@ -4,9 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use stratus_runtime::MAX_PAGES;
+use stratus_runtime::MemoryReservation;
 
 use crate::error::Error;
+use crate::store::StoreLimits;
 
 /// How functions are executed.
 ///
@@ -44,16 +45,15 @@ impl FromStr for Tier {
     }
 }
 
-/// Settings of an [`Engine`]: the execution tier and the resource limits of every store
-/// made with it. Setters return `&mut Self`, so they chain.
+/// Settings of an [`Engine`]: the execution tier, how linear memories reserve address
+/// space, and the resource limits of every store made with it (a store may be given
+/// others: [`Store::with_limits`](crate::Store::with_limits)). Setters return
+/// `&mut Self`, so they chain.
 #[derive(Clone, Debug)]
 pub struct Config {
     tier: Tier,
-    max_memory_pages: u32,
-    max_table_elements: u32,
-    max_call_depth: usize,
-    value_stack_slots: usize,
-    max_reentry_depth: usize,
+    limits: StoreLimits,
+    memory_reservation: MemoryReservation,
     lazy_validation: bool,
     consume_fuel: bool,
     max_module_file_size: u64,
@@ -61,14 +61,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        let limits = stratus_runtime::Limits::default();
         Config {
             tier: Tier::default(),
-            max_memory_pages: limits.memory_pages,
-            max_table_elements: limits.table_elements,
-            max_call_depth: limits.call_depth,
-            value_stack_slots: limits.stack_slots,
-            max_reentry_depth: 100,
+            limits: StoreLimits::default(),
+            memory_reservation: MemoryReservation::default(),
             lazy_validation: false,
             consume_fuel: false,
             max_module_file_size: crate::file::DEFAULT_MAX_MODULE_FILE_SIZE,
@@ -86,30 +82,61 @@ impl Config {
         self
     }
 
+    /// All the limits of stores at once; the setters below change one each.
+    pub fn store_limits(&mut self, limits: StoreLimits) -> &mut Config {
+        self.limits = limits;
+        self
+    }
+
     /// The most 64 KiB pages any memory may have; `memory.grow` past it returns -1,
     /// and a module that asks for more to begin with cannot be instantiated.
-    /// At most 65536 (4 GiB), the limit of 32-bit memories.
+    /// At most 65536 (4 GiB), the limit of 32-bit memories, which is the default.
     pub fn max_memory_pages(&mut self, pages: u32) -> &mut Config {
-        self.max_memory_pages = pages;
+        self.limits.memory_pages = pages;
         self
     }
 
-    /// The most elements any table may have.
+    /// The most elements any table may have; 10 million (80 MB) by default.
     pub fn max_table_elements(&mut self, elements: u32) -> &mut Config {
-        self.max_table_elements = elements;
+        self.limits.table_elements = elements;
         self
     }
 
-    /// The deepest nesting of WebAssembly calls before the "call stack exhausted" trap.
+    /// The most bytes of linear memory all the memories of a store may have together;
+    /// 4 GiB by default, as much as one memory may have. `memory.grow` past it returns
+    /// -1, and instantiating a module whose memory does not fit fails.
+    pub fn max_total_memory_bytes(&mut self, bytes: usize) -> &mut Config {
+        self.limits.total_memory_bytes = bytes;
+        self
+    }
+
+    /// The most elements all the tables of a store may have room for together, at 8
+    /// bytes of host memory each; 2^26 (512 MiB) by default, so that a hostile module's
+    /// tables stay well below 1 GiB. `table.grow` past it returns -1, and instantiating
+    /// a module whose tables do not fit fails.
+    pub fn max_total_table_elements(&mut self, elements: usize) -> &mut Config {
+        self.limits.total_table_elements = elements;
+        self
+    }
+
+    /// The most instances a store may hold; 10,000 by default.
+    pub fn max_instances(&mut self, instances: usize) -> &mut Config {
+        self.limits.instances = instances;
+        self
+    }
+
+    /// The deepest nesting of WebAssembly calls before the "call stack exhausted" trap;
+    /// 20,000 by default.
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Config {
-        self.max_call_depth = depth;
+        self.limits.call_depth = depth;
         self
     }
 
-    /// The size of each store's value stack, in 64-bit slots (a `v128` takes two).
-    /// Running out of it is also "call stack exhausted".
+    /// The size of each store's value stack, in 64-bit slots (a `v128` takes two);
+    /// 2^22 (32 MiB) by default, at most 2^27 (1 GiB). Running out of it is also "call
+    /// stack exhausted".
     pub fn value_stack_slots(&mut self, slots: usize) -> &mut Config {
-        self.value_stack_slots = slots;
+        self.limits.value_stack_slots = slots;
         self
     }
 
@@ -119,7 +146,17 @@ impl Config {
     /// call traps with "call stack exhausted" instead of overflowing the thread's stack.
     /// The default, 100, fits in a 2 MiB thread stack even in debug builds.
     pub fn max_reentry_depth(&mut self, depth: usize) -> &mut Config {
-        self.max_reentry_depth = depth;
+        self.limits.reentry_depth = depth;
+        self
+    }
+
+    /// How much address space each linear memory reserves; by default
+    /// `MemoryReservation::Maximum { guard: 0 }`: the most the memory may grow to and
+    /// no guard, since the interpreter checks every access. Reserving less than a
+    /// memory's maximum is never asked for, but is what happens when the system has
+    /// not the address space: see [`MemoryReservation`].
+    pub fn memory_reservation(&mut self, reservation: MemoryReservation) -> &mut Config {
+        self.memory_reservation = reservation;
         self
     }
 
@@ -170,34 +207,48 @@ impl Config {
         self.tier
     }
 
+    pub fn get_store_limits(&self) -> &StoreLimits {
+        &self.limits
+    }
+
     pub fn get_max_memory_pages(&self) -> u32 {
-        self.max_memory_pages
+        self.limits.memory_pages
     }
 
     pub fn get_max_table_elements(&self) -> u32 {
-        self.max_table_elements
+        self.limits.table_elements
+    }
+
+    pub fn get_max_total_memory_bytes(&self) -> usize {
+        self.limits.total_memory_bytes
+    }
+
+    pub fn get_max_total_table_elements(&self) -> usize {
+        self.limits.total_table_elements
+    }
+
+    pub fn get_max_instances(&self) -> usize {
+        self.limits.instances
     }
 
     pub fn get_max_call_depth(&self) -> usize {
-        self.max_call_depth
+        self.limits.call_depth
     }
 
     pub fn get_value_stack_slots(&self) -> usize {
-        self.value_stack_slots
+        self.limits.value_stack_slots
     }
 
     pub fn get_max_reentry_depth(&self) -> usize {
-        self.max_reentry_depth
+        self.limits.reentry_depth
+    }
+
+    pub fn get_memory_reservation(&self) -> MemoryReservation {
+        self.memory_reservation
     }
 
     fn check(&self) -> Result<(), Error> {
-        if self.max_memory_pages > MAX_PAGES {
-            return Err(Error::Config(format!(
-                "max_memory_pages is {}, but 32-bit memories have at most {MAX_PAGES} pages",
-                self.max_memory_pages
-            )));
-        }
-        Ok(())
+        self.limits.check()
     }
 }
 

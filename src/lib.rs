@@ -73,11 +73,14 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExportType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits};
 pub use table::Table;
 pub use typed::{TypedFunc, WasmTy, WasmValues};
 pub use values::{ExternRef, Val};
 
 pub use stratus_decoder::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
 pub use stratus_exec::PauseReason;
-pub use stratus_runtime::{FrameInfo, InterruptHandle, Interruption, PAGE_SIZE, Trap, TrapKind};
+pub use stratus_runtime::{
+    FrameInfo, GUARD_BYTES, InterruptHandle, Interruption, MAX_PAGES, MemoryReservation, PAGE_SIZE, Trap,
+    TrapKind,
+};

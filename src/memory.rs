@@ -1,7 +1,7 @@
 //! Linear memories, seen from the host.
 
 use stratus_decoder::{Limits, MemoryType};
-use stratus_runtime::{MAX_PAGES, MemAddr, PAGE_SIZE};
+use stratus_runtime::{GrowError, MAX_PAGES, MemAddr, PAGE_SIZE};
 
 use crate::error::Error;
 use crate::store::{AsContext, AsContextMut, RtStore, StoreId};
@@ -31,9 +31,8 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
         let store = store.as_context_mut().0;
         check_memory_type(ty, store.limits.memory_pages)?;
-        let memory = RtMemory::new(ty, store.limits.memory_pages)
-            .map_err(|e| Error::Resource(format!("reserving a linear memory: {e}")))?;
-        Ok(Memory { store: store.data.id, addr: store.add_memory(memory) })
+        let addr = store.new_memory(ty).map_err(Error::Resource)?;
+        Ok(Memory { store: store.data.id, addr })
     }
 
     fn get<'a, T>(&self, store: &'a RtStore<T>) -> &'a RtMemory {
@@ -63,18 +62,26 @@ impl Memory {
     }
 
     /// Grows the memory by `delta` pages, as `memory.grow` does, and returns the old size
-    /// in pages. Fails past the declared maximum or the store's limit. The base address
-    /// of the data stays the same.
+    /// in pages. Fails past its maximum ([`Error::Grow`]: the declared one, capped by the
+    /// store's limit per memory and the memory's reservation), or past the store's total
+    /// or when the system refuses ([`Error::Resource`]). The base address of the data
+    /// stays the same.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
         let store = store.as_context_mut().0;
-        let limit = store.limits.memory_pages;
         let memory = &mut store.memories[self.addr_in(store.data.id)?.0 as usize];
-        memory.grow(delta).ok_or_else(|| Error::Grow {
-            what: "memory",
-            delta,
-            size: memory.pages(),
-            max: memory.ty.limits.max.unwrap_or(MAX_PAGES).min(limit),
+        memory.grow(delta).map_err(|error| match error {
+            GrowError::Maximum(max) => Error::Grow { what: "memory", delta, size: memory.pages(), max },
+            error => Error::Resource(format!(
+                "cannot grow the memory from {} pages by {delta}: {error}",
+                memory.pages()
+            )),
         })
+    }
+
+    /// Bytes of address space the memory has reserved: the most it may grow to, and any
+    /// guard region after it (see [`crate::MemoryReservation`]).
+    pub fn reserved_bytes(&self, store: impl AsContext) -> usize {
+        self.get(store.as_context().0).reserved_bytes()
     }
 
     /// The memory's bytes.

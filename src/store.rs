@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use stratus_runtime::{FuncAddr, InterruptHandle, Limits};
+use stratus_runtime::{FuncAddr, InterruptHandle, Limits, MAX_PAGES, MemoryReservation};
 
 use crate::engine::Engine;
 use crate::error::{Error, HostError};
@@ -49,17 +49,115 @@ pub struct Store<T> {
     pub(crate) inner: RtStore<T>,
 }
 
+/// The resource limits of a store. Every store gets those of its engine's
+/// [`crate::Config`], unless made with [`Store::with_limits`]:
+///
+/// ```
+/// use stratus::{Engine, Store};
+///
+/// let engine = Engine::default();
+/// let mut limits = engine.config().get_store_limits().clone();
+/// limits.total_memory_bytes = 64 << 20;
+/// let store = Store::with_limits(&engine, (), limits)?;
+/// # Ok::<(), stratus::Error>(())
+/// ```
+///
+/// Past a limit, `memory.grow` and `table.grow` return -1, instantiation fails with
+/// [`crate::Error::Resource`] ("out of resources: ..." and the reason), and calls trap
+/// with "call stack exhausted". The defaults keep what a hostile module can make the
+/// host allocate outside linear memory to about 1 GiB at most.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreLimits {
+    /// The most 64 KiB pages any memory may have: 65536 (4 GiB), the most there is.
+    pub memory_pages: u32,
+    /// The most elements any table may have: 10 million (80 MB).
+    pub table_elements: u32,
+    /// The most bytes of linear memory all memories may have together: 4 GiB.
+    pub total_memory_bytes: usize,
+    /// The most elements all tables may have room for together, at 8 bytes of host
+    /// memory each: 2^26 (512 MiB).
+    pub total_table_elements: usize,
+    /// The most instances: 10,000.
+    pub instances: usize,
+    /// The deepest nesting of WebAssembly calls: 20,000.
+    pub call_depth: usize,
+    /// 64-bit slots of the value stack: 2^22 (32 MiB); at most 2^27 (1 GiB).
+    pub value_stack_slots: usize,
+    /// How deeply calls into WebAssembly may nest through host functions: 100.
+    pub reentry_depth: usize,
+}
+
+/// The largest value stack, in slots: 1 GiB. It is allocated whole when the store is
+/// made, so a mistyped size should be an error, not an abort.
+const MAX_VALUE_STACK_SLOTS: usize = 1 << 27;
+
+impl Default for StoreLimits {
+    fn default() -> StoreLimits {
+        let limits = Limits::default();
+        StoreLimits {
+            memory_pages: limits.memory_pages,
+            table_elements: limits.table_elements,
+            total_memory_bytes: limits.total_memory_bytes,
+            total_table_elements: limits.total_table_elements,
+            instances: limits.instances,
+            call_depth: limits.call_depth,
+            value_stack_slots: limits.stack_slots,
+            reentry_depth: limits.host_reentry,
+        }
+    }
+}
+
+impl StoreLimits {
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.memory_pages > MAX_PAGES {
+            return Err(Error::Config(format!(
+                "max_memory_pages is {}, but 32-bit memories have at most {MAX_PAGES} pages",
+                self.memory_pages
+            )));
+        }
+        if self.value_stack_slots > MAX_VALUE_STACK_SLOTS {
+            return Err(Error::Config(format!(
+                "the value stack of {} slots is larger than the most, {MAX_VALUE_STACK_SLOTS} slots (1 GiB)",
+                self.value_stack_slots
+            )));
+        }
+        Ok(())
+    }
+
+    fn to_rt(&self, memory_reservation: MemoryReservation) -> Limits {
+        Limits {
+            memory_pages: self.memory_pages,
+            table_elements: self.table_elements,
+            total_memory_bytes: self.total_memory_bytes,
+            total_table_elements: self.total_table_elements,
+            instances: self.instances,
+            memory_reservation,
+            call_depth: self.call_depth,
+            stack_slots: self.value_stack_slots,
+            host_reentry: self.reentry_depth,
+        }
+    }
+}
+
 impl<T> Store<T> {
     /// An empty store whose limits come from `engine`'s configuration.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let config = engine.config();
-        let limits = Limits {
-            memory_pages: config.get_max_memory_pages(),
-            table_elements: config.get_max_table_elements(),
-            call_depth: config.get_max_call_depth(),
-            stack_slots: config.get_value_stack_slots(),
-            host_reentry: config.get_max_reentry_depth(),
-        };
+        // `Engine::new` has checked them.
+        Store::with_checked_limits(engine, data, config.get_store_limits())
+    }
+
+    /// An empty store with `limits` instead of those of `engine`'s configuration.
+    /// Fails if they cannot be honoured (a memory limit above 4 GiB, a value stack
+    /// above 1 GiB).
+    pub fn with_limits(engine: &Engine, data: T, limits: StoreLimits) -> Result<Store<T>, Error> {
+        limits.check()?;
+        Ok(Store::with_checked_limits(engine, data, &limits))
+    }
+
+    fn with_checked_limits(engine: &Engine, data: T, limits: &StoreLimits) -> Store<T> {
+        let limits = limits.to_rt(engine.config().get_memory_reservation());
         let state = StoreState {
             id: StoreId::fresh(),
             engine: engine.clone(),
@@ -68,7 +166,7 @@ impl<T> Store<T> {
             host_error: None,
         };
         let mut inner = RtStore::with_limits(state, limits);
-        if config.get_consume_fuel() {
+        if engine.config().get_consume_fuel() {
             inner.set_fuel(Some(0));
         }
         Store { inner }

@@ -1,7 +1,7 @@
 //! Tables, seen from the host.
 
 use stratus_decoder::{Limits, TableType, ValType};
-use stratus_runtime::TableAddr;
+use stratus_runtime::{GrowError, TableAddr};
 
 use crate::error::Error;
 use crate::store::{AsContext, AsContextMut, RtStore, StoreId};
@@ -30,14 +30,8 @@ impl Table {
         let store = store.as_context_mut().0;
         check_table_type(ty, store.limits.table_elements)?;
         let init = element_slot(store.data.id, ValType::from(ty.elem), init, "Table::new")?;
-        let limit = store.limits.table_elements;
-        let table = RtTable::new(ty, init, limit).ok_or_else(|| {
-            Error::Resource(format!(
-                "a table of {} elements exceeds the store's limit of {limit} elements",
-                ty.limits.min
-            ))
-        })?;
-        Ok(Table { store: store.data.id, addr: store.add_table(table) })
+        let addr = store.new_table(ty, init).map_err(Error::Resource)?;
+        Ok(Table { store: store.data.id, addr })
     }
 
     fn get_rt<'a, T>(&self, store: &'a RtStore<T>) -> &'a RtTable {
@@ -84,18 +78,20 @@ impl Table {
     }
 
     /// Grows the table by `delta` elements set to `init`, and returns the old size.
-    /// Fails past the declared maximum or the store's limit.
+    /// Fails past its maximum ([`Error::Grow`]: the declared one, capped by the store's
+    /// limit per table), or past the store's total or when the host has no memory for
+    /// it ([`Error::Resource`]).
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
         let store = store.as_context_mut().0;
         let id = store.data.id;
-        let limit = store.limits.table_elements;
         let table = &mut store.tables[self.addr_in(id)?.0 as usize];
         let slot = element_slot(id, ValType::from(table.ty.elem), init, "Table::grow")?;
-        table.grow(delta, slot).ok_or_else(|| Error::Grow {
-            what: "table",
-            delta,
-            size: table.size(),
-            max: table.ty.limits.max.unwrap_or(u32::MAX).min(limit),
+        table.grow(delta, slot).map_err(|error| match error {
+            GrowError::Maximum(max) => Error::Grow { what: "table", delta, size: table.size(), max },
+            error => Error::Resource(format!(
+                "cannot grow the table from {} elements by {delta}: {error}",
+                table.size()
+            )),
         })
     }
 }

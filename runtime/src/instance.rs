@@ -8,13 +8,11 @@ use std::sync::Arc;
 use stratus_decoder::{ExternKind, Imm, ImportDesc, Limits, Opcode, Reader, ValType};
 
 use crate::global::Global;
-use crate::memory::Memory;
 use crate::module::{CompiledModule, ConstRange, ElemItems, ElemMode};
 use crate::store::{
     DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, GlobalAddr, InstanceAddr, MemAddr,
     Store, TableAddr,
 };
-use crate::table::Table;
 use crate::trap::Trap;
 use crate::values::{FuncAddr, Val, ref_to_slot};
 
@@ -66,7 +64,8 @@ pub enum InstantiateError {
     ImportCount { expected: usize, found: usize },
     /// An import is of the wrong kind or type.
     IncompatibleImport { module: String, name: String, reason: String },
-    /// A memory could not be reserved.
+    /// A memory, table, segment or the instance itself would pass the store's limits,
+    /// or the host has no memory for it: the reason.
     Resource(String),
     /// Applying an element or data segment trapped. Segments before it stay applied.
     Trap(Trap),
@@ -99,6 +98,12 @@ pub fn instantiate<T>(
     if imports.len() != module.imports.len() {
         return Err(InstantiateError::ImportCount { expected: module.imports.len(), found: imports.len() });
     }
+    if store.instances.len() >= store.limits.instances {
+        let limit = store.limits.instances;
+        return Err(InstantiateError::Resource(format!(
+            "the store already has {limit} instances, its limit"
+        )));
+    }
     let addr = InstanceAddr(store.instances.len() as u32);
     let mut inst = Instance {
         module: module.clone(),
@@ -119,41 +124,68 @@ pub fn instantiate<T>(
             Extern::Global(g) => inst.globals.push(g),
         }
     }
+    // A module that does not fit leaves nothing behind, so its failed attempts do not
+    // use up the store's quota.
+    let before = store.object_counts();
+    let allocated = allocate(store, module, &mut inst, addr);
+    store.invalidate_code();
+    if let Err(error) = allocated {
+        store.truncate_objects(before);
+        return Err(error);
+    }
+    store.instances.push(inst);
+    apply_segments(store, addr).map_err(InstantiateError::Trap)?;
+    Ok(addr)
+}
+
+/// Allocates the objects `module` defines for instance `inst` at `addr`, in the order
+/// the specification gives: functions, tables, memories, globals, segments.
+fn allocate<T>(
+    store: &mut Store<T>,
+    module: &CompiledModule,
+    inst: &mut Instance,
+    addr: InstanceAddr,
+) -> Result<(), InstantiateError> {
     for index in module.imported_funcs..module.funcs.len() as u32 {
         let (type_id, ty) = store.intern_type(module.func_type(index));
         let kind = FuncKind::Wasm { instance: addr, index };
         store.funcs.push(FuncEntry { ty, type_id, hotness: Default::default(), kind });
         inst.funcs.push(FuncAddr(store.funcs.len() as u32 - 1));
     }
-    for ty in &module.tables[module.imported_tables as usize..] {
-        let limit = store.limits.table_elements;
-        let table = Table::new(*ty, 0, limit).ok_or_else(|| {
-            InstantiateError::Resource(format!(
-                "a table of {} elements is more than the limit of {limit}",
-                ty.limits.min
-            ))
-        })?;
-        inst.tables.push(store.add_table(table));
+    for (index, ty) in module.tables.iter().enumerate().skip(module.imported_tables as usize) {
+        let table =
+            store.new_table(*ty, 0).map_err(|e| InstantiateError::Resource(format!("table {index}: {e}")))?;
+        inst.tables.push(table);
     }
-    for ty in &module.memories[module.imported_memories as usize..] {
-        let memory = Memory::new(*ty, store.limits.memory_pages)
-            .map_err(|e| InstantiateError::Resource(format!("reserving a linear memory: {e}")))?;
-        inst.memories.push(store.add_memory(memory));
+    for (index, ty) in module.memories.iter().enumerate().skip(module.imported_memories as usize) {
+        let memory =
+            store.new_memory(*ty).map_err(|e| InstantiateError::Resource(format!("memory {index}: {e}")))?;
+        inst.memories.push(memory);
     }
     let defined_globals = module.globals[module.imported_globals as usize..].iter();
     for (ty, init) in defined_globals.zip(&module.global_inits) {
-        let value = eval_const(store, &inst, init);
+        let value = eval_const(store, inst, init);
         inst.globals.push(store.add_global(Global::new(*ty, value)));
     }
-    for elem in &module.elems {
-        let items = match &elem.items {
+    for (index, elem) in module.elems.iter().enumerate() {
+        let count = match &elem.items {
+            ElemItems::Funcs(funcs) => funcs.len(),
+            ElemItems::Exprs(exprs) => exprs.len(),
+        };
+        let mut items = Vec::new();
+        items.try_reserve_exact(count).map_err(|_| {
+            InstantiateError::Resource(format!(
+                "the host has no memory for element segment {index} of {count} items"
+            ))
+        })?;
+        match &elem.items {
             ElemItems::Funcs(funcs) => {
-                funcs.iter().map(|&f| ref_to_slot(Some(inst.funcs[f as usize].0))).collect()
+                items.extend(funcs.iter().map(|&f| ref_to_slot(Some(inst.funcs[f as usize].0))))
             }
             ElemItems::Exprs(exprs) => {
-                exprs.iter().map(|e| eval_const(store, &inst, e).to_slots()[0]).collect()
+                items.extend(exprs.iter().map(|e| eval_const(store, inst, e).to_slots()[0]))
             }
-        };
+        }
         store.elems.push(ElemSegment { items });
         inst.elems.push(ElemAddr(store.elems.len() as u32 - 1));
     }
@@ -161,10 +193,7 @@ pub fn instantiate<T>(
         store.datas.push(DataSegment { instance: addr, bytes: data.bytes.clone() });
         inst.datas.push(DataAddr(store.datas.len() as u32 - 1));
     }
-    store.instances.push(inst);
-    store.invalidate_code();
-    apply_segments(store, addr).map_err(InstantiateError::Trap)?;
-    Ok(addr)
+    Ok(())
 }
 
 /// Applies active element and data segments, then drops them and declarative ones.

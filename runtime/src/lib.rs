@@ -14,6 +14,7 @@ mod global;
 mod instance;
 mod memory;
 mod module;
+mod quota;
 mod reservation;
 mod stack;
 mod store;
@@ -24,11 +25,12 @@ mod vm;
 
 pub use global::Global;
 pub use instance::{Extern, Instance, InstantiateError, eval_const, instantiate};
-pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, PAGE_SIZE};
+pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, MemoryReservation, PAGE_SIZE};
 pub use module::{
     CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
     FuncCode, Import, Validation,
 };
+pub use quota::{GrowError, Quota, QuotaExceeded};
 pub use stack::{Frame, Frames, Slots, Stack};
 pub use store::{
     DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, GlobalAddr, HostFunc, InstanceAddr,

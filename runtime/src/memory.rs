@@ -1,27 +1,62 @@
-//! Linear memory: reserved once at its largest size, so its base never moves.
+//! Linear memory: reserved once, so its base never moves.
+
+use std::sync::Arc;
 
 use stratus_decoder::MemoryType;
 
+use crate::quota::{GrowError, Quota};
 use crate::reservation::Reservation;
 use crate::trap::TrapKind;
 
 pub const PAGE_SIZE: usize = 65536;
 /// The most pages a 32-bit memory can have.
 pub const MAX_PAGES: u32 = 65536;
-/// Inaccessible address space after a memory's largest size: any 32-bit offset added to
-/// an address inside the memory lands in the reservation, so compiled code may leave
-/// such accesses to the hardware to check.
+/// A guard region after a 4 GiB reservation that any 32-bit offset added to an address
+/// inside the memory stays within, so compiled code may leave such accesses to the
+/// hardware to check.
 pub const GUARD_BYTES: usize = 4 << 30;
 
-/// A linear memory. Its bytes live in an anonymous mapping reserved for the most pages
-/// it may ever have (the declared maximum, capped by the store's limit) plus a guard
-/// region, so growing only moves the accessible length and the base address stays put
-/// for compiled code. Everything past the current size is inaccessible. Untouched pages
-/// of the reservation cost no memory.
+/// How much address space a linear memory reserves when it is made. The memory grows in
+/// place, never moving its base (compiled code will keep it in a register), so it can
+/// never grow past its reservation. Untouched reserved pages cost no memory, only
+/// address space, of which a process may have little (`ulimit -v`, 32-bit hosts).
+///
+/// When the system cannot give what is asked for, a memory falls back to a reservation
+/// without guard, then to smaller ones down to its minimum size; its maximum is then
+/// capped by the reservation (`memory.grow` past it returns -1, which the specification
+/// allows at any time), rather than instantiation failing. Code that relies on a guard
+/// must check [`Memory::reserved_bytes`].
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum MemoryReservation {
+    /// 4 GiB, the whole 32-bit space whatever the declared maximum, then `guard` bytes:
+    /// with a guard of [`GUARD_BYTES`], every address plus offset lands in the
+    /// reservation, the layout compiled code needs to drop bounds checks.
+    Whole { guard: usize },
+    /// The most the memory may grow to (its declared maximum, capped by the store's
+    /// limit per memory), then `guard` bytes. With no guard this reserves nothing
+    /// beyond the memory itself, and every access relies on an explicit bounds check,
+    /// which the interpreter always makes.
+    Maximum { guard: usize },
+}
+
+impl Default for MemoryReservation {
+    /// The interpreter checks every access, so a guard would protect nothing: only the
+    /// maximum is reserved, and a memory with a small declared maximum takes that much
+    /// address space, not 8 GiB.
+    fn default() -> MemoryReservation {
+        MemoryReservation::Maximum { guard: 0 }
+    }
+}
+
+/// A linear memory. Its bytes live in an anonymous mapping reserved as
+/// [`MemoryReservation`] says, so growing only moves the accessible length and the
+/// base address stays put. Everything past the current size is inaccessible. Its bytes
+/// come out of the store's [`Quota`].
 pub struct Memory {
     map: Reservation,
     pages: u32,
     max_pages: u32,
+    quota: Arc<Quota>,
     pub ty: MemoryType,
 }
 
@@ -32,17 +67,32 @@ impl std::fmt::Debug for Memory {
 }
 
 impl Memory {
-    /// Reserves a memory of type `ty`, growable to at most `limit_pages`. A minimum
-    /// above that limit is refused.
-    pub fn new(ty: MemoryType, limit_pages: u32) -> std::io::Result<Memory> {
-        let max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(limit_pages).min(MAX_PAGES);
-        if ty.limits.min > max_pages {
-            let message = format!("{} pages are more than the limit of {max_pages}", ty.limits.min);
-            return Err(std::io::Error::new(std::io::ErrorKind::OutOfMemory, message));
+    /// Reserves a memory of type `ty`, growable to at most `limit_pages`. Fails, saying
+    /// why, if its minimum is above that limit or does not fit in the store's quota, or
+    /// if the system has no address space even for the minimum.
+    pub(crate) fn new(
+        ty: MemoryType,
+        limit_pages: u32,
+        reservation: MemoryReservation,
+        quota: &Arc<Quota>,
+    ) -> Result<Memory, String> {
+        let min = ty.limits.min;
+        let limit_pages = limit_pages.min(MAX_PAGES);
+        if min > limit_pages {
+            return Err(format!(
+                "a memory of {min} pages is more than the limit of {limit_pages} pages per memory"
+            ));
         }
-        let reserved = max_pages as usize * PAGE_SIZE + GUARD_BYTES;
-        let map = Reservation::new(reserved, ty.limits.min as usize * PAGE_SIZE)?;
-        Ok(Memory { map, pages: ty.limits.min, max_pages, ty })
+        let max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(limit_pages);
+        let min_bytes = min as usize * PAGE_SIZE;
+        quota.take_memory_bytes(min_bytes).map_err(|error| format!("a memory of {min} pages: {error}"))?;
+        match reserve(min, max_pages, reservation) {
+            Ok((map, max_pages)) => Ok(Memory { map, pages: min, max_pages, quota: quota.clone(), ty }),
+            Err(error) => {
+                quota.give_back_memory_bytes(min_bytes);
+                Err(format!("reserving a linear memory of {min} pages: {error}"))
+            }
+        }
     }
 
     /// The accessible size in pages.
@@ -72,17 +122,30 @@ impl Memory {
         self.map.bytes_mut()
     }
 
-    /// Grows by `delta` pages; returns the old size, or `None` past the maximum (or if
-    /// the system refuses to make the pages accessible).
-    pub fn grow(&mut self, delta: u32) -> Option<u32> {
-        let old = self.pages;
-        let new = old.checked_add(delta).filter(|&n| n <= self.max_pages)?;
-        self.map.grow_to(new as usize * PAGE_SIZE).ok()?;
-        self.pages = new;
-        Some(old)
+    /// The most pages the memory may grow to.
+    pub fn max_pages(&self) -> u32 {
+        self.max_pages
     }
 
-    /// Bytes of address space reserved: the largest size plus the guard region.
+    /// Grows by `delta` pages and returns the old size; fails past the maximum, past the
+    /// store's quota, or if the system refuses to make the pages accessible.
+    pub fn grow(&mut self, delta: u32) -> Result<u32, GrowError> {
+        let old = self.pages;
+        let new = old
+            .checked_add(delta)
+            .filter(|&n| n <= self.max_pages)
+            .ok_or(GrowError::Maximum(self.max_pages))?;
+        let bytes = delta as usize * PAGE_SIZE;
+        self.quota.take_memory_bytes(bytes).map_err(GrowError::Quota)?;
+        if self.map.grow_to(new as usize * PAGE_SIZE).is_err() {
+            self.quota.give_back_memory_bytes(bytes);
+            return Err(GrowError::Host);
+        }
+        self.pages = new;
+        Ok(old)
+    }
+
+    /// Bytes of address space reserved: the largest size plus any guard region.
     pub fn reserved_bytes(&self) -> usize {
         self.map.reserved()
     }
@@ -147,24 +210,70 @@ impl Memory {
     }
 }
 
+impl Drop for Memory {
+    fn drop(&mut self) {
+        self.quota.give_back_memory_bytes(self.len());
+    }
+}
+
+/// Reserves address space for a memory of `min` pages that may grow to `max`, as
+/// `reservation` says, and returns it with the maximum it allows. When the system has
+/// not that much address space to give, drops the guard and any space past `max`, then
+/// halves the reservation until it fits, never below `min`.
+fn reserve(min: u32, max: u32, reservation: MemoryReservation) -> std::io::Result<(Reservation, u32)> {
+    let accessible = min as usize * PAGE_SIZE;
+    let mut request = match reservation {
+        MemoryReservation::Whole { guard } => (MAX_PAGES, guard),
+        MemoryReservation::Maximum { guard } => (max, guard),
+    };
+    loop {
+        let (pages, guard) = request;
+        // Reservations are whole pages, and at least one: a mapping cannot be empty.
+        let bytes = guard
+            .checked_next_multiple_of(PAGE_SIZE)
+            .and_then(|guard| guard.checked_add(pages as usize * PAGE_SIZE))
+            .ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "the guard region is too large")
+            })?
+            .max(PAGE_SIZE);
+        match Reservation::new(bytes, accessible) {
+            Ok(map) => return Ok((map, pages.min(max))),
+            Err(error) if is_out_of_address_space(&error) && request != (min, 0) => {
+                request = if guard > 0 || pages > max { (max, 0) } else { ((pages / 2).max(min), 0) };
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+fn is_out_of_address_space(error: &std::io::Error) -> bool {
+    error.raw_os_error() == Some(libc::ENOMEM)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use stratus_decoder::Limits;
 
+    fn reserved(min: u32, max: Option<u32>, reservation: MemoryReservation, quota: &Arc<Quota>) -> Memory {
+        Memory::new(MemoryType { limits: Limits { min, max } }, MAX_PAGES, reservation, quota).unwrap()
+    }
+
+    /// A memory with a guard, the layout compiled code needs.
     fn memory(min: u32, max: Option<u32>) -> Memory {
-        Memory::new(MemoryType { limits: Limits { min, max } }, MAX_PAGES).unwrap()
+        let quota = Arc::new(Quota::new(usize::MAX, 0));
+        reserved(min, max, MemoryReservation::Maximum { guard: GUARD_BYTES }, &quota)
     }
 
     #[test]
     fn grows_in_place_up_to_the_maximum() {
         let mut m = memory(1, Some(3));
         let base = m.data().as_ptr();
-        assert_eq!(m.grow(2), Some(1));
+        assert_eq!(m.grow(2), Ok(1));
         assert_eq!(m.data().as_ptr(), base);
         assert_eq!(m.len(), 3 * PAGE_SIZE);
-        assert_eq!(m.grow(1), None);
-        assert_eq!(m.grow(0), Some(3));
+        assert_eq!(m.grow(1), Err(GrowError::Maximum(3)));
+        assert_eq!(m.grow(0), Ok(3));
     }
 
     #[test]
@@ -222,6 +331,51 @@ mod tests {
         let mut m = memory(0, Some(0));
         assert!(m.is_empty());
         assert_eq!(m.load::<1>(0, 0), Err(TrapKind::MemoryOutOfBounds));
-        assert_eq!(m.grow(1), None);
+        assert_eq!(m.grow(1), Err(GrowError::Maximum(0)));
+        let quota = Arc::new(Quota::new(usize::MAX, 0));
+        let m = reserved(0, Some(0), MemoryReservation::Maximum { guard: 0 }, &quota);
+        assert_eq!(m.reserved_bytes(), PAGE_SIZE);
+    }
+
+    #[test]
+    fn each_reservation_setting_reserves_what_it_says() {
+        let quota = Arc::new(Quota::new(usize::MAX, 0));
+        let whole = reserved(1, Some(2), MemoryReservation::Whole { guard: GUARD_BYTES }, &quota);
+        assert_eq!(whole.reserved_bytes(), (4 << 30) + GUARD_BYTES);
+        let guarded = reserved(1, Some(2), MemoryReservation::Maximum { guard: 1 << 20 }, &quota);
+        assert_eq!(guarded.reserved_bytes(), 2 * PAGE_SIZE + (1 << 20));
+        let odd_guard = reserved(1, Some(2), MemoryReservation::Maximum { guard: 1 }, &quota);
+        assert_eq!(odd_guard.reserved_bytes(), 3 * PAGE_SIZE);
+        let bare = reserved(1, Some(2), MemoryReservation::default(), &quota);
+        assert_eq!(bare.reserved_bytes(), 2 * PAGE_SIZE);
+        let unbounded = reserved(1, None, MemoryReservation::default(), &quota);
+        assert_eq!(unbounded.reserved_bytes(), 4 << 30);
+        assert_eq!(unbounded.max_pages(), MAX_PAGES);
+    }
+
+    #[test]
+    fn memories_take_their_pages_from_the_quota_and_give_them_back() {
+        let quota = Arc::new(Quota::new(3 * PAGE_SIZE, 0));
+        let mut a = reserved(1, None, MemoryReservation::default(), &quota);
+        let b = reserved(1, None, MemoryReservation::default(), &quota);
+        assert_eq!(quota.memory_bytes(), 2 * PAGE_SIZE);
+        assert!(matches!(a.grow(2), Err(GrowError::Quota(_))));
+        assert_eq!(a.grow(1), Ok(1));
+        let ty = MemoryType { limits: Limits { min: 1, max: None } };
+        let error = Memory::new(ty, MAX_PAGES, MemoryReservation::default(), &quota).unwrap_err();
+        assert!(error.starts_with("a memory of 1 pages: the store has 196608 bytes"), "{error}");
+        drop(b);
+        assert_eq!(a.grow(1), Ok(2));
+        drop(a);
+        assert_eq!(quota.memory_bytes(), 0);
+    }
+
+    #[test]
+    fn a_minimum_past_the_limit_per_memory_is_refused() {
+        let quota = Arc::new(Quota::new(usize::MAX, 0));
+        let ty = MemoryType { limits: Limits { min: 3, max: None } };
+        let error = Memory::new(ty, 2, MemoryReservation::default(), &quota).unwrap_err();
+        assert_eq!(error, "a memory of 3 pages is more than the limit of 2 pages per memory");
+        assert_eq!(quota.memory_bytes(), 0);
     }
 }

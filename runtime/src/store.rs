@@ -4,11 +4,12 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use stratus_decoder::FuncType;
+use stratus_decoder::{FuncType, MemoryType, TableType};
 
 use crate::global::Global;
 use crate::instance::Instance;
-use crate::memory::{MAX_PAGES, Memory};
+use crate::memory::{MAX_PAGES, Memory, MemoryReservation, PAGE_SIZE};
+use crate::quota::Quota;
 use crate::stack::Stack;
 use crate::table::Table;
 use crate::trap::Trap;
@@ -77,12 +78,26 @@ pub struct DataSegment {
 }
 
 /// Resource limits of a store.
+///
+/// The defaults keep what a hostile module can make the host allocate outside linear
+/// memory to about 1 GiB at most: 512 MiB of table elements, 32 MiB of value stack, and
+/// the store's own records, which grow with the modules instantiated (bounded by their
+/// size) and with the number of instances. Linear memory is bounded by its own total.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// The most pages any memory may grow to.
     pub memory_pages: u32,
     /// The most elements any table may grow to.
     pub table_elements: u32,
+    /// The most bytes of linear memory all the store's memories may have together.
+    pub total_memory_bytes: usize,
+    /// The most elements all the store's tables may have room for together (8 bytes of
+    /// host memory each).
+    pub total_table_elements: usize,
+    /// The most instances the store may hold.
+    pub instances: usize,
+    /// How much address space each memory reserves.
+    pub memory_reservation: MemoryReservation,
     /// The deepest WebAssembly call nesting before "call stack exhausted".
     pub call_depth: usize,
     /// 64-bit slots of the value stack shared by all frames.
@@ -98,6 +113,14 @@ impl Default for Limits {
         Limits {
             memory_pages: MAX_PAGES,
             table_elements: 10_000_000,
+            // One memory of the largest size: whatever one instance may have, all of
+            // the store's instances share.
+            total_memory_bytes: MAX_PAGES as usize * PAGE_SIZE,
+            // 2^26 elements are 512 MiB: room for six tables of the largest size
+            // (10 million elements, 80 MB) but not for twenty.
+            total_table_elements: 1 << 26,
+            instances: 10_000,
+            memory_reservation: MemoryReservation::default(),
             call_depth: 20_000,
             stack_slots: 1 << 22,
             host_reentry: 100,
@@ -123,6 +146,8 @@ pub struct Store<T> {
     pub budget: Budget,
     /// Boxed so that its address, which compiled code keeps, never changes.
     pub vm: Box<VmContext>,
+    /// What the store's memories and tables take, and may take, together.
+    pub quota: Arc<Quota>,
     type_ids: HashMap<Arc<FuncType>, u32>,
 }
 
@@ -147,6 +172,7 @@ impl<T> Store<T> {
             limits,
             vm: Box::new(VmContext::new(budget.flag())),
             budget,
+            quota: Arc::new(Quota::new(limits.total_memory_bytes, limits.total_table_elements)),
             type_ids: HashMap::new(),
         };
         store.vm.slots = store.stack.slots.base();
@@ -215,19 +241,50 @@ impl<T> Store<T> {
         ExternAddr(self.externs.len() as u32 - 1)
     }
 
-    pub fn add_table(&mut self, table: Table) -> TableAddr {
+    /// Makes a table of type `ty` filled with `init`, within the store's limits. Fails,
+    /// saying why, past them or if the host has no memory for it.
+    pub fn new_table(&mut self, ty: TableType, init: u64) -> Result<TableAddr, String> {
+        let table = Table::new(ty, init, self.limits.table_elements, &self.quota)?;
         self.tables.push(table);
-        TableAddr(self.tables.len() as u32 - 1)
+        Ok(TableAddr(self.tables.len() as u32 - 1))
     }
 
-    pub fn add_memory(&mut self, memory: Memory) -> MemAddr {
+    /// Makes a memory of type `ty`, within the store's limits. Fails, saying why, past
+    /// them or if the system cannot reserve even its minimum size.
+    pub fn new_memory(&mut self, ty: MemoryType) -> Result<MemAddr, String> {
+        let memory = Memory::new(ty, self.limits.memory_pages, self.limits.memory_reservation, &self.quota)?;
         self.memories.push(memory);
-        MemAddr(self.memories.len() as u32 - 1)
+        Ok(MemAddr(self.memories.len() as u32 - 1))
     }
 
     pub fn add_global(&mut self, global: Global) -> GlobalAddr {
         self.globals.push(global);
         GlobalAddr(self.globals.len() as u32 - 1)
+    }
+
+    /// How many functions, tables, memories, globals, element and data segments the
+    /// store holds: what [`Store::truncate_objects`] goes back to.
+    pub(crate) fn object_counts(&self) -> [usize; 6] {
+        [
+            self.funcs.len(),
+            self.tables.len(),
+            self.memories.len(),
+            self.globals.len(),
+            self.elems.len(),
+            self.datas.len(),
+        ]
+    }
+
+    /// Drops the objects made since `counts` was taken, giving their memory back to
+    /// the host and the quota.
+    pub(crate) fn truncate_objects(&mut self, counts: [usize; 6]) {
+        let [funcs, tables, memories, globals, elems, datas] = counts;
+        self.funcs.truncate(funcs);
+        self.tables.truncate(tables);
+        self.memories.truncate(memories);
+        self.globals.truncate(globals);
+        self.elems.truncate(elems);
+        self.datas.truncate(datas);
     }
 
     pub fn func_type(&self, func: FuncAddr) -> &FuncType {

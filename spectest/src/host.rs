@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use stratus_decoder::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
-use stratus_runtime::{Extern, Global, Memory, Store, Table, Val};
+use stratus_runtime::{Extern, Global, Store, Val};
 
 /// Creates the `spectest` objects in `store` (each script gets fresh ones) and returns
-/// them by field name. Fails only if the memory cannot be reserved.
+/// them by field name. Fails only if the table or memory cannot be made within the
+/// store's limits.
 pub(crate) fn spectest_module<T>(store: &mut Store<T>) -> Result<HashMap<String, Extern>, String> {
     let mut fields = HashMap::new();
     let globals = [
@@ -23,14 +24,16 @@ pub(crate) fn spectest_module<T>(store: &mut Store<T>) -> Result<HashMap<String,
     }
 
     let table_ty = TableType { elem: RefType::FuncRef, limits: Limits { min: 10, max: Some(20) } };
-    let table = Table::new(table_ty, Val::FuncRef(None).to_slots()[0], store.limits.table_elements)
-        .expect("the spectest table fits any table limit");
-    fields.insert("table".to_string(), Extern::Table(store.add_table(table)));
+    let table = store
+        .new_table(table_ty, Val::FuncRef(None).to_slots()[0])
+        .map_err(|error| format!("could not make the spectest table: {error}"))?;
+    fields.insert("table".to_string(), Extern::Table(table));
 
     let memory_ty = MemoryType { limits: Limits { min: 1, max: Some(2) } };
-    let memory = Memory::new(memory_ty, store.limits.memory_pages)
+    let memory = store
+        .new_memory(memory_ty)
         .map_err(|error| format!("could not reserve the spectest memory: {error}"))?;
-    fields.insert("memory".to_string(), Extern::Memory(store.add_memory(memory)));
+    fields.insert("memory".to_string(), Extern::Memory(memory));
 
     // The reference interpreter prints the arguments; the runner stays quiet so test
     // output shows only results.

@@ -46,7 +46,21 @@ Options:
       --max-module-size SIZE
                            Refuse a FILE of more than SIZE bytes (or KiB, MiB, GiB:
                            4MiB) without reading it whole; 1GiB by default
+      --max-memory SIZE    The most linear memory the program may have, all memories
+                           together (default 4GiB); memory.grow past it returns -1
+      --max-table-elements N
+                           The most table elements, all tables together (default
+                           67108864, 512 MiB of host memory; at most 10000000 in one
+                           table unless N is larger); table.grow past it returns -1
+      --max-wasm-stack SIZE
+                           The size of the value stack that holds locals and operands
+                           (default 32MiB, at most 1GiB); deeper calls trap with
+                           \"call stack exhausted\"
   -h, --help               Show this help
+
+SIZE is a number of bytes, or a number followed by KiB, MiB or GiB: 1048576, 512KiB,
+64MiB, 1GiB. A module that needs more than a limit to begin with is not run (exit
+status 1, \"out of resources\" and the reason).
 
 Exit status:
   the program's own     the code it passed to proc_exit (0 if `_start` returns); a

@@ -8,9 +8,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
-use stratus::{Config, Engine, Error, Linker, Module, Store, Tier, Val};
+use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, Val};
 
-use super::args::UsageError;
+use super::args::{UsageError, parse_size};
 use super::sandbox::{self, Grants};
 use super::{Status, help, invoke};
 
@@ -33,7 +33,16 @@ struct Options {
     tier: Option<Tier>,
     lazy_validation: bool,
     max_module_size: Option<u64>,
+    /// `--max-memory`: bytes of linear memory in all.
+    max_memory: Option<usize>,
+    /// `--max-table-elements`: table elements in all.
+    max_table_elements: Option<usize>,
+    /// `--max-wasm-stack`: bytes of value stack.
+    max_wasm_stack: Option<usize>,
 }
+
+/// The largest `--max-wasm-stack`: the API's largest value stack, 2^27 slots.
+const MAX_WASM_STACK: usize = 1 << 30;
 
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
     let Some(options) = parse(args)? else {
@@ -101,10 +110,25 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
             }
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,
             "--max-module-size" => {
-                let size = value("SIZE")?;
-                let size = super::args::parse_size(&size.to_string_lossy())
-                    .map_err(|message| usage(format!("--max-module-size: {message}")))?;
-                options.max_module_size = Some(size);
+                options.max_module_size = Some(size(flag, value("SIZE")?).map_err(usage)? as u64);
+            }
+            "--max-memory" => options.max_memory = Some(size(flag, value("SIZE")?).map_err(usage)?),
+            "--max-table-elements" => {
+                let text = value("N")?;
+                let count = text.to_str().and_then(|text| text.parse::<usize>().ok());
+                let count = count.ok_or_else(|| {
+                    usage(format!("--max-table-elements: '{}' is not a number of elements", text.display()))
+                })?;
+                options.max_table_elements = Some(count);
+            }
+            "--max-wasm-stack" => {
+                let bytes = size(flag, value("SIZE")?).map_err(usage)?;
+                if bytes > MAX_WASM_STACK {
+                    return Err(usage(format!(
+                        "--max-wasm-stack: {bytes} bytes is more than the most, 1GiB"
+                    )));
+                }
+                options.max_wasm_stack = Some(bytes);
             }
             _ => return Err(usage(format!("unknown option '{flag}'"))),
         }
@@ -114,6 +138,16 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
     }
     options.rest = args.collect();
     Ok(Some(options))
+}
+
+/// A size in bytes as the limit flags take it: a number of bytes, or a number followed
+/// by KiB, MiB or GiB (`512KiB`, `64MiB`, `1GiB`).
+fn size(flag: &str, text: OsString) -> Result<usize, String> {
+    let bytes =
+        text.to_str().ok_or_else(|| format!("'{}' is not a size", text.display())).and_then(parse_size);
+    bytes
+        .and_then(|bytes| usize::try_from(bytes).map_err(|_| "too large a size".to_string()))
+        .map_err(|message| format!("{flag}: {message}"))
 }
 
 /// Why a run ended early.
@@ -135,6 +169,22 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
     config.lazy_validation(options.lazy_validation);
     if let Some(size) = options.max_module_size {
         config.max_module_file_size(size);
+    }
+    if let Some(bytes) = options.max_memory {
+        // A memory reserves address space for the most it may grow to: no more than
+        // the store may have.
+        let pages = bytes / PAGE_SIZE;
+        config
+            .max_total_memory_bytes(bytes)
+            .max_memory_pages(u32::try_from(pages).unwrap_or(u32::MAX).min(MAX_PAGES));
+    }
+    if let Some(elements) = options.max_table_elements {
+        config
+            .max_total_table_elements(elements)
+            .max_table_elements(u32::try_from(elements).unwrap_or(u32::MAX));
+    }
+    if let Some(bytes) = options.max_wasm_stack {
+        config.value_stack_slots(bytes / 8);
     }
     let engine = Engine::new(&config).map_err(|error| Failure::Load(error.to_string()))?;
     let max_size = engine.config().get_max_module_file_size();
@@ -255,6 +305,35 @@ mod tests {
     }
 
     #[test]
+    fn limits_take_sizes_with_binary_units() {
+        let options = parse(os(&[
+            "--max-memory",
+            "64MiB",
+            "--max-table-elements=1000",
+            "--max-wasm-stack=512KiB",
+            "a.wasm",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(options.max_memory, Some(64 << 20));
+        assert_eq!(options.max_table_elements, Some(1000));
+        assert_eq!(options.max_wasm_stack, Some(512 << 10));
+        let size = |text: &str| size("--max-memory", text.into());
+        assert_eq!(size("1048576"), Ok(1 << 20));
+        assert_eq!(size("1GiB"), Ok(1 << 30));
+        assert_eq!(size("0"), Ok(0));
+        assert_eq!(
+            size("1.5GiB"),
+            Err("--max-memory: '1.5GiB' is not a size: expected a number of bytes, or one with KiB, MiB or GiB \
+                 (64MiB)"
+                .into())
+        );
+        assert!(size("").is_err());
+        assert!(size("99999999999999999999GiB").is_err());
+        assert_eq!(size("17179869184GiB"), Err("--max-memory: 17179869184GiB is too large".into()));
+    }
+
+    #[test]
     fn usage_errors() {
         assert!(parse(os(&[])).is_err());
         assert!(parse(os(&["--dir"])).is_err());
@@ -264,6 +343,11 @@ mod tests {
         assert!(parse(os(&["--max-module-size", "1GB", "a.wasm"])).is_err());
         let options = parse(os(&["--max-module-size=2KiB", "a.wasm"])).unwrap().unwrap();
         assert_eq!(options.max_module_size, Some(2048));
+        assert!(parse(os(&["--max-memory", "64MB", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-memory", "MiB", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-memory", "-1", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-table-elements", "1k", "a.wasm"])).is_err());
+        assert!(parse(os(&["--max-wasm-stack", "2GiB", "a.wasm"])).is_err());
         assert_eq!(exit_status(300), 1);
         assert_eq!(exit_status(7), 7);
     }
