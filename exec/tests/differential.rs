@@ -12,6 +12,10 @@
 //! shows it as text, and node runs it as a third opinion. wasmi is not always right:
 //! where V8 agrees with Stratus, the module goes to `tests/wasmi-disagreements/` with a
 //! test that pins V8's answer (see `wasmi_disagreements` below).
+//!
+//! The same modules also check fuel: every call run in random fuel slices, paused and
+//! resumed until it ends, must end as one uninterrupted call does, and the same fuel
+//! must stop a call at the same place every time.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -51,6 +55,8 @@ enum TrapClass {
     DivideByZero,
     Overflow,
     Conversion,
+    /// V8's one message for a null entry and a signature mismatch in `call_indirect`.
+    NullOrSignature,
     Other,
 }
 
@@ -245,12 +251,36 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Whether V8's outcome, which shows traps only as traps, matches ours.
+/// Whether V8's outcome matches ours: the same values, or traps of the same kind.
 fn agree(v8: &Outcome, ours: &Outcome) -> bool {
     match (v8, ours) {
-        (Outcome::Trap(_), Outcome::Trap(_)) => true,
+        (
+            Outcome::Trap(TrapClass::NullOrSignature),
+            Outcome::Trap(TrapClass::NullCall | TrapClass::Signature),
+        ) => true,
         (a, b) => a == b,
     }
+}
+
+/// The trap class of a V8 `RuntimeError` message.
+fn v8_trap(message: &str) -> Outcome {
+    let classes = [
+        ("unreachable", TrapClass::Unreachable),
+        ("memory access out of bounds", TrapClass::Memory),
+        ("divide by zero", TrapClass::DivideByZero),
+        ("remainder by zero", TrapClass::DivideByZero),
+        ("divide result unrepresentable", TrapClass::Overflow),
+        ("float unrepresentable", TrapClass::Conversion),
+        ("table index is out of bounds", TrapClass::Table),
+        ("element segment out of bounds", TrapClass::Table),
+        ("table access out of bounds", TrapClass::Table),
+        ("null function or function signature mismatch", TrapClass::NullOrSignature),
+    ];
+    if message.contains("Maximum call stack size exceeded") {
+        return Outcome::Exhausted;
+    }
+    let class = classes.iter().find(|(text, _)| message.contains(text)).map(|&(_, class)| class);
+    Outcome::Trap(class.unwrap_or(TrapClass::Other))
 }
 
 /// Replays `calls` in V8 (node) and returns the last one's outcome, where node is
@@ -272,14 +302,15 @@ fn v8_outcome(bytes: &[u8], calls: &[(String, Vec<Val>)], results: &[ValType]) -
          const f32 = b => (v.setUint32(0, b, true), v.getFloat32(0, true));\n\
          const f64 = b => (v.setBigUint64(0, b, true), v.getFloat64(0, true));\n\
          const m = new WebAssembly.Module(require('fs').readFileSync(process.argv[2]));\n\
-         let i; try { i = new WebAssembly.Instance(m, {}); } catch (e) { console.log('trap'); process.exit(0); }\n\
+         let i; try { i = new WebAssembly.Instance(m, {}); } catch (e) { console.log('trap ' + e.message); process.exit(0); }\n\
+         class Trapped { constructor(message) { this.message = message; } }\n\
          let r;\n",
     );
     for (name, args) in calls {
         let args: Option<Vec<String>> = args.iter().map(js_arg).collect();
         let _ = writeln!(
             script,
-            "try {{ r = i.exports[{name:?}]({}); }} catch (e) {{ r = 'trap'; }}",
+            "try {{ r = i.exports[{name:?}]({}); }} catch (e) {{ r = new Trapped(e.message); }}",
             args?.join(", ")
         );
     }
@@ -295,7 +326,7 @@ fn v8_outcome(bytes: &[u8], calls: &[(String, Vec<Val>)], results: &[ValType]) -
         .collect();
     let _ = writeln!(
         script,
-        "const shows = [{}];\nif (r === 'trap') console.log('trap'); else {{ const rs = shows.length === 1 ? [r] : (r ?? []); console.log(rs.map((x, k) => shows[k](x)).join(' ')); }}",
+        "const shows = [{}];\nif (r instanceof Trapped) console.log('trap ' + r.message); else {{ const rs = shows.length === 1 ? [r] : (r ?? []); console.log(rs.map((x, k) => shows[k](x)).join(' ')); }}",
         show.join(", ")
     );
     let dir = std::env::temp_dir().join(format!("stratus-differential-{}", std::process::id()));
@@ -306,8 +337,8 @@ fn v8_outcome(bytes: &[u8], calls: &[(String, Vec<Val>)], results: &[ValType]) -
     let output = std::process::Command::new("node").arg(&js).arg(&module).output().ok()?;
     let line = String::from_utf8(output.stdout).ok()?;
     let line = line.trim();
-    if line == "trap" {
-        return Some(Outcome::Trap(TrapClass::Other));
+    if let Some(message) = line.strip_prefix("trap") {
+        return Some(v8_trap(message));
     }
     let values = results
         .iter()
@@ -422,6 +453,116 @@ proptest! {
         }
         let bytes = module.to_bytes();
         if let Err(difference) = compare(&bytes, &mut u, avoid_traps) {
+            prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
+        }
+    }
+}
+
+/// Fuel enough for any start function or call of a generated module: wasm-smith's own
+/// fuel global ends every module's loops and recursion long before.
+const PLENTY: u64 = 1 << 40;
+
+/// An instance of `module` in a store of its own, consuming fuel or not.
+fn fresh(module: &Arc<CompiledModule>, fuel: bool) -> Option<Ours> {
+    let mut store = Store::new(());
+    if fuel {
+        store.set_fuel(Some(PLENTY));
+    }
+    let instance = stratus_exec::instantiate(&mut store, module, &[]).ok()?;
+    Some(Ours { store, instance, module: module.clone() })
+}
+
+fn our_outcome(result: Result<Vec<Val>, stratus_runtime::Trap>) -> Outcome {
+    match result {
+        Ok(values) => Outcome::Values(values.iter().map(bits_value).collect()),
+        Err(trap) => our_trap(&trap.kind),
+    }
+}
+
+/// Calls `func` in `ours`, pausing every time a slice of fuel (drawn from `u`, from one
+/// unit up) runs out and resuming with the next.
+fn call_in_slices(
+    ours: &mut Ours,
+    func: stratus_runtime::FuncAddr,
+    args: &[Val],
+    u: &mut Unstructured<'_>,
+) -> Outcome {
+    // Mostly small slices, so that calls pause many times; some up to 65,535 units.
+    let mut slice = || {
+        let most = if u.ratio(3, 4).unwrap_or(true) { 16 } else { u64::from(u16::MAX) };
+        u.int_in_range(1..=most).unwrap_or(1)
+    };
+    ours.store.set_fuel(Some(slice()));
+    let mut step = stratus_exec::invoke_resumable(&mut ours.store, func, args);
+    loop {
+        match step {
+            Ok(stratus_exec::Outcome::Finished(values)) => return our_outcome(Ok(values)),
+            Ok(stratus_exec::Outcome::Paused(paused)) => {
+                ours.store.set_fuel(Some(slice()));
+                step = stratus_exec::resume(&mut ours.store, paused);
+            }
+            Err(trap) => return our_outcome(Err(trap)),
+        }
+    }
+}
+
+/// Every exported function of `bytes`, called whole and called in fuel slices in twin
+/// instances, must end the same way and leave the same state; and a call given too
+/// little fuel must stop at the same place in two more twins.
+fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>) -> Result<(), String> {
+    let module =
+        CompiledModule::new(bytes.to_vec()).map_err(|e| format!("Stratus rejected the module: {e}"))?;
+    let (Some(mut whole), Some(mut sliced)) = (fresh(&module, false), fresh(&module, true)) else {
+        return Ok(());
+    };
+    for export in &module.exports {
+        let Some(Extern::Func(func)) = whole.store.instance(whole.instance).export(&export.name) else {
+            continue;
+        };
+        let args = arguments(u, whole.store.func_type(func).params());
+        let expected = our_outcome(stratus_exec::invoke(&mut whole.store, func, &args));
+        let found = call_in_slices(&mut sliced, func, &args, u);
+        if expected == Outcome::Exhausted || found == Outcome::Exhausted {
+            return Ok(());
+        }
+        if expected != found {
+            return Err(format!("{}{args:?}: whole {expected:?}, in slices {found:?}", export.name));
+        }
+        if our_state(&whole) != our_state(&sliced) {
+            return Err(format!("after {}{args:?}, the state differs", export.name));
+        }
+        let fuel = u.int_in_range(0..=5_000u64).unwrap_or(0);
+        let stop = |ours: Option<Ours>| {
+            let mut ours = ours?;
+            ours.store.set_fuel(Some(fuel));
+            let outcome = stratus_exec::invoke(&mut ours.store, func, &args);
+            Some((outcome.map_err(|trap| (trap.kind, trap.backtrace)), ours.store.fuel(), our_state(&ours)))
+        };
+        let (first, second) = (stop(fresh(&module, true)), stop(fresh(&module, true)));
+        if first != second {
+            return Err(format!("{}{args:?} with {fuel} units: {first:?}, then {second:?}", export.name));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1)),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn calls_in_fuel_slices_end_as_whole_calls(seed in proptest::collection::vec(any::<u8>(), 1024..16384)) {
+        let mut u = Unstructured::new(&seed);
+        let Ok(mut module) = wasm_smith::Module::new(wasm2_config(seed[0] & 1 == 0), &mut u) else { return Ok(()) };
+        if module.ensure_termination(5_000).is_err() {
+            return Ok(());
+        }
+        let bytes = module.to_bytes();
+        if let Err(difference) = compare_fuel_slices(&bytes, &mut u) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
         }
     }

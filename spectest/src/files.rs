@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::report::{FileReport, Summary};
-use crate::worker::run_script;
+use crate::worker::{RunOptions, run_script_with};
 
 /// Folders nested deeper than this are not entered: a guard against symlink cycles.
 const MAX_FOLDER_DEPTH: usize = 32;
@@ -98,11 +98,11 @@ fn io_reason(error: &io::Error) -> String {
 }
 
 /// Reads and runs one script.
-pub fn run_file(script: &ScriptPath) -> FileReport {
+pub fn run_file(script: &ScriptPath, options: &RunOptions) -> FileReport {
     match fs::read(&script.path) {
         Err(error) => FileReport::unrunnable(script.name.clone(), None, io_reason(&error)),
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(source) => run_script(&script.name, &source),
+            Ok(source) => run_script_with(&script.name, &source, options),
             Err(error) => {
                 let at = error.utf8_error().valid_up_to();
                 FileReport::unrunnable(script.name.clone(), None, format!("not UTF-8 text (byte 0x{at:x})"))
@@ -113,16 +113,20 @@ pub fn run_file(script: &ScriptPath) -> FileReport {
 
 /// Runs every script named by `paths` (see [`collect_scripts`]).
 pub fn run_paths(paths: &[PathBuf]) -> Summary {
-    run_paths_with(paths, |_| {})
+    run_paths_with(paths, &RunOptions::default(), |_| {})
 }
 
 /// Like [`run_paths`], calling `on_file` as each script finishes, so a long run can show
 /// its progress.
-pub fn run_paths_with(paths: &[PathBuf], mut on_file: impl FnMut(&FileReport)) -> Summary {
+pub fn run_paths_with(
+    paths: &[PathBuf],
+    options: &RunOptions,
+    mut on_file: impl FnMut(&FileReport),
+) -> Summary {
     let mut summary = Summary::default();
     for script in collect_scripts(paths) {
         let report = match script {
-            Ok(script) => run_file(&script),
+            Ok(script) => run_file(&script, options),
             Err(report) => report,
         };
         on_file(&report);

@@ -165,6 +165,10 @@ impl Session {
         }
     }
 
+    pub(crate) fn interrupt_handle(&self) -> stratus_runtime::InterruptHandle {
+        self.store.budget.interrupt_handle()
+    }
+
     /// After a panic inside Stratus, drops whatever frames and operands the unwound
     /// call left, so the next directive starts from an empty value stack.
     pub(crate) fn recover_after_panic(&mut self) {

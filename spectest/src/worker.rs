@@ -1,15 +1,18 @@
 //! Running a script on a worker thread, watched by a deadline per directive.
 //!
-//! A hostile (or mistaken) script can loop forever in WebAssembly, and the interpreter
-//! has no way to be interrupted from outside. So the script runs on its own thread and
-//! reports each directive as it starts and ends; when one directive takes longer than
-//! the limit, the caller stops waiting, reports it as a failure, and leaves the thread
-//! behind (it ends with the process, and stops at its next directive if it ever gets
-//! there). The caller never hangs.
+//! A hostile (or mistaken) script can loop forever in WebAssembly. The script runs on
+//! its own thread and reports each directive as it starts and ends; when one directive
+//! takes longer than the limit, the caller interrupts the script's store (the guest
+//! traps at its next budget check), reports the directive as a failure, and the script
+//! goes on. Should the directive still not end (stuck outside WebAssembly code), the
+//! caller stops waiting and leaves the thread behind (it ends with the process, and
+//! stops at its next directive if it ever gets there). The caller never hangs.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
+
+use stratus_runtime::{InterruptHandle, Interruption};
 
 use crate::panics::catch_panic;
 use crate::report::{Failure, FileReport, Location, Mismatch};
@@ -34,8 +37,13 @@ impl Default for RunOptions {
 /// threads (2 MiB) is less than the main thread's.
 const WORKER_STACK: usize = 64 << 20;
 
+/// How long an interrupted directive gets to end before the script is given up.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
+
 /// What the worker tells the caller, in order.
 pub(crate) enum Event {
+    /// The script's store, to interrupt a directive that overruns.
+    Store(InterruptHandle),
     /// A directive starts: the deadline restarts, and a timeout is blamed on it.
     Start {
         location: Location,
@@ -58,6 +66,11 @@ impl Events {
     /// Announces a directive; `false` when the caller has stopped listening.
     pub(crate) fn start(&self, location: Location, directive: &'static str) -> bool {
         self.sender.send(Event::Start { location, directive }).is_ok()
+    }
+
+    /// Hands the caller the means to interrupt the script's WebAssembly code.
+    pub(crate) fn watch(&self, handle: InterruptHandle) {
+        let _ = self.sender.send(Event::Store(handle));
     }
 
     pub(crate) fn pass(&self) {
@@ -115,9 +128,19 @@ pub fn run_script_with(name: &str, source: &str, options: &RunOptions) -> FileRe
 fn collect(name: &str, receiver: &Receiver<Event>, limit: Duration) -> (FileReport, bool) {
     let mut report = FileReport::new(name);
     let mut running: Option<(Location, &'static str)> = None;
+    let mut store: Option<InterruptHandle> = None;
+    // The directive that overran and was interrupted: its own outcome is not counted,
+    // the overrun was.
+    let mut interrupted = false;
     loop {
-        match receiver.recv_timeout(limit) {
-            Ok(Event::Start { location, directive }) => running = Some((location, directive)),
+        let wait = if interrupted { INTERRUPT_GRACE } else { limit };
+        match receiver.recv_timeout(wait) {
+            Ok(Event::Store(handle)) => store = Some(handle),
+            Ok(Event::Start { location, directive }) => {
+                running = Some((location, directive));
+                interrupted = false;
+            }
+            Ok(Event::Pass | Event::Skip | Event::Fail(_)) if interrupted => interrupted = false,
             Ok(Event::Pass) => report.pass(),
             Ok(Event::Skip) => report.skip(),
             Ok(Event::Fail(failure)) => report.fail(failure.location, failure.directive, failure.reason),
@@ -125,12 +148,24 @@ fn collect(name: &str, receiver: &Receiver<Event>, limit: Duration) -> (FileRepo
             Ok(Event::Done) => return (report, true),
             Err(RecvTimeoutError::Timeout) => {
                 let (location, directive) = running.map_or((None, "script"), |(l, d)| (Some(l), d));
-                let reason = format!(
-                    "did not finish within {} s (an endless loop?); the rest of the script was not run",
-                    limit.as_secs_f64()
-                );
-                report.fail(location, directive, reason);
-                return (report, false);
+                let seconds = limit.as_secs_f64();
+                match &store {
+                    Some(handle) if !interrupted => {
+                        handle.interrupt(Interruption::Trap);
+                        interrupted = true;
+                        let reason =
+                            format!("did not finish within {seconds} s (an endless loop?): interrupted");
+                        report.fail(location, directive, reason);
+                    }
+                    _ => {
+                        let reason = format!(
+                            "did not finish within {seconds} s, nor end when interrupted; the rest of the \
+                             script was not run"
+                        );
+                        report.fail(location, directive, reason);
+                        return (report, false);
+                    }
+                }
             }
             Err(RecvTimeoutError::Disconnected) => {
                 let location = running.map(|(location, _)| location);

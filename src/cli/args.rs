@@ -4,6 +4,7 @@
 //! few option values, and this keeps the binary (meant for edge boards too) small.
 
 use std::ffi::OsString;
+use std::time::Duration;
 
 /// One argument after the command name.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,9 +69,38 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     number.checked_mul(scale).ok_or_else(|| format!("'{text}' is too large a size"))
 }
 
+/// A duration as `--timeout` takes it: a number (decimals allowed) followed by `ms`,
+/// `s`, `m` or `h`: `500ms`, `10s`, `1.5m`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let wrong = || format!("'{text}' is not a duration: expected a number with ms, s, m or h (10s, 500ms)");
+    let digits = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let seconds_per_unit = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(wrong()),
+    };
+    let number: f64 = number.parse().map_err(|_| wrong())?;
+    Duration::try_from_secs_f64(number * seconds_per_unit)
+        .map_err(|_| format!("'{text}' is too long a duration"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("1.5m"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        for bad in ["", "10", "s", "1.2.3s", "-1s", "10 s", "5d", "1e400s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     fn os(args: &[&str]) -> Vec<OsString> {
         args.iter().map(OsString::from).collect()

@@ -43,6 +43,11 @@ Options:
       --lazy-validation    Validate each function when it is first called, not all
                            before the program starts: a large module starts sooner,
                            but an invalid function is found only if called (a trap)
+      --fuel N             Stop the program once it has used N units of fuel: one
+                           unit per function call and per loop iteration (a trap:
+                           \"all fuel consumed\", exit status 134)
+      --timeout DURATION   Stop the program after DURATION (500ms, 10s, 2m, 1h): a
+                           clear message and exit status 142
       --max-module-size SIZE
                            Refuse a FILE of more than SIZE bytes (or KiB, MiB, GiB:
                            4MiB) without reading it whole; 1GiB by default
@@ -71,6 +76,7 @@ Exit status:
   2                     the command is used wrongly
   134 (128 + SIGABRT)   WebAssembly trapped: the message and the Wasm backtrace are
                         printed on standard error
+  142 (128 + SIGALRM)   --timeout stopped the program
 ";
 
 pub const VALIDATE: &str = "\
@@ -104,9 +110,8 @@ Usage: stratus spectest [OPTIONS] PATH...
 
 Each PATH is a .wast script or a folder, searched recursively for .wast scripts (run in
 sorted order). Modules the script expects valid must decode and validate; those in
-assert_invalid and assert_malformed must be rejected. Directives that need execution
-(invoke, assert_return, assert_trap, register, ...) are counted as skipped until the
-interpreter exists.
+assert_invalid and assert_malformed must be rejected; every other directive (invoke,
+assert_return, assert_trap, register, ...) runs and is checked.
 
 Prints one line per script with its failures below it, then the total:
   spectest: N passed, M failed, K skipped
@@ -116,8 +121,12 @@ A rejected module whose error message does not start with the script's expected 
 message mismatch: counted for information, not a failure.
 
 Options:
-  -v, --verbose  List the message mismatches
-  -h, --help     Show this help
+  -v, --verbose         List the message mismatches
+      --timeout DURATION
+                        The longest one directive may run (500ms, 10s, 2m; 60s by
+                        default): past it, it is interrupted and counted as failed,
+                        and the script goes on
+  -h, --help            Show this help
 
 Exit status: 0 if nothing failed, 1 if anything failed, 2 if the command is used wrongly.
 ";

@@ -47,7 +47,8 @@ impl From<Status> for ExitCode {
 /// Runs the command named by `args` (the arguments after the program name).
 pub fn run(args: Vec<OsString>) -> ExitCode {
     let mut stdout = CheckedOutput::new(io::stdout().lock());
-    let mut stderr = io::stderr().lock();
+    // Not locked for the whole run: the `--timeout` thread may have to write too.
+    let mut stderr = io::stderr();
     let mut status = match dispatch(args, &mut stdout, &mut stderr) {
         Ok(status) => status,
         Err(error) => {

@@ -2,15 +2,19 @@
 //!
 //! Exit status: the guest's own (`proc_exit`, or 0 when `_start` returns); 1 when the
 //! module cannot be loaded, linked or called as asked; 2 for a usage error; and
-//! [`TRAP_STATUS`] when WebAssembly traps.
+//! [`TRAP_STATUS`] when WebAssembly traps; [`TIMEOUT_STATUS`] when `--timeout` stops it.
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, Val};
 
-use super::args::{UsageError, parse_size};
+use super::args::{UsageError, parse_duration, parse_size};
 use super::sandbox::{self, Grants};
 use super::{Status, help, invoke};
 
@@ -20,6 +24,14 @@ const HINT: &str = "stratus run --help";
 /// and what other runtimes use, so scripts can tell a trap from an exit code the guest
 /// chose (WASI exit codes are meant to stay below 126).
 pub const TRAP_STATUS: u8 = 134;
+
+/// The status after `--timeout` stopped the program: 128 + SIGALRM, what a native
+/// program ended by its alarm clock reports; above the codes WASI programs choose.
+pub const TIMEOUT_STATUS: u8 = 142;
+
+/// How long a timed-out guest stuck in a host call (a sleep, a read) gets to reach a
+/// budget check before `stratus` exits without it.
+const TIMEOUT_GRACE: Duration = Duration::from_secs(1);
 
 /// The command line of `stratus run`.
 #[derive(Debug, Default)]
@@ -39,6 +51,10 @@ struct Options {
     max_table_elements: Option<usize>,
     /// `--max-wasm-stack`: bytes of value stack.
     max_wasm_stack: Option<usize>,
+    /// `--fuel`: units of fuel the program may use.
+    fuel: Option<u64>,
+    /// `--timeout`: how long the program may run.
+    timeout: Option<Duration>,
 }
 
 /// The largest `--max-wasm-stack`: the API's largest value stack, 2^27 slots.
@@ -65,6 +81,12 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
             let _ = out.flush();
             let _ = writeln!(err, "{name}: error: {error}");
             Status::Exit(TRAP_STATUS)
+        }
+        Err(Failure::TimedOut(error)) => {
+            let _ = out.flush();
+            let limit = options.timeout.map(|t| format!(" after {t:?}")).unwrap_or_default();
+            let _ = writeln!(err, "{name}: error: timed out{limit}: {error}");
+            Status::Exit(TIMEOUT_STATUS)
         }
     })
 }
@@ -109,6 +131,18 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
                 options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
             }
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,
+            "--fuel" => {
+                let text = value("N")?;
+                let fuel = text.to_str().and_then(|text| text.parse::<u64>().ok());
+                options.fuel = Some(fuel.ok_or_else(|| {
+                    usage(format!("--fuel: '{}' is not a number of units", text.display()))
+                })?);
+            }
+            "--timeout" => {
+                let text = value("DURATION")?;
+                let duration = text.to_str().ok_or_else(|| "not text".to_string()).and_then(parse_duration);
+                options.timeout = Some(duration.map_err(|message| usage(format!("--timeout: {message}")))?);
+            }
             "--max-module-size" => {
                 options.max_module_size = Some(size(flag, value("SIZE")?).map_err(usage)? as u64);
             }
@@ -159,6 +193,8 @@ enum Failure {
     Text { line: usize, column: usize, message: String },
     /// WebAssembly trapped (or a host function failed): the message and backtrace.
     Trap(Error),
+    /// `--timeout` interrupted the program: the trap it stopped with.
+    TimedOut(Error),
 }
 
 fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
@@ -186,6 +222,7 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
     if let Some(bytes) = options.max_wasm_stack {
         config.value_stack_slots(bytes / 8);
     }
+    config.consume_fuel(options.fuel.is_some());
     let engine = Engine::new(&config).map_err(|error| Failure::Load(error.to_string()))?;
     let max_size = engine.config().get_max_module_file_size();
     let bytes =
@@ -197,6 +234,11 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
 
     let grants = grants(options)?;
     let mut store = Store::new(&engine, sandbox::host(&grants).map_err(Failure::Load)?);
+    if let Some(fuel) = options.fuel {
+        store.set_fuel(fuel).map_err(load)?;
+    }
+    let deadline = options.timeout.map(|limit| Deadline::start(limit, &store));
+    let stopped = |error| stopped(error, deadline.as_ref());
     let mut linker = Linker::new(&engine);
     sandbox::link(&mut linker).map_err(load)?;
     let instance = match linker.instantiate(&mut store, &module) {
@@ -273,11 +315,46 @@ fn grants(options: &Options) -> Result<Grants, Failure> {
 }
 
 /// What an error from running code means: a `proc_exit` is a normal end with the
-/// guest's status; anything else is a trap.
-fn stopped(error: Error) -> Result<Status, Failure> {
-    match sandbox::exit_code(&error) {
-        Some(code) => Ok(Status::Exit(exit_status(code))),
-        None => Err(Failure::Trap(error)),
+/// guest's status; an interruption after the deadline is a timeout; anything else is a
+/// trap.
+fn stopped(error: Error, deadline: Option<&Deadline>) -> Result<Status, Failure> {
+    if let Some(code) = sandbox::exit_code(&error) {
+        return Ok(Status::Exit(exit_status(code)));
+    }
+    let timed_out = deadline.is_some_and(|d| d.passed.load(Ordering::Relaxed));
+    if timed_out && error.trap_kind() == Some(&stratus::TrapKind::Interrupted) {
+        return Err(Failure::TimedOut(error));
+    }
+    Err(Failure::Trap(error))
+}
+
+/// `--timeout`: a thread that interrupts the guest when the time is up. A guest that
+/// does not reach a budget check within [`TIMEOUT_GRACE`] (it is blocked in a host
+/// call) is not waited for: the process exits with [`TIMEOUT_STATUS`]. Dropping the
+/// deadline (the program ended) stops the thread.
+struct Deadline {
+    passed: Arc<AtomicBool>,
+    _cancel: mpsc::Sender<()>,
+}
+
+impl Deadline {
+    fn start<T>(limit: Duration, store: &Store<T>) -> Deadline {
+        let handle = store.interrupt_handle();
+        let passed = Arc::new(AtomicBool::new(false));
+        let (cancel, cancelled) = mpsc::channel::<()>();
+        let flag = passed.clone();
+        std::thread::spawn(move || {
+            if cancelled.recv_timeout(limit) != Err(mpsc::RecvTimeoutError::Timeout) {
+                return;
+            }
+            flag.store(true, Ordering::Relaxed);
+            handle.interrupt(stratus::Interruption::Trap);
+            if cancelled.recv_timeout(TIMEOUT_GRACE) == Err(mpsc::RecvTimeoutError::Timeout) {
+                eprintln!("stratus: error: timed out after {limit:?}, in a host call that did not return");
+                std::process::exit(i32::from(TIMEOUT_STATUS));
+            }
+        });
+        Deadline { passed, _cancel: cancel }
     }
 }
 
