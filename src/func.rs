@@ -92,6 +92,29 @@ impl Func {
     /// results are then those of an uninterrupted call. Inside a host function (a call
     /// nested in another), the stop is a trap all the same, since the host function's
     /// native frame cannot be paused.
+    ///
+    /// ```
+    /// use stratus::{Config, Engine, Instance, Module, ResumableCall, Store, Val};
+    ///
+    /// let engine = Engine::new(Config::new().consume_fuel(true))?;
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (param i32)
+    ///   (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// let spin = instance.get_func(&store, "spin").unwrap();
+    /// store.set_fuel(1_000)?;
+    /// let mut call = spin.call_resumable(&mut store, &[Val::I32(10_000)])?;
+    /// let mut pauses = 0;
+    /// while let ResumableCall::Paused(paused) = call {
+    ///     pauses += 1;
+    ///     store.set_fuel(1_000)?;
+    ///     call = paused.resume(&mut store)?;
+    /// }
+    /// // One unit for the call and one per iteration but the last: 10,000 in all,
+    /// // so nine slices run out and the tenth is used up exactly.
+    /// assert_eq!((pauses, store.fuel()?), (9, 0));
+    /// # Ok::<(), stratus::Error>(())
+    /// ```
     pub fn call_resumable(
         &self,
         mut store: impl AsContextMut,

@@ -45,6 +45,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", help="comma-separated program names to run (default: all)")
     parser.add_argument("--skip-build", action="store_true", help="use the existing builds, build nothing")
     parser.add_argument("--skip-install", action="store_true", help="use peers already installed, install none")
+    parser.add_argument("--controls", action="store_true",
+                        help="also run the interpreter with fuel and with a timeout armed, for their overhead")
     return parser.parse_args()
 
 
@@ -74,6 +76,9 @@ def main() -> int:
 
     # 2. Runtimes.
     runtimes = peers.all_runtimes(hello, logs, args.skip_install)
+    if args.controls:
+        at = next((i + 1 for i, r in enumerate(runtimes) if r.name == "stratus-interp"), len(runtimes))
+        runtimes[at:at] = peers.control_variants(runtimes)
     note("runtimes: " + ", ".join(r.name for r in runtimes))
     names = [r.name for r in runtimes]
 

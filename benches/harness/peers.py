@@ -111,6 +111,20 @@ def wasmi(logs: Path) -> Runtime | None:
     )
 
 
+def control_variants(runtimes: list[Runtime]) -> list[Runtime]:
+    """The interpreter with each guest control armed: fuel (more than any program
+    uses) and a timeout (longer than any run), against `stratus-interp` with neither."""
+    if not any(r.name == "stratus-interp" for r in runtimes):
+        return []
+    def with_flags(*flags: str) -> Callable[[Program, list[str]], list[str]]:
+        return lambda p, a: [str(STRATUS), "run", "--dir", ".", "--tier", "interp", *flags, str(p.wasm), *a]
+    return [
+        Runtime("stratus-interp-fuel", "stratus run --fuel 10^18 (fuel consumed)", with_flags("--fuel", str(10**18))),
+        Runtime("stratus-interp-timeout", "stratus run --timeout 24h (interruption armed)",
+                with_flags("--timeout", "24h")),
+    ]
+
+
 def load_variants(runtimes: list[Runtime], probe: Program | None) -> list[Runtime]:
     """Settings that change only how a module is loaded, measured for start-up alone:
     Stratus validating each function when first called, wasmi validating and

@@ -63,7 +63,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "KiB" => 1 << 10,
         "MiB" => 1 << 20,
         "GiB" => 1 << 30,
-        _ => return Err(format!("'{text}' is not a size: expected a number of bytes, KiB, MiB or GiB")),
+        _ => {
+            return Err(format!(
+                "'{text}' is not a size: expected a number of bytes, or one with KiB, MiB or GiB (64MiB)"
+            ));
+        }
     };
     let number: u64 = number.parse().map_err(|_| format!("'{text}' is not a size: it has no number"))?;
     number.checked_mul(scale).ok_or_else(|| format!("'{text}' is too large a size"))

@@ -407,7 +407,7 @@ mod tests {
         );
         assert!(size("").is_err());
         assert!(size("99999999999999999999GiB").is_err());
-        assert_eq!(size("17179869184GiB"), Err("--max-memory: 17179869184GiB is too large".into()));
+        assert_eq!(size("17179869184GiB"), Err("--max-memory: '17179869184GiB' is too large a size".into()));
     }
 
     #[test]
