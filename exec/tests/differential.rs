@@ -435,23 +435,33 @@ fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 512,
+/// `cases` cases from the fixed seed, or `PROPTEST_RNG_SEED`.
+fn campaign(cases: u32) -> ProptestConfig {
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    ProptestConfig {
+        cases,
         failure_persistence: None,
-        rng_seed: RngSeed::Fixed(std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1)),
+        rng_seed: RngSeed::Fixed(seed),
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+/// The module wasm-smith makes of `u`, with its loops and calls bounded; `None` when
+/// `u` makes no module.
+fn generate(u: &mut Unstructured<'_>, avoid_traps: bool) -> Option<Vec<u8>> {
+    let mut module = wasm_smith::Module::new(wasm2_config(avoid_traps), u).ok()?;
+    module.ensure_termination(5_000).ok()?;
+    Some(module.to_bytes())
+}
+
+proptest! {
+    #![proptest_config(campaign(512))]
 
     #[test]
     fn interpreter_agrees_with_wasmi(seed in proptest::collection::vec(any::<u8>(), 1024..16384)) {
         let mut u = Unstructured::new(&seed);
         let avoid_traps = seed[0] & 1 == 0;
-        let Ok(mut module) = wasm_smith::Module::new(wasm2_config(avoid_traps), &mut u) else { return Ok(()) };
-        if module.ensure_termination(5_000).is_err() {
-            return Ok(());
-        }
-        let bytes = module.to_bytes();
+        let Some(bytes) = generate(&mut u, avoid_traps) else { return Ok(()) };
         if let Err(difference) = compare(&bytes, &mut u, avoid_traps) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
         }
@@ -547,21 +557,12 @@ fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>) -> Result<(), Str
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1)),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(campaign(256))]
 
     #[test]
     fn calls_in_fuel_slices_end_as_whole_calls(seed in proptest::collection::vec(any::<u8>(), 1024..16384)) {
         let mut u = Unstructured::new(&seed);
-        let Ok(mut module) = wasm_smith::Module::new(wasm2_config(seed[0] & 1 == 0), &mut u) else { return Ok(()) };
-        if module.ensure_termination(5_000).is_err() {
-            return Ok(());
-        }
-        let bytes = module.to_bytes();
+        let Some(bytes) = generate(&mut u, seed[0] & 1 == 0) else { return Ok(()) };
         if let Err(difference) = compare_fuel_slices(&bytes, &mut u) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
         }

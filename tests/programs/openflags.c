@@ -9,26 +9,7 @@
 #endif
 
 #include "common.h"
-
-static char path_buf[512];
-static const char *at(const char *dir, const char *name) {
-    snprintf(path_buf, sizeof path_buf, "%s/%s", dir, name);
-    return path_buf;
-}
-
-static void put(const char *path, const char *text) {
-    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    write(fd, text, strlen(text));
-    close(fd);
-}
-
-static void cat(const char *label, const char *path) {
-    char buf[64] = {0};
-    int fd = open(path, O_RDONLY);
-    read(fd, buf, sizeof buf - 1);
-    close(fd);
-    printf("%s: '%s'\n", label, buf);
-}
+#include "files.h"
 
 /* Whether open succeeds, not the fd number, so the lines are the same on any system. */
 #define TRY_OPEN(dir, name, flags) try_open(dir, name, #flags, flags)
