@@ -176,13 +176,15 @@ fn call<T>(store: &mut Store<T>, func: FuncAddr, args: &[Val], may_pause: bool) 
         return Ok(Outcome::Finished(results(store, func, base)));
     }
     let entry_depth = store.stack.frames.len();
-    let regs = crate::activation::enter(store, func, base, sp)?;
+    let regs = enter_frame(store, func, base, sp)?;
     let activation =
         Activation { base, entry_depth, regs, cache: CodeCache::default(), host: HostBuffers::default() };
     run(store, func, activation, may_pause)
 }
 
-fn enter<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) -> Result<Regs, Trap> {
+/// Makes the frame of `func`, the function the host calls, whose arguments are in
+/// `base..sp`; a failure is a trap in that function, before its first instruction.
+fn enter_frame<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) -> Result<Regs, Trap> {
     stratus_interp::enter(store, func, base, sp).map_err(|kind| {
         let mut trap = Trap::new(kind);
         trap.backtrace = backtrace(store, func.0, 0, store.stack.frames.len());
@@ -206,6 +208,14 @@ fn run<T>(
     match outcome? {
         None => Ok(Outcome::Finished(results(store, func, activation.base))),
         Some(paused) => Ok(Outcome::Paused(paused)),
+    }
+}
+
+/// The instance of function `func`, if WebAssembly defines it.
+fn instance_of<T>(store: &Store<T>, func: u32) -> Option<InstanceAddr> {
+    match store.funcs[func as usize].kind {
+        FuncKind::Wasm { instance, .. } => Some(instance),
+        FuncKind::Host(_) => None,
     }
 }
 
@@ -242,35 +252,18 @@ impl Activation {
         loop {
             match stop {
                 Stop::Budget if store.vm.budget >= 0 => {}
-                Stop::Budget => match store.budget.exhausted(&mut store.vm.budget) {
-                    Ok(()) => {}
-                    Err(why) => {
-                        let (reason, kind) = match why {
-                            BudgetStop::OutOfFuel => (PauseReason::OutOfFuel, TrapKind::OutOfFuel),
-                            BudgetStop::Interrupted(how) => {
-                                let reason = (how == Interruption::Pause).then_some(PauseReason::Interrupted);
-                                match reason {
-                                    Some(reason) => (reason, TrapKind::Interrupted),
-                                    None => return Err(self.fail(store, TrapKind::Interrupted.into(), pc)),
-                                }
-                            }
-                        };
-                        if !may_pause {
-                            return Err(self.fail(store, kind.into(), pc));
-                        }
-                        return Ok(Some(self.pause(store, func, reason)));
+                Stop::Budget => {
+                    if let Err(why) = store.budget.exhausted(&mut store.vm.budget) {
+                        return self.stop_for_budget(store, why, may_pause, func, pc).map(Some);
                     }
-                },
+                }
                 Stop::Returned => return Ok(None),
                 Stop::Host(callee) => {
                     let param_slots: usize =
                         store.funcs[callee.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
                     let args_base = self.regs.sp - param_slots;
                     store.stack.top = self.regs.sp;
-                    let caller = match store.funcs[self.regs.func as usize].kind {
-                        FuncKind::Wasm { instance, .. } => Some(instance),
-                        FuncKind::Host(_) => None,
-                    };
+                    let caller = instance_of(store, self.regs.func);
                     match call_host(store, callee, caller, args_base, &mut self.host) {
                         Ok(width) => self.regs.sp = args_base + width,
                         Err(trap) => return Err(self.fail(store, trap, pc)),
@@ -278,12 +271,31 @@ impl Activation {
                 }
                 Stop::Trap(kind) => return Err(self.fail(store, kind.into(), pc)),
             }
-            let instance = match store.funcs[self.regs.func as usize].kind {
-                FuncKind::Wasm { instance, .. } => Some(instance),
-                FuncKind::Host(_) => None,
-            };
-            store.refresh_vm(instance);
+            store.refresh_vm(instance_of(store, self.regs.func));
             (stop, pc) = stratus_interp::run(store, &mut self.regs, self.entry_depth, &mut self.cache);
+        }
+    }
+
+    /// Pauses the activation for the reason `why` gives, where it may, and traps
+    /// otherwise, at `pc` of the running function.
+    fn stop_for_budget<T>(
+        &self,
+        store: &mut Store<T>,
+        why: BudgetStop,
+        may_pause: bool,
+        func: FuncAddr,
+        pc: usize,
+    ) -> Result<PausedCall, Trap> {
+        let (kind, pause) = match why {
+            BudgetStop::OutOfFuel => (TrapKind::OutOfFuel, Some(PauseReason::OutOfFuel)),
+            BudgetStop::Interrupted(Interruption::Pause) => {
+                (TrapKind::Interrupted, Some(PauseReason::Interrupted))
+            }
+            BudgetStop::Interrupted(Interruption::Trap) => (TrapKind::Interrupted, None),
+        };
+        match pause.filter(|_| may_pause) {
+            Some(reason) => Ok(self.pause(store, func, reason)),
+            None => Err(self.fail(store, kind.into(), pc)),
         }
     }
 
