@@ -20,8 +20,9 @@ fn instantiate(store: &mut Store<()>, text: &str) -> Instance {
 }
 
 /// `count(n)` loops `n` times and returns the sum 0 + 1 + ... + (n - 1); `fib(n)` is
-/// doubly recursive; `wide(n)` is `count` with a `v128` local, which keeps it out of the
-/// fast loop's simple functions (the checked path runs its locals).
+/// doubly recursive; `wide(n)` and `fib_wide(n)` are `count` and `fib` with a `v128`
+/// local, which keeps them out of the fast loop's simple functions (the checked path
+/// runs their locals and calls).
 const PROGRAMS: &str = r#"(module
   (func $count (export "count") (param $n i32) (result i64)
     (local $i i32) (local $sum i64)
@@ -47,6 +48,11 @@ const PROGRAMS: &str = r#"(module
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
     (local.get $sum))
+  (func $fib_wide (export "fib_wide") (param $n i32) (result i64) (local $v v128)
+    (if (result i64) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (i64.extend_i32_u (local.get $n)))
+      (else (i64.add (call $fib_wide (i32.sub (local.get $n) (i32.const 1)))
+                     (call $fib_wide (i32.sub (local.get $n) (i32.const 2)))))))
   (func (export "forever") (loop $l (br $l))))"#;
 
 fn sum_below(n: u64) -> i64 {
@@ -149,9 +155,13 @@ mod fuel {
     fn a_call_run_in_fuel_slices_ends_as_an_uninterrupted_one() {
         let mut store = Store::new(&engine(true), ());
         let instance = instantiate(&mut store, PROGRAMS);
-        for (name, n, expected) in
-            [("count", 100_000, sum_below(100_000)), ("wide", 50_000, sum_below(50_000)), ("fib", 20, 6765)]
-        {
+        let cases = [
+            ("count", 100_000, sum_below(100_000)),
+            ("wide", 50_000, sum_below(50_000)),
+            ("fib", 20, 6765),
+            ("fib_wide", 15, 610),
+        ];
+        for (name, n, expected) in cases {
             for slice in [1, 7, 1000, 4096, 100_000] {
                 let (result, pauses) = run_in_slices(&mut store, instance, name, n, slice);
                 assert_eq!(result, Val::I64(expected), "{name} in slices of {slice}");
@@ -242,8 +252,11 @@ mod interruption {
     }
 
     #[test]
-    fn a_runaway_recursion_stops() {
-        interrupt_call(false, "fib", &[Val::I32(60)]);
+    fn a_runaway_recursion_stops_in_the_fast_and_the_checked_path() {
+        for fuel in [false, true] {
+            interrupt_call(fuel, "fib", &[Val::I32(60)]);
+            interrupt_call(fuel, "fib_wide", &[Val::I32(60)]);
+        }
     }
 
     #[test]
