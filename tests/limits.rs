@@ -434,6 +434,15 @@ mod cli {
     }
 
     #[test]
+    fn a_value_stack_larger_than_the_address_space_falls_back_to_a_smaller_one() {
+        let dir = scratch("limits", "ulimit_stack");
+        let module = write(&dir, "one.wat", r#"(module (func (export "one") (result i32) (i32.const 1)))"#);
+        let args = format!("run --max-wasm-stack 1GiB --invoke one {module}");
+        let output = under_address_space_limit(&dir, 512 << 10, &args);
+        assert_eq!((status(&output), stdout(&output).as_str()), (0, "1\n"), "{}", stderr(&output));
+    }
+
+    #[test]
     fn a_memory_runs_in_4_gib_of_address_space() {
         let dir = scratch("limits", "ulimit");
         // Without a maximum, the memory would reserve 4 GiB: more than the process has.

@@ -39,17 +39,27 @@ unsafe impl<T: Send> Send for RawBlock<T> {}
 // SAFETY: as above; shared access only reads.
 unsafe impl<T: Sync> Sync for RawBlock<T> {}
 
+/// The fewest values a stack falls back to when the host cannot give the size asked
+/// for: below this, failing is better than a stack too small to be of use.
+const FALLBACK_FLOOR: usize = 1 << 12;
+
 impl<T: Copy> RawBlock<T> {
-    /// `len` values, every one all zero bits (which must be a valid `T`).
+    /// `len` values, every one all zero bits (which must be a valid `T`); when the host
+    /// cannot give that many (a small `ulimit -v`), half as many, and so on down to
+    /// [`FALLBACK_FLOOR`]: a smaller stack only makes deep calls trap sooner.
     fn zeroed(len: usize) -> RawBlock<T> {
-        let Some(layout) = Layout::array::<T>(len).ok().filter(|layout| layout.size() != 0) else {
-            return RawBlock { ptr: NonNull::dangling(), len: if size_of::<T>() == 0 { len } else { 0 } };
-        };
-        // SAFETY: the layout has a non-zero size.
-        let ptr = unsafe { alloc::alloc_zeroed(layout) };
-        match NonNull::new(ptr.cast::<T>()) {
-            Some(ptr) => RawBlock { ptr, len },
-            None => alloc::handle_alloc_error(layout),
+        let mut len = len;
+        loop {
+            let Some(layout) = Layout::array::<T>(len).ok().filter(|layout| layout.size() != 0) else {
+                return RawBlock { ptr: NonNull::dangling(), len: 0 };
+            };
+            // SAFETY: the layout has a non-zero size.
+            let ptr = unsafe { alloc::alloc_zeroed(layout) };
+            match NonNull::new(ptr.cast::<T>()) {
+                Some(ptr) => return RawBlock { ptr, len },
+                None if len > FALLBACK_FLOOR => len = (len / 2).max(FALLBACK_FLOOR),
+                None => alloc::handle_alloc_error(layout),
+            }
         }
     }
 
