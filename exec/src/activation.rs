@@ -109,9 +109,7 @@ pub fn resume<T>(store: &mut Store<T>, paused: PausedCall) -> Result<Outcome, Tr
         store.stack.frames.push(Frame { base: frame.base + base as u32, ..*frame });
     }
     let regs = Regs { fp: paused.regs.fp + base, sp: paused.regs.sp + base, ..paused.regs };
-    let activation =
-        Activation { base, entry_depth, regs, cache: CodeCache::default(), host: HostBuffers::default() };
-    run(store, paused.func, activation, true)
+    run(store, paused.func, Activation::new(base, entry_depth, regs), true)
 }
 
 /// Whether the paused call's frames fit in the store's stacks when its slots start at
@@ -177,9 +175,7 @@ fn call<T>(store: &mut Store<T>, func: FuncAddr, args: &[Val], may_pause: bool) 
     }
     let entry_depth = store.stack.frames.len();
     let regs = enter_frame(store, func, base, sp)?;
-    let activation =
-        Activation { base, entry_depth, regs, cache: CodeCache::default(), host: HostBuffers::default() };
-    run(store, func, activation, may_pause)
+    run(store, func, Activation::new(base, entry_depth, regs), may_pause)
 }
 
 /// Makes the frame of `func`, the function the host calls, whose arguments are in
@@ -236,6 +232,10 @@ fn results<T>(store: &Store<T>, func: FuncAddr, base: usize) -> Vec<Val> {
 }
 
 impl Activation {
+    fn new(base: usize, entry_depth: usize, regs: Regs) -> Activation {
+        Activation { base, entry_depth, regs, cache: CodeCache::default(), host: HostBuffers::default() }
+    }
+
     /// Drives the activation; `None` when the entered function has returned, its
     /// results at `base`.
     fn run<T>(

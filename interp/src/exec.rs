@@ -10,8 +10,8 @@
 //! ([`Stop::Budget`]), at function entries and loop back-edges.
 
 use std::marker::PhantomData;
-use stratus_decoder::ValType;
 
+use stratus_decoder::ValType;
 use stratus_runtime::{
     DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, Global, Instance, Memory, Slots,
     Store, Table, TrapKind, ref_from_slot, ref_to_slot,
@@ -290,9 +290,7 @@ impl<'s, T> Exec<'s, T> {
         }
         self.pc = self.op_pc.wrapping_add_signed(entry.pc_delta as isize);
         self.stp = index.wrapping_add_signed(entry.stp_delta as isize);
-        // Branches forward land past themselves: anything else goes back to a loop
-        // header (itself, when it is the first instruction of the loop's body).
-        if entry.pc_delta <= 0 {
+        if entry.is_back_edge() {
             let hotness = &self.funcs[self.func as usize].hotness;
             hotness.set(hotness.get().wrapping_add(1));
             return self.charge();

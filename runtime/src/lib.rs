@@ -4,8 +4,9 @@
 //! globals, segments, instances, host values); linear memory reserved once so its base
 //! never moves; the value stack and frame records the interpreter and the compilers
 //! share, the [`VmContext`] through which every tier sees its store, and the budget
-//! (fuel, interruption) they all charge; [`Trap`]s; instantiation up to (not including) the start function; the
-//! interface every tier uses to call host functions ([`HostFunc`]).
+//! (fuel, interruption) they all charge; [`Trap`]s; instantiation up to (not
+//! including) the start function; the interface every tier uses to call host functions
+//! ([`HostFunc`]).
 //!
 //! Does not own: decoding or validation (it uses their results), executing code (the
 //! interpreter and compilers), or the typed embedding API (the `stratus` package).

@@ -25,6 +25,16 @@ pub struct SideEntry {
     pub drop: u32,
 }
 
+impl SideEntry {
+    /// Whether taking the branch goes back to a loop header: the back-edges where every
+    /// tier charges its budget. Branches forward land past themselves; anything else
+    /// goes back (to itself, when it is the first instruction of the loop's body).
+    #[inline(always)]
+    pub fn is_back_edge(&self) -> bool {
+        self.pc_delta <= 0
+    }
+}
+
 /// What the interpreter needs to run one function in place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FuncInfo {

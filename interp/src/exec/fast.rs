@@ -152,7 +152,7 @@ impl<'s, T> Exec<'s, T> {
         // local: one more register live across the whole loop cost the tight loops of
         // the benchmarks 8-12%, a decrement in memory costs them 1-3%.
         macro_rules! charge {
-            ($($charged:ident)?) => {{
+            () => {{
                 *self.budget -= 1;
                 if *self.budget < 0 {
                     save!(pc);
@@ -165,14 +165,16 @@ impl<'s, T> Exec<'s, T> {
         // `self`); leaves this instantiation of the loop if the function is not of its
         // kind. A call charges the entry first (`charged`), once the callee is running.
         macro_rules! switch_to {
-            ($callee:expr $(, $charged:ident)?) => {{
+            ($callee:expr) => { switch_to!(@ $callee, {}) };
+            ($callee:expr, charged) => { switch_to!(@ $callee, { charge!() }) };
+            (@ $callee:expr, $on_arrival:block) => {{
                 let callee: Code<'s> = $callee;
                 self.func = callee.func;
                 self.info = callee.info;
                 self.code = callee.code;
                 self.hotness = callee.hotness;
                 side = &callee.info.side_table;
-                $(charge!($charged);)?
+                $on_arrival
                 if callee.simple != SIMPLE {
                     save!(pc);
                     return None;
@@ -493,8 +495,7 @@ impl<'s, T> Exec<'s, T> {
                 // SAFETY: branch targets are instructions of this body.
                 pc = unsafe { op.offset(entry.pc_delta as isize) };
                 stp = index.wrapping_add_signed(entry.stp_delta as isize);
-                // A back-edge (see `Exec::branch`).
-                if entry.pc_delta <= 0 {
+                if entry.is_back_edge() {
                     self.hotness.set(self.hotness.get().wrapping_add(1));
                     charge!();
                 }
