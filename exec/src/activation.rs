@@ -175,6 +175,9 @@ fn call<T>(store: &mut Store<T>, func: FuncAddr, args: &[Val], may_pause: bool) 
     }
     let entry_depth = store.stack.frames.len();
     let regs = enter_frame(store, func, base, sp)?;
+    // A call from the host counts towards heat as the interpreter's calls do.
+    let hotness = &store.funcs[func.0 as usize].hotness;
+    hotness.set(hotness.get().wrapping_add(1));
     run(store, func, Activation::new(base, entry_depth, regs), may_pause)
 }
 

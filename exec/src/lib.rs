@@ -17,3 +17,29 @@ mod backtrace;
 mod host;
 
 pub use activation::{Outcome, PauseReason, PausedCall, instantiate, invoke, invoke_resumable, resume};
+
+use stratus_runtime::{FuncKind, Store};
+
+/// How many of a store's WebAssembly functions have compiled code, and how many without
+/// it have run in the interpreter.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub struct TierCounts {
+    pub compiled: usize,
+    pub interpreted: usize,
+}
+
+/// Counts the store's functions by the tier that runs them.
+pub fn tier_counts<T>(store: &Store<T>) -> TierCounts {
+    let mut counts = TierCounts::default();
+    for (entry, func_ref) in store.funcs.iter().zip(&store.func_refs) {
+        if let FuncKind::Host(_) = entry.kind {
+            continue;
+        }
+        if !func_ref.code.is_null() {
+            counts.compiled += 1;
+        } else if entry.hotness.get() > 0 {
+            counts.interpreted += 1;
+        }
+    }
+    counts
+}

@@ -25,6 +25,33 @@ pub enum Extern {
     Global(GlobalAddr),
 }
 
+/// What compiled code reads of an instance, through one register: the addresses of
+/// what its index spaces name and its memory 0. Boxed in the [`Instance`], so its
+/// address never changes; the arrays it points to are the instance's own vectors, which
+/// never change after instantiation.
+#[repr(C)]
+#[derive(Debug)]
+pub struct InstanceVm {
+    /// The store address ([`FuncAddr`]) of each function, by index.
+    pub funcs: *const u32,
+    /// The store address ([`GlobalAddr`]) of each global, by index.
+    pub globals: *const u32,
+    /// The store-wide type id of each type, by index.
+    pub type_ids: *const u32,
+    /// Each table's [`TableVm`](crate::TableVm), by index.
+    pub tables: *const *const crate::TableVm,
+    /// Memory 0's base (which never moves), and its record, or null without memory.
+    pub memory_base: *mut u8,
+    pub memory: *const crate::MemoryVm,
+    table_vms: Box<[*const crate::TableVm]>,
+}
+
+// SAFETY: the pointers lead into the store that owns the instance, which moves between
+// threads only whole, and only its exclusive user reads through them.
+unsafe impl Send for InstanceVm {}
+// SAFETY: shared references to the record give no access through its pointers.
+unsafe impl Sync for InstanceVm {}
+
 /// A module instance: its module and the store addresses of everything it uses.
 #[derive(Debug)]
 pub struct Instance {
@@ -37,6 +64,8 @@ pub struct Instance {
     pub globals: Vec<GlobalAddr>,
     pub elems: Vec<ElemAddr>,
     pub datas: Vec<DataAddr>,
+    /// Made once instantiation has allocated everything.
+    pub vm: Option<Box<InstanceVm>>,
 }
 
 impl Instance {
@@ -114,6 +143,7 @@ pub fn instantiate<T>(
         globals: Vec::with_capacity(module.globals.len()),
         elems: Vec::with_capacity(module.elems.len()),
         datas: Vec::with_capacity(module.datas.len()),
+        vm: None,
     };
     for (import, &ext) in module.imports.iter().zip(imports) {
         check_import(store, module, import, ext)?;
@@ -133,9 +163,30 @@ pub fn instantiate<T>(
         store.truncate_objects(before);
         return Err(error);
     }
+    inst.vm = Some(instance_vm(store, &inst));
+    for &func in &inst.funcs[module.imported_funcs as usize..] {
+        store.func_refs[func.0 as usize].instance = &**inst.vm.as_ref().expect("just made");
+    }
     store.instances.push(inst);
     apply_segments(store, addr).map_err(InstantiateError::Trap)?;
     Ok(addr)
+}
+
+fn instance_vm<T>(store: &Store<T>, inst: &Instance) -> Box<InstanceVm> {
+    let table_vms: Box<[_]> = inst.tables.iter().map(|t| store.tables[t.0 as usize].vm()).collect();
+    let memory = inst.memories.first().map(|m| &store.memories[m.0 as usize]);
+    Box::new(InstanceVm {
+        funcs: inst.funcs.as_ptr().cast(),
+        globals: inst.globals.as_ptr().cast(),
+        type_ids: inst.type_ids.as_ptr(),
+        tables: table_vms.as_ptr(),
+        memory_base: memory.map_or(std::ptr::null_mut(), |m| {
+            // SAFETY: the record lives as long as the memory, which the store keeps.
+            unsafe { (*m.vm()).base }
+        }),
+        memory: memory.map_or(std::ptr::null(), |m| m.vm()),
+        table_vms,
+    })
 }
 
 /// Allocates the objects `module` defines for instance `inst` at `addr`, in the order
@@ -149,7 +200,7 @@ fn allocate<T>(
     for index in module.imported_funcs..module.funcs.len() as u32 {
         let (type_id, ty) = store.intern_type(module.func_type(index));
         let kind = FuncKind::Wasm { instance: addr, index };
-        store.funcs.push(FuncEntry { ty, type_id, hotness: Default::default(), kind });
+        store.push_func(FuncEntry { ty, type_id, hotness: Default::default(), kind });
         inst.funcs.push(FuncAddr(store.funcs.len() as u32 - 1));
     }
     for (index, ty) in module.tables.iter().enumerate().skip(module.imported_tables as usize) {

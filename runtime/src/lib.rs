@@ -25,8 +25,8 @@ mod values;
 mod vm;
 
 pub use global::Global;
-pub use instance::{Extern, Instance, InstantiateError, eval_const, instantiate};
-pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, MemoryReservation, PAGE_SIZE};
+pub use instance::{Extern, Instance, InstanceVm, InstantiateError, eval_const, instantiate};
+pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, MemoryReservation, MemoryVm, PAGE_SIZE};
 pub use module::{
     CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
     FuncCode, Import, Validation,
@@ -34,10 +34,10 @@ pub use module::{
 pub use quota::{GrowError, Quota, QuotaExceeded};
 pub use stack::{Frame, Frames, Slots, Stack};
 pub use store::{
-    DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, GlobalAddr, HostFunc, InstanceAddr,
-    Limits, MemAddr, Store, TableAddr,
+    CompilePolicy, DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, FuncRef, GlobalAddr, HostFunc,
+    InstanceAddr, Limits, MemAddr, Store, TableAddr,
 };
-pub use table::Table;
+pub use table::{Table, TableVm};
 pub use trap::{FrameInfo, Trap, TrapKind, write_backtrace};
 pub use values::{ExternAddr, FuncAddr, Val, ref_from_slot, ref_to_slot};
 pub use vm::{

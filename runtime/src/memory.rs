@@ -14,7 +14,19 @@ pub const MAX_PAGES: u32 = 65536;
 /// A guard region after a 4 GiB reservation that any 32-bit offset added to an address
 /// inside the memory stays within, so compiled code may leave such accesses to the
 /// hardware to check.
-pub const GUARD_BYTES: usize = 4 << 30;
+/// It is one page more than 4 GiB because the widest access (8 bytes) at the largest
+/// address plus the largest offset ends 6 bytes past 8 GiB.
+pub const GUARD_BYTES: usize = (4 << 30) + PAGE_SIZE;
+
+/// What compiled code reads of a memory: its base and accessible length, boxed so that
+/// the address stays put when the store's vector of memories moves.
+#[repr(C)]
+#[derive(Debug)]
+pub struct MemoryVm {
+    pub base: *mut u8,
+    /// The accessible size in bytes.
+    pub len: usize,
+}
 
 /// How much address space a linear memory reserves when it is made. The memory grows in
 /// place, never moving its base (compiled code will keep it in a register), so it can
@@ -54,6 +66,7 @@ impl Default for MemoryReservation {
 /// come out of the store's [`Quota`].
 pub struct Memory {
     map: Reservation,
+    vm: Box<MemoryVm>,
     pages: u32,
     max_pages: u32,
     quota: Arc<Quota>,
@@ -87,7 +100,10 @@ impl Memory {
         let min_bytes = min as usize * PAGE_SIZE;
         quota.take_memory_bytes(min_bytes).map_err(|error| format!("a memory of {min} pages: {error}"))?;
         match reserve(min, max_pages, reservation) {
-            Ok((map, max_pages)) => Ok(Memory { map, pages: min, max_pages, quota: quota.clone(), ty }),
+            Ok((mut map, max_pages)) => {
+                let vm = Box::new(MemoryVm { base: map.bytes_mut().as_mut_ptr(), len: min_bytes });
+                Ok(Memory { map, vm, pages: min, max_pages, quota: quota.clone(), ty })
+            }
             Err(error) => {
                 quota.give_back_memory_bytes(min_bytes);
                 Err(format!("reserving a linear memory of {min} pages: {error}"))
@@ -142,7 +158,14 @@ impl Memory {
             return Err(GrowError::Host);
         }
         self.pages = new;
+        self.vm.len = self.len();
         Ok(old)
+    }
+
+    /// The record compiled code reads the base and length from; its address never
+    /// changes.
+    pub fn vm(&self) -> *const MemoryVm {
+        &*self.vm
     }
 
     /// Bytes of address space reserved: the largest size plus any guard region.

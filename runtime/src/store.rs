@@ -64,6 +64,28 @@ pub struct FuncEntry<T> {
     pub kind: FuncKind<T>,
 }
 
+/// How compiled code calls a function: an entry per function of the store, in the
+/// order of [`Store::funcs`], that a tier fills in when it has code for the function.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct FuncRef {
+    /// Compiled code to call, or null: the function is a host function or not compiled,
+    /// and the execution core calls it.
+    pub code: *const u8,
+    /// The instance the function belongs to; null for host functions.
+    pub instance: *const crate::InstanceVm,
+    /// Its type's store-wide id, which `call_indirect` compares.
+    pub type_id: u32,
+    /// Value-stack slots its frame takes beyond its base: locals and operand stack.
+    pub frame_slots: u32,
+}
+
+// SAFETY: as for `VmContext`: the pointers lead into the store (or code owned by its
+// modules), used only by whoever has the store.
+unsafe impl Send for FuncRef {}
+// SAFETY: shared references give no access through the pointers.
+unsafe impl Sync for FuncRef {}
+
 /// An element segment: its references, until `elem.drop` empties it.
 #[derive(Debug, Clone, Default)]
 pub struct ElemSegment {
@@ -128,11 +150,25 @@ impl Default for Limits {
     }
 }
 
+/// When the store's WebAssembly functions are compiled.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum CompilePolicy {
+    /// Never: the interpreter runs everything.
+    #[default]
+    Never,
+    /// Every function of a module before any of them first runs (where the machine has
+    /// a compiler and the compiler takes the module).
+    Eager,
+}
+
 /// Everything a set of instances owns, addressed by index, and the data `T` the
 /// embedder keeps with it.
 pub struct Store<T> {
     pub data: T,
     pub funcs: Vec<FuncEntry<T>>,
+    /// One per function: what compiled code calls it by. Changed only through
+    /// [`Store::push_func`] and by the tiers.
+    pub func_refs: Vec<FuncRef>,
     pub tables: Vec<Table>,
     pub memories: Vec<Memory>,
     pub globals: Vec<Global>,
@@ -148,6 +184,8 @@ pub struct Store<T> {
     pub vm: Box<VmContext>,
     /// What the store's memories and tables take, and may take, together.
     pub quota: Arc<Quota>,
+    /// Which tier runs the store's functions; the execution core reads it.
+    pub compile: CompilePolicy,
     type_ids: HashMap<Arc<FuncType>, u32>,
 }
 
@@ -161,6 +199,7 @@ impl<T> Store<T> {
         let mut store = Store {
             data,
             funcs: Vec::new(),
+            func_refs: Vec::new(),
             tables: Vec::new(),
             memories: Vec::new(),
             globals: Vec::new(),
@@ -173,12 +212,15 @@ impl<T> Store<T> {
             vm: Box::new(VmContext::new(budget.flag())),
             budget,
             quota: Arc::new(Quota::new(limits.total_memory_bytes, limits.total_table_elements)),
+            compile: CompilePolicy::Never,
             type_ids: HashMap::new(),
         };
         store.vm.slots = store.stack.slots.base();
         store.vm.slots_len = store.stack.slots.len();
         store.vm.frames = store.stack.frames.base();
         store.vm.frames_max = store.stack.frames.capacity();
+        // SAFETY: `slots_len` slots from `slots` are the value stack's allocation.
+        store.vm.slots_end = unsafe { store.vm.slots.add(store.vm.slots_len) };
         store.refresh_vm(None);
         store
     }
@@ -189,6 +231,7 @@ impl<T> Store<T> {
         let vm = &mut *self.vm;
         vm.frames_len = self.stack.frames.len();
         vm.funcs = self.funcs.as_ptr().cast();
+        vm.func_refs = self.func_refs.as_ptr();
         vm.globals = self.globals.as_mut_ptr().cast();
         vm.tables = self.tables.as_mut_ptr().cast();
         let memory = instance
@@ -230,9 +273,20 @@ impl<T> Store<T> {
     /// Adds a host function.
     pub fn add_host_func(&mut self, ty: &FuncType, func: HostFunc<T>) -> FuncAddr {
         let (type_id, ty) = self.intern_type(ty);
-        self.funcs.push(FuncEntry { ty, type_id, hotness: Default::default(), kind: FuncKind::Host(func) });
+        self.push_func(FuncEntry { ty, type_id, hotness: Default::default(), kind: FuncKind::Host(func) });
         self.invalidate_code();
         FuncAddr(self.funcs.len() as u32 - 1)
+    }
+
+    /// Adds a function entry and its [`FuncRef`], not yet compiled.
+    pub(crate) fn push_func(&mut self, entry: FuncEntry<T>) {
+        let frame_slots = match entry.kind {
+            FuncKind::Host(_) => 0,
+            FuncKind::Wasm { .. } => u32::MAX,
+        };
+        let type_id = entry.type_id;
+        self.funcs.push(entry);
+        self.func_refs.push(FuncRef { code: std::ptr::null(), instance: std::ptr::null(), type_id, frame_slots });
     }
 
     /// Keeps a host value that WebAssembly code can hold as an `externref`.
@@ -280,6 +334,7 @@ impl<T> Store<T> {
     pub(crate) fn truncate_objects(&mut self, counts: [usize; 6]) {
         let [funcs, tables, memories, globals, elems, datas] = counts;
         self.funcs.truncate(funcs);
+        self.func_refs.truncate(funcs);
         self.tables.truncate(tables);
         self.memories.truncate(memories);
         self.globals.truncate(globals);

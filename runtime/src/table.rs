@@ -10,9 +10,22 @@ use crate::trap::TrapKind;
 /// A table. Its elements come out of the store's [`Quota`] by allocated capacity, and
 /// from the allocator without aborting when it has none to give: a module decides
 /// these sizes.
+/// What compiled code reads of a table: its elements and their number, boxed so that
+/// the address stays put when the store's vector of tables moves. Kept up to date by
+/// the table whenever its elements move or change in number.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TableVm {
+    pub elements: *mut u64,
+    pub len: u64,
+}
+
 #[derive(Debug)]
 pub struct Table {
+    /// Methods that change the number of elements keep `vm` up to date; others may
+    /// change elements in place.
     pub elements: Vec<u64>,
+    vm: Box<TableVm>,
     max: u32,
     /// Elements taken from the quota: the capacity asked of the allocator.
     charged: usize,
@@ -30,10 +43,22 @@ impl Table {
             return Err(format!("a table of {min} elements is more than the limit of {limit} per table"));
         }
         let max = ty.limits.max.unwrap_or(u32::MAX).min(limit);
-        let mut table = Table { elements: Vec::new(), max, charged: 0, quota: quota.clone(), ty };
+        let vm = Box::new(TableVm { elements: std::ptr::null_mut(), len: 0 });
+        let mut table = Table { elements: Vec::new(), vm, max, charged: 0, quota: quota.clone(), ty };
         table.reserve(min as usize).map_err(|error| format!("a table of {min} elements: {error}"))?;
         table.elements.resize(min as usize, init);
+        table.sync_vm();
         Ok(table)
+    }
+
+    fn sync_vm(&mut self) {
+        self.vm.elements = self.elements.as_mut_ptr();
+        self.vm.len = self.elements.len() as u64;
+    }
+
+    /// The record compiled code reads the elements from; its address never changes.
+    pub fn vm(&self) -> *const TableVm {
+        &*self.vm
     }
 
     /// Makes room for `capacity` elements in all, first from the quota, then from the
@@ -86,6 +111,7 @@ impl Table {
             }
         }
         self.elements.resize(new, init);
+        self.sync_vm();
         Ok(old)
     }
 

@@ -47,6 +47,47 @@ impl fmt::Display for TrapKind {
     }
 }
 
+impl TrapKind {
+    /// The number compiled code reports this trap by (with the element index in `arg`);
+    /// host and validation failures have none, the driver reports them itself.
+    pub fn code(&self) -> (u32, u32) {
+        match self {
+            TrapKind::Unreachable => (1, 0),
+            TrapKind::MemoryOutOfBounds => (2, 0),
+            TrapKind::TableOutOfBounds => (3, 0),
+            TrapKind::UndefinedElement(index) => (4, *index),
+            TrapKind::UninitializedElement(index) => (5, *index),
+            TrapKind::IndirectCallTypeMismatch => (6, 0),
+            TrapKind::IntegerDivideByZero => (7, 0),
+            TrapKind::IntegerOverflow => (8, 0),
+            TrapKind::InvalidConversionToInteger => (9, 0),
+            TrapKind::CallStackExhausted => (10, 0),
+            TrapKind::OutOfFuel => (11, 0),
+            TrapKind::Interrupted => (12, 0),
+            TrapKind::Host(_) | TrapKind::InvalidFunction(_) => (0, 0),
+        }
+    }
+
+    /// The trap [`code`](Self::code) names, if any.
+    pub fn from_code(code: u32, arg: u32) -> Option<TrapKind> {
+        Some(match code {
+            1 => TrapKind::Unreachable,
+            2 => TrapKind::MemoryOutOfBounds,
+            3 => TrapKind::TableOutOfBounds,
+            4 => TrapKind::UndefinedElement(arg),
+            5 => TrapKind::UninitializedElement(arg),
+            6 => TrapKind::IndirectCallTypeMismatch,
+            7 => TrapKind::IntegerDivideByZero,
+            8 => TrapKind::IntegerOverflow,
+            9 => TrapKind::InvalidConversionToInteger,
+            10 => TrapKind::CallStackExhausted,
+            11 => TrapKind::OutOfFuel,
+            12 => TrapKind::Interrupted,
+            _ => return None,
+        })
+    }
+}
+
 /// One frame of a trap's WebAssembly backtrace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameInfo {

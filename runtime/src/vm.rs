@@ -11,14 +11,18 @@
 //!
 //! | field | meaning |
 //! |---|---|
-//! | `slots`, `slots_len` | the value stack: base (fixed) and length in 64-bit slots |
+//! | `slots`, `slots_len`, `slots_end` | the value stack: base (fixed), length in 64-bit slots, end |
 //! | `frames`, `frames_len`, `frames_max` | the frame stack: base (fixed), records in use, capacity |
 //! | `memory_base`, `memory_len` | memory 0 of the running instance (refreshed) |
 //! | `funcs`, `globals`, `tables` | the store's function entries, globals, tables (refreshed) |
+//! | `func_refs` | the store's [`FuncRef`](crate::FuncRef)s, what compiled code calls by (refreshed) |
 //! | `budget` | units left before the next budget check (see below) |
 //! | `interrupt` | the interrupt flag another thread sets ([`InterruptHandle`]) |
 //! | `exit` | why compiled code left for the driver, and where ([`ExitRecord`]) |
 //! | `generation` | bumped whenever function entries may have changed: caches of callee code compare it |
+//! | `exit_sp` | the native stack pointer to go back to when compiled code leaves for the driver |
+//! | `stack_limit` | the lowest native stack pointer compiled code may call at |
+//! | `libcalls`, `host` | the compiler's table of runtime functions, and the driver's state they use |
 //!
 //! Frames are [`Frame`] records (`#[repr(C)]`, 16 bytes): the caller's function address,
 //! the bytecode offset after the call, its side-table position and its frame base.
@@ -87,7 +91,8 @@ impl InterruptHandle {
     }
 }
 
-/// Why compiled code (or the interpreter, in its terms) left for the driver.
+/// Why compiled code left for the driver, and where: the registers of the running
+/// function in the interpreter's terms.
 #[repr(C)]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExitRecord {
@@ -97,8 +102,17 @@ pub struct ExitRecord {
     pub func: u32,
     /// The bytecode offset in that function where it stopped.
     pub pc: u32,
-    /// A trap code or a callee, depending on `kind`.
+    /// The side-table position there.
+    pub stp: u32,
+    /// A trap code ([`TrapKind::code`](crate::TrapKind::code)), for traps.
     pub detail: u32,
+    /// The element index of `undefined element` and `uninitialized element` traps.
+    pub arg: u32,
+    /// Slots in use above the frame base: locals and operands.
+    pub height: u32,
+    pub reserved: u32,
+    /// The frame base, as an address in the value stack.
+    pub fp: usize,
 }
 
 /// Values of [`ExitRecord::kind`].
@@ -151,6 +165,12 @@ pub struct VmContext {
     pub interrupt: *const AtomicU8,
     pub exit: ExitRecord,
     pub generation: u64,
+    pub slots_end: *mut u64,
+    pub func_refs: *const crate::FuncRef,
+    pub exit_sp: usize,
+    pub stack_limit: usize,
+    pub libcalls: *const std::ffi::c_void,
+    pub host: *mut std::ffi::c_void,
 }
 
 // SAFETY: the pointers lead into the store that owns the context; the context moves
@@ -252,6 +272,12 @@ impl VmContext {
             interrupt,
             exit: ExitRecord::default(),
             generation: 0,
+            slots_end: std::ptr::null_mut(),
+            func_refs: std::ptr::null(),
+            exit_sp: 0,
+            stack_limit: 0,
+            libcalls: std::ptr::null(),
+            host: std::ptr::null_mut(),
         }
     }
 }
