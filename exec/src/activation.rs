@@ -88,6 +88,8 @@ pub fn instantiate<T>(
     imports: &[Extern],
 ) -> Result<InstanceAddr, InstantiateError> {
     let instance = stratus_runtime::instantiate(store, module, imports)?;
+    #[cfg(all(feature = "jit", target_arch = "x86_64"))]
+    crate::jit::prepare_instance(store, instance);
     if let Some(start) = store.instance(instance).start() {
         invoke(store, start, &[]).map_err(InstantiateError::Trap)?;
     }
@@ -110,6 +112,20 @@ pub fn resume<T>(store: &mut Store<T>, paused: PausedCall) -> Result<Outcome, Tr
     }
     let regs = Regs { fp: paused.regs.fp + base, sp: paused.regs.sp + base, ..paused.regs };
     run(store, paused.func, Activation::new(base, entry_depth, regs), true)
+}
+
+/// Calls WebAssembly function `func` with its arguments in the slots from `base`, where
+/// its results go: a call from compiled code to a function it cannot call directly.
+/// Nests like a host function calling back in, so it counts against the same limit.
+#[cfg_attr(not(all(feature = "jit", target_arch = "x86_64")), allow(dead_code))]
+pub(crate) fn call_in_place<T>(store: &mut Store<T>, func: FuncAddr, base: usize) -> Result<(), Trap> {
+    if store.stack.activations >= store.limits.host_reentry {
+        return Err(TrapKind::CallStackExhausted.into());
+    }
+    let param_slots: usize = store.funcs[func.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
+    let entry_depth = store.stack.frames.len();
+    let regs = enter_frame(store, func, base, base + param_slots)?;
+    run(store, func, Activation::new(base, entry_depth, regs), false).map(drop)
 }
 
 /// Whether the paused call's frames fit in the store's stacks when its slots start at
@@ -247,9 +263,27 @@ impl Activation {
         may_pause: bool,
         func: FuncAddr,
     ) -> Result<Option<PausedCall>, Trap> {
+        store.budget.settle(&mut store.vm.budget);
+        #[cfg(all(feature = "jit", target_arch = "x86_64"))]
+        if self.regs.pc == 0
+            && store.stack.frames.len() == self.entry_depth
+            && crate::jit::is_compiled(store, FuncAddr(self.regs.func))
+        {
+            // Compiled code charges its own entry.
+            match crate::jit::run(store, FuncAddr(self.regs.func), self.regs.fp) {
+                crate::jit::Exit::Returned => return Ok(None),
+                crate::jit::Exit::Trap { trap, func: at_func, pc } => {
+                    self.regs.func = at_func;
+                    return Err(self.fail(store, trap, pc));
+                }
+                crate::jit::Exit::Budget { why, regs } => {
+                    self.regs = regs;
+                    return self.stop_for_budget(store, why, may_pause, func, regs.pc).map(Some);
+                }
+            }
+        }
         // The entry's charge: the function's first, or the one a pause stopped at.
         let mut stop = Stop::Budget;
-        store.budget.settle(&mut store.vm.budget);
         store.vm.budget -= 1;
         let mut pc = self.regs.pc;
         loop {

@@ -15,10 +15,20 @@
 mod activation;
 mod backtrace;
 mod host;
+#[cfg(all(feature = "jit", target_arch = "x86_64"))]
+mod jit;
 
 pub use activation::{Outcome, PauseReason, PausedCall, instantiate, invoke, invoke_resumable, resume};
 
 use stratus_runtime::{FuncKind, Store};
+
+/// Whether this build has a compiler for this machine, and the CPU runs its code.
+pub fn jit_available() -> bool {
+    #[cfg(all(feature = "jit", target_arch = "x86_64"))]
+    return jit::available();
+    #[cfg(not(all(feature = "jit", target_arch = "x86_64")))]
+    return false;
+}
 
 /// How many of a store's WebAssembly functions have compiled code, and how many without
 /// it have run in the interpreter.

@@ -1,8 +1,8 @@
-//! Small end-to-end runs of the interpreter: calls, branches, memory, host calls, traps.
+//! Small end-to-end runs of every tier: calls, branches, memory, host calls, traps.
 
 use std::sync::Arc;
 
-use stratus_runtime::{CompiledModule, Extern, Store, TrapKind, Val};
+use stratus_runtime::{CompilePolicy, CompiledModule, Extern, Limits, MemoryReservation, Store, TrapKind, Val};
 
 fn module(wat: &str) -> Arc<CompiledModule> {
     let bytes =
@@ -20,8 +20,30 @@ fn call(
     stratus_exec::invoke(store, f, args)
 }
 
+/// Stores for every tier: the interpreter, and where the machine has one, compiled code
+/// with bounds checked by the guard region and checked explicitly.
+fn stores() -> Vec<Store<()>> {
+    let mut stores = vec![Store::new(())];
+    if stratus_exec::jit_available() {
+        for memory_reservation in
+            [MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES }, MemoryReservation::default()]
+        {
+            let mut store = Store::with_limits((), Limits { memory_reservation, ..Limits::default() });
+            store.compile = CompilePolicy::Eager;
+            stores.push(store);
+        }
+    }
+    stores
+}
+
 #[test]
 fn recursion_loops_and_memory() {
+    for store in stores() {
+        recursion_loops_and_memory_in(store);
+    }
+}
+
+fn recursion_loops_and_memory_in(mut store: Store<()>) {
     let m = module(
         r#"(module
             (memory 1)
@@ -42,7 +64,6 @@ fn recursion_loops_and_memory() {
             (func (export "oob") (result i32) (i32.load (i32.const 65534)))
             (func $inf (export "inf") (call $inf)))"#,
     );
-    let mut store = Store::new(());
     let inst = stratus_exec::instantiate(&mut store, &m, &[]).unwrap();
     assert_eq!(call(&mut store, inst, "fac", &[Val::I64(20)]).unwrap(), [Val::I64(2432902008176640000)]);
     assert_eq!(call(&mut store, inst, "sum", &[Val::I32(100)]).unwrap(), [Val::I32(5050)]);
@@ -57,13 +78,19 @@ fn recursion_loops_and_memory() {
 
 #[test]
 fn host_functions_and_reentrancy() {
+    for store in stores() {
+        host_functions_and_reentrancy_in(store);
+    }
+}
+
+fn host_functions_and_reentrancy_in(mut store: Store<()>) {
     let m = module(
         r#"(module
             (import "host" "twice" (func $twice (param i32) (result i32)))
             (func (export "run") (param i32) (result i32) (i32.add (call $twice (local.get 0)) (i32.const 1)))
             (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
     );
-    let mut store: Store<()> = Store::new(());
+
     let ty = m.types[0].clone();
     // The host function calls back into the instance's "inc" export.
     let twice = store.add_host_func(

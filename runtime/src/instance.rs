@@ -43,6 +43,8 @@ pub struct InstanceVm {
     /// Memory 0's base (which never moves), and its record, or null without memory.
     pub memory_base: *mut u8,
     pub memory: *const crate::MemoryVm,
+    /// The instance's own address in the store.
+    pub addr: u32,
     table_vms: Box<[*const crate::TableVm]>,
 }
 
@@ -163,7 +165,7 @@ pub fn instantiate<T>(
         store.truncate_objects(before);
         return Err(error);
     }
-    inst.vm = Some(instance_vm(store, &inst));
+    inst.vm = Some(instance_vm(store, &inst, addr));
     for &func in &inst.funcs[module.imported_funcs as usize..] {
         store.func_refs[func.0 as usize].instance = &**inst.vm.as_ref().expect("just made");
     }
@@ -172,7 +174,7 @@ pub fn instantiate<T>(
     Ok(addr)
 }
 
-fn instance_vm<T>(store: &Store<T>, inst: &Instance) -> Box<InstanceVm> {
+fn instance_vm<T>(store: &Store<T>, inst: &Instance, addr: InstanceAddr) -> Box<InstanceVm> {
     let table_vms: Box<[_]> = inst.tables.iter().map(|t| store.tables[t.0 as usize].vm()).collect();
     let memory = inst.memories.first().map(|m| &store.memories[m.0 as usize]);
     Box::new(InstanceVm {
@@ -185,6 +187,7 @@ fn instance_vm<T>(store: &Store<T>, inst: &Instance) -> Box<InstanceVm> {
             unsafe { (*m.vm()).base }
         }),
         memory: memory.map_or(std::ptr::null(), |m| m.vm()),
+        addr: addr.0,
         table_vms,
     })
 }

@@ -114,6 +114,10 @@ pub struct CompiledModule {
     pub name: Option<String>,
     /// Function names from the `name` section, sorted by index.
     pub func_names: Vec<(u32, String)>,
+    /// Machine code a compiler made of the module, or why it could not, under the
+    /// compiler's own keys (one per way of checking bounds): the module owns it, and its
+    /// instances share it. The runtime only keeps it.
+    pub machine_code: [OnceLock<Result<Arc<dyn std::any::Any + Send + Sync>, String>>; 2],
 }
 
 /// What validating a function body needs beyond the module's index spaces.
@@ -213,6 +217,7 @@ impl CompiledModule {
             imported_globals: m.imported_globals,
             name: m.names.module.map(str::to_string),
             func_names: m.names.funcs.iter().map(|&(i, n)| (i, n.to_string())).collect(),
+            machine_code: Default::default(),
             bytes: Box::default(),
         };
         // The decoded module borrows the bytes; once it is gone they can move in.

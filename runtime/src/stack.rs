@@ -169,6 +169,14 @@ impl Frames {
         self.len = self.len.min(len);
     }
 
+    /// Takes `len` records as in use: after compiled code pushed and popped records
+    /// through the VM context's `frames_len`.
+    pub fn set_len(&mut self, len: usize) {
+        assert!(len <= self.block.len, "more frames than the frame stack holds");
+        // Every record is initialized: the block is allocated zeroed.
+        self.len = len;
+    }
+
     /// The frames in use, outermost first.
     pub fn as_slice(&self) -> &[Frame] {
         &self.block.as_slice()[..self.len]

@@ -1,0 +1,277 @@
+//! The runtime functions compiled code calls ([`Libcall`]), over the store the driver
+//! lent it. Each reads its operands from the value stack and leaves its results there.
+
+use stratus_jit::abi::{LIBCALLS, Libcall, LibcallFn, TRAP_PENDING};
+use stratus_runtime::{FuncAddr, FuncKind, InstanceAddr, InstanceVm, Store, TrapKind, VmContext};
+
+use super::JitHost;
+use crate::host::call_host;
+
+/// The libcalls for stores of `T`, by [`Libcall`] number.
+pub(super) fn table<T>() -> &'static [LibcallFn; LIBCALLS] {
+    &Table::<T>::FNS
+}
+
+struct Table<T>(std::marker::PhantomData<T>);
+
+impl<T> Table<T> {
+    const FNS: [LibcallFn; LIBCALLS] = {
+        let mut fns: [LibcallFn; LIBCALLS] = [budget::<T>; LIBCALLS];
+        fns[Libcall::Call as usize] = call::<T>;
+        fns[Libcall::MemoryGrow as usize] = memory_grow::<T>;
+        fns[Libcall::MemoryFill as usize] = memory_fill::<T>;
+        fns[Libcall::MemoryCopy as usize] = memory_copy::<T>;
+        fns[Libcall::MemoryInit as usize] = memory_init::<T>;
+        fns[Libcall::DataDrop as usize] = data_drop::<T>;
+        fns[Libcall::TableGet as usize] = table_get::<T>;
+        fns[Libcall::TableSet as usize] = table_set::<T>;
+        fns[Libcall::TableSize as usize] = table_size::<T>;
+        fns[Libcall::TableGrow as usize] = table_grow::<T>;
+        fns[Libcall::TableFill as usize] = table_fill::<T>;
+        fns[Libcall::TableCopy as usize] = table_copy::<T>;
+        fns[Libcall::TableInit as usize] = table_init::<T>;
+        fns[Libcall::ElemDrop as usize] = elem_drop::<T>;
+        fns
+    };
+}
+
+/// What a libcall works on: the store, its operands, the caller's instance.
+struct Call<'a, T> {
+    host: &'a mut JitHost<T>,
+    args: *mut u64,
+    instance: InstanceAddr,
+}
+
+impl<T> Call<'_, T> {
+    fn store(&mut self) -> &mut Store<T> {
+        // SAFETY: the driver lent the store to compiled code for the whole call, and
+        // compiled code is suspended while a libcall runs.
+        unsafe { &mut *self.host.store }
+    }
+
+    fn arg(&self, index: usize) -> u64 {
+        // SAFETY: compiled code passes a pointer to its operands, which are live slots.
+        unsafe { self.args.add(index).read() }
+    }
+
+    fn arg_u32(&self, index: usize) -> u32 {
+        self.arg(index) as u32
+    }
+
+    fn set_result(&mut self, index: usize, value: u64) {
+        // SAFETY: as for `arg`; results take the places of operands.
+        unsafe { self.args.add(index).write(value) }
+    }
+
+    /// The slot index of the operands.
+    fn args_slot(&mut self) -> usize {
+        let base = self.store().vm.slots as usize;
+        (self.args as usize - base) / 8
+    }
+
+    fn table(&mut self, index: u32) -> usize {
+        let instance = self.instance;
+        self.store().instance(instance).tables[index as usize].0 as usize
+    }
+
+    fn memory(&mut self) -> usize {
+        let instance = self.instance;
+        self.store().instance(instance).memories[0].0 as usize
+    }
+}
+
+/// Runs a libcall's body; a trap becomes its code.
+///
+/// # Safety
+/// `vm` is the VM context of a store lent to compiled code by [`super::run`], `args`
+/// points to the operands, and `instance` is the caller's instance record.
+unsafe fn with<T>(
+    vm: *mut VmContext,
+    args: *mut u64,
+    instance: *const InstanceVm,
+    body: impl FnOnce(&mut Call<'_, T>) -> Result<(), TrapKind>,
+) -> u32 {
+    // SAFETY: the caller's guarantees: `host` was set by the driver to a live `JitHost`.
+    let host = unsafe { &mut *(*vm).host.cast::<JitHost<T>>() };
+    // SAFETY: the instance record lives as long as its instance.
+    let instance = InstanceAddr(unsafe { (*instance).addr });
+    let mut call = Call { host, args, instance };
+    match body(&mut call) {
+        Ok(()) => 0,
+        Err(kind) => {
+            let (code, arg) = kind.code();
+            if code == 0 {
+                // A trap of the host's own, kept already (or a message to keep).
+                if call.host.trap.is_none() {
+                    call.host.trap = Some(kind.into());
+                }
+                return TRAP_PENDING;
+            }
+            call.store().vm.exit.arg = arg;
+            code
+        }
+    }
+}
+
+macro_rules! libcall {
+    ($(fn $name:ident($call:ident, $a:ident, $b:ident) $body:block)*) => {$(
+        /// # Safety
+        /// Called by compiled code only, as [`with`] requires.
+        unsafe extern "C" fn $name<T>(
+            vm: *mut VmContext,
+            args: *mut u64,
+            $a: u32,
+            $b: u32,
+            instance: *const InstanceVm,
+        ) -> u32 {
+            // SAFETY: compiled code calls with what `with` requires.
+            unsafe { with::<T>(vm, args, instance, |$call: &mut Call<'_, T>| $body) }
+        }
+    )*};
+}
+
+libcall! {
+    fn budget(call, _a, _b) {
+        let store = call.store();
+        match store.budget.exhausted(&mut store.vm.budget) {
+            Ok(()) => Ok(()),
+            Err(why) => {
+                call.host.budget_stop = Some(why);
+                // Not a trap: the driver decides; any non-zero value stops.
+                Err(TrapKind::Unreachable)
+            }
+        }
+    }
+
+    fn call(call, func, _b) {
+        let args_slot = call.args_slot();
+        let caller = call.instance;
+        let store = call.store();
+        store.stack.frames.set_len(store.vm.frames_len);
+        store.stack.top = args_slot;
+        let outcome = match store.funcs[func as usize].kind {
+            FuncKind::Host(_) => {
+                let mut buffers = std::mem::take(&mut call.host.buffers);
+                let called = call_host(call.store(), FuncAddr(func), Some(caller), args_slot, &mut buffers);
+                call.host.buffers = buffers;
+                called.map(drop)
+            }
+            FuncKind::Wasm { .. } => crate::activation::call_in_place(store, FuncAddr(func), args_slot),
+        };
+        let store = call.store();
+        store.refresh_vm(Some(caller));
+        outcome.map_err(|trap| {
+            call.host.trap = Some(trap);
+            TrapKind::Host(String::new())
+        })
+    }
+
+    fn memory_grow(call, _a, _b) {
+        let delta = call.arg_u32(0);
+        let memory = call.memory();
+        let old = call.store().memories[memory].grow(delta);
+        call.set_result(0, old.map_or(-1i32, |old| old as i32) as u32 as u64);
+        Ok(())
+    }
+
+    fn memory_fill(call, _a, _b) {
+        let (dst, value, len) = (call.arg_u32(0), call.arg(1) as u8, call.arg_u32(2));
+        let memory = call.memory();
+        call.store().memories[memory].fill(dst, value, len)
+    }
+
+    fn memory_copy(call, _a, _b) {
+        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
+        let memory = call.memory();
+        call.store().memories[memory].copy_within(dst, src, len)
+    }
+
+    fn memory_init(call, data, _b) {
+        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
+        let memory = call.memory();
+        let instance = call.instance;
+        let store = call.store();
+        let segment = &store.datas[store.instance(instance).datas[data as usize].0 as usize];
+        let module = store.instances[segment.instance.0 as usize].module.clone();
+        let bytes = &module.bytes[segment.bytes.clone()];
+        store.memories[memory].init(dst, bytes, src, len)
+    }
+
+    fn data_drop(call, data, _b) {
+        let instance = call.instance;
+        let store = call.store();
+        let segment = store.instance(instance).datas[data as usize].0 as usize;
+        store.datas[segment].bytes = 0..0;
+        Ok(())
+    }
+
+    fn table_get(call, table, _b) {
+        let index = call.arg_u32(0);
+        let table = call.table(table);
+        let value = call.store().tables[table].get(index)?;
+        call.set_result(0, value);
+        Ok(())
+    }
+
+    fn table_set(call, table, _b) {
+        let (index, value) = (call.arg_u32(0), call.arg(1));
+        let table = call.table(table);
+        call.store().tables[table].set(index, value)
+    }
+
+    fn table_size(call, table, _b) {
+        let table = call.table(table);
+        let size = call.store().tables[table].size();
+        call.set_result(0, u64::from(size));
+        Ok(())
+    }
+
+    fn table_grow(call, table, _b) {
+        let (init, delta) = (call.arg(0), call.arg_u32(1));
+        let table = call.table(table);
+        let old = call.store().tables[table].grow(delta, init);
+        call.set_result(0, old.map_or(-1i32, |old| old as i32) as u32 as u64);
+        Ok(())
+    }
+
+    fn table_fill(call, table, _b) {
+        let (start, value, len) = (call.arg_u32(0), call.arg(1), call.arg_u32(2));
+        let table = call.table(table);
+        call.store().tables[table].fill(start, value, len)
+    }
+
+    fn table_copy(call, dst_table, src_table) {
+        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
+        let (dst_table, src_table) = (call.table(dst_table), call.table(src_table));
+        let tables = &mut call.store().tables;
+        if dst_table == src_table {
+            let table = &mut tables[dst_table];
+            let src = table.range(src, len)?;
+            let dst = table.range(dst, len)?;
+            table.elements.copy_within(src, dst.start);
+            Ok(())
+        } else {
+            let [to, from] = tables.get_disjoint_mut([dst_table, src_table]).expect("distinct tables");
+            let items = &from.elements[from.range(src, len)?];
+            to.init(dst, items, 0, len)
+        }
+    }
+
+    fn table_init(call, table, elem) {
+        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
+        let table = call.table(table);
+        let instance = call.instance;
+        let store = call.store();
+        let segment = store.instance(instance).elems[elem as usize].0 as usize;
+        let items = &store.elems[segment].items;
+        store.tables[table].init(dst, items, src, len)
+    }
+
+    fn elem_drop(call, elem, _b) {
+        let instance = call.instance;
+        let store = call.store();
+        let segment = store.instance(instance).elems[elem as usize].0 as usize;
+        store.elems[segment].items = Vec::new();
+        Ok(())
+    }
+}

@@ -1,0 +1,20 @@
+//! stratus-jit-x64: the x86-64 back-end of the baseline compiler.
+//!
+//! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`),
+//! compiling a whole module into one executable buffer with its entry trampoline and
+//! shared exit paths ([`compile_module`]), the CPU check ([`supported`]), and turning
+//! faults in compiled code into traps (`signals`).
+//!
+//! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), or
+//! running code (`stratus-exec`).
+
+mod masm;
+mod module;
+pub mod signals;
+
+pub use module::{X64Code, compile_module};
+
+/// Whether this CPU runs the code this back-end emits: SSE4.1 (rounding) and POPCNT.
+pub fn supported() -> bool {
+    std::is_x86_feature_detected!("sse4.1") && std::is_x86_feature_detected!("popcnt")
+}

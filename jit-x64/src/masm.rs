@@ -1,0 +1,1015 @@
+//! The x86-64 macro-assembler: the front-end's operations in SSE4.1 x86-64 code.
+//!
+//! Registers: `r15` holds the VM context, `r14` the frame base (the address of slot 0
+//! of the running frame), `r13` the instance record and `r12` the base of its memory 0;
+//! `rax`, `rcx`, `rdx`, `xmm14` and `xmm15` are scratch. The rest are the front-end's.
+//! Every compiled function keeps `rsp` 16-byte aligned in its body (its entry subtracts
+//! 8 from the return address's alignment), so calls out need no adjustment.
+
+use dynasmrt::x64::Assembler;
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
+use stratus_decoder::ValType;
+use stratus_jit::abi::{self, Libcall};
+use stratus_jit::{
+    Bounds, Callee, Cond, Convert, DivOp, FCond, FSize, FaultSite, FloatOp, FloatUnop, IntOp, IntUnop, Label,
+    LoadOp, MacroAssembler, Reg, RegClass, Src, StoreOp, TrapAt, Width,
+};
+use stratus_runtime::TrapKind;
+
+macro_rules! asm {
+    ($ops:expr; $($t:tt)*) => {
+        dynasm!($ops ; .arch x64 ; $($t)*)
+    };
+}
+
+const INT_REGS: &[Reg] = &[
+    Reg { class: RegClass::Int, index: 3 },
+    Reg { class: RegClass::Int, index: 5 },
+    Reg { class: RegClass::Int, index: 6 },
+    Reg { class: RegClass::Int, index: 7 },
+    Reg { class: RegClass::Int, index: 8 },
+    Reg { class: RegClass::Int, index: 9 },
+    Reg { class: RegClass::Int, index: 10 },
+    Reg { class: RegClass::Int, index: 11 },
+];
+
+const FLOAT_REGS: &[Reg] = &[
+    Reg { class: RegClass::Float, index: 0 },
+    Reg { class: RegClass::Float, index: 1 },
+    Reg { class: RegClass::Float, index: 2 },
+    Reg { class: RegClass::Float, index: 3 },
+    Reg { class: RegClass::Float, index: 4 },
+    Reg { class: RegClass::Float, index: 5 },
+    Reg { class: RegClass::Float, index: 6 },
+    Reg { class: RegClass::Float, index: 7 },
+    Reg { class: RegClass::Float, index: 8 },
+    Reg { class: RegClass::Float, index: 9 },
+    Reg { class: RegClass::Float, index: 10 },
+    Reg { class: RegClass::Float, index: 11 },
+    Reg { class: RegClass::Float, index: 12 },
+    Reg { class: RegClass::Float, index: 13 },
+];
+
+/// Out-of-line code, emitted after the function's body.
+enum Stub {
+    /// A trap with a fixed code; `arg` holds the element index for element traps.
+    Trap { label: DynamicLabel, code: u32, pc: u32, arg: Option<u8> },
+    /// A libcall failed: its return value (in `eax`) is the trap code.
+    LibcallTrap { label: DynamicLabel, pc: u32 },
+    /// The budget ran out: ask the driver, then go on at `resume` or stop at `at`.
+    Budget { label: DynamicLabel, resume: DynamicLabel, at: TrapAt },
+}
+
+/// Module-wide labels of the shared exit paths.
+pub(crate) struct Shared {
+    pub trap_exit: DynamicLabel,
+    pub budget_exit: DynamicLabel,
+}
+
+pub struct X64Masm {
+    pub(crate) ops: Assembler,
+    labels: Vec<DynamicLabel>,
+    stubs: Vec<Stub>,
+    bounds: Bounds,
+    shared: Shared,
+    /// Module index of the function being compiled.
+    func: u32,
+    /// The entry label of each defined function, and the first defined index.
+    pub(crate) entries: Vec<DynamicLabel>,
+    imported: u32,
+    pub(crate) faults: Vec<FaultSite>,
+}
+
+fn trap_code(kind: TrapKind) -> u32 {
+    kind.code().0
+}
+
+impl X64Masm {
+    pub(crate) fn new(ops: Assembler, bounds: Bounds, shared: Shared, imported: u32, defined: u32) -> X64Masm {
+        let mut masm = X64Masm {
+            ops,
+            labels: Vec::new(),
+            stubs: Vec::new(),
+            bounds,
+            shared,
+            func: 0,
+            entries: Vec::new(),
+            imported,
+            faults: Vec::new(),
+        };
+        masm.entries = (0..defined).map(|_| masm.ops.new_dynamic_label()).collect();
+        masm
+    }
+
+    fn label(&self, label: Label) -> DynamicLabel {
+        self.labels[label.0 as usize]
+    }
+
+    fn trap_stub(&mut self, code: u32, pc: u32, arg: Option<u8>) -> DynamicLabel {
+        let label = self.ops.new_dynamic_label();
+        self.stubs.push(Stub::Trap { label, code, pc, arg });
+        label
+    }
+
+    /// Loads the function's store address (from the instance record) into `eax`.
+    fn load_func_addr(&mut self, index: u32) {
+        asm!(self.ops
+            ; mov rax, [r13 + abi::instance::FUNCS]
+            ; mov eax, [rax + (index * 4) as i32]
+        );
+    }
+
+    /// Calls libcall `call` with `rsi` and `edx`/`ecx` already set.
+    fn call_libcall(&mut self, call: Libcall) {
+        asm!(self.ops
+            ; mov rdi, r15
+            ; mov r8, r13
+            ; mov rax, [r15 + abi::vm::LIBCALLS]
+            ; call QWORD [rax + (call as i32) * 8]
+        );
+    }
+
+    /// Checks that a callee whose frame needs `frame_slots` (in `edx` when `None`) from
+    /// slot `args_slot` fits, and pushes the caller's frame record for `ret`.
+    fn call_checks_and_frame(&mut self, frame_slots: Option<u32>, args_slot: u32, at: TrapAt, ret: TrapAt) {
+        let exhausted = self.trap_stub(trap_code(TrapKind::CallStackExhausted), at.pc, None);
+        match frame_slots {
+            Some(slots) => asm!(self.ops ; lea rdx, [r14 + ((args_slot + slots) * 8) as i32]),
+            None => asm!(self.ops ; lea rdx, [r14 + rdx * 8 + (args_slot * 8) as i32]),
+        }
+        let func = self.func;
+        asm!(self.ops
+            ; cmp rdx, [r15 + abi::vm::SLOTS_END]
+            ; ja =>exhausted
+            ; cmp rsp, [r15 + abi::vm::STACK_LIMIT]
+            ; jb =>exhausted
+            ; mov rdx, [r15 + abi::vm::FRAMES_LEN]
+            ; cmp rdx, [r15 + abi::vm::FRAMES_MAX]
+            ; jae =>exhausted
+            ; shl rdx, 4
+            ; add rdx, [r15 + abi::vm::FRAMES]
+            ; mov r9, [r13 + abi::instance::FUNCS]
+            ; mov r9d, [r9 + (func * 4) as i32]
+            ; mov [rdx + abi::frame::FUNC], r9d
+            ; mov DWORD [rdx + abi::frame::PC], ret.pc as i32
+            ; mov DWORD [rdx + abi::frame::STP], ret.stp as i32
+            ; mov r9, r14
+            ; sub r9, [r15 + abi::vm::SLOTS]
+            ; shr r9, 3
+            ; mov [rdx + abi::frame::BASE], r9d
+            ; add QWORD [r15 + abi::vm::FRAMES_LEN], 1
+        );
+    }
+
+    /// Calls through the function ref in `rax`, of the function whose store address is
+    /// in `r8d`.
+    fn call_ref(&mut self, args_slot: u32, at: TrapAt, ret: TrapAt) {
+        let host = self.ops.new_dynamic_label();
+        let done = self.ops.new_dynamic_label();
+        asm!(self.ops
+            ; mov rcx, [rax + abi::func_ref::CODE]
+            ; test rcx, rcx
+            ; jz =>host
+            ; mov edx, [rax + abi::func_ref::FRAME_SLOTS]
+        );
+        self.call_checks_and_frame(None, args_slot, at, ret);
+        let offset = (args_slot * 8) as i32;
+        asm!(self.ops
+            ; push r13
+            ; push r12
+            ; mov r13, [rax + abi::func_ref::INSTANCE]
+            ; mov r12, [r13 + abi::instance::MEMORY_BASE]
+            ; add r14, offset
+            ; call rcx
+            ; sub r14, offset
+            ; pop r12
+            ; pop r13
+            ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
+            ; jmp =>done
+            ; =>host
+            ; lea rsi, [r14 + offset]
+            ; mov edx, r8d
+            ; xor ecx, ecx
+        );
+        self.call_libcall(Libcall::Call);
+        self.check_libcall(at.pc);
+        asm!(self.ops ; =>done);
+    }
+
+    fn check_libcall(&mut self, pc: u32) {
+        let label = self.ops.new_dynamic_label();
+        self.stubs.push(Stub::LibcallTrap { label, pc });
+        asm!(self.ops
+            ; test eax, eax
+            ; jnz =>label
+        );
+    }
+
+    /// Puts the effective address of an access of `bytes` at `addr + offset` in `rax`
+    /// (relative to the memory base), checking it against the memory's length when
+    /// bounds are explicit.
+    fn address(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) {
+        let a = addr.index;
+        asm!(self.ops ; mov eax, Rd(a));
+        if offset > i32::MAX as u32 || self.bounds == Bounds::Explicit {
+            asm!(self.ops
+                ; mov ecx, offset as i32
+                ; add rax, rcx
+            );
+        }
+        if self.bounds == Bounds::Explicit {
+            let oob = self.trap_stub(trap_code(TrapKind::MemoryOutOfBounds), pc, None);
+            asm!(self.ops
+                ; lea rcx, [rax + bytes as i32]
+                ; mov rdx, [r13 + abi::instance::MEMORY]
+                ; cmp rcx, [rdx + abi::memory::LEN]
+                ; ja =>oob
+            );
+        }
+    }
+
+    /// The displacement left for the access instruction after [`address`](Self::address).
+    fn displacement(&self, offset: u32) -> i32 {
+        if offset > i32::MAX as u32 || self.bounds == Bounds::Explicit { 0 } else { offset as i32 }
+    }
+
+    fn fault_site(&mut self, pc: u32) {
+        if self.bounds == Bounds::Guard {
+            let native = self.ops.offset().0 as u32;
+            self.faults.push(FaultSite { native, pc, func: self.func });
+        }
+    }
+
+    /// Loads a float constant's bits into `xmm{dst}` through `rax`.
+    fn float_const(&mut self, dst: u8, bits: u64) {
+        asm!(self.ops
+            ; mov rax, QWORD bits as i64
+            ; movq Rx(dst), rax
+        );
+    }
+
+    fn emit_stubs(&mut self) {
+        let func = self.func;
+        for stub in std::mem::take(&mut self.stubs) {
+            match stub {
+                Stub::Trap { label, code, pc, arg } => {
+                    asm!(self.ops ; =>label);
+                    match arg {
+                        Some(reg) => asm!(self.ops ; mov r8d, Rd(reg)),
+                        None => asm!(self.ops ; xor r8d, r8d),
+                    }
+                    asm!(self.ops
+                        ; mov ecx, code as i32
+                        ; mov edx, pc as i32
+                        ; mov esi, func as i32
+                        ; jmp =>self.shared.trap_exit
+                    );
+                }
+                Stub::LibcallTrap { label, pc } => {
+                    asm!(self.ops
+                        ; =>label
+                        ; mov ecx, eax
+                        ; mov r8d, [r15 + abi::vm::EXIT_ARG]
+                        ; mov edx, pc as i32
+                        ; mov esi, func as i32
+                        ; jmp =>self.shared.trap_exit
+                    );
+                }
+                Stub::Budget { label, resume, at } => {
+                    asm!(self.ops
+                        ; =>label
+                        ; xor esi, esi
+                        ; xor edx, edx
+                        ; xor ecx, ecx
+                    );
+                    self.call_libcall(Libcall::Budget);
+                    asm!(self.ops
+                        ; test eax, eax
+                        ; jz =>resume
+                        ; mov edx, at.pc as i32
+                        ; mov ecx, at.stp as i32
+                        ; mov esi, func as i32
+                        ; mov r8d, at.height as i32
+                        ; jmp =>self.shared.budget_exit
+                    );
+                }
+            }
+        }
+    }
+
+    fn setcc(&mut self, cond: Cond, dst: u8) {
+        match cond {
+            Cond::Eq => asm!(self.ops ; sete Rb(dst)),
+            Cond::Ne => asm!(self.ops ; setne Rb(dst)),
+            Cond::LtS => asm!(self.ops ; setl Rb(dst)),
+            Cond::LtU => asm!(self.ops ; setb Rb(dst)),
+            Cond::GtS => asm!(self.ops ; setg Rb(dst)),
+            Cond::GtU => asm!(self.ops ; seta Rb(dst)),
+            Cond::LeS => asm!(self.ops ; setle Rb(dst)),
+            Cond::LeU => asm!(self.ops ; setbe Rb(dst)),
+            Cond::GeS => asm!(self.ops ; setge Rb(dst)),
+            Cond::GeU => asm!(self.ops ; setae Rb(dst)),
+        }
+    }
+
+    fn jcc(&mut self, cond: Cond, target: DynamicLabel) {
+        match cond {
+            Cond::Eq => asm!(self.ops ; je =>target),
+            Cond::Ne => asm!(self.ops ; jne =>target),
+            Cond::LtS => asm!(self.ops ; jl =>target),
+            Cond::LtU => asm!(self.ops ; jb =>target),
+            Cond::GtS => asm!(self.ops ; jg =>target),
+            Cond::GtU => asm!(self.ops ; ja =>target),
+            Cond::LeS => asm!(self.ops ; jle =>target),
+            Cond::LeU => asm!(self.ops ; jbe =>target),
+            Cond::GeS => asm!(self.ops ; jge =>target),
+            Cond::GeU => asm!(self.ops ; jae =>target),
+        }
+    }
+
+    fn cmp(&mut self, width: Width, lhs: u8, rhs: Src) {
+        match (width, rhs) {
+            (Width::W32, Src::Reg(r)) => asm!(self.ops ; cmp Rd(lhs), Rd(r.index)),
+            (Width::W64, Src::Reg(r)) => asm!(self.ops ; cmp Rq(lhs), Rq(r.index)),
+            (Width::W32, Src::Imm(i)) => asm!(self.ops ; cmp Rd(lhs), i),
+            (Width::W64, Src::Imm(i)) => asm!(self.ops ; cmp Rq(lhs), i),
+        }
+    }
+
+    /// Puts a float operand in `xmm15` as an `f64`.
+    fn to_f64_scratch(&mut self, size: FSize, src: u8) {
+        match size {
+            FSize::F32 => asm!(self.ops ; cvtss2sd xmm15, Rx(src)),
+            FSize::F64 => asm!(self.ops ; movaps xmm15, Rx(src)),
+        }
+    }
+
+    /// Float to integer: `sat` saturates, otherwise NaN and out-of-range values trap.
+    fn truncate(&mut self, from: FSize, to: Width, signed: bool, sat: bool, dst: u8, src: u8, at: TrapAt) {
+        // The range that converts, as exclusive f64 bounds (inclusive where marked).
+        let (lo, lo_inclusive, hi): (f64, bool, f64) = match (to, signed) {
+            (Width::W32, true) => (-2147483649.0, false, 2147483648.0),
+            (Width::W32, false) => (-1.0, false, 4294967296.0),
+            (Width::W64, true) => (-9223372036854775808.0, true, 9223372036854775808.0),
+            (Width::W64, false) => (-1.0, false, 18446744073709551616.0),
+        };
+        self.to_f64_scratch(from, src);
+        let done = self.ops.new_dynamic_label();
+        let (nan, below, above) = if sat {
+            (self.ops.new_dynamic_label(), self.ops.new_dynamic_label(), self.ops.new_dynamic_label())
+        } else {
+            let invalid = self.trap_stub(trap_code(TrapKind::InvalidConversionToInteger), at.pc, None);
+            let overflow = self.trap_stub(trap_code(TrapKind::IntegerOverflow), at.pc, None);
+            (invalid, overflow, overflow)
+        };
+        asm!(self.ops ; ucomisd xmm15, xmm15 ; jp =>nan);
+        self.float_const(14, lo.to_bits());
+        asm!(self.ops ; ucomisd xmm15, xmm14);
+        if lo_inclusive {
+            asm!(self.ops ; jb =>below);
+        } else {
+            asm!(self.ops ; jbe =>below);
+        }
+        self.float_const(14, hi.to_bits());
+        asm!(self.ops ; ucomisd xmm15, xmm14 ; jae =>above);
+        match (to, signed) {
+            (Width::W32, true) => asm!(self.ops ; cvttsd2si Rd(dst), xmm15),
+            (Width::W32, false) => asm!(self.ops ; cvttsd2si Rq(dst), xmm15 ; mov Rd(dst), Rd(dst)),
+            (Width::W64, true) => asm!(self.ops ; cvttsd2si Rq(dst), xmm15),
+            (Width::W64, false) => {
+                let big = self.ops.new_dynamic_label();
+                self.float_const(14, 9223372036854775808.0f64.to_bits());
+                asm!(self.ops
+                    ; ucomisd xmm15, xmm14
+                    ; jae =>big
+                    ; cvttsd2si Rq(dst), xmm15
+                    ; jmp =>done
+                    ; =>big
+                    ; subsd xmm15, xmm14
+                    ; cvttsd2si Rq(dst), xmm15
+                    ; mov rax, QWORD i64::MIN
+                    ; xor Rq(dst), rax
+                );
+            }
+        }
+        if sat {
+            let (min, max): (i64, i64) = match (to, signed) {
+                (Width::W32, true) => (i32::MIN as u32 as i64, i32::MAX as i64),
+                (Width::W32, false) => (0, u32::MAX as i64),
+                (Width::W64, true) => (i64::MIN, i64::MAX),
+                (Width::W64, false) => (0, -1),
+            };
+            asm!(self.ops
+                ; jmp =>done
+                ; =>nan
+                ; xor Rd(dst), Rd(dst)
+                ; jmp =>done
+                ; =>below
+                ; mov Rq(dst), QWORD min
+                ; jmp =>done
+                ; =>above
+                ; mov Rq(dst), QWORD max
+            );
+        }
+        asm!(self.ops ; =>done);
+    }
+
+    fn from_int(&mut self, from: Width, to: FSize, signed: bool, dst: u8, src: u8) {
+        asm!(self.ops ; xorps Rx(dst), Rx(dst));
+        match (from, signed, to) {
+            (Width::W32, true, FSize::F32) => asm!(self.ops ; cvtsi2ss Rx(dst), Rd(src)),
+            (Width::W32, true, FSize::F64) => asm!(self.ops ; cvtsi2sd Rx(dst), Rd(src)),
+            (Width::W32, false, FSize::F32) => asm!(self.ops ; mov eax, Rd(src) ; cvtsi2ss Rx(dst), rax),
+            (Width::W32, false, FSize::F64) => asm!(self.ops ; mov eax, Rd(src) ; cvtsi2sd Rx(dst), rax),
+            (Width::W64, true, FSize::F32) => asm!(self.ops ; cvtsi2ss Rx(dst), Rq(src)),
+            (Width::W64, true, FSize::F64) => asm!(self.ops ; cvtsi2sd Rx(dst), Rq(src)),
+            (Width::W64, false, _) => {
+                let big = self.ops.new_dynamic_label();
+                let done = self.ops.new_dynamic_label();
+                asm!(self.ops ; test Rq(src), Rq(src) ; js =>big);
+                match to {
+                    FSize::F32 => asm!(self.ops ; cvtsi2ss Rx(dst), Rq(src)),
+                    FSize::F64 => asm!(self.ops ; cvtsi2sd Rx(dst), Rq(src)),
+                }
+                // Halve (keeping the lost bit, so rounding is right), convert, double.
+                asm!(self.ops
+                    ; jmp =>done
+                    ; =>big
+                    ; mov rax, Rq(src)
+                    ; shr rax, 1
+                    ; mov rcx, Rq(src)
+                    ; and ecx, 1
+                    ; or rax, rcx
+                );
+                match to {
+                    FSize::F32 => asm!(self.ops ; cvtsi2ss Rx(dst), rax ; addss Rx(dst), Rx(dst)),
+                    FSize::F64 => asm!(self.ops ; cvtsi2sd Rx(dst), rax ; addsd Rx(dst), Rx(dst)),
+                }
+                asm!(self.ops ; =>done);
+            }
+        }
+    }
+}
+
+impl MacroAssembler for X64Masm {
+    fn allocatable(&self, class: RegClass) -> &'static [Reg] {
+        match class {
+            RegClass::Int => INT_REGS,
+            RegClass::Float => FLOAT_REGS,
+        }
+    }
+
+    fn new_label(&mut self) -> Label {
+        self.labels.push(self.ops.new_dynamic_label());
+        Label(self.labels.len() as u32 - 1)
+    }
+
+    fn bind(&mut self, label: Label) {
+        let label = self.label(label);
+        asm!(self.ops ; =>label);
+    }
+
+    fn begin_function(&mut self, index: u32, param_slots: u32, local_slots: u32) {
+        self.func = index;
+        self.labels.clear();
+        let entry = self.entries[(index - self.imported) as usize];
+        self.ops.align(16, 0xCC);
+        asm!(self.ops
+            ; =>entry
+            ; sub rsp, 8
+        );
+        if local_slots > param_slots {
+            asm!(self.ops ; xor eax, eax);
+            if local_slots - param_slots <= 8 {
+                for slot in param_slots..local_slots {
+                    asm!(self.ops ; mov [r14 + (slot * 8) as i32], rax);
+                }
+            } else {
+                let top = self.ops.new_dynamic_label();
+                asm!(self.ops
+                    ; mov ecx, (param_slots * 8) as i32
+                    ; =>top
+                    ; mov [r14 + rcx], rax
+                    ; add ecx, 8
+                    ; cmp ecx, (local_slots * 8) as i32
+                    ; jb =>top
+                );
+            }
+        }
+        let label = self.ops.new_dynamic_label();
+        let resume = self.ops.new_dynamic_label();
+        self.stubs.push(Stub::Budget { label, resume, at: TrapAt { pc: 0, stp: 0, height: local_slots } });
+        asm!(self.ops
+            ; sub QWORD [r15 + abi::vm::BUDGET], 1
+            ; jl =>label
+            ; =>resume
+        );
+    }
+
+    fn end_function(&mut self) {
+        self.emit_stubs();
+    }
+
+    fn load_slot(&mut self, dst: Reg, slot: u32) {
+        let at = (slot * 8) as i32;
+        match dst.class {
+            RegClass::Int => asm!(self.ops ; mov Rq(dst.index), [r14 + at]),
+            RegClass::Float => asm!(self.ops ; movq Rx(dst.index), [r14 + at]),
+        }
+    }
+
+    fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType) {
+        let at = (slot * 8) as i32;
+        match (src.class, ty) {
+            (RegClass::Int, _) => asm!(self.ops ; mov [r14 + at], Rq(src.index)),
+            (RegClass::Float, ValType::F32) => asm!(self.ops ; movd eax, Rx(src.index) ; mov [r14 + at], rax),
+            (RegClass::Float, _) => asm!(self.ops ; movq [r14 + at], Rx(src.index)),
+        }
+    }
+
+    fn store_slot_const(&mut self, slot: u32, bits: u64, _ty: ValType) {
+        let at = (slot * 8) as i32;
+        match i32::try_from(bits as i64) {
+            Ok(imm) => asm!(self.ops ; mov QWORD [r14 + at], imm),
+            Err(_) => asm!(self.ops ; mov rax, QWORD bits as i64 ; mov [r14 + at], rax),
+        }
+    }
+
+    fn copy_slot(&mut self, dst: u32, src: u32) {
+        asm!(self.ops
+            ; mov rax, [r14 + (src * 8) as i32]
+            ; mov [r14 + (dst * 8) as i32], rax
+        );
+    }
+
+    fn mov(&mut self, dst: Reg, src: Reg) {
+        match dst.class {
+            RegClass::Int => asm!(self.ops ; mov Rq(dst.index), Rq(src.index)),
+            RegClass::Float => asm!(self.ops ; movaps Rx(dst.index), Rx(src.index)),
+        }
+    }
+
+    fn mov_const(&mut self, dst: Reg, bits: u64) {
+        let d = dst.index;
+        match dst.class {
+            RegClass::Int if bits == 0 => asm!(self.ops ; xor Rd(d), Rd(d)),
+            RegClass::Int if bits <= u32::MAX as u64 => asm!(self.ops ; mov Rd(d), bits as i32),
+            RegClass::Int => asm!(self.ops ; mov Rq(d), QWORD bits as i64),
+            RegClass::Float if bits == 0 => asm!(self.ops ; xorps Rx(d), Rx(d)),
+            RegClass::Float => self.float_const(d, bits),
+        }
+    }
+
+    fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src) {
+        let d = dst.index;
+        macro_rules! binop {
+            ($ins:ident) => {
+                match (width, rhs) {
+                    (Width::W32, Src::Reg(r)) => asm!(self.ops ; $ins Rd(d), Rd(r.index)),
+                    (Width::W64, Src::Reg(r)) => asm!(self.ops ; $ins Rq(d), Rq(r.index)),
+                    (Width::W32, Src::Imm(i)) => asm!(self.ops ; $ins Rd(d), i),
+                    (Width::W64, Src::Imm(i)) => asm!(self.ops ; $ins Rq(d), i),
+                }
+            };
+        }
+        macro_rules! shift {
+            ($ins:ident) => {
+                match (width, rhs) {
+                    (Width::W32, Src::Reg(r)) => asm!(self.ops ; mov ecx, Rd(r.index) ; $ins Rd(d), cl),
+                    (Width::W64, Src::Reg(r)) => asm!(self.ops ; mov ecx, Rd(r.index) ; $ins Rq(d), cl),
+                    (Width::W32, Src::Imm(i)) => asm!(self.ops ; $ins Rd(d), (i & 31) as i8),
+                    (Width::W64, Src::Imm(i)) => asm!(self.ops ; $ins Rq(d), (i & 63) as i8),
+                }
+            };
+        }
+        match op {
+            IntOp::Add => binop!(add),
+            IntOp::Sub => binop!(sub),
+            IntOp::And => binop!(and),
+            IntOp::Or => binop!(or),
+            IntOp::Xor => binop!(xor),
+            IntOp::Mul => match (width, rhs) {
+                (Width::W32, Src::Reg(r)) => asm!(self.ops ; imul Rd(d), Rd(r.index)),
+                (Width::W64, Src::Reg(r)) => asm!(self.ops ; imul Rq(d), Rq(r.index)),
+                (Width::W32, Src::Imm(i)) => asm!(self.ops ; imul Rd(d), Rd(d), i),
+                (Width::W64, Src::Imm(i)) => asm!(self.ops ; imul Rq(d), Rq(d), i),
+            },
+            IntOp::Shl => shift!(shl),
+            IntOp::ShrS => shift!(sar),
+            IntOp::ShrU => shift!(shr),
+            IntOp::Rotl => shift!(rol),
+            IntOp::Rotr => shift!(ror),
+        }
+    }
+
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, at: TrapAt) {
+        let (d, r) = (dst.index, rhs.index);
+        let div0 = self.trap_stub(trap_code(TrapKind::IntegerDivideByZero), at.pc, None);
+        let done = self.ops.new_dynamic_label();
+        match width {
+            Width::W32 => asm!(self.ops ; test Rd(r), Rd(r) ; jz =>div0),
+            Width::W64 => asm!(self.ops ; test Rq(r), Rq(r) ; jz =>div0),
+        }
+        if matches!(op, DivOp::DivS | DivOp::RemS) {
+            let normal = self.ops.new_dynamic_label();
+            match width {
+                Width::W32 => asm!(self.ops ; cmp Rd(r), -1 ; jne =>normal),
+                Width::W64 => asm!(self.ops ; cmp Rq(r), -1 ; jne =>normal),
+            }
+            if op == DivOp::DivS {
+                let overflow = self.trap_stub(trap_code(TrapKind::IntegerOverflow), at.pc, None);
+                match width {
+                    Width::W32 => asm!(self.ops ; cmp Rd(d), i32::MIN ; je =>overflow),
+                    Width::W64 => asm!(self.ops ; mov rax, QWORD i64::MIN ; cmp Rq(d), rax ; je =>overflow),
+                }
+                // x / -1 is -x.
+                match width {
+                    Width::W32 => asm!(self.ops ; neg Rd(d)),
+                    Width::W64 => asm!(self.ops ; neg Rq(d)),
+                }
+            } else {
+                asm!(self.ops ; xor Rd(d), Rd(d));
+            }
+            asm!(self.ops ; jmp =>done ; =>normal);
+        }
+        match (width, op) {
+            (Width::W32, DivOp::DivS | DivOp::RemS) => asm!(self.ops ; mov eax, Rd(d) ; cdq ; idiv Rd(r)),
+            (Width::W32, _) => asm!(self.ops ; mov eax, Rd(d) ; xor edx, edx ; div Rd(r)),
+            (Width::W64, DivOp::DivS | DivOp::RemS) => asm!(self.ops ; mov rax, Rq(d) ; cqo ; idiv Rq(r)),
+            (Width::W64, _) => asm!(self.ops ; mov rax, Rq(d) ; xor edx, edx ; div Rq(r)),
+        }
+        match (width, op) {
+            (Width::W32, DivOp::DivS | DivOp::DivU) => asm!(self.ops ; mov Rd(d), eax),
+            (Width::W32, _) => asm!(self.ops ; mov Rd(d), edx),
+            (Width::W64, DivOp::DivS | DivOp::DivU) => asm!(self.ops ; mov Rq(d), rax),
+            (Width::W64, _) => asm!(self.ops ; mov Rq(d), rdx),
+        }
+        asm!(self.ops ; =>done);
+    }
+
+    fn int_unop(&mut self, op: IntUnop, width: Width, dst: Reg) {
+        let d = dst.index;
+        let nonzero = self.ops.new_dynamic_label();
+        match (op, width) {
+            (IntUnop::Clz, Width::W32) => asm!(self.ops
+                ; bsr eax, Rd(d) ; jnz =>nonzero ; mov eax, -1 ; =>nonzero
+                ; mov Rd(d), 31 ; sub Rd(d), eax),
+            (IntUnop::Clz, Width::W64) => asm!(self.ops
+                ; bsr rax, Rq(d) ; jnz =>nonzero ; mov rax, -1 ; =>nonzero
+                ; mov Rd(d), 63 ; sub Rq(d), rax),
+            (IntUnop::Ctz, Width::W32) => asm!(self.ops
+                ; bsf eax, Rd(d) ; jnz =>nonzero ; mov eax, 32 ; =>nonzero ; mov Rd(d), eax),
+            (IntUnop::Ctz, Width::W64) => asm!(self.ops
+                ; bsf rax, Rq(d) ; jnz =>nonzero ; mov eax, 64 ; =>nonzero ; mov Rq(d), rax),
+            (IntUnop::Popcnt, Width::W32) => asm!(self.ops ; popcnt Rd(d), Rd(d)),
+            (IntUnop::Popcnt, Width::W64) => asm!(self.ops ; popcnt Rq(d), Rq(d)),
+            (IntUnop::Extend8S, Width::W32) => asm!(self.ops ; movsx Rd(d), Rb(d)),
+            (IntUnop::Extend8S, Width::W64) => asm!(self.ops ; movsx Rq(d), Rb(d)),
+            (IntUnop::Extend16S, Width::W32) => asm!(self.ops ; movsx Rd(d), Rw(d)),
+            (IntUnop::Extend16S, Width::W64) => asm!(self.ops ; movsx Rq(d), Rw(d)),
+            (IntUnop::Extend32S, _) => asm!(self.ops ; movsxd Rq(d), Rd(d)),
+        }
+    }
+
+    fn int_cmp(&mut self, cond: Cond, width: Width, dst: Reg, lhs: Reg, rhs: Src) {
+        self.cmp(width, lhs.index, rhs);
+        self.setcc(cond, dst.index);
+        asm!(self.ops ; movzx Rd(dst.index), Rb(dst.index));
+    }
+
+    fn eqz(&mut self, width: Width, dst: Reg, src: Reg) {
+        match width {
+            Width::W32 => asm!(self.ops ; test Rd(src.index), Rd(src.index)),
+            Width::W64 => asm!(self.ops ; test Rq(src.index), Rq(src.index)),
+        }
+        asm!(self.ops ; sete Rb(dst.index) ; movzx Rd(dst.index), Rb(dst.index));
+    }
+
+    fn select(&mut self, dst: Reg, other: Reg, cond: Reg) {
+        asm!(self.ops ; test Rd(cond.index), Rd(cond.index));
+        match dst.class {
+            RegClass::Int => asm!(self.ops ; cmovz Rq(dst.index), Rq(other.index)),
+            RegClass::Float => {
+                let keep = self.ops.new_dynamic_label();
+                asm!(self.ops ; jnz =>keep ; movaps Rx(dst.index), Rx(other.index) ; =>keep);
+            }
+        }
+    }
+
+    fn float_op(&mut self, op: FloatOp, size: FSize, dst: Reg, rhs: Reg) {
+        let (d, r) = (dst.index, rhs.index);
+        match (op, size) {
+            (FloatOp::Add, FSize::F32) => asm!(self.ops ; addss Rx(d), Rx(r)),
+            (FloatOp::Add, FSize::F64) => asm!(self.ops ; addsd Rx(d), Rx(r)),
+            (FloatOp::Sub, FSize::F32) => asm!(self.ops ; subss Rx(d), Rx(r)),
+            (FloatOp::Sub, FSize::F64) => asm!(self.ops ; subsd Rx(d), Rx(r)),
+            (FloatOp::Mul, FSize::F32) => asm!(self.ops ; mulss Rx(d), Rx(r)),
+            (FloatOp::Mul, FSize::F64) => asm!(self.ops ; mulsd Rx(d), Rx(r)),
+            (FloatOp::Div, FSize::F32) => asm!(self.ops ; divss Rx(d), Rx(r)),
+            (FloatOp::Div, FSize::F64) => asm!(self.ops ; divsd Rx(d), Rx(r)),
+            (FloatOp::Min | FloatOp::Max, _) => {
+                // minss/maxss return the second operand for NaNs and for zeros of either
+                // sign; WebAssembly wants the NaN and orders -0 below +0.
+                let (nan, equal, done) =
+                    (self.ops.new_dynamic_label(), self.ops.new_dynamic_label(), self.ops.new_dynamic_label());
+                match size {
+                    FSize::F32 => asm!(self.ops ; ucomiss Rx(d), Rx(r)),
+                    FSize::F64 => asm!(self.ops ; ucomisd Rx(d), Rx(r)),
+                }
+                asm!(self.ops ; jp =>nan ; je =>equal);
+                match (op, size) {
+                    (FloatOp::Min, FSize::F32) => asm!(self.ops ; minss Rx(d), Rx(r)),
+                    (FloatOp::Min, FSize::F64) => asm!(self.ops ; minsd Rx(d), Rx(r)),
+                    (_, FSize::F32) => asm!(self.ops ; maxss Rx(d), Rx(r)),
+                    (_, FSize::F64) => asm!(self.ops ; maxsd Rx(d), Rx(r)),
+                }
+                asm!(self.ops ; jmp =>done ; =>equal);
+                match op {
+                    FloatOp::Min => asm!(self.ops ; orps Rx(d), Rx(r)),
+                    _ => asm!(self.ops ; andps Rx(d), Rx(r)),
+                }
+                asm!(self.ops ; jmp =>done ; =>nan);
+                match size {
+                    FSize::F32 => asm!(self.ops ; addss Rx(d), Rx(r)),
+                    FSize::F64 => asm!(self.ops ; addsd Rx(d), Rx(r)),
+                }
+                asm!(self.ops ; =>done);
+            }
+            (FloatOp::Copysign, FSize::F32) => asm!(self.ops
+                ; movd eax, Rx(d) ; movd ecx, Rx(r)
+                ; and eax, 0x7FFF_FFFF ; and ecx, i32::MIN ; or eax, ecx
+                ; movd Rx(d), eax),
+            (FloatOp::Copysign, FSize::F64) => asm!(self.ops
+                ; movq rax, Rx(d) ; movq rcx, Rx(r)
+                ; btr rax, 63 ; shr rcx, 63 ; shl rcx, 63 ; or rax, rcx
+                ; movq Rx(d), rax),
+        }
+    }
+
+    fn float_unop(&mut self, op: FloatUnop, size: FSize, dst: Reg) {
+        let d = dst.index;
+        match (op, size) {
+            (FloatUnop::Abs, FSize::F32) => asm!(self.ops ; movd eax, Rx(d) ; and eax, 0x7FFF_FFFF ; movd Rx(d), eax),
+            (FloatUnop::Abs, FSize::F64) => asm!(self.ops ; movq rax, Rx(d) ; btr rax, 63 ; movq Rx(d), rax),
+            (FloatUnop::Neg, FSize::F32) => asm!(self.ops ; movd eax, Rx(d) ; xor eax, i32::MIN ; movd Rx(d), eax),
+            (FloatUnop::Neg, FSize::F64) => asm!(self.ops ; movq rax, Rx(d) ; btc rax, 63 ; movq Rx(d), rax),
+            (FloatUnop::Sqrt, FSize::F32) => asm!(self.ops ; sqrtss Rx(d), Rx(d)),
+            (FloatUnop::Sqrt, FSize::F64) => asm!(self.ops ; sqrtsd Rx(d), Rx(d)),
+            (FloatUnop::Nearest, FSize::F32) => asm!(self.ops ; roundss Rx(d), Rx(d), 0),
+            (FloatUnop::Nearest, FSize::F64) => asm!(self.ops ; roundsd Rx(d), Rx(d), 0),
+            (FloatUnop::Floor, FSize::F32) => asm!(self.ops ; roundss Rx(d), Rx(d), 1),
+            (FloatUnop::Floor, FSize::F64) => asm!(self.ops ; roundsd Rx(d), Rx(d), 1),
+            (FloatUnop::Ceil, FSize::F32) => asm!(self.ops ; roundss Rx(d), Rx(d), 2),
+            (FloatUnop::Ceil, FSize::F64) => asm!(self.ops ; roundsd Rx(d), Rx(d), 2),
+            (FloatUnop::Trunc, FSize::F32) => asm!(self.ops ; roundss Rx(d), Rx(d), 3),
+            (FloatUnop::Trunc, FSize::F64) => asm!(self.ops ; roundsd Rx(d), Rx(d), 3),
+        }
+    }
+
+    fn float_cmp(&mut self, cond: FCond, size: FSize, dst: Reg, lhs: Reg, rhs: Reg) {
+        let (d, l, r) = (dst.index, lhs.index, rhs.index);
+        // `a < b` is `b > a`: `seta`/`setae` are false when unordered.
+        let (first, second) = match cond {
+            FCond::Lt | FCond::Le => (r, l),
+            _ => (l, r),
+        };
+        match size {
+            FSize::F32 => asm!(self.ops ; ucomiss Rx(first), Rx(second)),
+            FSize::F64 => asm!(self.ops ; ucomisd Rx(first), Rx(second)),
+        }
+        match cond {
+            FCond::Eq => asm!(self.ops ; sete Rb(d) ; setnp al ; and Rb(d), al),
+            FCond::Ne => asm!(self.ops ; setne Rb(d) ; setp al ; or Rb(d), al),
+            FCond::Lt | FCond::Gt => asm!(self.ops ; seta Rb(d)),
+            FCond::Le | FCond::Ge => asm!(self.ops ; setae Rb(d)),
+        }
+        asm!(self.ops ; movzx Rd(d), Rb(d));
+    }
+
+    fn convert(&mut self, op: Convert, dst: Reg, src: Reg, at: TrapAt) {
+        let (d, s) = (dst.index, src.index);
+        match op {
+            Convert::I32WrapI64 | Convert::I64ExtendI32U => asm!(self.ops ; mov Rd(d), Rd(s)),
+            Convert::I64ExtendI32S => asm!(self.ops ; movsxd Rq(d), Rd(s)),
+            Convert::Trunc { from, to, signed, sat } => self.truncate(from, to, signed, sat, d, s, at),
+            Convert::FromInt { from, to, signed } => self.from_int(from, to, signed, d, s),
+            Convert::F32DemoteF64 => asm!(self.ops ; cvtsd2ss Rx(d), Rx(s)),
+            Convert::F64PromoteF32 => asm!(self.ops ; cvtss2sd Rx(d), Rx(s)),
+            Convert::ReinterpretToInt(FSize::F32) => asm!(self.ops ; movd Rd(d), Rx(s)),
+            Convert::ReinterpretToInt(FSize::F64) => asm!(self.ops ; movq Rq(d), Rx(s)),
+            Convert::ReinterpretToFloat(FSize::F32) => asm!(self.ops ; movd Rx(d), Rd(s)),
+            Convert::ReinterpretToFloat(FSize::F64) => asm!(self.ops ; movq Rx(d), Rq(s)),
+        }
+    }
+
+    fn jump(&mut self, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; jmp =>target);
+    }
+
+    fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label) {
+        self.cmp(width, lhs.index, rhs);
+        let target = self.label(target);
+        self.jcc(cond, target);
+    }
+
+    fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; test Rd(reg.index), Rd(reg.index));
+        if if_zero {
+            asm!(self.ops ; jz =>target);
+        } else {
+            asm!(self.ops ; jnz =>target);
+        }
+    }
+
+    fn jump_table(&mut self, index: Reg, targets: &[Label], default: Label) {
+        let default = self.label(default);
+        let table = self.ops.new_dynamic_label();
+        asm!(self.ops
+            ; mov ecx, Rd(index.index)
+            ; cmp ecx, targets.len() as i32
+            ; jae =>default
+            ; lea rax, [=>table]
+            ; lea rax, [rax + rcx * 8]
+            ; jmp rax
+        );
+        self.ops.align(8, 0xCC);
+        asm!(self.ops ; =>table);
+        for &target in targets {
+            let start = self.ops.offset().0;
+            let target = self.label(target);
+            asm!(self.ops ; jmp =>target);
+            while self.ops.offset().0 - start < 8 {
+                asm!(self.ops ; int3);
+            }
+        }
+    }
+
+    fn back_edge(&mut self, header: Label, at: TrapAt) {
+        let header = self.label(header);
+        let label = self.ops.new_dynamic_label();
+        self.stubs.push(Stub::Budget { label, resume: header, at });
+        asm!(self.ops
+            ; sub QWORD [r15 + abi::vm::BUDGET], 1
+            ; jge =>header
+            ; jmp =>label
+        );
+    }
+
+    fn ret(&mut self) {
+        asm!(self.ops ; add rsp, 8 ; ret);
+    }
+
+    fn trap(&mut self, code: u32, at: TrapAt) {
+        let stub = self.trap_stub(code, at.pc, None);
+        asm!(self.ops ; jmp =>stub);
+    }
+
+    fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
+        self.address(addr, offset, op.bytes(), at.pc);
+        let disp = self.displacement(offset);
+        let d = dst.index;
+        self.fault_site(at.pc);
+        match op {
+            LoadOp::Int { bytes: 1, signed: false, .. } => asm!(self.ops ; movzx Rd(d), BYTE [r12 + rax + disp]),
+            LoadOp::Int { bytes: 1, signed: true, to: Width::W32 } => {
+                asm!(self.ops ; movsx Rd(d), BYTE [r12 + rax + disp])
+            }
+            LoadOp::Int { bytes: 1, signed: true, .. } => asm!(self.ops ; movsx Rq(d), BYTE [r12 + rax + disp]),
+            LoadOp::Int { bytes: 2, signed: false, .. } => asm!(self.ops ; movzx Rd(d), WORD [r12 + rax + disp]),
+            LoadOp::Int { bytes: 2, signed: true, to: Width::W32 } => {
+                asm!(self.ops ; movsx Rd(d), WORD [r12 + rax + disp])
+            }
+            LoadOp::Int { bytes: 2, signed: true, .. } => asm!(self.ops ; movsx Rq(d), WORD [r12 + rax + disp]),
+            LoadOp::Int { bytes: 4, signed: true, .. } => asm!(self.ops ; movsxd Rq(d), DWORD [r12 + rax + disp]),
+            LoadOp::Int { bytes: 4, .. } => asm!(self.ops ; mov Rd(d), DWORD [r12 + rax + disp]),
+            LoadOp::Int { .. } => asm!(self.ops ; mov Rq(d), QWORD [r12 + rax + disp]),
+            LoadOp::Float(FSize::F32) => asm!(self.ops ; movd Rx(d), DWORD [r12 + rax + disp]),
+            LoadOp::Float(FSize::F64) => asm!(self.ops ; movq Rx(d), QWORD [r12 + rax + disp]),
+        }
+    }
+
+    fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt) {
+        self.address(addr, offset, op.bytes(), at.pc);
+        let disp = self.displacement(offset);
+        let v = value.index;
+        self.fault_site(at.pc);
+        match op {
+            StoreOp::Int { bytes: 1 } => asm!(self.ops ; mov BYTE [r12 + rax + disp], Rb(v)),
+            StoreOp::Int { bytes: 2 } => asm!(self.ops ; mov WORD [r12 + rax + disp], Rw(v)),
+            StoreOp::Int { bytes: 4 } => asm!(self.ops ; mov DWORD [r12 + rax + disp], Rd(v)),
+            StoreOp::Int { .. } => asm!(self.ops ; mov QWORD [r12 + rax + disp], Rq(v)),
+            StoreOp::Float(FSize::F32) => asm!(self.ops ; movd DWORD [r12 + rax + disp], Rx(v)),
+            StoreOp::Float(FSize::F64) => asm!(self.ops ; movq QWORD [r12 + rax + disp], Rx(v)),
+        }
+    }
+
+    fn memory_size(&mut self, dst: Reg) {
+        asm!(self.ops
+            ; mov rax, [r13 + abi::instance::MEMORY]
+            ; mov Rq(dst.index), [rax + abi::memory::LEN]
+            ; shr Rq(dst.index), 16
+        );
+    }
+
+    fn global_get(&mut self, dst: Reg, index: u32) {
+        self.global_address(index);
+        match dst.class {
+            RegClass::Int => asm!(self.ops ; mov Rq(dst.index), [rax + abi::global::VALUE]),
+            RegClass::Float => asm!(self.ops ; movq Rx(dst.index), [rax + abi::global::VALUE]),
+        }
+    }
+
+    fn global_set(&mut self, index: u32, src: Reg, ty: ValType) {
+        self.global_address(index);
+        match (src.class, ty) {
+            (RegClass::Int, _) => asm!(self.ops ; mov [rax + abi::global::VALUE], Rq(src.index)),
+            (RegClass::Float, ValType::F32) => {
+                asm!(self.ops ; movd ecx, Rx(src.index) ; mov [rax + abi::global::VALUE], rcx)
+            }
+            (RegClass::Float, _) => asm!(self.ops ; movq [rax + abi::global::VALUE], Rx(src.index)),
+        }
+    }
+
+    fn ref_func(&mut self, dst: Reg, index: u32) {
+        asm!(self.ops
+            ; mov rax, [r13 + abi::instance::FUNCS]
+            ; mov Rd(dst.index), [rax + (index * 4) as i32]
+            ; add Rq(dst.index), 1
+        );
+    }
+
+    fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt) {
+        match callee {
+            Callee::Defined { index, frame_slots } => {
+                self.call_checks_and_frame(Some(frame_slots), args_slot, at, ret);
+                let entry = self.entries[(index - self.imported) as usize];
+                let offset = (args_slot * 8) as i32;
+                asm!(self.ops
+                    ; add r14, offset
+                    ; call =>entry
+                    ; sub r14, offset
+                    ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
+                );
+            }
+            Callee::Imported { index } => {
+                self.load_func_addr(index);
+                asm!(self.ops
+                    ; mov r8d, eax
+                    ; imul rax, rax, abi::func_ref::SIZE
+                    ; add rax, [r15 + abi::vm::FUNC_REFS]
+                );
+                self.call_ref(args_slot, at, ret);
+            }
+            Callee::Indirect { table, type_index, index_reg } => {
+                let i = index_reg.index;
+                let undefined = self.trap_stub(trap_code(TrapKind::UndefinedElement(0)), at.pc, Some(i));
+                let uninitialized = self.trap_stub(trap_code(TrapKind::UninitializedElement(0)), at.pc, Some(i));
+                let mismatch = self.trap_stub(trap_code(TrapKind::IndirectCallTypeMismatch), at.pc, None);
+                asm!(self.ops
+                    ; mov rax, [r13 + abi::instance::TABLES]
+                    ; mov rax, [rax + (table * 8) as i32]
+                    ; mov ecx, Rd(i)
+                    ; cmp rcx, [rax + abi::table::LEN]
+                    ; jae =>undefined
+                    ; mov rax, [rax + abi::table::ELEMENTS]
+                    ; mov rax, [rax + rcx * 8]
+                    ; test rax, rax
+                    ; jz =>uninitialized
+                    ; sub rax, 1
+                    ; mov r8d, eax
+                    ; imul rax, rax, abi::func_ref::SIZE
+                    ; add rax, [r15 + abi::vm::FUNC_REFS]
+                    ; mov rdx, [r13 + abi::instance::TYPE_IDS]
+                    ; mov edx, [rdx + (type_index * 4) as i32]
+                    ; cmp edx, [rax + abi::func_ref::TYPE_ID]
+                    ; jne =>mismatch
+                );
+                self.call_ref(args_slot, at, ret);
+            }
+        }
+    }
+
+    fn libcall(&mut self, call: Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt) {
+        asm!(self.ops
+            ; lea rsi, [r14 + (args_slot * 8) as i32]
+            ; mov edx, a as i32
+            ; mov ecx, b as i32
+        );
+        self.call_libcall(call);
+        self.check_libcall(at.pc);
+    }
+}
+
+impl X64Masm {
+    /// Puts the address of global `index` (module index) in `rax`.
+    fn global_address(&mut self, index: u32) {
+        asm!(self.ops
+            ; mov rax, [r13 + abi::instance::GLOBALS]
+            ; mov eax, [rax + (index * 4) as i32]
+            ; imul rax, rax, abi::global::SIZE
+            ; add rax, [r15 + abi::vm::GLOBALS]
+        );
+    }
+}

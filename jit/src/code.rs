@@ -1,0 +1,52 @@
+//! What compiling a module produces, as the execution core sees it.
+
+use std::fmt;
+
+/// Why a function could not be compiled: the module then runs in the interpreter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileError {
+    /// The function uses what this compiler does not compile yet.
+    Unsupported(String),
+    /// The function is invalid (found when validation is lazy).
+    Invalid(String),
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::Unsupported(what) => write!(f, "not compiled: {what}"),
+            CompileError::Invalid(why) => write!(f, "invalid function: {why}"),
+        }
+    }
+}
+
+/// A memory access that may fault on purpose: the instruction's offset in the code and
+/// the bytecode position it traps at.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct FaultSite {
+    pub native: u32,
+    pub pc: u32,
+    /// Module index of the function.
+    pub func: u32,
+}
+
+/// One compiled function: where its code starts, and what its frame takes.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct FuncCode {
+    /// Offset of its entry in the module's code.
+    pub entry: usize,
+    /// Value-stack slots its frame takes: locals and operand stack.
+    pub frame_slots: u32,
+}
+
+/// A module's compiled code, behind the back-end's executable buffer.
+pub trait ModuleCode: Send + Sync + fmt::Debug {
+    /// The address of the entry of defined function `defined`.
+    fn entry(&self, defined: u32) -> *const u8;
+    /// What the frame of defined function `defined` takes.
+    fn frame_slots(&self, defined: u32) -> u32;
+    /// The entry trampoline ([`EntryFn`](crate::abi::EntryFn)).
+    fn trampoline(&self) -> crate::abi::EntryFn;
+    /// Bytes of machine code.
+    fn code_size(&self) -> usize;
+}

@@ -1,0 +1,662 @@
+//! The single pass: one walk over a function's validated bytecode, in order, emitting
+//! machine code through a [`MacroAssembler`] as it goes.
+
+use stratus_decoder::{BlockType, FuncType, Imm, Opcode, Reader, ValType};
+use stratus_runtime::CompiledModule;
+use stratus_validator::FuncInfo;
+
+use crate::abi::Libcall;
+use crate::code::CompileError;
+use crate::masm::{Callee, Label, MacroAssembler, RegClass, Src, TrapAt};
+use crate::ops::{Lowering, Width, lowering};
+use crate::stack::{Loc, ValueStack};
+
+/// How a module's memory accesses are checked.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Bounds {
+    /// By the guard region after a 4 GiB reservation: faults become traps.
+    Guard,
+    /// By comparing with the memory's length before every access.
+    Explicit,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+struct Control {
+    kind: Kind,
+    block_type: BlockType,
+    /// The end of the block, or a loop's header.
+    label: Label,
+    /// Where a false `if` condition goes.
+    else_label: Label,
+    /// Operands below the block's parameters.
+    height: usize,
+    /// Whether code was reachable where the block began.
+    entered: bool,
+    /// Whether a branch goes to `label` from inside (for blocks: the end is reachable).
+    branched: bool,
+    /// For loops: the header in bytecode terms.
+    header: TrapAt,
+}
+
+struct Compiler<'a, M> {
+    masm: &'a mut M,
+    module: &'a CompiledModule,
+    info: &'a FuncInfo,
+    stack: ValueStack,
+    controls: Vec<Control>,
+    reachable: bool,
+    stp: u32,
+    op_pc: u32,
+}
+
+/// Compiles defined function `defined` of `module` with `masm`.
+pub fn compile_function<M: MacroAssembler>(
+    masm: &mut M,
+    module: &CompiledModule,
+    defined: u32,
+) -> Result<(), CompileError> {
+    let (info, code) = module.func_code(defined).map_err(|e| CompileError::Invalid(e.to_string()))?;
+    if info.locals.contains(&ValType::V128) || info.sized_values {
+        return Err(CompileError::Unsupported("128-bit SIMD values".into()));
+    }
+    let ty = module.func_type(module.imported_funcs + defined);
+    if ty.results().contains(&ValType::V128) {
+        return Err(CompileError::Unsupported("128-bit SIMD values".into()));
+    }
+    let mut compiler = Compiler {
+        masm,
+        module,
+        info,
+        stack: ValueStack::new(),
+        controls: Vec::new(),
+        reachable: true,
+        stp: 0,
+        op_pc: 0,
+    };
+    compiler.run(module.imported_funcs + defined, code)
+}
+
+fn slots_of(types: &[ValType]) -> usize {
+    types.len()
+}
+
+impl<'a, M: MacroAssembler> Compiler<'a, M> {
+    fn run(&mut self, index: u32, code: &[u8]) -> Result<(), CompileError> {
+        let info = self.info;
+        self.stack.reset(self.masm, info.local_slots);
+        self.masm.begin_function(index, info.param_slots, info.local_slots);
+        let label = self.masm.new_label();
+        self.controls.push(Control {
+            kind: Kind::Func,
+            block_type: BlockType::Func(info.type_index),
+            label,
+            else_label: label,
+            height: 0,
+            entered: true,
+            branched: false,
+            header: self.at(),
+        });
+        let mut reader = Reader::new(code);
+        while !self.controls.is_empty() {
+            self.op_pc = reader.position() as u32;
+            let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+            if self.reachable {
+                self.instruction(op, imm, &mut reader)?;
+            } else {
+                self.dead_instruction(op, imm)?;
+            }
+        }
+        self.masm.end_function();
+        Ok(())
+    }
+
+    fn at(&self) -> TrapAt {
+        TrapAt { pc: self.op_pc, stp: self.stp, height: self.stack.height() }
+    }
+
+    fn types(&self, index: u32) -> &'a FuncType {
+        &self.module.types[index as usize]
+    }
+
+    fn block_params(&self, bt: BlockType) -> &'a [ValType] {
+        match bt {
+            BlockType::Func(index) => self.types(index).params(),
+            _ => &[],
+        }
+    }
+
+    fn block_results(&self, bt: BlockType) -> &'a [ValType] {
+        match bt {
+            BlockType::Empty => &[],
+            BlockType::Value(ty) => std::slice::from_ref(match ty {
+                ValType::I32 => &ValType::I32,
+                ValType::I64 => &ValType::I64,
+                ValType::F32 => &ValType::F32,
+                ValType::F64 => &ValType::F64,
+                ValType::V128 => &ValType::V128,
+                ValType::FuncRef => &ValType::FuncRef,
+                ValType::ExternRef => &ValType::ExternRef,
+            }),
+            BlockType::Func(index) => self.types(index).results(),
+        }
+    }
+
+    fn push_control(&mut self, kind: Kind, block_type: BlockType, label: Label, else_label: Label, header: TrapAt) {
+        let params = slots_of(self.block_params(block_type));
+        self.controls.push(Control {
+            kind,
+            block_type,
+            label,
+            else_label,
+            height: self.stack.operands.len() - params,
+            entered: self.reachable,
+            branched: false,
+            header,
+        });
+    }
+
+    /// Code after an unconditional branch: only the nesting and the side-table position
+    /// are followed until reachable code resumes.
+    fn dead_instruction(&mut self, op: Opcode, imm: Imm<'_>) -> Result<(), CompileError> {
+        match (op, imm) {
+            (Opcode::Block | Opcode::Loop | Opcode::If, Imm::Block(bt)) => {
+                if op == Opcode::If {
+                    self.stp += 1;
+                }
+                let label = self.masm.new_label();
+                let height = self.stack.operands.len();
+                self.controls.push(Control {
+                    kind: Kind::Block,
+                    block_type: bt,
+                    label,
+                    else_label: label,
+                    height,
+                    entered: false,
+                    branched: false,
+                    header: self.at(),
+                });
+            }
+            (Opcode::Else, _) => self.else_(),
+            (Opcode::End, _) => self.end(),
+            (Opcode::Br | Opcode::BrIf, _) => self.stp += 1,
+            (Opcode::BrTable, Imm::BrTable(table)) => self.stp += table.len() + 1,
+            _ => check_supported(op)?,
+        }
+        Ok(())
+    }
+
+    fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
+        use Opcode as O;
+        if let Some(lowering) = lowering(op) {
+            self.numeric(op, lowering, imm);
+            return Ok(());
+        }
+        match (op, imm) {
+            (O::Unreachable, _) => {
+                let at = self.at();
+                self.masm.trap(stratus_runtime::TrapKind::Unreachable.code().0, at);
+                self.reachable = false;
+            }
+            (O::Nop, _) => {}
+            (O::Block, Imm::Block(bt)) => {
+                let label = self.masm.new_label();
+                self.push_control(Kind::Block, bt, label, label, self.at());
+            }
+            (O::Loop, Imm::Block(bt)) => {
+                self.stack.spill_all(self.masm);
+                let label = self.masm.new_label();
+                self.masm.bind(label);
+                let header =
+                    TrapAt { pc: reader.position() as u32, stp: self.stp, height: self.stack.height() };
+                self.push_control(Kind::Loop, bt, label, label, header);
+            }
+            (O::If, Imm::Block(bt)) => {
+                let (_, cond) = self.stack.pop_reg(self.masm);
+                self.stack.spill_all(self.masm);
+                let label = self.masm.new_label();
+                let else_label = self.masm.new_label();
+                self.masm.branch_zero(cond, true, else_label);
+                self.stack.free_reg(cond);
+                self.stp += 1;
+                self.push_control(Kind::If, bt, label, else_label, self.at());
+            }
+            (O::Else, _) => self.else_(),
+            (O::End, _) => self.end(),
+            (O::Br, Imm::Label(depth)) => {
+                self.stack.spill_all(self.masm);
+                self.branch(depth);
+                self.stp += 1;
+                self.reachable = false;
+            }
+            (O::BrIf, Imm::Label(depth)) => {
+                let (_, cond) = self.stack.pop_reg(self.masm);
+                self.stack.spill_all(self.masm);
+                self.stack.free_reg(cond);
+                match self.direct_target(depth) {
+                    Some(label) => self.masm.branch_zero(cond, false, label),
+                    None => {
+                        let skip = self.masm.new_label();
+                        self.masm.branch_zero(cond, true, skip);
+                        self.branch(depth);
+                        self.masm.bind(skip);
+                    }
+                }
+                self.stp += 1;
+            }
+            (O::BrTable, Imm::BrTable(table)) => {
+                let (_, index) = self.stack.pop_reg(self.masm);
+                self.stack.spill_all(self.masm);
+                self.stack.free_reg(index);
+                let depths: Vec<u32> = table.targets().chain(std::iter::once(table.default)).collect();
+                let mut labels = Vec::with_capacity(depths.len());
+                let mut stubs = Vec::new();
+                for &depth in &depths {
+                    match self.direct_target(depth) {
+                        Some(label) => labels.push(label),
+                        None => {
+                            let stub = self.masm.new_label();
+                            labels.push(stub);
+                            stubs.push((stub, depth));
+                        }
+                    }
+                }
+                let (default, targets) = labels.split_last().expect("a default target");
+                self.masm.jump_table(index, targets, *default);
+                stubs.dedup_by_key(|s| s.1);
+                for (stub, depth) in stubs {
+                    self.masm.bind(stub);
+                    self.branch(depth);
+                }
+                // Branches that shared a stub jump to its first copy.
+                self.stp += table.len() + 1;
+                self.reachable = false;
+            }
+            (O::Return, _) => {
+                self.ret();
+                self.reachable = false;
+            }
+            (O::Call, Imm::Func(index)) => {
+                let module = self.module;
+                let callee = if index < module.imported_funcs {
+                    Callee::Imported { index }
+                } else {
+                    let (info, _) = module
+                        .func_code(index - module.imported_funcs)
+                        .map_err(|e| CompileError::Invalid(e.to_string()))?;
+                    Callee::Defined { index, frame_slots: info.local_slots + info.max_stack_slots }
+                };
+                self.call(callee, module.func_type(index), reader);
+            }
+            (O::CallIndirect, Imm::CallIndirect { type_index, table }) => {
+                let (_, index_reg) = self.stack.pop_reg(self.masm);
+                self.stack.free_reg(index_reg);
+                let ty = self.types(type_index);
+                self.call(Callee::Indirect { table, type_index, index_reg }, ty, reader);
+            }
+            (O::RefNull, Imm::RefType(ty)) => self.stack.push(ty.into(), Loc::Const(0)),
+            (O::RefIsNull, _) => {
+                let (_, reg) = self.stack.pop_reg(self.masm);
+                self.masm.eqz(Width::W64, reg, reg);
+                self.stack.push_reg(ValType::I32, reg);
+            }
+            (O::RefFunc, Imm::Func(index)) => {
+                let reg = self.stack.alloc(self.masm, RegClass::Int);
+                self.masm.ref_func(reg, index);
+                self.stack.push_reg(ValType::FuncRef, reg);
+            }
+            (O::Drop, _) => {
+                self.stack.pop_discard();
+            }
+            (O::Select | O::TypedSelect, _) => {
+                let (_, cond) = self.stack.pop_reg(self.masm);
+                let (_, other) = self.stack.pop_reg(self.masm);
+                let (ty, dst) = self.stack.pop_reg(self.masm);
+                self.masm.select(dst, other, cond);
+                self.stack.free_reg(cond);
+                self.stack.free_reg(other);
+                self.stack.push_reg(ty, dst);
+            }
+            (O::LocalGet, Imm::Local(index)) => {
+                let slot = self.info.local_slot(index);
+                self.stack.push(self.info.locals[index as usize], Loc::Local(slot));
+            }
+            (O::LocalSet, Imm::Local(index)) => {
+                let slot = self.info.local_slot(index);
+                self.stack.detach_local(self.masm, slot);
+                let position = self.stack.operands.len() - 1;
+                let operand = self.stack.pop_discard();
+                match operand.loc {
+                    Loc::Const(bits) => self.masm.store_slot_const(slot, bits, operand.ty),
+                    Loc::Reg(reg) => self.masm.store_slot(slot, reg, operand.ty),
+                    Loc::Local(from) => self.masm.copy_slot(slot, from),
+                    Loc::Slot => self.masm.copy_slot(slot, self.stack.slot(position)),
+                }
+            }
+            (O::LocalTee, Imm::Local(index)) => {
+                let slot = self.info.local_slot(index);
+                self.stack.detach_local(self.masm, slot);
+                match self.stack.peek() {
+                    operand @ crate::stack::Operand { loc: Loc::Const(bits), .. } => {
+                        self.masm.store_slot_const(slot, bits, operand.ty)
+                    }
+                    _ => {
+                        let (ty, reg) = self.stack.pop_reg(self.masm);
+                        self.masm.store_slot(slot, reg, ty);
+                        self.stack.push_reg(ty, reg);
+                    }
+                }
+            }
+            (O::GlobalGet, Imm::Global(index)) => {
+                let ty = self.module.globals[index as usize].content;
+                let reg = self.stack.alloc(self.masm, RegClass::of(ty));
+                self.masm.global_get(reg, index);
+                self.stack.push_reg(ty, reg);
+            }
+            (O::GlobalSet, Imm::Global(index)) => {
+                let (ty, reg) = self.stack.pop_reg(self.masm);
+                self.masm.global_set(index, reg, ty);
+                self.stack.free_reg(reg);
+            }
+            (O::TableGet, Imm::Table(table)) => {
+                let ty = self.module.tables[table as usize].elem.into();
+                self.libcall(Libcall::TableGet, 1, &[ty], table, 0);
+            }
+            (O::TableSet, Imm::Table(table)) => self.libcall(Libcall::TableSet, 2, &[], table, 0),
+            (O::TableSize, Imm::Table(table)) => self.libcall(Libcall::TableSize, 0, &[ValType::I32], table, 0),
+            (O::TableGrow, Imm::Table(table)) => self.libcall(Libcall::TableGrow, 2, &[ValType::I32], table, 0),
+            (O::TableFill, Imm::Table(table)) => self.libcall(Libcall::TableFill, 3, &[], table, 0),
+            (O::TableCopy, Imm::TableCopy { dst, src }) => self.libcall(Libcall::TableCopy, 3, &[], dst, src),
+            (O::TableInit, Imm::TableInit { elem, table }) => {
+                self.libcall(Libcall::TableInit, 3, &[], table, elem)
+            }
+            (O::ElemDrop, Imm::Elem(elem)) => self.libcall(Libcall::ElemDrop, 0, &[], elem, 0),
+            (O::MemorySize, _) => {
+                let reg = self.stack.alloc(self.masm, RegClass::Int);
+                self.masm.memory_size(reg);
+                self.stack.push_reg(ValType::I32, reg);
+            }
+            (O::MemoryGrow, _) => self.libcall(Libcall::MemoryGrow, 1, &[ValType::I32], 0, 0),
+            (O::MemoryFill, _) => self.libcall(Libcall::MemoryFill, 3, &[], 0, 0),
+            (O::MemoryCopy, _) => self.libcall(Libcall::MemoryCopy, 3, &[], 0, 0),
+            (O::MemoryInit, Imm::MemoryInit { data }) => self.libcall(Libcall::MemoryInit, 3, &[], data, 0),
+            (O::DataDrop, Imm::Data(data)) => self.libcall(Libcall::DataDrop, 0, &[], data, 0),
+            (O::I32Const, Imm::I32(v)) => self.stack.push(ValType::I32, Loc::Const(v as u32 as u64)),
+            (O::I64Const, Imm::I64(v)) => self.stack.push(ValType::I64, Loc::Const(v as u64)),
+            (O::F32Const, Imm::F32(bits)) => self.stack.push(ValType::F32, Loc::Const(u64::from(bits))),
+            (O::F64Const, Imm::F64(bits)) => self.stack.push(ValType::F64, Loc::Const(bits)),
+            _ => {
+                check_supported(op)?;
+                unreachable!("instruction {op} has no lowering");
+            }
+        }
+        Ok(())
+    }
+
+    fn else_(&mut self) {
+        let frame = self.controls.last_mut().expect("validated nesting");
+        if frame.kind != Kind::If {
+            // Dead `if`s are pushed as blocks: their `else` stays dead.
+            self.stp += 1;
+            return;
+        }
+        if self.reachable {
+            self.stack.spill_all(self.masm);
+            let frame = self.controls.last_mut().expect("validated nesting");
+            frame.branched = true;
+            self.masm.jump(frame.label);
+        }
+        let frame = self.controls.last_mut().expect("validated nesting");
+        frame.kind = Kind::Else;
+        let (else_label, height, entered, bt) = (frame.else_label, frame.height, frame.entered, frame.block_type);
+        self.masm.bind(else_label);
+        let params = self.block_params(bt);
+        self.stack.truncate_to_slots(height, params);
+        self.reachable = entered;
+        self.stp += 1;
+    }
+
+    fn end(&mut self) {
+        let frame = self.controls.pop().expect("validated nesting");
+        if frame.kind == Kind::Func {
+            if self.reachable {
+                self.ret();
+            }
+            return;
+        }
+        if self.reachable {
+            self.stack.spill_all(self.masm);
+        }
+        let mut reachable = self.reachable || frame.branched;
+        if frame.kind == Kind::If {
+            self.masm.bind(frame.else_label);
+            reachable |= frame.entered;
+        }
+        if frame.kind != Kind::Loop {
+            self.masm.bind(frame.label);
+        }
+        let results = self.block_results(frame.block_type);
+        self.stack.truncate_to_slots(frame.height, results);
+        self.reachable = reachable;
+    }
+
+    /// The label a branch to `depth` can jump to directly, with no moves: its values
+    /// are in their slots already, and it is not a loop's back-edge (which charges) or
+    /// the function's end (which returns).
+    /// The target's end counts as reached when this gives a label.
+    fn direct_target(&mut self, depth: u32) -> Option<Label> {
+        let index = self.controls.len() - 1 - depth as usize;
+        let frame = &self.controls[index];
+        if matches!(frame.kind, Kind::Loop | Kind::Func) {
+            return None;
+        }
+        let keep = slots_of(self.block_results(frame.block_type));
+        if self.stack.operands.len() - keep != frame.height {
+            return None;
+        }
+        let label = frame.label;
+        self.controls[index].branched = true;
+        Some(label)
+    }
+
+    /// A taken branch to `depth`, every operand in its slot: moves the values it
+    /// carries to the target's height and goes there.
+    fn branch(&mut self, depth: u32) {
+        let index = self.controls.len() - 1 - depth as usize;
+        let frame = &self.controls[index];
+        if frame.kind == Kind::Func {
+            self.ret();
+            return;
+        }
+        let types = match frame.kind {
+            Kind::Loop => self.block_params(frame.block_type),
+            _ => self.block_results(frame.block_type),
+        };
+        let keep = slots_of(types);
+        let from = self.stack.operands.len() - keep;
+        if from != frame.height {
+            for i in 0..keep {
+                self.masm.copy_slot(self.stack.slot(frame.height + i), self.stack.slot(from + i));
+            }
+        }
+        let (kind, label, header) = (frame.kind, frame.label, frame.header);
+        if kind == Kind::Loop {
+            self.masm.back_edge(label, header);
+        } else {
+            self.controls[index].branched = true;
+            self.masm.jump(label);
+        }
+    }
+
+    /// Returns the function's results: they move to the frame base.
+    fn ret(&mut self) {
+        let results = self.info.result_slots as usize;
+        let first = self.stack.operands.len() - results;
+        // A result read from a local is copied first: another result may overwrite it.
+        for position in first..self.stack.operands.len() {
+            if let Loc::Local(_) = self.stack.operands[position].loc {
+                self.stack.spill(self.masm, position);
+            }
+        }
+        // Each result's own slot is at or above its destination, so in this order no
+        // store overwrites a result not yet moved.
+        for (dst, position) in (first..self.stack.operands.len()).enumerate() {
+            let operand = self.stack.operands[position];
+            let dst = dst as u32;
+            match operand.loc {
+                Loc::Const(bits) => self.masm.store_slot_const(dst, bits, operand.ty),
+                Loc::Reg(reg) => self.masm.store_slot(dst, reg, operand.ty),
+                Loc::Slot if self.stack.slot(position) != dst => self.masm.copy_slot(dst, self.stack.slot(position)),
+                Loc::Slot | Loc::Local(_) => {}
+            }
+        }
+        self.masm.ret();
+    }
+
+    fn call(&mut self, callee: Callee, ty: &FuncType, reader: &Reader<'_>) {
+        self.stack.spill_all(self.masm);
+        let params = slots_of(ty.params());
+        let args_slot = self.stack.height() - params as u32;
+        let at = self.at();
+        let ret = TrapAt { pc: reader.position() as u32, ..at };
+        self.masm.call(callee, args_slot, at, ret);
+        let len = self.stack.operands.len() - params;
+        self.stack.truncate_to_slots(len, ty.results());
+    }
+
+    fn libcall(&mut self, call: Libcall, operands: usize, results: &[ValType], a: u32, b: u32) {
+        self.stack.spill_all(self.masm);
+        let args_slot = self.stack.height() - operands as u32;
+        let at = self.at();
+        self.masm.libcall(call, args_slot, a, b, at);
+        let len = self.stack.operands.len() - operands;
+        self.stack.truncate_to_slots(len, results);
+    }
+
+    /// The right operand of an integer operation: an immediate when it is a constant
+    /// that fits, else a register.
+    fn pop_src(&mut self, width: Width) -> Src {
+        if let Loc::Const(bits) = self.stack.peek().loc {
+            let fits = match width {
+                Width::W32 => true,
+                Width::W64 => i32::try_from(bits as i64).is_ok(),
+            };
+            if fits {
+                self.stack.pop_discard();
+                return Src::Imm(bits as i32);
+            }
+        }
+        Src::Reg(self.stack.pop_reg(self.masm).1)
+    }
+
+    fn free_src(&mut self, src: Src) {
+        if let Src::Reg(reg) = src {
+            self.stack.free_reg(reg);
+        }
+    }
+
+    fn numeric(&mut self, op: Opcode, lowering: Lowering, imm: Imm<'_>) {
+        let result = op.signature().and_then(|s| s.results.first().copied());
+        let at = self.at();
+        match lowering {
+            Lowering::IntBin(int_op, width) => {
+                let rhs = self.pop_src(width);
+                let (ty, lhs) = self.stack.pop_reg(self.masm);
+                self.masm.int_op(int_op, width, lhs, rhs);
+                self.free_src(rhs);
+                self.stack.push_reg(ty, lhs);
+            }
+            Lowering::Div(div, width) => {
+                let (_, rhs) = self.stack.pop_reg(self.masm);
+                let (ty, lhs) = self.stack.pop_reg(self.masm);
+                self.masm.int_div(div, width, lhs, rhs, at);
+                self.stack.free_reg(rhs);
+                self.stack.push_reg(ty, lhs);
+            }
+            Lowering::IntUn(unop, width) => {
+                let (ty, reg) = self.stack.pop_reg(self.masm);
+                self.masm.int_unop(unop, width, reg);
+                self.stack.push_reg(ty, reg);
+            }
+            Lowering::Eqz(width) => {
+                let (_, reg) = self.stack.pop_reg(self.masm);
+                self.masm.eqz(width, reg, reg);
+                self.stack.push_reg(ValType::I32, reg);
+            }
+            Lowering::Cmp(cond, width) => {
+                let rhs = self.pop_src(width);
+                let (_, lhs) = self.stack.pop_reg(self.masm);
+                self.masm.int_cmp(cond, width, lhs, lhs, rhs);
+                self.free_src(rhs);
+                self.stack.push_reg(ValType::I32, lhs);
+            }
+            Lowering::FloatBin(float_op, size) => {
+                let (_, rhs) = self.stack.pop_reg(self.masm);
+                let (ty, lhs) = self.stack.pop_reg(self.masm);
+                self.masm.float_op(float_op, size, lhs, rhs);
+                self.stack.free_reg(rhs);
+                self.stack.push_reg(ty, lhs);
+            }
+            Lowering::FloatUn(unop, size) => {
+                let (ty, reg) = self.stack.pop_reg(self.masm);
+                self.masm.float_unop(unop, size, reg);
+                self.stack.push_reg(ty, reg);
+            }
+            Lowering::FCmp(cond, size) => {
+                let (_, rhs) = self.stack.pop_reg(self.masm);
+                let (_, lhs) = self.stack.pop_reg(self.masm);
+                let dst = self.stack.alloc(self.masm, RegClass::Int);
+                self.masm.float_cmp(cond, size, dst, lhs, rhs);
+                self.stack.free_reg(lhs);
+                self.stack.free_reg(rhs);
+                self.stack.push_reg(ValType::I32, dst);
+            }
+            Lowering::Convert(convert) => {
+                let ty = result.expect("conversions have a result");
+                let (_, src) = self.stack.pop_reg(self.masm);
+                let dst =
+                    if RegClass::of(ty) == src.class { src } else { self.stack.alloc(self.masm, RegClass::of(ty)) };
+                self.masm.convert(convert, dst, src, at);
+                if dst != src {
+                    self.stack.free_reg(src);
+                }
+                self.stack.push_reg(ty, dst);
+            }
+            Lowering::Load(load) => {
+                let Imm::MemArg(arg) = imm else { unreachable!("loads have a memory argument") };
+                let ty = result.expect("loads have a result");
+                let (_, addr) = self.stack.pop_reg(self.masm);
+                let dst = if RegClass::of(ty) == RegClass::Int { addr } else { self.stack.alloc(self.masm, RegClass::Float) };
+                self.masm.load(load, dst, addr, arg.offset, at);
+                if dst != addr {
+                    self.stack.free_reg(addr);
+                }
+                self.stack.push_reg(ty, dst);
+            }
+            Lowering::Store(store) => {
+                let Imm::MemArg(arg) = imm else { unreachable!("stores have a memory argument") };
+                let (_, value) = self.stack.pop_reg(self.masm);
+                let (_, addr) = self.stack.pop_reg(self.masm);
+                self.masm.store(store, addr, value, arg.offset, at);
+                self.stack.free_reg(value);
+                self.stack.free_reg(addr);
+            }
+        }
+    }
+}
+
+/// Fails for the instructions this compiler does not take yet.
+fn check_supported(op: Opcode) -> Result<(), CompileError> {
+    if op.encoding() >> 16 == 0xFD {
+        return Err(CompileError::Unsupported(format!("the SIMD instruction {op}")));
+    }
+    Ok(())
+}
+
