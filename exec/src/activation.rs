@@ -122,7 +122,8 @@ pub(crate) fn call_in_place<T>(store: &mut Store<T>, func: FuncAddr, base: usize
     if store.stack.activations >= store.limits.host_reentry {
         return Err(TrapKind::CallStackExhausted.into());
     }
-    let param_slots: usize = store.funcs[func.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
+    let param_slots: usize =
+        store.funcs[func.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
     let entry_depth = store.stack.frames.len();
     let regs = enter_frame(store, func, base, base + param_slots)?;
     run(store, func, Activation::new(base, entry_depth, regs), false).map(drop)

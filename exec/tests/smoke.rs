@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use stratus_runtime::{CompilePolicy, CompiledModule, Extern, Limits, MemoryReservation, Store, TrapKind, Val};
+use stratus_runtime::{
+    CompilePolicy, CompiledModule, Extern, Limits, MemoryReservation, Store, TrapKind, Val,
+};
 
 fn module(wat: &str) -> Arc<CompiledModule> {
     let bytes =

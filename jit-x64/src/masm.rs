@@ -6,6 +6,9 @@
 //! Every compiled function keeps `rsp` 16-byte aligned in its body (its entry subtracts
 //! 8 from the return address's alignment), so calls out need no adjustment.
 
+// dynasm expands dynamic registers `Rq(r)` into `r.into()`, whatever the type of `r`.
+#![allow(clippy::useless_conversion)]
+
 use dynasmrt::x64::Assembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
 use stratus_decoder::ValType;
@@ -85,7 +88,13 @@ fn trap_code(kind: TrapKind) -> u32 {
 }
 
 impl X64Masm {
-    pub(crate) fn new(ops: Assembler, bounds: Bounds, shared: Shared, imported: u32, defined: u32) -> X64Masm {
+    pub(crate) fn new(
+        ops: Assembler,
+        bounds: Bounds,
+        shared: Shared,
+        imported: u32,
+        defined: u32,
+    ) -> X64Masm {
         let mut masm = X64Masm {
             ops,
             labels: Vec::new(),
@@ -337,7 +346,7 @@ impl X64Masm {
     }
 
     /// Puts a float operand in `xmm15` as an `f64`.
-    fn to_f64_scratch(&mut self, size: FSize, src: u8) {
+    fn widen_to_scratch(&mut self, size: FSize, src: u8) {
         match size {
             FSize::F32 => asm!(self.ops ; cvtss2sd xmm15, Rx(src)),
             FSize::F64 => asm!(self.ops ; movaps xmm15, Rx(src)),
@@ -345,6 +354,7 @@ impl X64Masm {
     }
 
     /// Float to integer: `sat` saturates, otherwise NaN and out-of-range values trap.
+    #[allow(clippy::too_many_arguments)]
     fn truncate(&mut self, from: FSize, to: Width, signed: bool, sat: bool, dst: u8, src: u8, at: TrapAt) {
         // The range that converts, as exclusive f64 bounds (inclusive where marked).
         let (lo, lo_inclusive, hi): (f64, bool, f64) = match (to, signed) {
@@ -353,7 +363,7 @@ impl X64Masm {
             (Width::W64, true) => (-9223372036854775808.0, true, 9223372036854775808.0),
             (Width::W64, false) => (-1.0, false, 18446744073709551616.0),
         };
-        self.to_f64_scratch(from, src);
+        self.widen_to_scratch(from, src);
         let done = self.ops.new_dynamic_label();
         let (nan, below, above) = if sat {
             (self.ops.new_dynamic_label(), self.ops.new_dynamic_label(), self.ops.new_dynamic_label())
@@ -414,7 +424,7 @@ impl X64Masm {
         asm!(self.ops ; =>done);
     }
 
-    fn from_int(&mut self, from: Width, to: FSize, signed: bool, dst: u8, src: u8) {
+    fn convert_int(&mut self, from: Width, to: FSize, signed: bool, dst: u8, src: u8) {
         asm!(self.ops ; xorps Rx(dst), Rx(dst));
         match (from, signed, to) {
             (Width::W32, true, FSize::F32) => asm!(self.ops ; cvtsi2ss Rx(dst), Rd(src)),
@@ -710,8 +720,11 @@ impl MacroAssembler for X64Masm {
             (FloatOp::Min | FloatOp::Max, _) => {
                 // minss/maxss return the second operand for NaNs and for zeros of either
                 // sign; WebAssembly wants the NaN and orders -0 below +0.
-                let (nan, equal, done) =
-                    (self.ops.new_dynamic_label(), self.ops.new_dynamic_label(), self.ops.new_dynamic_label());
+                let (nan, equal, done) = (
+                    self.ops.new_dynamic_label(),
+                    self.ops.new_dynamic_label(),
+                    self.ops.new_dynamic_label(),
+                );
                 match size {
                     FSize::F32 => asm!(self.ops ; ucomiss Rx(d), Rx(r)),
                     FSize::F64 => asm!(self.ops ; ucomisd Rx(d), Rx(r)),
@@ -749,9 +762,13 @@ impl MacroAssembler for X64Masm {
     fn float_unop(&mut self, op: FloatUnop, size: FSize, dst: Reg) {
         let d = dst.index;
         match (op, size) {
-            (FloatUnop::Abs, FSize::F32) => asm!(self.ops ; movd eax, Rx(d) ; and eax, 0x7FFF_FFFF ; movd Rx(d), eax),
+            (FloatUnop::Abs, FSize::F32) => {
+                asm!(self.ops ; movd eax, Rx(d) ; and eax, 0x7FFF_FFFF ; movd Rx(d), eax)
+            }
             (FloatUnop::Abs, FSize::F64) => asm!(self.ops ; movq rax, Rx(d) ; btr rax, 63 ; movq Rx(d), rax),
-            (FloatUnop::Neg, FSize::F32) => asm!(self.ops ; movd eax, Rx(d) ; xor eax, i32::MIN ; movd Rx(d), eax),
+            (FloatUnop::Neg, FSize::F32) => {
+                asm!(self.ops ; movd eax, Rx(d) ; xor eax, i32::MIN ; movd Rx(d), eax)
+            }
             (FloatUnop::Neg, FSize::F64) => asm!(self.ops ; movq rax, Rx(d) ; btc rax, 63 ; movq Rx(d), rax),
             (FloatUnop::Sqrt, FSize::F32) => asm!(self.ops ; sqrtss Rx(d), Rx(d)),
             (FloatUnop::Sqrt, FSize::F64) => asm!(self.ops ; sqrtsd Rx(d), Rx(d)),
@@ -792,7 +809,7 @@ impl MacroAssembler for X64Masm {
             Convert::I32WrapI64 | Convert::I64ExtendI32U => asm!(self.ops ; mov Rd(d), Rd(s)),
             Convert::I64ExtendI32S => asm!(self.ops ; movsxd Rq(d), Rd(s)),
             Convert::Trunc { from, to, signed, sat } => self.truncate(from, to, signed, sat, d, s, at),
-            Convert::FromInt { from, to, signed } => self.from_int(from, to, signed, d, s),
+            Convert::FromInt { from, to, signed } => self.convert_int(from, to, signed, d, s),
             Convert::F32DemoteF64 => asm!(self.ops ; cvtsd2ss Rx(d), Rx(s)),
             Convert::F64PromoteF32 => asm!(self.ops ; cvtss2sd Rx(d), Rx(s)),
             Convert::ReinterpretToInt(FSize::F32) => asm!(self.ops ; movd Rd(d), Rx(s)),
@@ -872,17 +889,27 @@ impl MacroAssembler for X64Masm {
         let d = dst.index;
         self.fault_site(at.pc);
         match op {
-            LoadOp::Int { bytes: 1, signed: false, .. } => asm!(self.ops ; movzx Rd(d), BYTE [r12 + rax + disp]),
+            LoadOp::Int { bytes: 1, signed: false, .. } => {
+                asm!(self.ops ; movzx Rd(d), BYTE [r12 + rax + disp])
+            }
             LoadOp::Int { bytes: 1, signed: true, to: Width::W32 } => {
                 asm!(self.ops ; movsx Rd(d), BYTE [r12 + rax + disp])
             }
-            LoadOp::Int { bytes: 1, signed: true, .. } => asm!(self.ops ; movsx Rq(d), BYTE [r12 + rax + disp]),
-            LoadOp::Int { bytes: 2, signed: false, .. } => asm!(self.ops ; movzx Rd(d), WORD [r12 + rax + disp]),
+            LoadOp::Int { bytes: 1, signed: true, .. } => {
+                asm!(self.ops ; movsx Rq(d), BYTE [r12 + rax + disp])
+            }
+            LoadOp::Int { bytes: 2, signed: false, .. } => {
+                asm!(self.ops ; movzx Rd(d), WORD [r12 + rax + disp])
+            }
             LoadOp::Int { bytes: 2, signed: true, to: Width::W32 } => {
                 asm!(self.ops ; movsx Rd(d), WORD [r12 + rax + disp])
             }
-            LoadOp::Int { bytes: 2, signed: true, .. } => asm!(self.ops ; movsx Rq(d), WORD [r12 + rax + disp]),
-            LoadOp::Int { bytes: 4, signed: true, .. } => asm!(self.ops ; movsxd Rq(d), DWORD [r12 + rax + disp]),
+            LoadOp::Int { bytes: 2, signed: true, .. } => {
+                asm!(self.ops ; movsx Rq(d), WORD [r12 + rax + disp])
+            }
+            LoadOp::Int { bytes: 4, signed: true, .. } => {
+                asm!(self.ops ; movsxd Rq(d), DWORD [r12 + rax + disp])
+            }
             LoadOp::Int { bytes: 4, .. } => asm!(self.ops ; mov Rd(d), DWORD [r12 + rax + disp]),
             LoadOp::Int { .. } => asm!(self.ops ; mov Rq(d), QWORD [r12 + rax + disp]),
             LoadOp::Float(FSize::F32) => asm!(self.ops ; movd Rx(d), DWORD [r12 + rax + disp]),
@@ -965,7 +992,8 @@ impl MacroAssembler for X64Masm {
             Callee::Indirect { table, type_index, index_reg } => {
                 let i = index_reg.index;
                 let undefined = self.trap_stub(trap_code(TrapKind::UndefinedElement(0)), at.pc, Some(i));
-                let uninitialized = self.trap_stub(trap_code(TrapKind::UninitializedElement(0)), at.pc, Some(i));
+                let uninitialized =
+                    self.trap_stub(trap_code(TrapKind::UninitializedElement(0)), at.pc, Some(i));
                 let mismatch = self.trap_stub(trap_code(TrapKind::IndirectCallTypeMismatch), at.pc, None);
                 asm!(self.ops
                     ; mov rax, [r13 + abi::instance::TABLES]

@@ -30,7 +30,10 @@ pub struct X64Code {
 
 impl std::fmt::Debug for X64Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("X64Code").field("bytes", &self.buffer.len()).field("funcs", &self.entries.len()).finish()
+        f.debug_struct("X64Code")
+            .field("bytes", &self.buffer.len())
+            .field("funcs", &self.entries.len())
+            .finish()
     }
 }
 
@@ -64,7 +67,8 @@ pub fn compile_module(module: &CompiledModule, bounds: Bounds) -> Result<Arc<X64
     let landing = ops.new_dynamic_label();
     let trampoline = emit_prelude(&mut ops, trap_exit, budget_exit, landing);
     let defined = module.code.len() as u32;
-    let mut masm = X64Masm::new(ops, bounds, Shared { trap_exit, budget_exit }, module.imported_funcs, defined);
+    let mut masm =
+        X64Masm::new(ops, bounds, Shared { trap_exit, budget_exit }, module.imported_funcs, defined);
     let mut frame_slots = Vec::with_capacity(defined as usize);
     for index in 0..defined {
         compile_function(&mut masm, module, index)?;
@@ -74,7 +78,8 @@ pub fn compile_module(module: &CompiledModule, bounds: Bounds) -> Result<Arc<X64
     let entry_labels = std::mem::take(&mut masm.entries);
     let mut sites = std::mem::take(&mut masm.faults);
     let ops = masm.ops;
-    let landing_offset = ops.labels().resolve_dynamic(landing).map_err(|e| CompileError::Unsupported(e.to_string()))?;
+    let landing_offset =
+        ops.labels().resolve_dynamic(landing).map_err(|e| CompileError::Unsupported(e.to_string()))?;
     let entries = entry_labels
         .iter()
         .map(|&l| ops.labels().resolve_dynamic(l))

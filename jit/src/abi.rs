@@ -126,8 +126,13 @@ pub const LIBCALLS: usize = Libcall::ElemDrop as usize + 1;
 pub const TRAP_PENDING: u32 = u32::MAX;
 
 /// The signature every libcall has.
-pub type LibcallFn =
-    unsafe extern "C" fn(vm: *mut VmContext, args: *mut u64, a: u32, b: u32, instance: *const InstanceVm) -> u32;
+pub type LibcallFn = unsafe extern "C" fn(
+    vm: *mut VmContext,
+    args: *mut u64,
+    a: u32,
+    b: u32,
+    instance: *const InstanceVm,
+) -> u32;
 
 /// The entry trampoline's signature: enters the compiled function at `code` with the
 /// frame base `fp`, in the instance `instance`, and returns an

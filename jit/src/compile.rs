@@ -149,7 +149,14 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         }
     }
 
-    fn push_control(&mut self, kind: Kind, block_type: BlockType, label: Label, else_label: Label, header: TrapAt) {
+    fn push_control(
+        &mut self,
+        kind: Kind,
+        block_type: BlockType,
+        label: Label,
+        else_label: Label,
+        header: TrapAt,
+    ) {
         let params = slots_of(self.block_params(block_type));
         self.controls.push(Control {
             kind,
@@ -257,25 +264,25 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.free_reg(index);
                 let depths: Vec<u32> = table.targets().chain(std::iter::once(table.default)).collect();
                 let mut labels = Vec::with_capacity(depths.len());
-                let mut stubs = Vec::new();
+                // Targets that need moves or a budget charge go through one stub each.
+                let mut stubs: Vec<(u32, Label)> = Vec::new();
                 for &depth in &depths {
-                    match self.direct_target(depth) {
-                        Some(label) => labels.push(label),
-                        None => {
-                            let stub = self.masm.new_label();
-                            labels.push(stub);
-                            stubs.push((stub, depth));
-                        }
+                    if let Some(label) = self.direct_target(depth) {
+                        labels.push(label);
+                    } else if let Some(&(_, stub)) = stubs.iter().find(|s| s.0 == depth) {
+                        labels.push(stub);
+                    } else {
+                        let stub = self.masm.new_label();
+                        labels.push(stub);
+                        stubs.push((depth, stub));
                     }
                 }
                 let (default, targets) = labels.split_last().expect("a default target");
                 self.masm.jump_table(index, targets, *default);
-                stubs.dedup_by_key(|s| s.1);
-                for (stub, depth) in stubs {
+                for (depth, stub) in stubs {
                     self.masm.bind(stub);
                     self.branch(depth);
                 }
-                // Branches that shared a stub jump to its first copy.
                 self.stp += table.len() + 1;
                 self.reachable = false;
             }
@@ -370,8 +377,12 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.libcall(Libcall::TableGet, 1, &[ty], table, 0);
             }
             (O::TableSet, Imm::Table(table)) => self.libcall(Libcall::TableSet, 2, &[], table, 0),
-            (O::TableSize, Imm::Table(table)) => self.libcall(Libcall::TableSize, 0, &[ValType::I32], table, 0),
-            (O::TableGrow, Imm::Table(table)) => self.libcall(Libcall::TableGrow, 2, &[ValType::I32], table, 0),
+            (O::TableSize, Imm::Table(table)) => {
+                self.libcall(Libcall::TableSize, 0, &[ValType::I32], table, 0)
+            }
+            (O::TableGrow, Imm::Table(table)) => {
+                self.libcall(Libcall::TableGrow, 2, &[ValType::I32], table, 0)
+            }
             (O::TableFill, Imm::Table(table)) => self.libcall(Libcall::TableFill, 3, &[], table, 0),
             (O::TableCopy, Imm::TableCopy { dst, src }) => self.libcall(Libcall::TableCopy, 3, &[], dst, src),
             (O::TableInit, Imm::TableInit { elem, table }) => {
@@ -415,7 +426,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         }
         let frame = self.controls.last_mut().expect("validated nesting");
         frame.kind = Kind::Else;
-        let (else_label, height, entered, bt) = (frame.else_label, frame.height, frame.entered, frame.block_type);
+        let (else_label, height, entered, bt) =
+            (frame.else_label, frame.height, frame.entered, frame.block_type);
         self.masm.bind(else_label);
         let params = self.block_params(bt);
         self.stack.truncate_to_slots(height, params);
@@ -513,7 +525,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             match operand.loc {
                 Loc::Const(bits) => self.masm.store_slot_const(dst, bits, operand.ty),
                 Loc::Reg(reg) => self.masm.store_slot(dst, reg, operand.ty),
-                Loc::Slot if self.stack.slot(position) != dst => self.masm.copy_slot(dst, self.stack.slot(position)),
+                Loc::Slot if self.stack.slot(position) != dst => {
+                    self.masm.copy_slot(dst, self.stack.slot(position))
+                }
                 Loc::Slot | Loc::Local(_) => {}
             }
         }
@@ -621,8 +635,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             Lowering::Convert(convert) => {
                 let ty = result.expect("conversions have a result");
                 let (_, src) = self.stack.pop_reg(self.masm);
-                let dst =
-                    if RegClass::of(ty) == src.class { src } else { self.stack.alloc(self.masm, RegClass::of(ty)) };
+                let dst = if RegClass::of(ty) == src.class {
+                    src
+                } else {
+                    self.stack.alloc(self.masm, RegClass::of(ty))
+                };
                 self.masm.convert(convert, dst, src, at);
                 if dst != src {
                     self.stack.free_reg(src);
@@ -633,7 +650,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let Imm::MemArg(arg) = imm else { unreachable!("loads have a memory argument") };
                 let ty = result.expect("loads have a result");
                 let (_, addr) = self.stack.pop_reg(self.masm);
-                let dst = if RegClass::of(ty) == RegClass::Int { addr } else { self.stack.alloc(self.masm, RegClass::Float) };
+                let dst = if RegClass::of(ty) == RegClass::Int {
+                    addr
+                } else {
+                    self.stack.alloc(self.masm, RegClass::Float)
+                };
                 self.masm.load(load, dst, addr, arg.offset, at);
                 if dst != addr {
                     self.stack.free_reg(addr);
@@ -659,4 +680,3 @@ fn check_supported(op: Opcode) -> Result<(), CompileError> {
     }
     Ok(())
 }
-

@@ -34,4 +34,6 @@ mod stack;
 pub use code::{CompileError, FaultSite, FuncCode, ModuleCode};
 pub use compile::{Bounds, compile_function};
 pub use masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
-pub use ops::{Cond, Convert, DivOp, FCond, FloatOp, FloatUnop, FSize, IntOp, IntUnop, LoadOp, StoreOp, Width};
+pub use ops::{
+    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width,
+};

@@ -5,7 +5,9 @@
 
 use stratus_decoder::ValType;
 
-use crate::ops::{Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width};
+use crate::ops::{
+    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width,
+};
 
 /// A register the front-end may allocate: a back-end's number in a class.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]

@@ -144,9 +144,18 @@ pub enum Convert {
     I64ExtendI32S,
     I64ExtendI32U,
     /// Float to integer, trapping on NaN and overflow (`sat`: saturating instead).
-    Trunc { from: FSize, to: Width, signed: bool, sat: bool },
+    Trunc {
+        from: FSize,
+        to: Width,
+        signed: bool,
+        sat: bool,
+    },
     /// Integer to float.
-    FromInt { from: Width, to: FSize, signed: bool },
+    FromInt {
+        from: Width,
+        to: FSize,
+        signed: bool,
+    },
     F32DemoteF64,
     F64PromoteF32,
     /// Bits moved between the integer and float register files.
@@ -158,7 +167,11 @@ pub enum Convert {
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum LoadOp {
     /// Integer load of `bytes` into a register of width `to`, sign- or zero-extended.
-    Int { bytes: u8, signed: bool, to: Width },
+    Int {
+        bytes: u8,
+        signed: bool,
+        to: Width,
+    },
     Float(FSize),
 }
 

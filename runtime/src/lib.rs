@@ -34,8 +34,8 @@ pub use module::{
 pub use quota::{GrowError, Quota, QuotaExceeded};
 pub use stack::{Frame, Frames, Slots, Stack};
 pub use store::{
-    CompilePolicy, DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, FuncRef, GlobalAddr, HostFunc,
-    InstanceAddr, Limits, MemAddr, Store, TableAddr,
+    CompilePolicy, DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, FuncRef, GlobalAddr,
+    HostFunc, InstanceAddr, Limits, MemAddr, Store, TableAddr,
 };
 pub use table::{Table, TableVm};
 pub use trap::{FrameInfo, Trap, TrapKind, write_backtrace};

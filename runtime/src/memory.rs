@@ -60,6 +60,12 @@ impl Default for MemoryReservation {
     }
 }
 
+// SAFETY: the pointer leads into the memory's own mapping, which moves between threads
+// only with the memory (and its store), used only by the store's exclusive user.
+unsafe impl Send for MemoryVm {}
+// SAFETY: shared references to the record give no access through its pointer.
+unsafe impl Sync for MemoryVm {}
+
 /// A linear memory. Its bytes live in an anonymous mapping reserved as
 /// [`MemoryReservation`] says, so growing only moves the accessible length and the
 /// base address stays put. Everything past the current size is inaccessible. Its bytes

@@ -286,7 +286,12 @@ impl<T> Store<T> {
         };
         let type_id = entry.type_id;
         self.funcs.push(entry);
-        self.func_refs.push(FuncRef { code: std::ptr::null(), instance: std::ptr::null(), type_id, frame_slots });
+        self.func_refs.push(FuncRef {
+            code: std::ptr::null(),
+            instance: std::ptr::null(),
+            type_id,
+            frame_slots,
+        });
     }
 
     /// Keeps a host value that WebAssembly code can hold as an `externref`.

@@ -20,6 +20,12 @@ pub struct TableVm {
     pub len: u64,
 }
 
+// SAFETY: the pointer leads into the table's own elements, which move between threads
+// only with the table (and its store), used only by the store's exclusive user.
+unsafe impl Send for TableVm {}
+// SAFETY: shared references to the record give no access through its pointer.
+unsafe impl Sync for TableVm {}
+
 #[derive(Debug)]
 pub struct Table {
     /// Methods that change the number of elements keep `vm` up to date; others may

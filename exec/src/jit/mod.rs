@@ -36,9 +36,16 @@ pub(crate) struct JitHost<T> {
 pub(crate) enum Exit {
     Returned,
     /// A trap in function `func` at `pc`.
-    Trap { trap: Trap, func: u32, pc: usize },
+    Trap {
+        trap: Trap,
+        func: u32,
+        pc: usize,
+    },
     /// The budget stopped it at a safepoint, given in the interpreter's registers.
-    Budget { why: BudgetStop, regs: stratus_interp::Regs },
+    Budget {
+        why: BudgetStop,
+        regs: stratus_interp::Regs,
+    },
 }
 
 /// How compiled code of an instance checks bounds: by the guard region when its memory
