@@ -192,7 +192,7 @@ mod api {
         let settings = [
             ("default (maximum, no guard)", MemoryReservation::default()),
             ("maximum + 64 KiB guard", MemoryReservation::Maximum { guard: 64 << 10 }),
-            ("whole 4 GiB + 4 GiB guard", MemoryReservation::Whole { guard: stratus::GUARD_BYTES }),
+            ("whole 4 GiB + 4 GiB 64 KiB guard", MemoryReservation::Whole { guard: stratus::GUARD_BYTES }),
             ("whole 4 GiB, no guard", MemoryReservation::Whole { guard: 0 }),
         ];
         let reserved = |reservation, text| {
@@ -217,7 +217,7 @@ mod api {
             [
                 (PAGE_SIZE, 4 * gib),
                 (2 * PAGE_SIZE, 4 * gib + PAGE_SIZE),
-                (8 * gib, 8 * gib),
+                (8 * gib + PAGE_SIZE, 8 * gib + PAGE_SIZE),
                 (4 * gib, 4 * gib)
             ]
         );
