@@ -2,6 +2,9 @@
 //! functions, imports and exports, typed and untyped calls, memories, globals, tables,
 //! traps with their backtrace, reentrancy, and the errors every misuse gets.
 
+// The modules here are written in the text format.
+#![cfg(feature = "wat")]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,6 +1,10 @@
 //! The help texts.
 
-pub const MAIN: &str = "\
+/// The main help, with the line of the `spectest` command where the build has it.
+macro_rules! main_help {
+    ($spectest:literal) => {
+        concat!(
+            "\
 Stratus: a WebAssembly runtime (in-place interpreter, baseline JIT tiers coming).
 
 Usage: stratus <COMMAND> [ARGS]...
@@ -8,15 +12,24 @@ Usage: stratus <COMMAND> [ARGS]...
 Commands:
   run       Run a WASI program (.wasm or .wat), or call one of its exports
   validate  Check that WebAssembly modules (.wasm or .wat) decode and validate
-  spectest  Run .wast spec-test scripts and count passes and failures
-  help      Show the help of a command
+",
+            $spectest,
+            "  help      Show the help of a command
 
 Options:
   -h, --help     Show this help
   -V, --version  Show the version
 
 Run 'stratus help <COMMAND>' for the details of a command.
-";
+"
+        )
+    };
+}
+
+#[cfg(feature = "spectest")]
+pub const MAIN: &str = main_help!("  spectest  Run .wast spec-test scripts and count passes and failures\n");
+#[cfg(not(feature = "spectest"))]
+pub const MAIN: &str = main_help!("");
 
 pub const RUN: &str = "\
 Run a WebAssembly program: a WASI command (its `_start`), or one export (--invoke).
@@ -103,6 +116,7 @@ Exit status: 0 if every module is valid, 1 if any is not (or cannot be read),
 2 if the command is used wrongly.
 ";
 
+#[cfg(feature = "spectest")]
 pub const SPECTEST: &str = "\
 Run WebAssembly spec-test scripts (.wast).
 
