@@ -50,7 +50,7 @@
 //! All on by default:
 //!
 //! - `wasi`: WASI preview1, in `stratus::wasi` and for the programs `stratus run` runs.
-//! - `jit`: the baseline compiler for the host's architecture.
+//! - `jit`: the baseline compiler for the host's architecture, [`Tier::Jit`].
 //! - `wat`: the text format, in [`Module::new`] and [`text::encode`]; without it they
 //!   refuse text with [`Error::TextFormatNotBuilt`].
 //! - `spectest`: the `stratus spectest` command.

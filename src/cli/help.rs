@@ -52,7 +52,9 @@ Options:
                            ARGS as its arguments, read by its parameter types (integers
                            in decimal or 0x hex, floats like 1.5, inf, nan); print its
                            results one per line. A reactor's `_initialize` runs first
-      --tier TIER          Execution tier: interp (the default), jit or auto
+      --tier TIER          Execution tier: interp (the default), or jit: every
+                           function compiled before it first runs (needs a build
+                           with the jit feature and an x86-64 CPU with SSE4.1)
       --lazy-validation    Validate each function when it is first called, not all
                            before the program starts: a large module starts sooner,
                            but an invalid function is found only if called (a trap)
