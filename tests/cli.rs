@@ -314,6 +314,11 @@ fn usage_errors_exit_with_2_and_a_hint() {
     if cfg!(feature = "spectest") {
         cases
             .push((&["spectest", "-x"], "error: unknown option '-x'\nhint: see 'stratus spectest --help'\n"));
+        cases.push((
+            &["spectest", "--tier", "bogus", "x.wast"],
+            "error: --tier: invalid configuration: unknown tier `bogus`: expected interp or jit\n\
+             hint: see 'stratus spectest --help'\n",
+        ));
     }
     for (args, expected) in cases {
         let output = stratus(&dir, args);
@@ -437,7 +442,9 @@ fn spectest_passing_folder() {
     let output = stratus(&dir, &["spectest", "suite"]);
     assert_eq!(
         stdout(&output),
-        "sub/good.wast: 4 passed, 0 failed, 0 skipped\nspectest: 4 passed, 0 failed, 0 skipped\n"
+        "sub/good.wast: 4 passed, 0 failed, 0 skipped; functions: 0 compiled, 1 interpreted\n\
+         functions: 0 compiled, 1 interpreted\n\
+         spectest: 4 passed, 0 failed, 0 skipped\n"
     );
     assert_eq!(status(&output), 0);
 }
@@ -451,10 +458,11 @@ fn spectest_failures_are_listed_with_their_location() {
     let output = stratus(&dir, &["spectest", "b.wast", "a.wast"]);
     assert_eq!(
         stdout(&output),
-        "b.wast: 0 passed, 1 failed, 0 skipped\n\
+        "b.wast: 0 passed, 1 failed, 0 skipped; functions: 0 compiled, 0 interpreted\n\
          \x20 b.wast:1:8: script: not a valid .wast script: expected `)`\n\
-         a.wast: 1 passed, 1 failed, 0 skipped\n\
+         a.wast: 1 passed, 1 failed, 0 skipped; functions: 0 compiled, 0 interpreted\n\
          \x20 a.wast:2:4: assert_invalid: module was accepted, expected \"type mismatch\"\n\
+         functions: 0 compiled, 0 interpreted\n\
          spectest: 1 passed, 2 failed, 0 skipped\n"
     );
     assert_eq!(status(&output), 1);
@@ -467,7 +475,13 @@ fn spectest_message_mismatches_are_counted_and_listed_with_verbose() {
     write(&dir, "m.wast", br#"(assert_malformed (module binary "\00asm" "\02\00\00\00") "some other text")"#);
     let output = stratus(&dir, &["spectest", "m.wast"]);
     let text = stdout(&output);
-    assert!(text.contains("m.wast: 1 passed, 0 failed, 0 skipped (1 message mismatch)\n1 message mismatch (informational; -v lists them)\n"), "{text}");
+    assert!(
+        text.contains(
+            "m.wast: 1 passed, 0 failed, 0 skipped (1 message mismatch); functions: 0 compiled, 0 interpreted\n\
+             1 message mismatch (informational; -v lists them)\n"
+        ),
+        "{text}"
+    );
     assert!(text.ends_with("spectest: 1 passed, 0 failed, 0 skipped\n"), "{text}");
     assert_eq!(status(&output), 0);
 
@@ -484,7 +498,10 @@ fn spectest_missing_path_fails() {
     let output = stratus(&dir, &["spectest", "nowhere"]);
     assert_eq!(
         stdout(&output),
-        "nowhere: 0 passed, 1 failed, 0 skipped\n  nowhere: script: no such file or folder\nspectest: 0 passed, 1 failed, 0 skipped\n"
+        "nowhere: 0 passed, 1 failed, 0 skipped; functions: 0 compiled, 0 interpreted\n\
+         \x20 nowhere: script: no such file or folder\n\
+         functions: 0 compiled, 0 interpreted\n\
+         spectest: 0 passed, 1 failed, 0 skipped\n"
     );
     assert_eq!(status(&output), 1);
 }

@@ -159,4 +159,80 @@ mod cli {
         );
         assert_eq!(status(&output), 2);
     }
+
+    /// Two functions run, one never does.
+    #[cfg(feature = "spectest")]
+    const SCRIPT: &str = r#"(module
+          (func (export "f") (result i32) (call $g))
+          (func $g (result i32) (i32.const 7))
+          (func (export "unused")))
+        (assert_return (invoke "f") (i32.const 7))"#;
+
+    /// The counts of a `functions: C compiled, I interpreted` line.
+    #[cfg(feature = "spectest")]
+    fn functions(line: &str) -> (usize, usize) {
+        let counts = line
+            .strip_prefix("functions: ")
+            .and_then(|rest| rest.strip_suffix(" interpreted"))
+            .and_then(|rest| rest.split_once(" compiled, "))
+            .unwrap_or_else(|| panic!("not a functions line: {line:?}"));
+        (counts.0.parse().unwrap(), counts.1.parse().unwrap())
+    }
+
+    #[test]
+    #[cfg(feature = "spectest")]
+    fn spectest_counts_the_functions_each_tier_ran() {
+        let dir = scratch("tiers", "spectest");
+        fs::write(dir.join("t.wast"), SCRIPT).unwrap();
+        let output = stratus(&dir, &["spectest", "t.wast"]);
+        assert_output(
+            &output,
+            "t.wast: 2 passed, 0 failed, 0 skipped; functions: 0 compiled, 2 interpreted\n\
+             functions: 0 compiled, 2 interpreted\n\
+             spectest: 2 passed, 0 failed, 0 skipped\n",
+        );
+        let output = stratus(&dir, &["spectest", "--tier=interp", "t.wast"]);
+        assert!(stdout(&output).contains("\nfunctions: 0 compiled, 2 interpreted\n"), "{}", stdout(&output));
+
+        if !jit_runs_here() {
+            return;
+        }
+        let output = stratus(&dir, &["spectest", "--tier", "jit", "t.wast"]);
+        assert_eq!(status(&output), 0, "{}", stdout(&output));
+        let text = stdout(&output);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert_eq!(lines[2], "spectest: 2 passed, 0 failed, 0 skipped");
+        let (script, counts) = lines[0].split_once("; ").expect("the script's counts");
+        assert_eq!(script, "t.wast: 2 passed, 0 failed, 0 skipped");
+        assert_eq!(counts, lines[1], "one script: its counts are the total");
+        // Every function is compiled before it first runs, so a store's functions are
+        // either all compiled (3, `unused` too) or, before the compiler exists, all
+        // interpreted (the 2 that ran).
+        let (compiled, interpreted) = functions(lines[1]);
+        assert!((compiled, interpreted) == (3, 0) || (compiled, interpreted) == (0, 2), "{text}");
+    }
+
+    #[test]
+    #[cfg(feature = "spectest")]
+    fn spectest_refuses_a_tier_it_cannot_run_as_a_usage_error() {
+        let dir = scratch("tiers", "spectest_usage");
+        let mut cases = vec![
+            ("bogus", "unknown tier `bogus`: expected interp or jit"),
+            ("auto", "the `auto` tier comes with tier-up, not built yet"),
+        ];
+        if !cfg!(feature = "jit") {
+            cases.push(("jit", "the `jit` tier is not in this build (built without the `jit` feature)"));
+        }
+        for (tier, message) in cases {
+            let output = stratus(&dir, &["spectest", "--tier", tier, "t.wast"]);
+            assert_eq!(
+                stderr(&output),
+                format!(
+                    "error: --tier: invalid configuration: {message}\nhint: see 'stratus spectest --help'\n"
+                )
+            );
+            assert_eq!((stdout(&output).as_str(), status(&output)), ("", 2));
+        }
+    }
 }

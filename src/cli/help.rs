@@ -129,8 +129,13 @@ sorted order). Modules the script expects valid must decode and validate; those 
 assert_invalid and assert_malformed must be rejected; every other directive (invoke,
 assert_return, assert_trap, register, ...) runs and is checked.
 
-Prints one line per script with its failures below it, then the total:
+Prints one line per script with its failures below it, then the totals:
+  NAME: N passed, M failed, K skipped; functions: C compiled, I interpreted
+  ...
+  functions: C compiled, I interpreted
   spectest: N passed, M failed, K skipped
+where the functions are those of the scripts' stores that had compiled code (C) and
+those without it that ran in the interpreter (I).
 
 A rejected module whose error message does not start with the script's expected text
 (or that was rejected as invalid where the script says malformed, or the reverse) is a
@@ -138,6 +143,9 @@ message mismatch: counted for information, not a failure.
 
 Options:
   -v, --verbose         List the message mismatches
+      --tier TIER       How functions run: interp (the default), or jit: every
+                        function compiled before it first runs (needs a build
+                        with the jit feature and an x86-64 CPU with SSE4.1)
       --timeout DURATION
                         The longest one directive may run (500ms, 10s, 2m; 60s by
                         default): past it, it is interrupted and counted as failed,
