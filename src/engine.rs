@@ -4,28 +4,54 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use stratus_runtime::MemoryReservation;
+use stratus_runtime::{GUARD_BYTES, MemoryReservation};
 
 use crate::error::Error;
 use crate::store::StoreLimits;
 
 /// How functions are executed.
 ///
-/// Only the interpreter exists today. The baseline JIT will add `Jit` (compile every
-/// function before it first runs) and `Auto` (interpret first, compile what turns out
-/// hot); the enum is `non_exhaustive` so that adding them breaks no `match`.
+/// The enum is `non_exhaustive`: `Auto` (interpret first, compile what turns out hot)
+/// comes with tier-up, and adding it breaks no `match`.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
 #[non_exhaustive]
 pub enum Tier {
     /// The in-place interpreter only.
     #[default]
     Interp,
+    /// The baseline JIT: every function is compiled before it first runs. Needs a
+    /// build with the `jit` feature (on by default) and a CPU the compiler targets
+    /// (x86-64 with SSE4.1); [`Engine::new`] refuses it otherwise. Unless a
+    /// [memory reservation](Config::memory_reservation) is set, memories then reserve
+    /// the whole 4 GiB and a guard, so that compiled code needs no bounds checks.
+    Jit,
+}
+
+/// Why `--tier jit` / [`Tier::Jit`] cannot be had in a build without the JIT.
+const JIT_NOT_BUILT: &str = "the `jit` tier is not in this build (built without the `jit` feature)";
+
+/// Why [`Tier::Jit`] cannot be had on this machine although the build has the JIT.
+const JIT_NEEDS_CPU: &str = "the `jit` tier needs an x86-64 CPU with SSE4.1";
+
+impl Tier {
+    /// Whether this build, on this machine, can run the tier: always for
+    /// [`Tier::Interp`]; for [`Tier::Jit`], only with the `jit` feature and on a CPU the
+    /// compiler targets. [`Engine::new`] makes the same check.
+    pub fn check_available(self) -> Result<(), Error> {
+        match self {
+            Tier::Interp => Ok(()),
+            Tier::Jit if !cfg!(feature = "jit") => Err(Error::Config(JIT_NOT_BUILT.into())),
+            Tier::Jit if !stratus_exec::jit_available() => Err(Error::Config(JIT_NEEDS_CPU.into())),
+            Tier::Jit => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Tier::Interp => "interp",
+            Tier::Jit => "jit",
         })
     }
 }
@@ -33,14 +59,16 @@ impl fmt::Display for Tier {
 impl FromStr for Tier {
     type Err = Error;
 
-    /// Parses the names the command line's `--tier` takes.
+    /// Parses the names the command line's `--tier` takes: `interp`, and `jit` in a
+    /// build with the `jit` feature. Whether the machine can run the JIT is checked
+    /// later, by [`Tier::check_available`] and [`Engine::new`].
     fn from_str(name: &str) -> Result<Tier, Error> {
         match name {
             "interp" => Ok(Tier::Interp),
-            "jit" | "auto" => {
-                Err(Error::Config(format!("the `{name}` tier needs the JIT, which is not built yet")))
-            }
-            _ => Err(Error::Config(format!("unknown tier `{name}`: expected interp, jit or auto"))),
+            "jit" if cfg!(feature = "jit") => Ok(Tier::Jit),
+            "jit" => Err(Error::Config(JIT_NOT_BUILT.into())),
+            "auto" => Err(Error::Config("the `auto` tier comes with tier-up, not built yet".into())),
+            _ => Err(Error::Config(format!("unknown tier `{name}`: expected interp or jit"))),
         }
     }
 }
@@ -53,7 +81,8 @@ impl FromStr for Tier {
 pub struct Config {
     tier: Tier,
     limits: StoreLimits,
-    memory_reservation: MemoryReservation,
+    /// `None` until set: the default then follows the tier.
+    memory_reservation: Option<MemoryReservation>,
     lazy_validation: bool,
     consume_fuel: bool,
     max_module_file_size: u64,
@@ -64,7 +93,7 @@ impl Default for Config {
         Config {
             tier: Tier::default(),
             limits: StoreLimits::default(),
-            memory_reservation: MemoryReservation::default(),
+            memory_reservation: None,
             lazy_validation: false,
             consume_fuel: false,
             max_module_file_size: crate::file::DEFAULT_MAX_MODULE_FILE_SIZE,
@@ -77,6 +106,11 @@ impl Config {
         Config::default()
     }
 
+    /// How functions are executed: [`Tier::Interp`] (the default) or [`Tier::Jit`].
+    /// [`Engine::new`] fails if this build or this machine cannot run the tier (see
+    /// [`Tier::check_available`]). Every store of a `Jit` engine compiles each function
+    /// before it first runs, and, unless [`Config::memory_reservation`] is set, its
+    /// memories reserve `MemoryReservation::Whole { guard: GUARD_BYTES }`.
     pub fn tier(&mut self, tier: Tier) -> &mut Config {
         self.tier = tier;
         self
@@ -150,13 +184,20 @@ impl Config {
         self
     }
 
-    /// How much address space each linear memory reserves; by default
-    /// `MemoryReservation::Maximum { guard: 0 }`: the most the memory may grow to and
-    /// no guard, since the interpreter checks every access. Reserving less than a
+    /// How much address space each linear memory reserves. If it is never set, the
+    /// default follows the [tier](Config::tier): for [`Tier::Interp`],
+    /// `MemoryReservation::Maximum { guard: 0 }`: the most the memory may grow to and no
+    /// guard, since the interpreter checks every access; for [`Tier::Jit`],
+    /// `MemoryReservation::Whole { guard: GUARD_BYTES }`: the whole 4 GiB and a guard
+    /// region, so that compiled code drops its bounds checks (any address plus offset
+    /// faults in the guard). A reservation set here is kept whatever the tier; with a
+    /// smaller one, compiled code checks bounds explicitly. Reserving less than a
     /// memory's maximum is never asked for, but is what happens when the system has
     /// not the address space: see [`MemoryReservation`].
+    ///
+    /// [`GUARD_BYTES`]: crate::GUARD_BYTES
     pub fn memory_reservation(&mut self, reservation: MemoryReservation) -> &mut Config {
-        self.memory_reservation = reservation;
+        self.memory_reservation = Some(reservation);
         self
     }
 
@@ -243,11 +284,18 @@ impl Config {
         self.limits.reentry_depth
     }
 
+    /// The reservation memories get: the one set with [`Config::memory_reservation`],
+    /// or else the default of the tier.
     pub fn get_memory_reservation(&self) -> MemoryReservation {
-        self.memory_reservation
+        match (self.memory_reservation, self.tier) {
+            (Some(reservation), _) => reservation,
+            (None, Tier::Jit) => MemoryReservation::Whole { guard: GUARD_BYTES },
+            (None, Tier::Interp) => MemoryReservation::default(),
+        }
     }
 
     fn check(&self) -> Result<(), Error> {
+        self.tier.check_available()?;
         self.limits.check()
     }
 }
@@ -271,8 +319,9 @@ impl Default for Engine {
 }
 
 impl Engine {
-    /// An engine with `config`. It fails when the configuration cannot be honoured,
-    /// as a JIT tier will be in a build without the JIT.
+    /// An engine with `config`. It fails when the configuration cannot be honoured: a
+    /// limit out of range, or a tier this build or this machine cannot run
+    /// ([`Tier::check_available`]).
     pub fn new(config: &Config) -> Result<Engine, Error> {
         config.check()?;
         Ok(Engine { inner: Arc::new(EngineInner { config: config.clone() }) })

@@ -28,6 +28,9 @@ pub enum Error {
     InvalidModule { offset: usize, message: String, from_text: bool },
     /// The module text does not parse, at a 1-based line and column.
     Text { line: usize, column: usize, message: String },
+    /// A module was given in the text format to a build without the `wat` feature,
+    /// which reads binary modules only.
+    TextFormatNotBuilt,
     /// The engine configuration cannot be used.
     Config(String),
     /// A module and a store made with different engines were used together.
@@ -143,6 +146,9 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Text { line, column, message } => write!(f, "{line}:{column}: {message}"),
+            Error::TextFormatNotBuilt => {
+                f.write_str("this build reads binary modules only: the text format needs the `wat` feature")
+            }
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
             Error::EngineMismatch => {
                 f.write_str("the module was compiled with another engine than the store's")

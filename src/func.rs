@@ -94,6 +94,7 @@ impl Func {
     /// native frame cannot be paused.
     ///
     /// ```
+    /// # #[cfg(feature = "wat")] { // The module is text.
     /// use stratus::{Config, Engine, Instance, Module, ResumableCall, Store, Val};
     ///
     /// let engine = Engine::new(Config::new().consume_fuel(true))?;
@@ -113,6 +114,7 @@ impl Func {
     /// // One unit for the call and one per iteration but the last: 10,000 in all,
     /// // so nine slices run out and the tenth is used up exactly.
     /// assert_eq!((pauses, store.fuel()?), (9, 0));
+    /// # }
     /// # Ok::<(), stratus::Error>(())
     /// ```
     pub fn call_resumable(

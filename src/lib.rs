@@ -13,6 +13,7 @@
 //! # Shape
 //!
 //! ```
+//! # #[cfg(feature = "wat")] { // The module is text.
 //! use stratus::{Caller, Engine, Linker, Module, Store};
 //!
 //! let engine = Engine::default();
@@ -30,6 +31,7 @@
 //! let run = instance.get_typed_func::<i32, i32>(&store, "run")?;
 //! assert_eq!(run.call(&mut store, 41)?, 42);
 //! assert_eq!(*store.data(), 1);
+//! # }
 //! # Ok::<(), stratus::Error>(())
 //! ```
 //!
@@ -42,6 +44,20 @@
 //! few plain accessors (`Memory::size`, `Func::ty`, ...).
 //!
 //! Nothing here is `unsafe`: linear memory is reached through bounds-checked slices.
+//!
+//! # Cargo features
+//!
+//! All on by default:
+//!
+//! - `wasi`: WASI preview1, in `stratus::wasi` and for the programs `stratus run` runs.
+//! - `jit`: the baseline compiler for the host's architecture, [`Tier::Jit`].
+//! - `wat`: the text format, in [`Module::new`] and [`text::encode`]; without it they
+//!   refuse text with [`Error::TextFormatNotBuilt`].
+//! - `spectest`: the `stratus spectest` command.
+//!
+//! `--no-default-features --features wasi` is the interpreter-only build, with no
+//! compiler code in it; `--no-default-features` the smallest, which runs binary
+//! modules in the interpreter.
 
 mod engine;
 mod error;

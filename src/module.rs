@@ -25,7 +25,9 @@ struct ModuleInner {
 impl Module {
     /// Decodes and validates a module given in the binary format or the text format.
     /// The content decides, not where it came from: bytes that start with a NUL (as the
-    /// `\0asm` magic does, even truncated), or that are not UTF-8, are binary.
+    /// `\0asm` magic does, even truncated), or that are not UTF-8, are binary. Text needs
+    /// the `wat` feature (on by default); without it, text is
+    /// [`Error::TextFormatNotBuilt`].
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
         let bytes = bytes.as_ref();
         match crate::text::as_text(bytes) {

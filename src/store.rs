@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use stratus_runtime::{FuncAddr, InterruptHandle, Limits, MAX_PAGES, MemoryReservation};
+use stratus_runtime::{CompilePolicy, FuncAddr, InterruptHandle, Limits, MAX_PAGES, MemoryReservation};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Tier};
 use crate::error::{Error, HostError};
 
 /// The runtime's store, as the API uses it.
@@ -140,8 +140,18 @@ impl StoreLimits {
     }
 }
 
+/// When a store of an engine with `tier` compiles its functions.
+fn compile_policy(tier: Tier) -> CompilePolicy {
+    match tier {
+        Tier::Interp => CompilePolicy::Never,
+        // Every function, before it first runs.
+        Tier::Jit => CompilePolicy::Eager,
+    }
+}
+
 impl<T> Store<T> {
-    /// An empty store whose limits come from `engine`'s configuration.
+    /// An empty store whose limits come from `engine`'s configuration. With the
+    /// [`Tier::Jit`] tier, the store compiles each function before it first runs.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let config = engine.config();
         // `Engine::new` has checked them.
@@ -166,6 +176,7 @@ impl<T> Store<T> {
             host_error: None,
         };
         let mut inner = RtStore::with_limits(state, limits);
+        inner.compile = compile_policy(engine.config().get_tier());
         if engine.config().get_consume_fuel() {
             inner.set_fuel(Some(0));
         }
@@ -311,5 +322,36 @@ impl<C: AsContext + ?Sized> AsContext for &mut C {
 impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
         (**self).as_context_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use stratus_runtime::{CompilePolicy, GUARD_BYTES, MemoryReservation};
+
+    use crate::{Config, Engine, Store, Tier};
+
+    #[test]
+    fn the_interpreter_tier_never_compiles() {
+        let store = Store::new(&Engine::default(), ());
+        assert_eq!(store.inner.compile, CompilePolicy::Never);
+        assert_eq!(store.inner.limits.memory_reservation, MemoryReservation::Maximum { guard: 0 });
+    }
+
+    #[test]
+    fn the_jit_tier_compiles_every_function_with_a_guard_unless_told_otherwise() {
+        if Tier::Jit.check_available().is_err() {
+            return;
+        }
+        let engine = Engine::new(Config::new().tier(Tier::Jit)).unwrap();
+        let store = Store::new(&engine, ());
+        assert_eq!(store.inner.compile, CompilePolicy::Eager);
+        assert_eq!(store.inner.limits.memory_reservation, MemoryReservation::Whole { guard: GUARD_BYTES });
+
+        let small = MemoryReservation::Maximum { guard: 0 };
+        let engine = Engine::new(Config::new().tier(Tier::Jit).memory_reservation(small)).unwrap();
+        let store = Store::with_limits(&engine, (), engine.config().get_store_limits().clone()).unwrap();
+        assert_eq!(store.inner.compile, CompilePolicy::Eager);
+        assert_eq!(store.inner.limits.memory_reservation, small);
     }
 }

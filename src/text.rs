@@ -1,10 +1,10 @@
 //! The text format: how to tell it from the binary format, and its encoding into the
 //! binary format (parsed with the `wast` crate), which is what the decoder and validator
 //! take. [`crate::Module::new`] and the command line both decide with [`as_text`].
-
-use wast::Wat;
-use wast::lexer::Lexer;
-use wast::parser::{self, ParseBuffer};
+//!
+//! The encoder is the `wat` feature (on by default). Without it, [`as_text`] still
+//! tells text from binary, so that text gets a clear error, and [`encode`] always
+//! fails with [`Error::TextFormatNotBuilt`].
 
 use crate::error::Error;
 
@@ -20,8 +20,14 @@ pub fn as_text(bytes: &[u8]) -> Option<&str> {
 }
 
 /// Parses a module in the text format and encodes it; errors are [`Error::Text`] with
-/// a 1-based line and column in `text`.
+/// a 1-based line and column in `text`. (In a build without the `wat` feature, always
+/// [`Error::TextFormatNotBuilt`].)
+#[cfg(feature = "wat")]
 pub fn encode(text: &str) -> Result<Vec<u8>, Error> {
+    use wast::Wat;
+    use wast::lexer::Lexer;
+    use wast::parser::{self, ParseBuffer};
+
     let at = |error: wast::Error| {
         let (line, column) = error.span().linecol_in(text);
         Error::Text { line: line + 1, column: column + 1, message: error.message() }
@@ -38,6 +44,13 @@ pub fn encode(text: &str) -> Result<Vec<u8>, Error> {
         return Err(Error::Text { line: line + 1, column: column + 1, message });
     }
     wat.encode().map_err(at)
+}
+
+/// The text format is not in this build (no `wat` feature): always
+/// [`Error::TextFormatNotBuilt`].
+#[cfg(not(feature = "wat"))]
+pub fn encode(_text: &str) -> Result<Vec<u8>, Error> {
+    Err(Error::TextFormatNotBuilt)
 }
 
 #[cfg(test)]

@@ -154,7 +154,8 @@ pub fn add_to_linker<T: 'static>(
     Ok(())
 }
 
-#[cfg(test)]
+// The guest is written in the text format.
+#[cfg(all(test, feature = "wat"))]
 mod tests {
     use stratus_wasi::{Capture, Output, WasiCtxBuilder};
 

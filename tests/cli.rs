@@ -64,6 +64,7 @@ fn status(output: &Output) -> i32 {
 }
 
 #[test]
+#[cfg(feature = "wat")]
 fn valid_binary_and_text_modules_are_ok() {
     let dir = scratch("valid");
     write(&dir, "add.wasm", ADD_WASM);
@@ -79,6 +80,7 @@ fn valid_binary_and_text_modules_are_ok() {
 }
 
 #[test]
+#[cfg(feature = "wat")]
 fn content_decides_binary_or_text_not_the_extension() {
     let dir = scratch("misnamed");
     write(&dir, "binary.wat", ADD_WASM);
@@ -160,6 +162,7 @@ fn a_component_is_refused_as_one() {
 }
 
 #[test]
+#[cfg(feature = "wat")]
 fn a_file_over_the_size_limit_is_refused() {
     let dir = scratch("size_limit");
     let mut big = b"(module)".to_vec();
@@ -249,6 +252,7 @@ fn declaration_errors_point_at_the_offending_byte() {
 }
 
 #[test]
+#[cfg(feature = "wat")]
 fn invalid_text_module_reports_the_offset_in_its_encoding() {
     let dir = scratch("invalid_text");
     write(&dir, "bad.wat", b"(module (func (result i32) i64.const 1))");
@@ -260,6 +264,7 @@ fn invalid_text_module_reports_the_offset_in_its_encoding() {
 }
 
 #[test]
+#[cfg(feature = "wat")]
 fn text_syntax_error_reports_line_and_column() {
     let dir = scratch("syntax");
     write(&dir, "syntax.wat", b"(module\n  (func (i32.bogus)))\n");
@@ -290,7 +295,7 @@ fn every_file_is_checked_even_after_an_error() {
 #[test]
 fn usage_errors_exit_with_2_and_a_hint() {
     let dir = scratch("usage");
-    let cases: &[(&[&str], &str)] = &[
+    let mut cases: Vec<(&[&str], &str)> = vec![
         (
             &["validate", "--bogus", "x.wasm"],
             "error: unknown option '--bogus'\nhint: see 'stratus validate --help'\n",
@@ -299,7 +304,6 @@ fn usage_errors_exit_with_2_and_a_hint() {
             &["validate"],
             "error: no input files: 'stratus validate' needs at least one FILE\nhint: see 'stratus validate --help'\n",
         ),
-        (&["spectest", "-x"], "error: unknown option '-x'\nhint: see 'stratus spectest --help'\n"),
         (&["frobnicate"], "error: unknown command 'frobnicate'\nhint: see 'stratus --help'\n"),
         (&["--frobnicate"], "error: unknown option '--frobnicate'\nhint: see 'stratus --help'\n"),
         (
@@ -307,9 +311,18 @@ fn usage_errors_exit_with_2_and_a_hint() {
             "error: no help for unknown command 'frobnicate'\nhint: see 'stratus --help'\n",
         ),
     ];
+    if cfg!(feature = "spectest") {
+        cases
+            .push((&["spectest", "-x"], "error: unknown option '-x'\nhint: see 'stratus spectest --help'\n"));
+        cases.push((
+            &["spectest", "--tier", "bogus", "x.wast"],
+            "error: --tier: invalid configuration: unknown tier `bogus`: expected interp or jit\n\
+             hint: see 'stratus spectest --help'\n",
+        ));
+    }
     for (args, expected) in cases {
         let output = stratus(&dir, args);
-        assert_eq!(stderr(&output), *expected, "stratus {args:?}");
+        assert_eq!(stderr(&output), expected, "stratus {args:?}");
         assert_eq!(stdout(&output), "", "stratus {args:?}");
         assert_eq!(status(&output), 2, "stratus {args:?}");
     }
@@ -338,7 +351,9 @@ fn help_explains_each_command() {
         let output = stratus(&dir, args);
         let text = stdout(&output);
         assert!(text.contains("Usage: stratus <COMMAND>"), "{args:?}: {text}");
-        assert!(text.contains("validate") && text.contains("spectest"), "{args:?}: {text}");
+        assert!(text.contains("validate"), "{args:?}: {text}");
+        // The spec runner is listed where the build has it.
+        assert_eq!(text.contains("spectest"), cfg!(feature = "spectest"), "{args:?}: {text}");
         assert_eq!(status(&output), 0);
     }
     for args in [&["help", "validate"][..], &["validate", "--help"], &["validate", "-h"]] {
@@ -348,6 +363,7 @@ fn help_explains_each_command() {
         assert!(text.contains("FILE:0xOFFSET: error: MESSAGE"), "{args:?}: {text}");
         assert_eq!(status(&output), 0);
     }
+    #[cfg(feature = "spectest")]
     for args in [&["help", "spectest"][..], &["spectest", "--help"]] {
         let output = stratus(&dir, args);
         let text = stdout(&output);
@@ -411,6 +427,7 @@ fn a_closed_pipe_is_not_an_error() {
 }
 
 #[test]
+#[cfg(feature = "spectest")]
 fn spectest_passing_folder() {
     let dir = scratch("spectest_pass");
     write(
@@ -425,12 +442,15 @@ fn spectest_passing_folder() {
     let output = stratus(&dir, &["spectest", "suite"]);
     assert_eq!(
         stdout(&output),
-        "sub/good.wast: 4 passed, 0 failed, 0 skipped\nspectest: 4 passed, 0 failed, 0 skipped\n"
+        "sub/good.wast: 4 passed, 0 failed, 0 skipped; functions: 0 compiled, 1 interpreted\n\
+         functions: 0 compiled, 1 interpreted\n\
+         spectest: 4 passed, 0 failed, 0 skipped\n"
     );
     assert_eq!(status(&output), 0);
 }
 
 #[test]
+#[cfg(feature = "spectest")]
 fn spectest_failures_are_listed_with_their_location() {
     let dir = scratch("spectest_fail");
     write(&dir, "a.wast", b"(module)\n  (assert_invalid (module) \"type mismatch\")\n");
@@ -438,22 +458,30 @@ fn spectest_failures_are_listed_with_their_location() {
     let output = stratus(&dir, &["spectest", "b.wast", "a.wast"]);
     assert_eq!(
         stdout(&output),
-        "b.wast: 0 passed, 1 failed, 0 skipped\n\
+        "b.wast: 0 passed, 1 failed, 0 skipped; functions: 0 compiled, 0 interpreted\n\
          \x20 b.wast:1:8: script: not a valid .wast script: expected `)`\n\
-         a.wast: 1 passed, 1 failed, 0 skipped\n\
+         a.wast: 1 passed, 1 failed, 0 skipped; functions: 0 compiled, 0 interpreted\n\
          \x20 a.wast:2:4: assert_invalid: module was accepted, expected \"type mismatch\"\n\
+         functions: 0 compiled, 0 interpreted\n\
          spectest: 1 passed, 2 failed, 0 skipped\n"
     );
     assert_eq!(status(&output), 1);
 }
 
 #[test]
+#[cfg(feature = "spectest")]
 fn spectest_message_mismatches_are_counted_and_listed_with_verbose() {
     let dir = scratch("spectest_mismatch");
     write(&dir, "m.wast", br#"(assert_malformed (module binary "\00asm" "\02\00\00\00") "some other text")"#);
     let output = stratus(&dir, &["spectest", "m.wast"]);
     let text = stdout(&output);
-    assert!(text.contains("m.wast: 1 passed, 0 failed, 0 skipped (1 message mismatch)\n1 message mismatch (informational; -v lists them)\n"), "{text}");
+    assert!(
+        text.contains(
+            "m.wast: 1 passed, 0 failed, 0 skipped (1 message mismatch); functions: 0 compiled, 0 interpreted\n\
+             1 message mismatch (informational; -v lists them)\n"
+        ),
+        "{text}"
+    );
     assert!(text.ends_with("spectest: 1 passed, 0 failed, 0 skipped\n"), "{text}");
     assert_eq!(status(&output), 0);
 
@@ -464,12 +492,51 @@ fn spectest_message_mismatches_are_counted_and_listed_with_verbose() {
 }
 
 #[test]
+#[cfg(feature = "spectest")]
 fn spectest_missing_path_fails() {
     let dir = scratch("spectest_missing");
     let output = stratus(&dir, &["spectest", "nowhere"]);
     assert_eq!(
         stdout(&output),
-        "nowhere: 0 passed, 1 failed, 0 skipped\n  nowhere: script: no such file or folder\nspectest: 0 passed, 1 failed, 0 skipped\n"
+        "nowhere: 0 passed, 1 failed, 0 skipped; functions: 0 compiled, 0 interpreted\n\
+         \x20 nowhere: script: no such file or folder\n\
+         functions: 0 compiled, 0 interpreted\n\
+         spectest: 0 passed, 1 failed, 0 skipped\n"
     );
     assert_eq!(status(&output), 1);
+}
+
+/// Without the `wat` feature, text is refused whole with one clear line, by every
+/// command that reads modules.
+#[test]
+#[cfg(not(feature = "wat"))]
+fn a_build_without_the_text_format_says_so() {
+    let dir = scratch("no_wat");
+    write(&dir, "add.wat", b"(module (func (export \"f\") (result i32) (i32.const 7)))");
+    write(&dir, "add.wasm", ADD_WASM);
+    let message =
+        "add.wat: error: this build reads binary modules only: the text format needs the `wat` feature\n";
+    let output = stratus(&dir, &["validate", "add.wat", "add.wasm"]);
+    assert_eq!(stderr(&output), message);
+    assert_eq!(stdout(&output), "add.wasm: ok\n");
+    assert_eq!(status(&output), 1);
+    let output = stratus(&dir, &["run", "--invoke", "f", "add.wat"]);
+    assert_eq!(stderr(&output), message);
+    assert_eq!(status(&output), 1);
+    let output = stratus(&dir, &["run", "--invoke", "add", "add.wasm", "1", "2"]);
+    assert_eq!(stdout(&output), "3\n");
+}
+
+/// Without the `spectest` feature, the command is a usage error that says why.
+#[test]
+#[cfg(not(feature = "spectest"))]
+fn a_build_without_the_spec_runner_says_so() {
+    let dir = scratch("no_spectest");
+    let message = "error: the `spectest` command is not in this build (built without the `spectest` feature)\n\
+                   hint: see 'stratus --help'\n";
+    for args in [&["spectest", "a.wast"][..], &["help", "spectest"]] {
+        let output = stratus(&dir, args);
+        assert_eq!(stderr(&output), message, "{args:?}");
+        assert_eq!(status(&output), 2, "{args:?}");
+    }
 }

@@ -2,6 +2,9 @@
 //! another thread (of loops, recursion and host re-entry, in the interpreter's fast and
 //! checked paths), and what stays of a paused call once it is dropped.
 
+// The modules here are written in the text format.
+#![cfg(feature = "wat")]
+
 use std::thread;
 use std::time::Duration;
 

@@ -3,6 +3,9 @@
 //! RSS of the `stratus` process, printed so the figures can be quoted); and memories
 //! under a small address-space limit.
 
+// The modules here, and those given to `stratus run`, are written in the text format.
+#![cfg(feature = "wat")]
+
 #[path = "programs/harness.rs"]
 mod harness;
 

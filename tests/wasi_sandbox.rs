@@ -74,6 +74,7 @@ fn the_escape_lines_refuse_with_enotcapable() {
 
 /// Each export of hostile.wat and the errno it must return: EFAULT (21) for memory out
 /// of bounds, EILSEQ (25) for a path that is not UTF-8, EBADF (8) for a closed fd.
+#[cfg(feature = "wat")]
 const HOSTILE: &[(&str, &str)] = &[
     ("iovec_array_past_end", "21"),
     ("iovec_buffer_past_end", "21"),
@@ -98,6 +99,7 @@ const HOSTILE: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg(feature = "wat")]
 fn pointers_outside_memory_are_efault_and_touch_nothing() {
     let root = scratch("wasi_sandbox", "pointers");
     let sandbox = root.join("box");

@@ -2,10 +2,11 @@
 //!
 //! Owns: reading `.wast` scripts (with the `wast` crate's parser), turning their modules
 //! (text, `binary` and `quote`) into bytes, and carrying out every directive of a Wasm
-//! 2.0 script: modules decoded, validated and instantiated in the interpreter, imports
-//! linked against registered instances and the `spectest` host module, calls and their
-//! results, traps, exhaustion and link errors checked against the script. Also the
-//! per-file and total counts that `stratus spectest` prints.
+//! 2.0 script: modules decoded, validated and instantiated, imports linked against
+//! registered instances and the `spectest` host module, calls and their results, traps,
+//! exhaustion and link errors checked against the script. Functions run in the tier
+//! [`RunOptions::compile`] asks for. Also the per-file and total counts that
+//! `stratus spectest` prints, of directives and of functions by tier.
 //!
 //! Does not own: decoding, validation or execution (stratus-decoder, stratus-validator,
 //! stratus-runtime, stratus-interp); this crate only drives them and compares.
@@ -26,5 +27,8 @@ mod values;
 mod worker;
 
 pub use files::{ScriptPath, collect_scripts, run_file, run_paths, run_paths_with};
-pub use report::{Counts, Failure, FileReport, Location, Mismatch, Phase, Summary, mismatches_text};
+pub use report::{
+    Counts, Failure, FileReport, FunctionCounts, Location, Mismatch, Phase, Summary, mismatches_text,
+};
+pub use stratus_runtime::CompilePolicy;
 pub use worker::{RunOptions, run_script, run_script_with};

@@ -28,6 +28,34 @@ impl fmt::Display for Counts {
     }
 }
 
+/// How many functions of the scripts' stores had compiled code, and how many ran in the
+/// interpreter (counted once per store, when its script is done).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FunctionCounts {
+    pub compiled: usize,
+    pub interpreted: usize,
+}
+
+impl FunctionCounts {
+    pub fn add(&mut self, other: FunctionCounts) {
+        self.compiled += other.compiled;
+        self.interpreted += other.interpreted;
+    }
+}
+
+impl From<stratus_exec::TierCounts> for FunctionCounts {
+    fn from(counts: stratus_exec::TierCounts) -> FunctionCounts {
+        FunctionCounts { compiled: counts.compiled, interpreted: counts.interpreted }
+    }
+}
+
+/// `functions: N compiled, M interpreted`.
+impl fmt::Display for FunctionCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "functions: {} compiled, {} interpreted", self.compiled, self.interpreted)
+    }
+}
+
 /// A 1-based line and column (in bytes) in a script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
@@ -134,6 +162,9 @@ pub struct FileReport {
     pub counts: Counts,
     pub failures: Vec<Failure>,
     pub mismatches: Vec<Mismatch>,
+    /// The functions of the script's store by tier; zero if the script did not get to
+    /// its end (it could not be read, or was given up after a timeout).
+    pub functions: FunctionCounts,
 }
 
 impl FileReport {
@@ -162,14 +193,16 @@ impl FileReport {
     }
 }
 
-/// The one line per file: `NAME: N passed, M failed, K skipped`.
+/// The one line per file:
+/// `NAME: N passed, M failed, K skipped; functions: C compiled, I interpreted`, with
+/// `(X message mismatches)` after the counts if there are any.
 impl fmt::Display for FileReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.name, self.counts)?;
         if !self.mismatches.is_empty() {
             write!(f, " ({})", mismatches_text(self.mismatches.len()))?;
         }
-        Ok(())
+        write!(f, "; {}", self.functions)
     }
 }
 
@@ -194,6 +227,15 @@ impl Summary {
             totals.add(file.counts);
         }
         totals
+    }
+
+    /// The functions of all the scripts' stores, by tier.
+    pub fn functions(&self) -> FunctionCounts {
+        let mut functions = FunctionCounts::default();
+        for file in &self.files {
+            functions.add(file.functions);
+        }
+        functions
     }
 
     pub fn mismatch_count(&self) -> usize {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use stratus_runtime::{CompiledModule, Trap, Val};
+use stratus_runtime::{CompilePolicy, CompiledModule, Trap, Val};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::{Id, Span};
@@ -24,8 +24,9 @@ pub(crate) fn lexer(text: &str) -> Lexer<'_> {
     lexer
 }
 
-/// Parses and runs the script `source`, telling `events` about every directive.
-pub(crate) fn execute(source: &str, events: &Events) {
+/// Parses and runs the script `source` in a store that compiles as `compile` says,
+/// telling `events` about every directive, and at the end about the store's functions.
+pub(crate) fn execute(source: &str, compile: CompilePolicy, events: &Events) {
     let buffer = match ParseBuffer::new_with_lexer(lexer(source)) {
         Ok(buffer) => buffer,
         Err(error) => return unparsable(source, &error, events),
@@ -34,7 +35,7 @@ pub(crate) fn execute(source: &str, events: &Events) {
         Ok(script) => script,
         Err(error) => return unparsable(source, &error, events),
     };
-    let session = match Session::new() {
+    let session = match Session::new(compile) {
         Ok(session) => session,
         Err(reason) => return events.fail(None, "script", reason),
     };
@@ -51,6 +52,7 @@ pub(crate) fn execute(source: &str, events: &Events) {
             events.fail(Some(location), keyword, format!("Stratus panicked: {message}"));
         }
     }
+    events.functions(runner.session.function_counts());
 }
 
 fn unparsable(source: &str, error: &wast::Error, events: &Events) {
@@ -381,7 +383,31 @@ mod tests {
         let report = run_script("sample.wast", script);
         assert_eq!(report.failures, vec![]);
         assert_eq!((report.counts.passed, report.counts.failed, report.counts.skipped), (9, 0, 0));
-        assert_eq!(report.to_string(), "sample.wast: 9 passed, 0 failed, 0 skipped");
+        assert_eq!(
+            report.to_string(),
+            "sample.wast: 9 passed, 0 failed, 0 skipped; functions: 0 compiled, 1 interpreted"
+        );
+    }
+
+    #[test]
+    fn functions_that_ran_are_counted_by_tier() {
+        let script = r#"
+            (module
+              (func (export "a") (result i32) (call $b))
+              (func $b (result i32) (i32.const 1))
+              (func (export "unused")))
+            (assert_return (invoke "a") (i32.const 1))
+            (module (func (export "c")))
+            (invoke "c")
+            (assert_invalid (module (func (result i32) (i64.const 1))) "type mismatch")
+        "#;
+        let report = run_script("t.wast", script);
+        assert_eq!(report.failures, vec![]);
+        // Every module of the script is in its one store; `unused` never ran.
+        let interpreted = crate::FunctionCounts { compiled: 0, interpreted: 3 };
+        assert_eq!(report.functions, interpreted);
+        // A script that was not run has none.
+        assert_eq!(run_script("t.wast", "(module").functions, crate::FunctionCounts::default());
     }
 
     #[test]
@@ -565,7 +591,10 @@ mod tests {
                 (loop (br 0))))
             (invoke "spin")
             (module)"#;
-        let options = crate::RunOptions { directive_time_limit: std::time::Duration::from_millis(5) };
+        let options = crate::RunOptions {
+            directive_time_limit: std::time::Duration::from_millis(5),
+            ..crate::RunOptions::default()
+        };
         let report = crate::run_script_with("spin.wast", script, &options);
         // The loop is interrupted and the script goes on to its last module.
         assert_eq!((report.counts.passed, report.counts.failed), (2, 1), "{:?}", report.failures);
@@ -598,7 +627,10 @@ mod tests {
         assert_eq!(report.counts.passed, 1);
         assert_eq!(report.mismatches.len(), 1);
         assert_eq!(report.mismatches[0].expected_message, "some other text");
-        assert_eq!(report.to_string(), "m.wast: 1 passed, 0 failed, 0 skipped (1 message mismatch)");
+        assert_eq!(
+            report.to_string(),
+            "m.wast: 1 passed, 0 failed, 0 skipped (1 message mismatch); functions: 0 compiled, 0 interpreted"
+        );
     }
 
     #[test]

@@ -6,11 +6,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use stratus_runtime::{CompiledModule, Extern, InstanceAddr, InstantiateError, Store, Trap, Val};
+use stratus_runtime::{
+    CompilePolicy, CompiledModule, Extern, InstanceAddr, InstantiateError, Store, Trap, Val,
+};
 use wast::WastInvoke;
 
 use crate::host::spectest_module;
 use crate::link::Registry;
+use crate::report::FunctionCounts;
 use crate::values::{ExternRefs, arg_val};
 
 pub(crate) struct Session {
@@ -48,8 +51,10 @@ impl fmt::Display for InstantiateFailure {
 }
 
 impl Session {
-    pub(crate) fn new() -> Result<Session, String> {
+    /// A fresh world whose store compiles functions as `compile` says.
+    pub(crate) fn new(compile: CompilePolicy) -> Result<Session, String> {
         let mut store = Store::new(());
+        store.compile = compile;
         let mut registry = Registry::default();
         registry.define("spectest", spectest_module(&mut store)?);
         Ok(Session {
@@ -163,6 +168,11 @@ impl Session {
             Some(_) => Err(format!("export {name:?} is not a global")),
             None => Err(format!("no export named {name:?}")),
         }
+    }
+
+    /// The store's functions by the tier that ran them, so far.
+    pub(crate) fn function_counts(&self) -> FunctionCounts {
+        stratus_exec::tier_counts(&self.store).into()
     }
 
     pub(crate) fn interrupt_handle(&self) -> stratus_runtime::InterruptHandle {

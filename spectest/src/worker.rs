@@ -12,10 +12,10 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
 
-use stratus_runtime::{InterruptHandle, Interruption};
+use stratus_runtime::{CompilePolicy, InterruptHandle, Interruption};
 
 use crate::panics::catch_panic;
-use crate::report::{Failure, FileReport, Location, Mismatch};
+use crate::report::{Failure, FileReport, FunctionCounts, Location, Mismatch};
 use crate::script::execute;
 
 /// Settings for running scripts.
@@ -25,11 +25,17 @@ pub struct RunOptions {
     /// rest of its script is given up. Generous, so that debug builds never hit it on
     /// the official suite; it exists only to end runaway loops.
     pub directive_time_limit: Duration,
+    /// When each script's store compiles its functions: [`CompilePolicy::Never`] (the
+    /// default) runs them all in the interpreter; [`CompilePolicy::Eager`] compiles every
+    /// function before it first runs, where the build and the machine have a compiler.
+    /// Each report's [`FileReport::functions`](crate::FileReport::functions) says which
+    /// tier ran them.
+    pub compile: CompilePolicy,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { directive_time_limit: Duration::from_secs(60) }
+        RunOptions { directive_time_limit: Duration::from_secs(60), compile: CompilePolicy::Never }
     }
 }
 
@@ -53,6 +59,8 @@ pub(crate) enum Event {
     Skip,
     Fail(Failure),
     Mismatch(Mismatch),
+    /// The script is done: its store's functions by tier.
+    Functions(FunctionCounts),
     Done,
 }
 
@@ -88,6 +96,10 @@ impl Events {
     pub(crate) fn mismatch(&self, mismatch: Mismatch) {
         let _ = self.sender.send(Event::Mismatch(mismatch));
     }
+
+    pub(crate) fn functions(&self, counts: FunctionCounts) {
+        let _ = self.sender.send(Event::Functions(counts));
+    }
 }
 
 /// Runs every directive of the script `source`, reported under `name`.
@@ -102,11 +114,12 @@ pub fn run_script(name: &str, source: &str) -> FileReport {
 pub fn run_script_with(name: &str, source: &str, options: &RunOptions) -> FileReport {
     let (sender, receiver) = mpsc::channel();
     let source = source.to_string();
+    let compile = options.compile;
     // A fixed thread name: the script's could hold a NUL byte, on which spawning panics.
     let worker =
         thread::Builder::new().name("spectest".to_string()).stack_size(WORKER_STACK).spawn(move || {
             let events = Events { sender };
-            if let Err(message) = catch_panic(|| execute(&source, &events)) {
+            if let Err(message) = catch_panic(|| execute(&source, compile, &events)) {
                 events.fail(None, "script", format!("the runner panicked: {message}"));
             }
             let _ = events.sender.send(Event::Done);
@@ -145,6 +158,7 @@ fn collect(name: &str, receiver: &Receiver<Event>, limit: Duration) -> (FileRepo
             Ok(Event::Skip) => report.skip(),
             Ok(Event::Fail(failure)) => report.fail(failure.location, failure.directive, failure.reason),
             Ok(Event::Mismatch(mismatch)) => report.mismatches.push(mismatch),
+            Ok(Event::Functions(counts)) => report.functions = counts,
             Ok(Event::Done) => return (report, true),
             Err(RecvTimeoutError::Timeout) => {
                 let (location, directive) = running.map_or((None, "script"), |(l, d)| (Some(l), d));

@@ -50,9 +50,10 @@ fn print_and_assert_all_passed(what: &str, summary: &Summary) {
     // captures: the pass counts are figures worth seeing in every CI log.
     let _ = writeln!(
         io::stdout(),
-        "{what}: {} files, {} message mismatches; {summary}",
+        "{what}: {} files, {} message mismatches, {}; {summary}",
         summary.files.len(),
-        summary.mismatch_count()
+        summary.mismatch_count(),
+        summary.functions()
     );
     let totals = summary.totals();
     assert!(totals.passed > 0, "{what}: nothing passed; were the scripts found?");

@@ -1,6 +1,10 @@
 //! The help texts.
 
-pub const MAIN: &str = "\
+/// The main help, with the line of the `spectest` command where the build has it.
+macro_rules! main_help {
+    ($spectest:literal) => {
+        concat!(
+            "\
 Stratus: a WebAssembly runtime (in-place interpreter, baseline JIT tiers coming).
 
 Usage: stratus <COMMAND> [ARGS]...
@@ -8,15 +12,24 @@ Usage: stratus <COMMAND> [ARGS]...
 Commands:
   run       Run a WASI program (.wasm or .wat), or call one of its exports
   validate  Check that WebAssembly modules (.wasm or .wat) decode and validate
-  spectest  Run .wast spec-test scripts and count passes and failures
-  help      Show the help of a command
+",
+            $spectest,
+            "  help      Show the help of a command
 
 Options:
   -h, --help     Show this help
   -V, --version  Show the version
 
 Run 'stratus help <COMMAND>' for the details of a command.
-";
+"
+        )
+    };
+}
+
+#[cfg(feature = "spectest")]
+pub const MAIN: &str = main_help!("  spectest  Run .wast spec-test scripts and count passes and failures\n");
+#[cfg(not(feature = "spectest"))]
+pub const MAIN: &str = main_help!("");
 
 pub const RUN: &str = "\
 Run a WebAssembly program: a WASI command (its `_start`), or one export (--invoke).
@@ -39,7 +52,9 @@ Options:
                            ARGS as its arguments, read by its parameter types (integers
                            in decimal or 0x hex, floats like 1.5, inf, nan); print its
                            results one per line. A reactor's `_initialize` runs first
-      --tier TIER          Execution tier: interp (the default), jit or auto
+      --tier TIER          Execution tier: interp (the default), or jit: every
+                           function compiled before it first runs (needs a build
+                           with the jit feature and an x86-64 CPU with SSE4.1)
       --lazy-validation    Validate each function when it is first called, not all
                            before the program starts: a large module starts sooner,
                            but an invalid function is found only if called (a trap)
@@ -103,6 +118,7 @@ Exit status: 0 if every module is valid, 1 if any is not (or cannot be read),
 2 if the command is used wrongly.
 ";
 
+#[cfg(feature = "spectest")]
 pub const SPECTEST: &str = "\
 Run WebAssembly spec-test scripts (.wast).
 
@@ -113,8 +129,13 @@ sorted order). Modules the script expects valid must decode and validate; those 
 assert_invalid and assert_malformed must be rejected; every other directive (invoke,
 assert_return, assert_trap, register, ...) runs and is checked.
 
-Prints one line per script with its failures below it, then the total:
+Prints one line per script with its failures below it, then the totals:
+  NAME: N passed, M failed, K skipped; functions: C compiled, I interpreted
+  ...
+  functions: C compiled, I interpreted
   spectest: N passed, M failed, K skipped
+where the functions are those of the scripts' stores that had compiled code (C) and
+those without it that ran in the interpreter (I).
 
 A rejected module whose error message does not start with the script's expected text
 (or that was rejected as invalid where the script says malformed, or the reverse) is a
@@ -122,6 +143,9 @@ message mismatch: counted for information, not a failure.
 
 Options:
   -v, --verbose         List the message mismatches
+      --tier TIER       How functions run: interp (the default), or jit: every
+                        function compiled before it first runs (needs a build
+                        with the jit feature and an x86-64 CPU with SSE4.1)
       --timeout DURATION
                         The longest one directive may run (500ms, 10s, 2m; 60s by
                         default): past it, it is interrupted and counted as failed,

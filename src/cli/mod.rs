@@ -12,6 +12,7 @@ mod invoke;
 mod output;
 mod run;
 mod sandbox;
+#[cfg(feature = "spectest")]
 mod spectest;
 mod validate;
 
@@ -80,7 +81,10 @@ fn dispatch(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Re
     match command.to_str() {
         Some("run") => run::run(rest, out, err),
         Some("validate") => validate::run(rest, out, err),
+        #[cfg(feature = "spectest")]
         Some("spectest") => spectest::run(rest, out, err),
+        #[cfg(not(feature = "spectest"))]
+        Some("spectest") => Err(spectest_not_built()),
         Some("help") => show_help(rest, out),
         Some("-h" | "--help") => print(out, help::MAIN),
         Some("-V" | "--version") => print(out, &format!("stratus {}\n", env!("CARGO_PKG_VERSION"))),
@@ -98,7 +102,10 @@ fn show_help(args: Vec<OsString>, out: &mut dyn Write) -> Result<Status, UsageEr
         None => help::MAIN,
         Some("run") => help::RUN,
         Some("validate") => help::VALIDATE,
+        #[cfg(feature = "spectest")]
         Some("spectest") => help::SPECTEST,
+        #[cfg(not(feature = "spectest"))]
+        Some("spectest") => return Err(spectest_not_built()),
         Some("help") => help::MAIN,
         Some(other) => {
             return Err(UsageError::new(format!("no help for unknown command '{other}'"), MAIN_HINT));
@@ -111,6 +118,15 @@ fn show_help(args: Vec<OsString>, out: &mut dyn Write) -> Result<Status, UsageEr
         ));
     }
     print(out, text)
+}
+
+/// `stratus spectest` in a build without the spec runner.
+#[cfg(not(feature = "spectest"))]
+fn spectest_not_built() -> UsageError {
+    UsageError::new(
+        "the `spectest` command is not in this build (built without the `spectest` feature)",
+        MAIN_HINT,
+    )
 }
 
 fn print(out: &mut dyn Write, text: &str) -> Result<Status, UsageError> {

@@ -126,8 +126,11 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
                 options.invoke = Some(name.into_string().map_err(|_| usage("--invoke needs UTF-8".into()))?);
             }
             "--tier" => {
-                let name = value("interp, jit or auto")?;
+                let name = value("interp or jit")?;
+                // A tier this build or this machine cannot run is refused here, before
+                // the module is read.
                 let tier = name.to_str().unwrap_or("").parse::<Tier>();
+                let tier = tier.and_then(|tier| tier.check_available().map(|()| tier));
                 options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
             }
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,

@@ -1,10 +1,12 @@
-//! `stratus spectest PATH...`: run `.wast` scripts with the stratus-spectest library.
+//! `stratus spectest PATH...`: run `.wast` scripts with the stratus-spectest library
+//! (the `spectest` feature).
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-use stratus_spectest::{FileReport, RunOptions, mismatches_text, run_paths_with};
+use stratus::Tier;
+use stratus_spectest::{CompilePolicy, FileReport, RunOptions, mismatches_text, run_paths_with};
 
 use super::args::{self, Arg, UsageError};
 use super::{Status, help};
@@ -31,6 +33,13 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
                     };
                     options.directive_time_limit = timeout(&text.to_string_lossy())?;
                 }
+                Some(("--tier", name)) => options.compile = compile_policy(name)?,
+                None if option == "--tier" => {
+                    let Some(Arg::Operand(name)) = args.next() else {
+                        return Err(UsageError::new("--tier needs a TIER: interp or jit", HINT));
+                    };
+                    options.compile = compile_policy(&name.to_string_lossy())?;
+                }
                 _ => return Err(UsageError::new(format!("unknown option '{option}'"), HINT)),
             },
             Arg::Operand(path) => paths.push(PathBuf::from(path)),
@@ -48,8 +57,21 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
         let listed = if verbose { "" } else { "; -v lists them" };
         let _ = writeln!(out, "{} (informational{listed})", mismatches_text(mismatches));
     }
+    let _ = writeln!(out, "{}", summary.functions());
     let _ = writeln!(out, "{summary}");
     Ok(if summary.has_failures() { Status::Failure } else { Status::Success })
+}
+
+/// `--tier`: how the scripts' stores run their functions. The tier is parsed, and
+/// checked against the build and the machine, as `stratus run --tier` does.
+fn compile_policy(name: &str) -> Result<CompilePolicy, UsageError> {
+    let tier = name.parse::<Tier>().and_then(|tier| tier.check_available().map(|()| tier));
+    match tier.map_err(|error| UsageError::new(format!("--tier: {error}"), HINT))? {
+        Tier::Interp => Ok(CompilePolicy::Never),
+        // Every function, before it first runs.
+        Tier::Jit => Ok(CompilePolicy::Eager),
+        other => Err(UsageError::new(format!("--tier: the `{other}` tier cannot run spec scripts"), HINT)),
+    }
 }
 
 fn timeout(text: &str) -> Result<std::time::Duration, UsageError> {

@@ -119,10 +119,11 @@ fn validate_binary(bytes: &[u8]) -> Result<(), (usize, String)> {
     }
 }
 
-/// Encodes text as a binary module, keeping the text's line and column on failure.
+/// Encodes text as a binary module, keeping the text's line and column on failure. A
+/// build without the text format refuses the file whole.
 fn encode_text(text: &str) -> Result<Vec<u8>, Problem> {
     stratus::text::encode(text).map_err(|error| match error {
         stratus::Error::Text { line, column, message } => Problem::Text { line, column, message },
-        other => Problem::Text { line: 1, column: 1, message: other.to_string() },
+        other => Problem::Refused(other.to_string()),
     })
 }
