@@ -8,9 +8,20 @@
 //! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), or
 //! running code (`stratus-exec`).
 
+// dynasm expands dynamic registers `Rq(r)` into `r.into()`, whatever the type of `r`.
+#![allow(clippy::useless_conversion)]
+
+/// dynasm's macro for x86-64, as every module of this crate writes it.
+macro_rules! asm {
+    ($ops:expr; $($t:tt)*) => {
+        dynasmrt::dynasm!($ops ; .arch x64 ; $($t)*)
+    };
+}
+
 mod masm;
 mod module;
 pub mod signals;
+mod simd;
 
 pub use module::{X64Code, compile_module};
 

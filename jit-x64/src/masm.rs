@@ -6,24 +6,15 @@
 //! Every compiled function keeps `rsp` 16-byte aligned in its body (its entry subtracts
 //! 8 from the return address's alignment), so calls out need no adjustment.
 
-// dynasm expands dynamic registers `Rq(r)` into `r.into()`, whatever the type of `r`.
-#![allow(clippy::useless_conversion)]
-
 use dynasmrt::x64::Assembler;
-use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
-use stratus_decoder::ValType;
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
+use stratus_decoder::{Opcode, ValType};
 use stratus_jit::abi::{self, Libcall};
 use stratus_jit::{
     Bounds, Callee, Cond, Convert, DivOp, FCond, FSize, FaultSite, FloatOp, FloatUnop, IntOp, IntUnop, Label,
     LoadOp, MacroAssembler, Reg, RegClass, Src, StoreOp, TrapAt, Width,
 };
 use stratus_runtime::TrapKind;
-
-macro_rules! asm {
-    ($ops:expr; $($t:tt)*) => {
-        dynasm!($ops ; .arch x64 ; $($t)*)
-    };
-}
 
 const INT_REGS: &[Reg] = &[
     Reg { class: RegClass::Int, index: 3 },
@@ -114,7 +105,7 @@ impl X64Masm {
         self.labels[label.0 as usize]
     }
 
-    fn trap_stub(&mut self, code: u32, pc: u32, arg: Option<u8>) -> DynamicLabel {
+    pub(crate) fn trap_stub(&mut self, code: u32, pc: u32, arg: Option<u8>) -> DynamicLabel {
         let label = self.ops.new_dynamic_label();
         self.stubs.push(Stub::Trap { label, code, pc, arg });
         label
@@ -129,7 +120,7 @@ impl X64Masm {
     }
 
     /// Calls libcall `call` with `rsi` and `edx`/`ecx` already set.
-    fn call_libcall(&mut self, call: Libcall) {
+    pub(crate) fn call_libcall(&mut self, call: Libcall) {
         asm!(self.ops
             ; mov rdi, r15
             ; mov r8, r13
@@ -205,7 +196,7 @@ impl X64Masm {
         asm!(self.ops ; =>done);
     }
 
-    fn check_libcall(&mut self, pc: u32) {
+    pub(crate) fn check_libcall(&mut self, pc: u32) {
         let label = self.ops.new_dynamic_label();
         self.stubs.push(Stub::LibcallTrap { label, pc });
         asm!(self.ops
@@ -217,7 +208,7 @@ impl X64Masm {
     /// Puts the effective address of an access of `bytes` at `addr + offset` in `rax`
     /// (relative to the memory base), checking it against the memory's length when
     /// bounds are explicit.
-    fn address(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) {
+    pub(crate) fn address(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) {
         let a = addr.index;
         asm!(self.ops ; mov eax, Rd(a));
         if offset > i32::MAX as u32 || self.bounds == Bounds::Explicit {
@@ -238,11 +229,11 @@ impl X64Masm {
     }
 
     /// The displacement left for the access instruction after [`address`](Self::address).
-    fn displacement(&self, offset: u32) -> i32 {
+    pub(crate) fn displacement(&self, offset: u32) -> i32 {
         if offset > i32::MAX as u32 || self.bounds == Bounds::Explicit { 0 } else { offset as i32 }
     }
 
-    fn fault_site(&mut self, pc: u32) {
+    pub(crate) fn fault_site(&mut self, pc: u32) {
         if self.bounds == Bounds::Guard {
             let native = self.ops.offset().0 as u32;
             self.faults.push(FaultSite { native, pc, func: self.func });
@@ -250,7 +241,7 @@ impl X64Masm {
     }
 
     /// Loads a float constant's bits into `xmm{dst}` through `rax`.
-    fn float_const(&mut self, dst: u8, bits: u64) {
+    pub(crate) fn float_const(&mut self, dst: u8, bits: u64) {
         asm!(self.ops
             ; mov rax, QWORD bits as i64
             ; movq Rx(dst), rax
@@ -520,11 +511,12 @@ impl MacroAssembler for X64Masm {
         self.emit_stubs();
     }
 
-    fn load_slot(&mut self, dst: Reg, slot: u32) {
+    fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType) {
         let at = (slot * 8) as i32;
-        match dst.class {
-            RegClass::Int => asm!(self.ops ; mov Rq(dst.index), [r14 + at]),
-            RegClass::Float => asm!(self.ops ; movq Rx(dst.index), [r14 + at]),
+        match (dst.class, ty) {
+            (RegClass::Int, _) => asm!(self.ops ; mov Rq(dst.index), [r14 + at]),
+            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu Rx(dst.index), [r14 + at]),
+            (RegClass::Float, _) => asm!(self.ops ; movq Rx(dst.index), [r14 + at]),
         }
     }
 
@@ -533,6 +525,7 @@ impl MacroAssembler for X64Masm {
         match (src.class, ty) {
             (RegClass::Int, _) => asm!(self.ops ; mov [r14 + at], Rq(src.index)),
             (RegClass::Float, ValType::F32) => asm!(self.ops ; movd eax, Rx(src.index) ; mov [r14 + at], rax),
+            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu [r14 + at], Rx(src.index)),
             (RegClass::Float, _) => asm!(self.ops ; movq [r14 + at], Rx(src.index)),
         }
     }
@@ -940,11 +933,14 @@ impl MacroAssembler for X64Masm {
         );
     }
 
-    fn global_get(&mut self, dst: Reg, index: u32) {
+    fn global_get(&mut self, dst: Reg, index: u32, ty: ValType) {
         self.global_address(index);
-        match dst.class {
-            RegClass::Int => asm!(self.ops ; mov Rq(dst.index), [rax + abi::global::VALUE]),
-            RegClass::Float => asm!(self.ops ; movq Rx(dst.index), [rax + abi::global::VALUE]),
+        match (dst.class, ty) {
+            (RegClass::Int, _) => asm!(self.ops ; mov Rq(dst.index), [rax + abi::global::VALUE]),
+            (RegClass::Float, ValType::V128) => {
+                asm!(self.ops ; movdqu Rx(dst.index), [rax + abi::global::VALUE])
+            }
+            (RegClass::Float, _) => asm!(self.ops ; movq Rx(dst.index), [rax + abi::global::VALUE]),
         }
     }
 
@@ -954,6 +950,9 @@ impl MacroAssembler for X64Masm {
             (RegClass::Int, _) => asm!(self.ops ; mov [rax + abi::global::VALUE], Rq(src.index)),
             (RegClass::Float, ValType::F32) => {
                 asm!(self.ops ; movd ecx, Rx(src.index) ; mov [rax + abi::global::VALUE], rcx)
+            }
+            (RegClass::Float, ValType::V128) => {
+                asm!(self.ops ; movdqu [rax + abi::global::VALUE], Rx(src.index))
             }
             (RegClass::Float, _) => asm!(self.ops ; movq [rax + abi::global::VALUE], Rx(src.index)),
         }
@@ -1017,6 +1016,50 @@ impl MacroAssembler for X64Masm {
                 self.call_ref(args_slot, at, ret);
             }
         }
+    }
+
+    fn supports_simd(&self, op: Opcode) -> bool {
+        crate::simd::supports(op)
+    }
+
+    fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
+        crate::simd::lanes::constant(self, dst.index, bytes);
+    }
+
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) {
+        let mut indices = [0u8; 3];
+        for (index, arg) in indices.iter_mut().zip(args) {
+            *index = arg.index;
+        }
+        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane);
+    }
+
+    fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
+        crate::simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
+    }
+
+    fn simd_load(
+        &mut self,
+        op: Opcode,
+        dst: Reg,
+        addr: Reg,
+        offset: u32,
+        into: Option<(Reg, u8)>,
+        at: TrapAt,
+    ) {
+        crate::simd::memory::load(
+            self,
+            op,
+            dst.index,
+            addr,
+            offset,
+            into.map(|(r, lane)| (r.index, lane)),
+            at,
+        );
+    }
+
+    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) {
+        crate::simd::memory::store(self, op, addr, value.index, offset, lane, at);
     }
 
     fn libcall(&mut self, call: Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt) {

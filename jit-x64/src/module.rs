@@ -4,19 +4,13 @@
 use std::sync::Arc;
 
 use dynasmrt::x64::Assembler;
-use dynasmrt::{AssemblyOffset, DynasmApi, DynasmLabelApi, ExecutableBuffer, dynasm};
+use dynasmrt::{AssemblyOffset, DynasmApi, DynasmLabelApi, ExecutableBuffer};
 use stratus_jit::abi::{self, EntryFn};
 use stratus_jit::{Bounds, CompileError, FaultSite, ModuleCode, compile_function};
 use stratus_runtime::{CompiledModule, ExitKind, TrapKind};
 
 use crate::masm::{Shared, X64Masm};
 use crate::signals::{FaultMap, Landing, Registration};
-
-macro_rules! asm {
-    ($ops:expr; $($t:tt)*) => {
-        dynasm!($ops ; .arch x64 ; $($t)*)
-    };
-}
 
 /// The compiled code of a module, for one way of checking bounds. Dropping it frees
 /// the code (the execution core keeps it alive while any instance may run it).

@@ -9,7 +9,7 @@ use crate::abi::Libcall;
 use crate::code::CompileError;
 use crate::masm::{Callee, Label, MacroAssembler, RegClass, Src, TrapAt};
 use crate::ops::{Lowering, Width, lowering};
-use crate::stack::{Loc, ValueStack};
+use crate::stack::{Loc, ValueStack, width};
 
 /// How a module's memory accesses are checked.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
@@ -64,13 +64,6 @@ pub fn compile_function<M: MacroAssembler>(
     defined: u32,
 ) -> Result<(), CompileError> {
     let (info, code) = module.func_code(defined).map_err(|e| CompileError::Invalid(e.to_string()))?;
-    if info.locals.contains(&ValType::V128) || info.sized_values {
-        return Err(CompileError::Unsupported("128-bit SIMD values".into()));
-    }
-    let ty = module.func_type(module.imported_funcs + defined);
-    if ty.results().contains(&ValType::V128) {
-        return Err(CompileError::Unsupported("128-bit SIMD values".into()));
-    }
     let mut compiler = Compiler {
         masm,
         module,
@@ -84,8 +77,8 @@ pub fn compile_function<M: MacroAssembler>(
     compiler.run(module.imported_funcs + defined, code)
 }
 
-fn slots_of(types: &[ValType]) -> usize {
-    types.len()
+fn slots_of(types: &[ValType]) -> u32 {
+    types.iter().map(|&t| width(t)).sum()
 }
 
 impl<'a, M: MacroAssembler> Compiler<'a, M> {
@@ -157,7 +150,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         else_label: Label,
         header: TrapAt,
     ) {
-        let params = slots_of(self.block_params(block_type));
+        let params = self.block_params(block_type).len();
         self.controls.push(Control {
             kind,
             block_type,
@@ -195,7 +188,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (Opcode::End, _) => self.end(),
             (Opcode::Br | Opcode::BrIf, _) => self.stp += 1,
             (Opcode::BrTable, Imm::BrTable(table)) => self.stp += table.len() + 1,
-            _ => check_supported(op)?,
+            (Opcode::Drop | Opcode::Select, _) if self.info.sized_values => self.stp += 1,
+            _ => {}
         }
         Ok(())
     }
@@ -205,6 +199,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         if let Some(lowering) = lowering(op) {
             self.numeric(op, lowering, imm);
             return Ok(());
+        }
+        if op.encoding() >> 16 == 0xFD {
+            return self.simd(op, imm);
         }
         match (op, imm) {
             (O::Unreachable, _) => {
@@ -321,8 +318,14 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             (O::Drop, _) => {
                 self.stack.pop_discard();
+                if self.info.sized_values {
+                    self.stp += 1;
+                }
             }
             (O::Select | O::TypedSelect, _) => {
+                if op == O::Select && self.info.sized_values {
+                    self.stp += 1;
+                }
                 let (_, cond) = self.stack.pop_reg(self.masm);
                 let (_, other) = self.stack.pop_reg(self.masm);
                 let (ty, dst) = self.stack.pop_reg(self.masm);
@@ -338,13 +341,12 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::LocalSet, Imm::Local(index)) => {
                 let slot = self.info.local_slot(index);
                 self.stack.detach_local(self.masm, slot);
-                let position = self.stack.operands.len() - 1;
                 let operand = self.stack.pop_discard();
                 match operand.loc {
                     Loc::Const(bits) => self.masm.store_slot_const(slot, bits, operand.ty),
                     Loc::Reg(reg) => self.masm.store_slot(slot, reg, operand.ty),
-                    Loc::Local(from) => self.masm.copy_slot(slot, from),
-                    Loc::Slot => self.masm.copy_slot(slot, self.stack.slot(position)),
+                    Loc::Local(from) => self.copy_slots(slot, from, width(operand.ty)),
+                    Loc::Slot => self.copy_slots(slot, operand.slot, width(operand.ty)),
                 }
             }
             (O::LocalTee, Imm::Local(index)) => {
@@ -364,7 +366,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::GlobalGet, Imm::Global(index)) => {
                 let ty = self.module.globals[index as usize].content;
                 let reg = self.stack.alloc(self.masm, RegClass::of(ty));
-                self.masm.global_get(reg, index);
+                self.masm.global_get(reg, index, ty);
                 self.stack.push_reg(ty, reg);
             }
             (O::GlobalSet, Imm::Global(index)) => {
@@ -403,9 +405,74 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::I64Const, Imm::I64(v)) => self.stack.push(ValType::I64, Loc::Const(v as u64)),
             (O::F32Const, Imm::F32(bits)) => self.stack.push(ValType::F32, Loc::Const(u64::from(bits))),
             (O::F64Const, Imm::F64(bits)) => self.stack.push(ValType::F64, Loc::Const(bits)),
+            _ => unreachable!("instruction {op} has no lowering"),
+        }
+        Ok(())
+    }
+
+    fn copy_slots(&mut self, dst: u32, src: u32, count: u32) {
+        for i in 0..count {
+            self.masm.copy_slot(dst + i, src + i);
+        }
+    }
+
+    /// A SIMD instruction: every one has a fixed signature.
+    fn simd(&mut self, op: Opcode, imm: Imm<'_>) -> Result<(), CompileError> {
+        if !self.masm.supports_simd(op) {
+            return Err(CompileError::Unsupported(format!("the SIMD instruction {op}")));
+        }
+        let signature = op.signature().expect("SIMD instructions have fixed signatures");
+        let result = signature.results.first().copied();
+        let at = self.at();
+        match imm {
+            Imm::V128(bytes) => {
+                let dst = self.stack.alloc(self.masm, RegClass::Float);
+                self.masm.v128_const(dst, bytes);
+                self.stack.push_reg(ValType::V128, dst);
+            }
+            Imm::Shuffle(lanes) => {
+                let (_, b) = self.stack.pop_reg(self.masm);
+                let (_, a) = self.stack.pop_reg(self.masm);
+                let dst = self.stack.alloc(self.masm, RegClass::Float);
+                self.masm.shuffle(dst, a, b, lanes);
+                self.stack.free_reg(a);
+                self.stack.free_reg(b);
+                self.stack.push_reg(ValType::V128, dst);
+            }
+            Imm::MemArg(arg) | Imm::MemArgLane(arg, _) => {
+                let lane = if let Imm::MemArgLane(_, lane) = imm { lane } else { 0 };
+                let vector = (signature.params.len() == 2).then(|| self.stack.pop_reg(self.masm).1);
+                let (_, addr) = self.stack.pop_reg(self.masm);
+                match result {
+                    Some(ty) => {
+                        let dst = self.stack.alloc(self.masm, RegClass::of(ty));
+                        self.masm.simd_load(op, dst, addr, arg.offset, vector.map(|v| (v, lane)), at);
+                        self.stack.push_reg(ty, dst);
+                    }
+                    None => {
+                        let value = vector.expect("stores take a value");
+                        self.masm.simd_store(op, addr, value, arg.offset, lane, at);
+                    }
+                }
+                self.stack.free_reg(addr);
+                if let Some(vector) = vector {
+                    self.stack.free_reg(vector);
+                }
+            }
             _ => {
-                check_supported(op)?;
-                unreachable!("instruction {op} has no lowering");
+                let lane = if let Imm::Lane(lane) = imm { lane } else { 0 };
+                let mut args = [None; 3];
+                for arg in args[..signature.params.len()].iter_mut().rev() {
+                    *arg = Some(self.stack.pop_reg(self.masm).1);
+                }
+                let args: Vec<_> = args.iter().flatten().copied().collect();
+                let ty = result.expect("SIMD instructions without memory have a result");
+                let dst = self.stack.alloc(self.masm, RegClass::of(ty));
+                self.masm.simd(op, dst, &args, lane);
+                for arg in args {
+                    self.stack.free_reg(arg);
+                }
+                self.stack.push_reg(ty, dst);
             }
         }
         Ok(())
@@ -469,7 +536,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         if matches!(frame.kind, Kind::Loop | Kind::Func) {
             return None;
         }
-        let keep = slots_of(self.block_results(frame.block_type));
+        let keep = self.block_results(frame.block_type).len();
         if self.stack.operands.len() - keep != frame.height {
             return None;
         }
@@ -491,14 +558,12 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             Kind::Loop => self.block_params(frame.block_type),
             _ => self.block_results(frame.block_type),
         };
-        let keep = slots_of(types);
-        let from = self.stack.operands.len() - keep;
-        if from != frame.height {
-            for i in 0..keep {
-                self.masm.copy_slot(self.stack.slot(frame.height + i), self.stack.slot(from + i));
-            }
+        let (kind, label, header, height) = (frame.kind, frame.label, frame.header, frame.height);
+        let from = self.stack.operands.len() - types.len();
+        if from != height {
+            let (to_slot, from_slot) = (self.stack.height_at(height), self.stack.height_at(from));
+            self.copy_slots(to_slot, from_slot, slots_of(types));
         }
-        let (kind, label, header) = (frame.kind, frame.label, frame.header);
         if kind == Kind::Loop {
             self.masm.back_edge(label, header);
         } else {
@@ -509,7 +574,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     /// Returns the function's results: they move to the frame base.
     fn ret(&mut self) {
-        let results = self.info.result_slots as usize;
+        let results = self.types(self.info.type_index).results().len();
         let first = self.stack.operands.len() - results;
         // A result read from a local is copied first: another result may overwrite it.
         for position in first..self.stack.operands.len() {
@@ -536,21 +601,20 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn call(&mut self, callee: Callee, ty: &FuncType, reader: &Reader<'_>) {
         self.stack.spill_all(self.masm);
-        let params = slots_of(ty.params());
-        let args_slot = self.stack.height() - params as u32;
+        let len = self.stack.operands.len() - ty.params().len();
+        let args_slot = self.stack.height_at(len);
         let at = self.at();
         let ret = TrapAt { pc: reader.position() as u32, ..at };
         self.masm.call(callee, args_slot, at, ret);
-        let len = self.stack.operands.len() - params;
         self.stack.truncate_to_slots(len, ty.results());
     }
 
     fn libcall(&mut self, call: Libcall, operands: usize, results: &[ValType], a: u32, b: u32) {
         self.stack.spill_all(self.masm);
-        let args_slot = self.stack.height() - operands as u32;
+        let len = self.stack.operands.len() - operands;
+        let args_slot = self.stack.height_at(len);
         let at = self.at();
         self.masm.libcall(call, args_slot, a, b, at);
-        let len = self.stack.operands.len() - operands;
         self.stack.truncate_to_slots(len, results);
     }
 
@@ -671,12 +735,4 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
         }
     }
-}
-
-/// Fails for the instructions this compiler does not take yet.
-fn check_supported(op: Opcode) -> Result<(), CompileError> {
-    if op.encoding() >> 16 == 0xFD {
-        return Err(CompileError::Unsupported(format!("the SIMD instruction {op}")));
-    }
-    Ok(())
 }

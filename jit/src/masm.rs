@@ -3,7 +3,7 @@
 //! which scratch registers, is the back-end's. Slots are value-stack slots counted from
 //! the frame base; registers are the back-end's, of two classes.
 
-use stratus_decoder::ValType;
+use stratus_decoder::{Opcode, ValType};
 
 use crate::ops::{
     Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width,
@@ -20,14 +20,14 @@ pub struct Reg {
 pub enum RegClass {
     /// Integers and references.
     Int,
-    /// `f32` and `f64`.
+    /// `f32`, `f64` and `v128`: one register file on both ISAs.
     Float,
 }
 
 impl RegClass {
     pub fn of(ty: ValType) -> RegClass {
         match ty {
-            ValType::F32 | ValType::F64 => RegClass::Float,
+            ValType::F32 | ValType::F64 | ValType::V128 => RegClass::Float,
             _ => RegClass::Int,
         }
     }
@@ -89,11 +89,13 @@ pub trait MacroAssembler {
     fn end_function(&mut self);
 
     // Moves.
-    fn load_slot(&mut self, dst: Reg, slot: u32);
+    /// Loads a value of type `ty` from its slots (two for `v128`).
+    fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType);
     fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType);
-    /// Writes the bits of a constant of type `ty` to a slot.
+    /// Writes the bits of a constant of type `ty` (not `v128`) to a slot.
     fn store_slot_const(&mut self, slot: u32, bits: u64, ty: ValType);
     fn copy_slot(&mut self, dst: u32, src: u32);
+    /// Copies all of `src`, vectors included.
     fn mov(&mut self, dst: Reg, src: Reg);
     fn mov_const(&mut self, dst: Reg, bits: u64);
 
@@ -138,7 +140,7 @@ pub trait MacroAssembler {
     fn memory_size(&mut self, dst: Reg);
 
     // Globals, references, functions.
-    fn global_get(&mut self, dst: Reg, index: u32);
+    fn global_get(&mut self, dst: Reg, index: u32, ty: ValType);
     fn global_set(&mut self, index: u32, src: Reg, ty: ValType);
     /// The reference to function `index` (module index).
     fn ref_func(&mut self, dst: Reg, index: u32);
@@ -147,6 +149,32 @@ pub trait MacroAssembler {
     /// results will be; `at` is the call's own position, `ret` the position after it.
     /// Every value is in its slot; allocated registers do not survive.
     fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt);
+    // SIMD. Operands of `v128` type are in `Float` registers. In every method `dst` is a
+    // register of its own, distinct from the operands, which die with the instruction:
+    // the back-end may overwrite them.
+
+    /// Whether the back-end compiles the SIMD instruction `op` (functions with others
+    /// are not compiled).
+    fn supports_simd(&self, op: Opcode) -> bool;
+    fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]);
+    /// A SIMD instruction with a fixed signature and at most a lane index for immediate
+    /// (`lane` is 0 for the others): `dst = op(args...)`.
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8);
+    fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]);
+    /// A SIMD load from memory 0 at `addr + offset`; the `load*_lane` ones take the
+    /// vector `into` and replace lane `lane` of it.
+    fn simd_load(
+        &mut self,
+        op: Opcode,
+        dst: Reg,
+        addr: Reg,
+        offset: u32,
+        into: Option<(Reg, u8)>,
+        at: TrapAt,
+    );
+    /// A SIMD store to memory 0 (all of `value`, or lane `lane` for the `store*_lane` ones).
+    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt);
+
     /// Calls a runtime function with its operands in the slots from `args_slot`,
     /// where it leaves its results. Every value is in its slot.
     fn libcall(&mut self, call: crate::abi::Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt);

@@ -22,6 +22,13 @@ pub(crate) enum Loc {
 pub(crate) struct Operand {
     pub ty: ValType,
     pub loc: Loc,
+    /// Its own first slot: where it is at safepoints.
+    pub slot: u32,
+}
+
+/// Value-stack slots a value of type `ty` takes.
+pub(crate) fn width(ty: ValType) -> u32 {
+    ty.slots()
 }
 
 /// The operand stack and the register file's state.
@@ -54,15 +61,22 @@ impl ValueStack {
 
     /// The slot of operand `position`.
     pub fn slot(&self, position: usize) -> u32 {
-        self.base + position as u32
+        self.operands[position].slot
     }
 
+    /// Slots in use above the frame base: locals and operands.
     pub fn height(&self) -> u32 {
-        self.base + self.operands.len() as u32
+        self.operands.last().map_or(self.base, |o| o.slot + width(o.ty))
+    }
+
+    /// The slot above the first `len` operands.
+    pub fn height_at(&self, len: usize) -> u32 {
+        if len == 0 { self.base } else { self.slot(len - 1) + width(self.operands[len - 1].ty) }
     }
 
     pub fn push(&mut self, ty: ValType, loc: Loc) {
-        self.operands.push(Operand { ty, loc });
+        let slot = self.height();
+        self.operands.push(Operand { ty, loc, slot });
     }
 
     pub fn push_reg(&mut self, ty: ValType, reg: Reg) {
@@ -95,8 +109,7 @@ impl ValueStack {
 
     /// Writes operand `position` to its slot, freeing its register.
     pub fn spill<M: MacroAssembler>(&mut self, masm: &mut M, position: usize) {
-        let slot = self.slot(position);
-        let Operand { ty, loc } = self.operands[position];
+        let Operand { ty, loc, slot } = self.operands[position];
         match loc {
             Loc::Slot => return,
             Loc::Const(bits) => masm.store_slot_const(slot, bits, ty),
@@ -104,7 +117,11 @@ impl ValueStack {
                 masm.store_slot(slot, reg, ty);
                 self.free_reg(reg);
             }
-            Loc::Local(local) => masm.copy_slot(slot, local),
+            Loc::Local(local) => {
+                for i in 0..width(ty) {
+                    masm.copy_slot(slot + i, local + i);
+                }
+            }
         }
         self.operands[position].loc = Loc::Slot;
     }
@@ -127,17 +144,16 @@ impl ValueStack {
 
     /// Pops the top operand into a register the caller owns.
     pub fn pop_reg<M: MacroAssembler>(&mut self, masm: &mut M) -> (ValType, Reg) {
-        let Operand { ty, loc } = *self.operands.last().expect("validated code pops what it pushed");
+        let Operand { ty, loc, slot } = *self.operands.last().expect("validated code pops what it pushed");
         if let Loc::Reg(reg) = loc {
             self.operands.pop();
             return (ty, reg);
         }
         let reg = self.alloc(masm, RegClass::of(ty));
-        let position = self.operands.len() - 1;
         match loc {
             Loc::Const(bits) => masm.mov_const(reg, bits),
-            Loc::Local(local) => masm.load_slot(reg, local),
-            Loc::Slot => masm.load_slot(reg, self.slot(position)),
+            Loc::Local(local) => masm.load_slot(reg, local, ty),
+            Loc::Slot => masm.load_slot(reg, slot, ty),
             Loc::Reg(_) => unreachable!(),
         }
         self.operands.pop();
