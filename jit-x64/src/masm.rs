@@ -1,8 +1,11 @@
 //! The x86-64 macro-assembler: the front-end's operations in SSE4.1 x86-64 code.
 //!
 //! Registers: `r15` holds the VM context, `r14` the frame base (the address of slot 0
-//! of the running frame), `r13` the instance record and `r12` the base of its memory 0;
-//! `rax`, `rcx`, `rdx`, `xmm14` and `xmm15` are scratch. The rest are the front-end's.
+//! of the running frame), `r13` the instance record, `r12` the base of its memory 0,
+//! and `rbp` the budget counter (written back to the VM context whenever compiled code
+//! leaves or calls the runtime: a counter in memory would chain every loop iteration
+//! through a store and a load); `rax`, `rcx`, `rdx`, `xmm14` and `xmm15` are scratch.
+//! The rest are the front-end's.
 //! Every compiled function keeps `rsp` 16-byte aligned in its body (its entry subtracts
 //! 8 from the return address's alignment), so calls out need no adjustment.
 
@@ -18,7 +21,6 @@ use stratus_runtime::TrapKind;
 
 const INT_REGS: &[Reg] = &[
     Reg { class: RegClass::Int, index: 3 },
-    Reg { class: RegClass::Int, index: 5 },
     Reg { class: RegClass::Int, index: 6 },
     Reg { class: RegClass::Int, index: 7 },
     Reg { class: RegClass::Int, index: 8 },
@@ -124,8 +126,10 @@ impl X64Masm {
         asm!(self.ops
             ; mov rdi, r15
             ; mov r8, r13
+            ; mov [r15 + abi::vm::BUDGET], rbp
             ; mov rax, [r15 + abi::vm::LIBCALLS]
             ; call QWORD [rax + (call as i32) * 8]
+            ; mov rbp, [r15 + abi::vm::BUDGET]
         );
     }
 
@@ -501,7 +505,7 @@ impl MacroAssembler for X64Masm {
         let resume = self.ops.new_dynamic_label();
         self.stubs.push(Stub::Budget { label, resume, at: TrapAt { pc: 0, stp: 0, height: local_slots } });
         asm!(self.ops
-            ; sub QWORD [r15 + abi::vm::BUDGET], 1
+            ; sub rbp, 1
             ; jl =>label
             ; =>resume
         );
@@ -861,7 +865,7 @@ impl MacroAssembler for X64Masm {
         let label = self.ops.new_dynamic_label();
         self.stubs.push(Stub::Budget { label, resume: header, at });
         asm!(self.ops
-            ; sub QWORD [r15 + abi::vm::BUDGET], 1
+            ; sub rbp, 1
             ; jge =>header
             ; jmp =>label
         );

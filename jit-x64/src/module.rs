@@ -113,10 +113,12 @@ fn emit_prelude(
         ; mov r13, rsi
         ; mov r14, rdx
         ; mov r12, [r13 + abi::instance::MEMORY_BASE]
+        ; mov rbp, [r15 + abi::vm::BUDGET]
         // An inner activation (a host function calling back in) saves the outer one's.
         ; push QWORD [r15 + abi::vm::EXIT_SP]
         ; mov [r15 + abi::vm::EXIT_SP], rsp
         ; call rcx
+        ; mov [r15 + abi::vm::BUDGET], rbp
         ; mov eax, ExitKind::Returned as i32
         ; =>exit
         ; pop QWORD [r15 + abi::vm::EXIT_SP]
@@ -131,6 +133,7 @@ fn emit_prelude(
     // ecx: trap code, edx: pc, esi: module function index, r8d: element index.
     asm!(ops
         ; =>trap_exit
+        ; mov [r15 + abi::vm::BUDGET], rbp
         ; mov rax, [r13 + abi::instance::FUNCS]
         ; mov eax, [rax + rsi * 4]
         ; mov [r15 + abi::vm::EXIT_FUNC], eax
@@ -145,6 +148,7 @@ fn emit_prelude(
     // edx: pc, ecx: side-table position, esi: module function index, r8d: height.
     asm!(ops
         ; =>budget_exit
+        ; mov [r15 + abi::vm::BUDGET], rbp
         ; mov rax, [r13 + abi::instance::FUNCS]
         ; mov eax, [rax + rsi * 4]
         ; mov [r15 + abi::vm::EXIT_FUNC], eax
