@@ -8,8 +8,12 @@ use stratus_validator::FuncInfo;
 use crate::abi::Libcall;
 use crate::code::CompileError;
 use crate::masm::{Callee, Label, MacroAssembler, RegClass, Src, TrapAt};
-use crate::ops::{Lowering, Width, lowering};
+use crate::ops::{Cond, Lowering, Width, lowering};
 use crate::stack::{Loc, ValueStack, width};
+
+/// The opcodes of `br_if` and `if`, which a comparison before them fuses with.
+const BR_IF: u8 = 0x0D;
+const IF: u8 = 0x04;
 
 /// How a module's memory accesses are checked.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
@@ -197,6 +201,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
         use Opcode as O;
         if let Some(lowering) = lowering(op) {
+            if let Lowering::Cmp(..) | Lowering::Eqz(_) = lowering
+                && matches!(reader.peek_u8(), Ok(BR_IF | IF))
+            {
+                return self.fused_branch(lowering, reader);
+            }
             self.numeric(op, lowering, imm);
             return Ok(());
         }
@@ -475,6 +484,45 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.push_reg(ty, dst);
             }
         }
+        Ok(())
+    }
+
+    /// A comparison whose result only decides the `br_if` or `if` after it: one
+    /// compare-and-branch instead of a flag turned into a value and tested.
+    fn fused_branch(&mut self, lowering: Lowering, reader: &mut Reader<'_>) -> Result<(), CompileError> {
+        let (cond, width, rhs) = match lowering {
+            Lowering::Cmp(cond, width) => (cond, width, self.pop_src(width)),
+            Lowering::Eqz(width) => (Cond::Eq, width, Src::Imm(0)),
+            _ => unreachable!("only comparisons fuse"),
+        };
+        let (_, lhs) = self.stack.pop_reg(self.masm);
+        self.op_pc = reader.position() as u32;
+        let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+        self.stack.spill_all(self.masm);
+        match (op, imm) {
+            (Opcode::BrIf, Imm::Label(depth)) => {
+                match self.direct_target(depth) {
+                    Some(label) => self.masm.branch_cmp(cond, width, lhs, rhs, label),
+                    None => {
+                        let skip = self.masm.new_label();
+                        self.masm.branch_cmp(cond.negate(), width, lhs, rhs, skip);
+                        self.branch(depth);
+                        self.masm.bind(skip);
+                    }
+                }
+                self.stp += 1;
+            }
+            (Opcode::If, Imm::Block(bt)) => {
+                let label = self.masm.new_label();
+                let else_label = self.masm.new_label();
+                self.masm.branch_cmp(cond.negate(), width, lhs, rhs, else_label);
+                self.stp += 1;
+                self.push_control(Kind::If, bt, label, else_label, self.at());
+            }
+            _ => unreachable!("fused with br_if or if only"),
+        }
+        self.stack.free_reg(lhs);
+        self.free_src(rhs);
         Ok(())
     }
 
