@@ -105,10 +105,7 @@ def main() -> int:
     note("peak RSS")
     rss = measure_rss(hello, programs, runtimes, work, settings["timeout"])
     scratch = out / "stripped"
-    sizes = {
-        "default": build.stripped_size(build.STRATUS, scratch),
-        "interp-only": build.stripped_size(build.STRATUS_INTERP_ONLY, scratch),
-    }
+    sizes = {b.name: build.stripped_size(b, scratch) for b in build.BUILDS}
 
     # 6. Report.
     table = report.text_table(results, program_names, names, slow)

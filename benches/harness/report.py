@@ -115,10 +115,15 @@ def extras_text(startup: dict, largest: str | None, startup_largest: dict, valid
                   "  " + "runtime".ljust(16) + "".join(f"{p:>14}" for p in programs)]
         for name in runtimes:
             lines.append(f"  {name:16}" + "".join(f"{kib(rss[p][name]):>14}" for p in programs))
-    lines.append("")
-    lines.append("stratus binary size (bytes as built / stripped):")
+    lines += ["", "stratus binary size (bytes as built, with line tables / stripped copy):"]
     for build, s in sizes.items():
-        lines.append(f"  {build:16} " + (f"{s['bytes']:>10} / {s['stripped_bytes']}" if s else "not built"))
+        if not s:
+            lines.append(f"  {build:12} not built")
+            continue
+        stripped = s["stripped_bytes"]
+        lines.append(f"  {build:12} {s['bytes']:>10} / " + (f"{stripped:>9} ({stripped / 1024:>5.0f} KiB)"
+                                                          if stripped else "strip failed")
+                     + f"   {s['features']}")
     return "\n".join(lines)
 
 
