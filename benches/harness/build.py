@@ -1,6 +1,7 @@
 """Builds what is measured: the three Stratus builds, the benchmark programs, hello
 world."""
 
+import platform
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ BUILDS = [
           "--no-default-features: runs a binary module in the interpreter, no WASI"),
 ]
 STRATUS = BUILDS[0].binary
+# This machine's architecture as the JIT's back-ends are named (x86-64 only so far).
+ARCH = {"x86_64": "x86-64", "amd64": "x86-64", "aarch64": "AArch64", "arm64": "AArch64"}.get(
+    platform.machine().lower(), platform.machine())
 
 
 @dataclass

@@ -108,7 +108,8 @@ def main() -> int:
     sizes = {b.name: build.stripped_size(b, scratch) for b in build.BUILDS}
 
     # 6. Report.
-    table = report.text_table(results, program_names, names, slow)
+    table = report.text_table(results, program_names, names, slow) + "\n\n" + report.legend(
+        {r.name: r.describe for r in runtimes})
     extras = report.extras_text(startup, largest.name if largest else None, startup_largest, validate, sizes, rss)
     print(f"\nStratus benchmarks, {mode} mode, median of up to {settings['runs']} runs; "
           f"@P%: ran P% of the full work, compared with native code at the same P%\n")

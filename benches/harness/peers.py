@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from build import STRATUS, Program
+from build import ARCH, STRATUS, Program
 from common import HARNESS, REPO, note, setup, which
 
 PEERS = REPO / "target/peers"
@@ -27,6 +27,14 @@ def native() -> Runtime:
     return Runtime("native", "clang -O2, run directly", lambda p, a: [str(p.native), *a], native=True)
 
 
+# What each tier is, for the report's list of runtimes (all from the default build).
+TIER_LABELS = {
+    "interp": "in-place interpreter",
+    "jit": f"baseline JIT, {ARCH}",
+    "auto": "tiered: the interpreter, then the JIT",
+}
+
+
 def stratus_configs(probe: Program | None) -> list[Runtime]:
     """Stratus with each tier that this build accepts. The interpreter is always there;
     `jit` and `auto` join by themselves once a JIT is built, because we probe for them
@@ -41,7 +49,7 @@ def stratus_configs(probe: Program | None) -> list[Runtime]:
         if tier != "interp":
             if probe is None or subprocess.run(command(probe, []), capture_output=True).returncode != 0:
                 continue
-        configs.append(Runtime(f"stratus-{tier}", f"stratus run --tier {tier} (default build)", command))
+        configs.append(Runtime(f"stratus-{tier}", f"stratus run --tier {tier} ({TIER_LABELS[tier]})", command))
     return configs
 
 

@@ -86,6 +86,12 @@ def text_table(results: Results, programs: list[str], runtimes: list[str], slow:
     return "\n".join(lines)
 
 
+def legend(runtimes: dict[str, str]) -> str:
+    """What each column is: {name: description}, as in the JSON's `runtimes`."""
+    width = max(map(len, runtimes), default=0)
+    return "\n".join(["Runtimes:"] + [f"  {name:{width}}  {describe}" for name, describe in runtimes.items()])
+
+
 def relative_geomean(slow: dict, runtime: str, other: str) -> float | None:
     """Geomean over the programs both completed of runtime's slowdown over other's:
     below 1, runtime is the faster."""
