@@ -53,19 +53,27 @@ def stratus_configs(probe: Program | None) -> list[Runtime]:
     return configs
 
 
-def node_v8() -> Runtime | None:
+def node_runtimes() -> list[Runtime]:
+    """Node's V8 twice: as it comes (Liftoff first, TurboFan for hot functions), and
+    with Liftoff, its baseline compiler, alone (`--liftoff --no-wasm-tier-up`)."""
     node = which("node")
     if node is None:
         note("node not found: V8 skipped")
-        return None
+        return []
     version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
     runner = HARNESS / "node-wasi.mjs"
-    # --no-warnings: node:wasi prints an ExperimentalWarning on every start.
-    return Runtime(
-        "node-v8",
-        f"Node {version} (V8, Liftoff+TurboFan), node:wasi preview1 via benches/harness/node-wasi.mjs",
-        lambda p, a: [node, "--experimental-wasi-unstable-preview1", "--no-warnings", str(runner), str(p.wasm), *a],
-    )
+
+    def command(*flags: str) -> Callable[[Program, list[str]], list[str]]:
+        # --no-warnings: node:wasi prints an ExperimentalWarning on every start.
+        return lambda p, a: [node, *flags, "--experimental-wasi-unstable-preview1", "--no-warnings", str(runner),
+                             str(p.wasm), *a]
+
+    via = "node:wasi preview1 via benches/harness/node-wasi.mjs"
+    return [
+        Runtime("node-v8", f"Node {version} (V8, Liftoff+TurboFan), {via}", command()),
+        Runtime("node-liftoff", f"Node {version} (V8 Liftoff baseline alone: --liftoff --no-wasm-tier-up), {via}",
+                command("--liftoff", "--no-wasm-tier-up")),
+    ]
 
 
 def wasmtime(logs: Path) -> Runtime | None:
@@ -155,7 +163,7 @@ def load_variants(runtimes: list[Runtime], probe: Program | None) -> list[Runtim
 
 def all_runtimes(probe: Program | None, logs: Path, skip_install: bool) -> list[Runtime]:
     runtimes = [native(), *stratus_configs(probe)]
-    peers = [node_v8()]
+    peers = [*node_runtimes()]
     if skip_install:
         # Use peers already installed; install nothing new.
         if (PEERS / "venv/bin/python").exists():
