@@ -1,5 +1,5 @@
-"""Builds what is measured: the three Stratus builds, the benchmark programs, hello
-world."""
+"""Builds what is measured: the three Stratus builds, the JIT's compile-speed example,
+the benchmark programs, hello world."""
 
 import platform
 import shutil
@@ -35,6 +35,9 @@ STRATUS = BUILDS[0].binary
 # This machine's architecture as the JIT's back-ends are named (x86-64 only so far).
 ARCH = {"x86_64": "x86-64", "amd64": "x86-64", "aarch64": "AArch64", "arm64": "AArch64"}.get(
     platform.machine().lower(), platform.machine())
+# The baseline JIT's compile throughput, `jit-x64/examples/compile_speed.rs`, built into
+# the default build's target dir; x86-64 only, like that back-end.
+COMPILE_SPEED = REPO / "target/release/examples/compile_speed"
 
 
 @dataclass
@@ -45,8 +48,9 @@ class Program:
 
 
 def build_stratus(logs: Path) -> bool:
-    """All three builds; only the default build is needed for a run, the others only
-    give a size, so their failure is a note."""
+    """All three builds and the compile-speed example; only the default build is
+    needed for a run, the others only give a size or a figure, so their failure is a
+    note."""
     ok = True
     for build in BUILDS:
         # --target-dir always, so a CARGO_TARGET_DIR in the environment cannot leave the
@@ -57,6 +61,11 @@ def build_stratus(logs: Path) -> bool:
             ok = built
         elif not built:
             note(f"{build.name} build failed: its size will be missing")
+    if ARCH == "x86-64" and not setup(
+        ["cargo", "build", "--release", "-p", "stratus-jit-x64", "--example", "compile_speed", "--target-dir", "target"],
+        logs / "cargo-compile-speed.log",
+    ):
+        note("the compile_speed example failed to build: no compile throughput")
     return ok
 
 

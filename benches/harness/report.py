@@ -100,7 +100,7 @@ def relative_geomean(slow: dict, runtime: str, other: str) -> float | None:
 
 
 def extras_text(startup: dict, largest: str | None, startup_largest: dict, validate: dict | None,
-                sizes: dict, rss: dict) -> str:
+                compiled: dict | None, sizes: dict, rss: dict) -> str:
     lines = ["", "Start-up (hello world, process start to exit, median):"]
     lines += startup_lines(startup)
     if largest:
@@ -114,6 +114,7 @@ def extras_text(startup: dict, largest: str | None, startup_largest: dict, valid
                      f"{validate['seconds_per_module'] * 1000:.2f} ms per module")
     else:
         lines.append("Decode+validate: not measured")
+    lines += compile_lines(compiled)
     if rss:
         programs = list(rss)
         runtimes = list(rss[programs[0]])
@@ -131,6 +132,22 @@ def extras_text(startup: dict, largest: str | None, startup_largest: dict, valid
                                                           if stripped else "strip failed")
                      + f"   {s['features']}")
     return "\n".join(lines)
+
+
+BOUNDS = {"guard": "guard region", "explicit": "explicit checks"}
+
+
+def compile_lines(compiled: dict | None) -> list[str]:
+    if not compiled:
+        return ["", "Baseline JIT compile throughput: not measured"]
+    modes = compiled["modes"]
+    first = next(iter(modes.values()))
+    lines = ["", f"Baseline JIT compile throughput ({compiled['program']}.wasm, {first['functions']} functions, "
+                 f"{first['code_section_bytes']} bytes of code section, best of {compiled['rounds']}):"]
+    for mode, m in modes.items():
+        lines.append(f"  {BOUNDS.get(mode, mode):16} {m['mb_per_second']:6.1f} MB/s  {m['best_ms']:7.2f} ms   "
+                     f"{m['machine_code_bytes']} bytes of machine code, {m['code_size_ratio']:.2f}x the code section")
+    return lines
 
 
 def startup_lines(startup: dict) -> list[str]:
