@@ -137,6 +137,36 @@ def extras_text(startup: dict, largest: str | None, startup_largest: dict, valid
 BOUNDS = {"guard": "guard region", "explicit": "explicit checks"}
 
 
+def summary(slow: dict, runtimes: list[str], compiled: dict | None, sizes: dict) -> dict:
+    """The headline figures, gathered from the rest: each runtime's geomean slowdown,
+    the JIT's compile throughput and code size ratio per bounds mode, stripped sizes."""
+    modes = compiled["modes"] if compiled else {}
+    return {
+        "geomean_slowdown": {r: slow[r]["geomean"] for r in runtimes if r != "native"},
+        "compile_program": compiled["program"] if compiled else None,
+        "compile_mb_per_second": {mode: m["mb_per_second"] for mode, m in modes.items()},
+        "code_size_ratio": {mode: m["code_size_ratio"] for mode, m in modes.items()},
+        "stripped_bytes": {build: s["stripped_bytes"] if s else None for build, s in sizes.items()},
+    }
+
+
+def summary_text(figures: dict) -> str:
+    lines = ["", "Summary:"]
+    slowdowns = [f"{r} {v:.2f}x" for r, v in figures["geomean_slowdown"].items() if v]
+    lines.append("  geomean slowdown vs native: " + (", ".join(slowdowns) or "none"))
+    if figures["compile_program"]:
+        rates = figures["compile_mb_per_second"]
+        ratios = figures["code_size_ratio"]
+        lines.append(f"  baseline JIT compile throughput on {figures['compile_program']}.wasm: " + ", ".join(
+            f"{rates[mode]:.1f} MB/s ({BOUNDS.get(mode, mode)}, machine code {ratios[mode]:.2f}x the code section)"
+            for mode in rates))
+    else:
+        lines.append("  baseline JIT compile throughput: not measured")
+    lines.append("  stratus stripped: " + ", ".join(
+        f"{build} {size / 1024:.0f} KiB" if size else f"{build} -" for build, size in figures["stripped_bytes"].items()))
+    return "\n".join(lines)
+
+
 def compile_lines(compiled: dict | None) -> list[str]:
     if not compiled:
         return ["", "Baseline JIT compile throughput: not measured"]
