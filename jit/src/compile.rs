@@ -225,6 +225,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             (O::Loop, Imm::Block(bt)) => {
                 self.stack.spill_all(self.masm);
+                self.stack.forget_locals();
                 let label = self.masm.new_label();
                 self.masm.bind(label);
                 let header =
@@ -232,7 +233,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.push_control(Kind::Loop, bt, label, label, header);
             }
             (O::If, Imm::Block(bt)) => {
-                let (_, cond) = self.stack.pop_reg(self.masm);
+                let (_, cond) = self.stack.pop_reg_shared(self.masm);
                 self.stack.spill_all(self.masm);
                 let label = self.masm.new_label();
                 let else_label = self.masm.new_label();
@@ -250,7 +251,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.reachable = false;
             }
             (O::BrIf, Imm::Label(depth)) => {
-                let (_, cond) = self.stack.pop_reg(self.masm);
+                let (_, cond) = self.stack.pop_reg_shared(self.masm);
                 self.stack.spill_all(self.masm);
                 self.stack.free_reg(cond);
                 match self.direct_target(depth) {
@@ -265,7 +266,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stp += 1;
             }
             (O::BrTable, Imm::BrTable(table)) => {
-                let (_, index) = self.stack.pop_reg(self.masm);
+                let (_, index) = self.stack.pop_reg_shared(self.masm);
                 self.stack.spill_all(self.masm);
                 self.stack.free_reg(index);
                 let depths: Vec<u32> = table.targets().chain(std::iter::once(table.default)).collect();
@@ -309,7 +310,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.call(callee, module.func_type(index), reader);
             }
             (O::CallIndirect, Imm::CallIndirect { type_index, table }) => {
-                let (_, index_reg) = self.stack.pop_reg(self.masm);
+                let (_, index_reg) = self.stack.pop_reg_shared(self.masm);
                 self.stack.free_reg(index_reg);
                 let ty = self.types(type_index);
                 self.call(Callee::Indirect { table, type_index, index_reg }, ty, reader);
@@ -335,8 +336,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 if op == O::Select && self.info.sized_values {
                     self.stp += 1;
                 }
-                let (_, cond) = self.stack.pop_reg(self.masm);
-                let (_, other) = self.stack.pop_reg(self.masm);
+                let (_, cond) = self.stack.pop_reg_shared(self.masm);
+                let (_, other) = self.stack.pop_reg_shared(self.masm);
                 let (ty, dst) = self.stack.pop_reg(self.masm);
                 self.masm.select(dst, other, cond);
                 self.stack.free_reg(cond);
@@ -345,17 +346,31 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             (O::LocalGet, Imm::Local(index)) => {
                 let slot = self.info.local_slot(index);
-                self.stack.push(self.info.locals[index as usize], Loc::Local(slot));
+                self.stack.push_local(self.info.locals[index as usize], slot);
             }
             (O::LocalSet, Imm::Local(index)) => {
                 let slot = self.info.local_slot(index);
                 self.stack.detach_local(self.masm, slot);
-                let operand = self.stack.pop_discard();
+                let operand = self.stack.peek();
                 match operand.loc {
-                    Loc::Const(bits) => self.masm.store_slot_const(slot, bits, operand.ty),
-                    Loc::Reg(reg) => self.masm.store_slot(slot, reg, operand.ty),
-                    Loc::Local(from) => self.copy_slots(slot, from, width(operand.ty)),
-                    Loc::Slot => self.copy_slots(slot, operand.slot, width(operand.ty)),
+                    Loc::Const(bits) => {
+                        self.masm.store_slot_const(slot, bits, operand.ty);
+                        self.stack.pop_discard();
+                    }
+                    Loc::Slot => {
+                        self.copy_slots(slot, operand.slot, width(operand.ty));
+                        self.stack.pop_discard();
+                    }
+                    Loc::Local(from) if self.stack.cached_reg(from).is_none() => {
+                        self.copy_slots(slot, from, width(operand.ty));
+                        self.stack.pop_discard();
+                    }
+                    Loc::Reg(_) | Loc::Local(_) => {
+                        let (ty, reg) = self.stack.pop_reg_shared(self.masm);
+                        self.masm.store_slot(slot, reg, ty);
+                        self.stack.cache_local(slot, reg);
+                        self.stack.free_reg(reg);
+                    }
                 }
             }
             (O::LocalTee, Imm::Local(index)) => {
@@ -366,8 +381,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                         self.masm.store_slot_const(slot, bits, operand.ty)
                     }
                     _ => {
-                        let (ty, reg) = self.stack.pop_reg(self.masm);
+                        let (ty, reg) = self.stack.pop_reg_shared(self.masm);
                         self.masm.store_slot(slot, reg, ty);
+                        self.stack.cache_local(slot, reg);
                         self.stack.push_reg(ty, reg);
                     }
                 }
@@ -379,7 +395,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.push_reg(ty, reg);
             }
             (O::GlobalSet, Imm::Global(index)) => {
-                let (ty, reg) = self.stack.pop_reg(self.masm);
+                let (ty, reg) = self.stack.pop_reg_shared(self.masm);
                 self.masm.global_set(index, reg, ty);
                 self.stack.free_reg(reg);
             }
@@ -451,7 +467,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             Imm::MemArg(arg) | Imm::MemArgLane(arg, _) => {
                 let lane = if let Imm::MemArgLane(_, lane) = imm { lane } else { 0 };
                 let vector = (signature.params.len() == 2).then(|| self.stack.pop_reg(self.masm).1);
-                let (_, addr) = self.stack.pop_reg(self.masm);
+                let (_, addr) = self.stack.pop_reg_shared(self.masm);
                 match result {
                     Some(ty) => {
                         let dst = self.stack.alloc(self.masm, RegClass::of(ty));
@@ -495,7 +511,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             Lowering::Eqz(width) => (Cond::Eq, width, Src::Imm(0)),
             _ => unreachable!("only comparisons fuse"),
         };
-        let (_, lhs) = self.stack.pop_reg(self.masm);
+        let (_, lhs) = self.stack.pop_reg_shared(self.masm);
         self.op_pc = reader.position() as u32;
         let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
         self.stack.spill_all(self.masm);
@@ -543,6 +559,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         frame.kind = Kind::Else;
         let (else_label, height, entered, bt) =
             (frame.else_label, frame.height, frame.entered, frame.block_type);
+        self.stack.forget_locals();
         self.masm.bind(else_label);
         let params = self.block_params(bt);
         self.stack.truncate_to_slots(height, params);
@@ -562,6 +579,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             self.stack.spill_all(self.masm);
         }
         let mut reachable = self.reachable || frame.branched;
+        if frame.kind != Kind::Loop {
+            self.stack.forget_locals();
+        }
         if frame.kind == Kind::If {
             self.masm.bind(frame.else_label);
             reachable |= frame.entered;
@@ -632,17 +652,16 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         }
         // Each result's own slot is at or above its destination, so in this order no
         // store overwrites a result not yet moved.
-        for (dst, position) in (first..self.stack.operands.len()).enumerate() {
+        let mut dst = 0;
+        for position in first..self.stack.operands.len() {
             let operand = self.stack.operands[position];
-            let dst = dst as u32;
             match operand.loc {
                 Loc::Const(bits) => self.masm.store_slot_const(dst, bits, operand.ty),
                 Loc::Reg(reg) => self.masm.store_slot(dst, reg, operand.ty),
-                Loc::Slot if self.stack.slot(position) != dst => {
-                    self.masm.copy_slot(dst, self.stack.slot(position))
-                }
+                Loc::Slot if operand.slot != dst => self.copy_slots(dst, operand.slot, width(operand.ty)),
                 Loc::Slot | Loc::Local(_) => {}
             }
+            dst += width(operand.ty);
         }
         self.masm.ret();
     }
@@ -654,6 +673,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let at = self.at();
         let ret = TrapAt { pc: reader.position() as u32, ..at };
         self.masm.call(callee, args_slot, at, ret);
+        self.stack.forget_locals();
         self.stack.truncate_to_slots(len, ty.results());
     }
 
@@ -663,6 +683,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let args_slot = self.stack.height_at(len);
         let at = self.at();
         self.masm.libcall(call, args_slot, a, b, at);
+        self.stack.forget_locals();
         self.stack.truncate_to_slots(len, results);
     }
 
@@ -679,7 +700,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 return Src::Imm(bits as i32);
             }
         }
-        Src::Reg(self.stack.pop_reg(self.masm).1)
+        Src::Reg(self.stack.pop_reg_shared(self.masm).1)
     }
 
     fn free_src(&mut self, src: Src) {
@@ -700,7 +721,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.push_reg(ty, lhs);
             }
             Lowering::Div(div, width) => {
-                let (_, rhs) = self.stack.pop_reg(self.masm);
+                let (_, rhs) = self.stack.pop_reg_shared(self.masm);
                 let (ty, lhs) = self.stack.pop_reg(self.masm);
                 self.masm.int_div(div, width, lhs, rhs, at);
                 self.stack.free_reg(rhs);
@@ -724,7 +745,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.push_reg(ValType::I32, lhs);
             }
             Lowering::FloatBin(float_op, size) => {
-                let (_, rhs) = self.stack.pop_reg(self.masm);
+                let (_, rhs) = self.stack.pop_reg_shared(self.masm);
                 let (ty, lhs) = self.stack.pop_reg(self.masm);
                 self.masm.float_op(float_op, size, lhs, rhs);
                 self.stack.free_reg(rhs);
@@ -736,8 +757,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.push_reg(ty, reg);
             }
             Lowering::FCmp(cond, size) => {
-                let (_, rhs) = self.stack.pop_reg(self.masm);
-                let (_, lhs) = self.stack.pop_reg(self.masm);
+                let (_, rhs) = self.stack.pop_reg_shared(self.masm);
+                let (_, lhs) = self.stack.pop_reg_shared(self.masm);
                 let dst = self.stack.alloc(self.masm, RegClass::Int);
                 self.masm.float_cmp(cond, size, dst, lhs, rhs);
                 self.stack.free_reg(lhs);
@@ -746,7 +767,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             Lowering::Convert(convert) => {
                 let ty = result.expect("conversions have a result");
-                let (_, src) = self.stack.pop_reg(self.masm);
+                let (_, src) = if RegClass::of(ty) == RegClass::of(self.stack.peek().ty) {
+                    self.stack.pop_reg(self.masm)
+                } else {
+                    self.stack.pop_reg_shared(self.masm)
+                };
                 let dst = if RegClass::of(ty) == src.class {
                     src
                 } else {
@@ -775,8 +800,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             Lowering::Store(store) => {
                 let Imm::MemArg(arg) = imm else { unreachable!("stores have a memory argument") };
-                let (_, value) = self.stack.pop_reg(self.masm);
-                let (_, addr) = self.stack.pop_reg(self.masm);
+                let (_, value) = self.stack.pop_reg_shared(self.masm);
+                let (_, addr) = self.stack.pop_reg_shared(self.masm);
                 self.masm.store(store, addr, value, arg.offset, at);
                 self.stack.free_reg(value);
                 self.stack.free_reg(addr);

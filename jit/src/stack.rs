@@ -1,5 +1,11 @@
-//! The abstract value stack: where each operand is at compile time, and which registers
-//! are free.
+//! The abstract value stack: where each operand is at compile time, which registers are
+//! free, and which locals have a copy in a register.
+//!
+//! A register may be shared: by several operands (`local.get` twice) and by a local
+//! whose value it caches. Each holder counts one use; the register is free at none.
+//! Locals are written through to their slots, so the cache is only ever dropped, never
+//! written back: at every label (another path may arrive with other registers) and
+//! after every call (which clobbers them).
 
 use stratus_decoder::ValType;
 
@@ -31,12 +37,22 @@ pub(crate) fn width(ty: ValType) -> u32 {
     ty.slots()
 }
 
+/// Registers are numbered below this in each class.
+const REGS: usize = 32;
+
 /// The operand stack and the register file's state.
 pub(crate) struct ValueStack {
     pub operands: Vec<Operand>,
     /// The slot of operand 0: the first above the locals.
     pub base: u32,
-    free: [u64; 2],
+    /// Holders of each register, by class.
+    uses: [[u8; REGS]; 2],
+    /// The allocatable registers, by class.
+    allocatable: [u32; 2],
+    /// The local slot each register caches, by class.
+    cached: [[Option<u32>; REGS]; 2],
+    /// The register caching each local slot.
+    local_regs: Vec<Option<Reg>>,
 }
 
 fn class_index(class: RegClass) -> usize {
@@ -48,14 +64,26 @@ fn class_index(class: RegClass) -> usize {
 
 impl ValueStack {
     pub fn new() -> ValueStack {
-        ValueStack { operands: Vec::new(), base: 0, free: [0; 2] }
+        ValueStack {
+            operands: Vec::new(),
+            base: 0,
+            uses: [[0; REGS]; 2],
+            allocatable: [0; 2],
+            cached: [[None; REGS]; 2],
+            local_regs: Vec::new(),
+        }
     }
 
     pub fn reset<M: MacroAssembler>(&mut self, masm: &M, base: u32) {
         self.operands.clear();
         self.base = base;
+        self.uses = [[0; REGS]; 2];
+        self.cached = [[None; REGS]; 2];
+        self.local_regs.clear();
+        self.local_regs.resize(base as usize, None);
         for class in [RegClass::Int, RegClass::Float] {
-            self.free[class_index(class)] = masm.allocatable(class).iter().fold(0, |m, r| m | 1 << r.index);
+            self.allocatable[class_index(class)] =
+                masm.allocatable(class).iter().fold(0, |m, r| m | 1 << r.index);
         }
     }
 
@@ -79,35 +107,62 @@ impl ValueStack {
         self.operands.push(Operand { ty, loc, slot });
     }
 
+    /// Pushes a register; the operand takes over the caller's use of it.
     pub fn push_reg(&mut self, ty: ValType, reg: Reg) {
         self.push(ty, Loc::Reg(reg));
     }
 
-    pub fn free_reg(&mut self, reg: Reg) {
-        self.free[class_index(reg.class)] |= 1 << reg.index;
+    fn uses(&mut self, reg: Reg) -> &mut u8 {
+        &mut self.uses[class_index(reg.class)][reg.index as usize]
     }
 
-    /// Takes a free register of `class`, spilling the deepest operand held in one when
-    /// none is free.
-    pub fn alloc<M: MacroAssembler>(&mut self, masm: &mut M, class: RegClass) -> Reg {
-        let free = &mut self.free[class_index(class)];
-        if *free != 0 {
-            let index = free.trailing_zeros() as u8;
-            *free &= !(1 << index);
-            return Reg { class, index };
+    fn retain(&mut self, reg: Reg) {
+        *self.uses(reg) += 1;
+    }
+
+    /// Gives up one use of `reg`.
+    pub fn free_reg(&mut self, reg: Reg) {
+        let uses = self.uses(reg);
+        debug_assert!(*uses > 0, "a register released more often than used");
+        *uses -= 1;
+    }
+
+    fn free_mask(&self, class: RegClass) -> u32 {
+        let c = class_index(class);
+        let mut free = 0;
+        let mut candidates = self.allocatable[c];
+        while candidates != 0 {
+            let index = candidates.trailing_zeros();
+            candidates &= candidates - 1;
+            if self.uses[c][index as usize] == 0 {
+                free |= 1 << index;
+            }
         }
-        let position = self
-            .operands
-            .iter()
-            .position(|o| matches!(o.loc, Loc::Reg(r) if r.class == class))
-            .expect("every register of a class is held by an operand");
-        let Loc::Reg(reg) = self.operands[position].loc else { unreachable!() };
-        masm.store_slot(self.slot(position), reg, self.operands[position].ty);
-        self.operands[position].loc = Loc::Slot;
+        free
+    }
+
+    /// Takes a free register of `class` (one use, the caller's). When none is free,
+    /// drops the locals cached in that class, then spills operands from the deepest.
+    pub fn alloc<M: MacroAssembler>(&mut self, masm: &mut M, class: RegClass) -> Reg {
+        if self.free_mask(class) == 0 {
+            self.forget_locals_of(class);
+        }
+        let mut position = 0;
+        while self.free_mask(class) == 0 {
+            if let Loc::Reg(reg) = self.operands[position].loc
+                && reg.class == class
+            {
+                self.spill(masm, position);
+            }
+            position += 1;
+        }
+        let index = self.free_mask(class).trailing_zeros() as u8;
+        let reg = Reg { class, index };
+        self.retain(reg);
         reg
     }
 
-    /// Writes operand `position` to its slot, freeing its register.
+    /// Writes operand `position` to its slot, giving up its register.
     pub fn spill<M: MacroAssembler>(&mut self, masm: &mut M, position: usize) {
         let Operand { ty, loc, slot } = self.operands[position];
         match loc {
@@ -117,11 +172,14 @@ impl ValueStack {
                 masm.store_slot(slot, reg, ty);
                 self.free_reg(reg);
             }
-            Loc::Local(local) => {
-                for i in 0..width(ty) {
-                    masm.copy_slot(slot + i, local + i);
+            Loc::Local(local) => match self.cached_reg(local) {
+                Some(reg) => masm.store_slot(slot, reg, ty),
+                None => {
+                    for i in 0..width(ty) {
+                        masm.copy_slot(slot + i, local + i);
+                    }
                 }
-            }
+            },
         }
         self.operands[position].loc = Loc::Slot;
     }
@@ -133,29 +191,106 @@ impl ValueStack {
         }
     }
 
-    /// Before local `slot` is written: operands that still read it get their own copy.
+    /// Before local `slot` is written: operands that still read it get their own copy,
+    /// and its register no longer caches it.
     pub fn detach_local<M: MacroAssembler>(&mut self, masm: &mut M, local: u32) {
         for position in 0..self.operands.len() {
             if self.operands[position].loc == Loc::Local(local) {
                 self.spill(masm, position);
             }
         }
+        self.uncache(local);
     }
 
-    /// Pops the top operand into a register the caller owns.
+    pub fn cached_reg(&self, local: u32) -> Option<Reg> {
+        self.local_regs[local as usize]
+    }
+
+    fn uncache(&mut self, local: u32) {
+        if let Some(reg) = self.local_regs[local as usize].take() {
+            self.cached[class_index(reg.class)][reg.index as usize] = None;
+            self.free_reg(reg);
+        }
+    }
+
+    /// Records that `reg` holds the value of local `local` (written to its slot too).
+    pub fn cache_local(&mut self, local: u32, reg: Reg) {
+        debug_assert!(self.local_regs[local as usize].is_none());
+        let c = class_index(reg.class);
+        if let Some(previous) = self.cached[c][reg.index as usize] {
+            self.uncache(previous);
+        }
+        self.retain(reg);
+        self.cached[c][reg.index as usize] = Some(local);
+        self.local_regs[local as usize] = Some(reg);
+    }
+
+    fn forget_locals_of(&mut self, class: RegClass) {
+        for index in 0..REGS {
+            if let Some(local) = self.cached[class_index(class)][index] {
+                self.uncache(local);
+            }
+        }
+    }
+
+    /// Drops every cached local: at labels and after calls.
+    pub fn forget_locals(&mut self) {
+        self.forget_locals_of(RegClass::Int);
+        self.forget_locals_of(RegClass::Float);
+    }
+
+    /// Pops the top operand into a register the caller may overwrite (one use, the
+    /// caller's).
     pub fn pop_reg<M: MacroAssembler>(&mut self, masm: &mut M) -> (ValType, Reg) {
-        let Operand { ty, loc, slot } = *self.operands.last().expect("validated code pops what it pushed");
-        if let Loc::Reg(reg) = loc {
+        let top = self.peek();
+        if let Loc::Local(local) = top.loc
+            && self.cached_reg(local).is_none()
+        {
+            // Loaded for the caller to overwrite: not worth caching.
+            let reg = self.alloc(masm, RegClass::of(top.ty));
+            masm.load_slot(reg, local, top.ty);
             self.operands.pop();
+            return (top.ty, reg);
+        }
+        let (ty, reg) = self.pop_reg_shared(masm);
+        if *self.uses(reg) == 1 {
             return (ty, reg);
         }
-        let reg = self.alloc(masm, RegClass::of(ty));
-        match loc {
-            Loc::Const(bits) => masm.mov_const(reg, bits),
-            Loc::Local(local) => masm.load_slot(reg, local, ty),
-            Loc::Slot => masm.load_slot(reg, slot, ty),
-            Loc::Reg(_) => unreachable!(),
-        }
+        let own = self.alloc(masm, reg.class);
+        masm.mov(own, reg);
+        self.free_reg(reg);
+        (ty, own)
+    }
+
+    /// Pops the top operand into a register the caller only reads (one use, the
+    /// caller's). A local read from its slot stays cached in the register.
+    pub fn pop_reg_shared<M: MacroAssembler>(&mut self, masm: &mut M) -> (ValType, Reg) {
+        let Operand { ty, loc, slot } = *self.operands.last().expect("validated code pops what it pushed");
+        let reg = match loc {
+            Loc::Reg(reg) => reg,
+            Loc::Local(local) => match self.cached_reg(local) {
+                Some(reg) => {
+                    self.retain(reg);
+                    reg
+                }
+                None => {
+                    let reg = self.alloc(masm, RegClass::of(ty));
+                    masm.load_slot(reg, local, ty);
+                    self.cache_local(local, reg);
+                    reg
+                }
+            },
+            Loc::Const(bits) => {
+                let reg = self.alloc(masm, RegClass::of(ty));
+                masm.mov_const(reg, bits);
+                reg
+            }
+            Loc::Slot => {
+                let reg = self.alloc(masm, RegClass::of(ty));
+                masm.load_slot(reg, slot, ty);
+                reg
+            }
+        };
         self.operands.pop();
         (ty, reg)
     }
@@ -167,6 +302,18 @@ impl ValueStack {
             self.free_reg(reg);
         }
         operand
+    }
+
+    /// Pushes the value of local `local`: its register when cached, else a reference
+    /// read when needed.
+    pub fn push_local(&mut self, ty: ValType, local: u32) {
+        match self.cached_reg(local) {
+            Some(reg) => {
+                self.retain(reg);
+                self.push_reg(ty, reg);
+            }
+            None => self.push(ty, Loc::Local(local)),
+        }
     }
 
     pub fn peek(&self) -> Operand {
