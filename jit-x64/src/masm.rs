@@ -232,6 +232,17 @@ impl X64Masm {
         }
     }
 
+    /// The index register and displacement of a scalar access: the address register
+    /// itself (its i32 is zero-extended) when the guard region checks and the offset fits
+    /// a displacement, else `rax` as [`address`](Self::address) leaves it.
+    fn index(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) -> (u8, i32) {
+        if self.bounds == Bounds::Guard && offset <= i32::MAX as u32 {
+            return (addr.index, offset as i32);
+        }
+        self.address(addr, offset, bytes, pc);
+        (0, self.displacement(offset))
+    }
+
     /// The displacement left for the access instruction after [`address`](Self::address).
     pub(crate) fn displacement(&self, offset: u32) -> i32 {
         if offset > i32::MAX as u32 || self.bounds == Bounds::Explicit { 0 } else { offset as i32 }
@@ -567,6 +578,23 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src) {
+        match (op, width, rhs) {
+            (IntOp::Add, Width::W32, Src::Imm(i)) => asm!(self.ops ; lea Rd(dst.index), [Rq(lhs.index) + i]),
+            (IntOp::Add, Width::W64, Src::Imm(i)) => asm!(self.ops ; lea Rq(dst.index), [Rq(lhs.index) + i]),
+            (IntOp::Sub, Width::W32, Src::Imm(i)) if i != i32::MIN => {
+                asm!(self.ops ; lea Rd(dst.index), [Rq(lhs.index) - i])
+            }
+            (IntOp::Sub, Width::W64, Src::Imm(i)) if i != i32::MIN => {
+                asm!(self.ops ; lea Rq(dst.index), [Rq(lhs.index) - i])
+            }
+            _ => {
+                self.mov(dst, lhs);
+                self.int_op(op, width, dst, rhs);
+            }
+        }
+    }
+
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src) {
         let d = dst.index;
         macro_rules! binop {
@@ -881,51 +909,49 @@ impl MacroAssembler for X64Masm {
     }
 
     fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
-        self.address(addr, offset, op.bytes(), at.pc);
-        let disp = self.displacement(offset);
+        let (ix, disp) = self.index(addr, offset, op.bytes(), at.pc);
         let d = dst.index;
         self.fault_site(at.pc);
         match op {
             LoadOp::Int { bytes: 1, signed: false, .. } => {
-                asm!(self.ops ; movzx Rd(d), BYTE [r12 + rax + disp])
+                asm!(self.ops ; movzx Rd(d), BYTE [r12 + Rq(ix) + disp])
             }
             LoadOp::Int { bytes: 1, signed: true, to: Width::W32 } => {
-                asm!(self.ops ; movsx Rd(d), BYTE [r12 + rax + disp])
+                asm!(self.ops ; movsx Rd(d), BYTE [r12 + Rq(ix) + disp])
             }
             LoadOp::Int { bytes: 1, signed: true, .. } => {
-                asm!(self.ops ; movsx Rq(d), BYTE [r12 + rax + disp])
+                asm!(self.ops ; movsx Rq(d), BYTE [r12 + Rq(ix) + disp])
             }
             LoadOp::Int { bytes: 2, signed: false, .. } => {
-                asm!(self.ops ; movzx Rd(d), WORD [r12 + rax + disp])
+                asm!(self.ops ; movzx Rd(d), WORD [r12 + Rq(ix) + disp])
             }
             LoadOp::Int { bytes: 2, signed: true, to: Width::W32 } => {
-                asm!(self.ops ; movsx Rd(d), WORD [r12 + rax + disp])
+                asm!(self.ops ; movsx Rd(d), WORD [r12 + Rq(ix) + disp])
             }
             LoadOp::Int { bytes: 2, signed: true, .. } => {
-                asm!(self.ops ; movsx Rq(d), WORD [r12 + rax + disp])
+                asm!(self.ops ; movsx Rq(d), WORD [r12 + Rq(ix) + disp])
             }
             LoadOp::Int { bytes: 4, signed: true, .. } => {
-                asm!(self.ops ; movsxd Rq(d), DWORD [r12 + rax + disp])
+                asm!(self.ops ; movsxd Rq(d), DWORD [r12 + Rq(ix) + disp])
             }
-            LoadOp::Int { bytes: 4, .. } => asm!(self.ops ; mov Rd(d), DWORD [r12 + rax + disp]),
-            LoadOp::Int { .. } => asm!(self.ops ; mov Rq(d), QWORD [r12 + rax + disp]),
-            LoadOp::Float(FSize::F32) => asm!(self.ops ; movd Rx(d), DWORD [r12 + rax + disp]),
-            LoadOp::Float(FSize::F64) => asm!(self.ops ; movq Rx(d), QWORD [r12 + rax + disp]),
+            LoadOp::Int { bytes: 4, .. } => asm!(self.ops ; mov Rd(d), DWORD [r12 + Rq(ix) + disp]),
+            LoadOp::Int { .. } => asm!(self.ops ; mov Rq(d), QWORD [r12 + Rq(ix) + disp]),
+            LoadOp::Float(FSize::F32) => asm!(self.ops ; movd Rx(d), DWORD [r12 + Rq(ix) + disp]),
+            LoadOp::Float(FSize::F64) => asm!(self.ops ; movq Rx(d), QWORD [r12 + Rq(ix) + disp]),
         }
     }
 
     fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt) {
-        self.address(addr, offset, op.bytes(), at.pc);
-        let disp = self.displacement(offset);
+        let (ix, disp) = self.index(addr, offset, op.bytes(), at.pc);
         let v = value.index;
         self.fault_site(at.pc);
         match op {
-            StoreOp::Int { bytes: 1 } => asm!(self.ops ; mov BYTE [r12 + rax + disp], Rb(v)),
-            StoreOp::Int { bytes: 2 } => asm!(self.ops ; mov WORD [r12 + rax + disp], Rw(v)),
-            StoreOp::Int { bytes: 4 } => asm!(self.ops ; mov DWORD [r12 + rax + disp], Rd(v)),
-            StoreOp::Int { .. } => asm!(self.ops ; mov QWORD [r12 + rax + disp], Rq(v)),
-            StoreOp::Float(FSize::F32) => asm!(self.ops ; movd DWORD [r12 + rax + disp], Rx(v)),
-            StoreOp::Float(FSize::F64) => asm!(self.ops ; movq QWORD [r12 + rax + disp], Rx(v)),
+            StoreOp::Int { bytes: 1 } => asm!(self.ops ; mov BYTE [r12 + Rq(ix) + disp], Rb(v)),
+            StoreOp::Int { bytes: 2 } => asm!(self.ops ; mov WORD [r12 + Rq(ix) + disp], Rw(v)),
+            StoreOp::Int { bytes: 4 } => asm!(self.ops ; mov DWORD [r12 + Rq(ix) + disp], Rd(v)),
+            StoreOp::Int { .. } => asm!(self.ops ; mov QWORD [r12 + Rq(ix) + disp], Rq(v)),
+            StoreOp::Float(FSize::F32) => asm!(self.ops ; movd DWORD [r12 + Rq(ix) + disp], Rx(v)),
+            StoreOp::Float(FSize::F64) => asm!(self.ops ; movq QWORD [r12 + Rq(ix) + disp], Rx(v)),
         }
     }
 

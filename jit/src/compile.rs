@@ -715,10 +715,20 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         match lowering {
             Lowering::IntBin(int_op, width) => {
                 let rhs = self.pop_src(width);
-                let (ty, lhs) = self.stack.pop_reg(self.masm);
-                self.masm.int_op(int_op, width, lhs, rhs);
-                self.free_src(rhs);
-                self.stack.push_reg(ty, lhs);
+                if self.stack.top_is_shared() {
+                    // The left operand lives on (a cached local, say): compute beside it.
+                    let (ty, lhs) = self.stack.pop_reg_shared(self.masm);
+                    let dst = self.stack.alloc(self.masm, RegClass::Int);
+                    self.masm.int_op_to(int_op, width, dst, lhs, rhs);
+                    self.stack.free_reg(lhs);
+                    self.free_src(rhs);
+                    self.stack.push_reg(ty, dst);
+                } else {
+                    let (ty, lhs) = self.stack.pop_reg(self.masm);
+                    self.masm.int_op(int_op, width, lhs, rhs);
+                    self.free_src(rhs);
+                    self.stack.push_reg(ty, lhs);
+                }
             }
             Lowering::Div(div, width) => {
                 let (_, rhs) = self.stack.pop_reg_shared(self.masm);
@@ -786,11 +796,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             Lowering::Load(load) => {
                 let Imm::MemArg(arg) = imm else { unreachable!("loads have a memory argument") };
                 let ty = result.expect("loads have a result");
-                let (_, addr) = self.stack.pop_reg(self.masm);
-                let dst = if RegClass::of(ty) == RegClass::Int {
+                let (_, addr) = self.stack.pop_reg_shared(self.masm);
+                let dst = if RegClass::of(ty) == RegClass::Int && self.stack.is_sole(addr) {
                     addr
                 } else {
-                    self.stack.alloc(self.masm, RegClass::Float)
+                    self.stack.alloc(self.masm, RegClass::of(ty))
                 };
                 self.masm.load(load, dst, addr, arg.offset, at);
                 if dst != addr {

@@ -101,6 +101,8 @@ pub trait MacroAssembler {
 
     // Integers; `dst` is also the left operand.
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src);
+    /// `dst = lhs op rhs`, leaving `lhs` as it is (`dst` is another register).
+    fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src);
     fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, at: TrapAt);
     fn int_unop(&mut self, op: IntUnop, width: Width, dst: Reg);
     /// `dst = (lhs cond rhs) as i32`; `dst` may equal `lhs`.

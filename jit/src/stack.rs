@@ -304,6 +304,20 @@ impl ValueStack {
         operand
     }
 
+    /// Whether the top operand is in a register something else holds too.
+    pub fn top_is_shared(&self) -> bool {
+        match self.peek().loc {
+            Loc::Reg(reg) => self.uses[class_index(reg.class)][reg.index as usize] > 1,
+            Loc::Local(local) => self.cached_reg(local).is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whether the caller is the only holder of `reg`.
+    pub fn is_sole(&self, reg: Reg) -> bool {
+        self.uses[class_index(reg.class)][reg.index as usize] == 1
+    }
+
     /// Pushes the value of local `local`: its register when cached, else a reference
     /// read when needed.
     pub fn push_local(&mut self, ty: ValType, local: u32) {

@@ -38,7 +38,8 @@ fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &Ru
 
 /// Every function compiled before it runs, where this machine has the compiler.
 fn compiled() -> Option<RunOptions> {
-    stratus_exec::jit_available().then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
+    stratus_exec::jit_available()
+        .then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
 }
 
 /// Under the compiler, no function may have run in the interpreter.
