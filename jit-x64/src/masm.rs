@@ -582,6 +582,12 @@ impl MacroAssembler for X64Masm {
         match (op, width, rhs) {
             (IntOp::Add, Width::W32, Src::Imm(i)) => asm!(self.ops ; lea Rd(dst.index), [Rq(lhs.index) + i]),
             (IntOp::Add, Width::W64, Src::Imm(i)) => asm!(self.ops ; lea Rq(dst.index), [Rq(lhs.index) + i]),
+            (IntOp::Add, Width::W32, Src::Reg(r)) => {
+                asm!(self.ops ; lea Rd(dst.index), [Rq(lhs.index) + Rq(r.index)])
+            }
+            (IntOp::Add, Width::W64, Src::Reg(r)) => {
+                asm!(self.ops ; lea Rq(dst.index), [Rq(lhs.index) + Rq(r.index)])
+            }
             (IntOp::Sub, Width::W32, Src::Imm(i)) if i != i32::MIN => {
                 asm!(self.ops ; lea Rd(dst.index), [Rq(lhs.index) - i])
             }
@@ -888,10 +894,10 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn back_edge(&mut self, header: Label, at: TrapAt) {
-        let header = self.label(header);
+    fn back_edge(&mut self, header: Label, reload: Label, at: TrapAt) {
+        let (header, reload) = (self.label(header), self.label(reload));
         let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Budget { label, resume: header, at });
+        self.stubs.push(Stub::Budget { label, resume: reload, at });
         asm!(self.ops
             ; sub rbp, 1
             ; jge =>header

@@ -7,7 +7,7 @@ use stratus_validator::FuncInfo;
 
 use crate::abi::Libcall;
 use crate::code::CompileError;
-use crate::masm::{Callee, Label, MacroAssembler, RegClass, Src, TrapAt};
+use crate::masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
 use crate::ops::{Cond, Lowering, Width, lowering};
 use crate::stack::{Loc, ValueStack, width};
 
@@ -38,8 +38,13 @@ struct Control {
     block_type: BlockType,
     /// The end of the block, or a loop's header.
     label: Label,
-    /// Where a false `if` condition goes.
+    /// Where a false `if` condition goes; for loops, where the header's cached locals
+    /// are loaded before the header (a budget check that called the runtime resumes
+    /// there).
     else_label: Label,
+    /// For loops: the locals kept in registers at the header, a range of
+    /// `loop_locals`.
+    loop_locals: (u32, u32),
     /// Operands below the block's parameters.
     height: usize,
     /// Whether code was reachable where the block began.
@@ -59,6 +64,11 @@ struct Compiler<'a, M> {
     reachable: bool,
     stp: u32,
     op_pc: u32,
+    /// The locals each enclosing loop keeps in registers at its header: slot, type,
+    /// register.
+    loop_locals: Vec<(u32, ValType, Reg)>,
+    /// Uses of each local in the loop being entered: a working buffer.
+    local_uses: Vec<u32>,
 }
 
 /// Compiles defined function `defined` of `module` with `masm`.
@@ -77,6 +87,8 @@ pub fn compile_function<M: MacroAssembler>(
         reachable: true,
         stp: 0,
         op_pc: 0,
+        loop_locals: Vec::new(),
+        local_uses: Vec::new(),
     };
     compiler.run(module.imported_funcs + defined, code)
 }
@@ -100,6 +112,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             entered: true,
             branched: false,
             header: self.at(),
+            loop_locals: (0, 0),
         });
         let mut reader = Reader::new(code);
         while !self.controls.is_empty() {
@@ -164,6 +177,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             entered: self.reachable,
             branched: false,
             header,
+            loop_locals: (0, 0),
         });
     }
 
@@ -186,6 +200,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                     entered: false,
                     branched: false,
                     header: self.at(),
+                    loop_locals: (0, 0),
                 });
             }
             (Opcode::Else, _) => self.else_(),
@@ -226,11 +241,20 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::Loop, Imm::Block(bt)) => {
                 self.stack.spill_all(self.masm);
                 self.stack.forget_locals();
+                let start = self.loop_locals.len() as u32;
+                self.keep_loop_locals(reader);
+                let reload = self.masm.new_label();
+                self.masm.bind(reload);
+                for &(slot, ty, reg) in &self.loop_locals[start as usize..] {
+                    self.masm.load_slot(reg, slot, ty);
+                }
                 let label = self.masm.new_label();
                 self.masm.bind(label);
                 let header =
                     TrapAt { pc: reader.position() as u32, stp: self.stp, height: self.stack.height() };
-                self.push_control(Kind::Loop, bt, label, label, header);
+                self.push_control(Kind::Loop, bt, label, reload, header);
+                let len = self.loop_locals.len() as u32 - start;
+                self.controls.last_mut().expect("just pushed").loop_locals = (start, len);
             }
             (O::If, Imm::Block(bt)) => {
                 let (_, cond) = self.stack.pop_reg_shared(self.masm);
@@ -542,6 +566,65 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         Ok(())
     }
 
+    /// Picks the locals a loop keeps in registers from its header on: the scalar ones
+    /// its body reads before it writes them (values carried around the loop, read ahead
+    /// to its `end`), most read first, a few per register class; and caches them in
+    /// fresh registers.
+    fn keep_loop_locals(&mut self, reader: &Reader<'_>) {
+        const KEPT_PER_CLASS: usize = 4;
+        const WRITTEN_FIRST: u32 = u32::MAX;
+        let info = self.info;
+        self.local_uses.clear();
+        self.local_uses.resize(info.locals.len(), 0);
+        let mut ahead = reader.clone();
+        let mut depth = 1;
+        while depth > 0 {
+            match ahead.read_instr() {
+                Ok((Opcode::Block | Opcode::Loop | Opcode::If, _)) => depth += 1,
+                Ok((Opcode::End, _)) => depth -= 1,
+                // Reads count while the local has not been written; a write first marks
+                // it as a temporary of the body.
+                Ok((Opcode::LocalGet, Imm::Local(index))) => {
+                    let uses = &mut self.local_uses[index as usize];
+                    if *uses != WRITTEN_FIRST {
+                        *uses += 1;
+                    }
+                }
+                Ok((Opcode::LocalSet | Opcode::LocalTee, Imm::Local(index))) => {
+                    let uses = &mut self.local_uses[index as usize];
+                    if *uses == 0 {
+                        *uses = WRITTEN_FIRST;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let mut chosen: Vec<(u32, u32)> = (0..info.locals.len() as u32)
+            .filter(|&i| {
+                let uses = self.local_uses[i as usize];
+                uses > 0 && uses != WRITTEN_FIRST && info.locals[i as usize] != ValType::V128
+            })
+            .map(|i| (self.local_uses[i as usize], i))
+            .collect();
+        chosen.sort_unstable_by(|a, b| b.cmp(a));
+        let mut taken = [0; 2];
+        for (_, index) in chosen {
+            let ty = info.locals[index as usize];
+            let class = RegClass::of(ty);
+            let count = &mut taken[usize::from(class == RegClass::Float)];
+            if *count == KEPT_PER_CLASS {
+                continue;
+            }
+            *count += 1;
+            let slot = info.local_slot(index);
+            let reg = self.stack.alloc(self.masm, class);
+            self.stack.cache_local(slot, reg);
+            self.stack.free_reg(reg);
+            self.loop_locals.push((slot, ty, reg));
+        }
+    }
+
     fn else_(&mut self) {
         let frame = self.controls.last_mut().expect("validated nesting");
         if frame.kind != Kind::If {
@@ -569,6 +652,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn end(&mut self) {
         let frame = self.controls.pop().expect("validated nesting");
+        if frame.kind == Kind::Loop {
+            self.loop_locals.truncate(frame.loop_locals.0 as usize);
+        }
         if frame.kind == Kind::Func {
             if self.reachable {
                 self.ret();
@@ -633,7 +719,21 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             self.copy_slots(to_slot, from_slot, slots_of(types));
         }
         if kind == Kind::Loop {
-            self.masm.back_edge(label, header);
+            // The header expects its cached locals in their registers; the slots hold
+            // every local's value, so a register that does not is loaded.
+            // A copy from a register the header does not expect cannot overwrite what
+            // another copy reads; any other value comes from its slot.
+            let (start, len) = self.controls[index].loop_locals;
+            let kept = &self.loop_locals[start as usize..(start + len) as usize];
+            for &(slot, ty, reg) in kept {
+                match self.stack.cached_reg(slot) {
+                    Some(current) if current == reg => {}
+                    Some(current) if kept.iter().all(|k| k.2 != current) => self.masm.mov(reg, current),
+                    _ => self.masm.load_slot(reg, slot, ty),
+                }
+            }
+            let reload = self.controls[index].else_label;
+            self.masm.back_edge(label, reload, header);
         } else {
             self.controls[index].branched = true;
             self.masm.jump(label);

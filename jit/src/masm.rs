@@ -129,8 +129,10 @@ pub trait MacroAssembler {
     /// Jumps to `targets[index]`, or to `default` when the i32 `index` is past them.
     fn jump_table(&mut self, index: Reg, targets: &[Label], default: Label);
     /// A loop back-edge: charges the budget and jumps to `header`, or stops there with
-    /// every value in its slot (`at` describes the header) when the budget says so.
-    fn back_edge(&mut self, header: Label, at: TrapAt);
+    /// every value in its slot (`at` describes the header) when the budget says so. When
+    /// the check calls the runtime and may go on, it resumes at `reload`, which restores
+    /// the registers the header expects.
+    fn back_edge(&mut self, header: Label, reload: Label, at: TrapAt);
     /// Returns to the caller; the results are in the slots from the frame base.
     fn ret(&mut self);
     /// Traps unconditionally.
