@@ -1,4 +1,8 @@
-//! SIMD: lanes, splats, constants and shuffles. (Filled in group by group.)
+//! SIMD: lanes, splats, constants and shuffles.
+//!
+//! Splats broadcast with `pshufb` (bytes), `pshuflw` + `pshufd` (words) or `pshufd`;
+//! lanes go in and out with SSE4.1's `pinsr*`/`pextr*` and `insertps`; swizzles and
+//! shuffles are `pshufb` with indices saturated or masks built as constants.
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
@@ -6,11 +10,138 @@ use stratus_decoder::Opcode;
 use crate::masm::X64Masm;
 
 pub(crate) fn supports(op: Opcode) -> bool {
-    matches!(op, Opcode::V128Const)
+    use Opcode::*;
+    matches!(
+        op,
+        V128Const
+            | I8x16Shuffle
+            | I8x16Swizzle
+            | I8x16Splat
+            | I16x8Splat
+            | I32x4Splat
+            | I64x2Splat
+            | F32x4Splat
+            | F64x2Splat
+            | I8x16ExtractLaneS
+            | I8x16ExtractLaneU
+            | I8x16ReplaceLane
+            | I16x8ExtractLaneS
+            | I16x8ExtractLaneU
+            | I16x8ReplaceLane
+            | I32x4ExtractLane
+            | I32x4ReplaceLane
+            | I64x2ExtractLane
+            | I64x2ReplaceLane
+            | F32x4ExtractLane
+            | F32x4ReplaceLane
+            | F64x2ExtractLane
+            | F64x2ReplaceLane
+    )
 }
 
-pub(crate) fn emit(_m: &mut X64Masm, _op: Opcode, _dst: u8, _args: &[u8], _lane: u8) -> bool {
-    false
+pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {
+    use Opcode::*;
+    let d = dst;
+    let lane_i = lane as i8;
+    match op {
+        // Splats: ints come in a general register, floats in the low bits of an xmm.
+        I8x16Splat => asm!(m.ops
+            ; movd Rx(d), Rd(args[0])
+            ; pxor xmm15, xmm15
+            ; pshufb Rx(d), xmm15
+        ),
+        I16x8Splat => asm!(m.ops
+            ; movd Rx(d), Rd(args[0])
+            ; pshuflw Rx(d), Rx(d), 0
+            ; pshufd Rx(d), Rx(d), 0
+        ),
+        I32x4Splat => asm!(m.ops
+            ; movd Rx(d), Rd(args[0])
+            ; pshufd Rx(d), Rx(d), 0
+        ),
+        I64x2Splat => asm!(m.ops
+            ; movq Rx(d), Rq(args[0])
+            ; punpcklqdq Rx(d), Rx(d)
+        ),
+        F32x4Splat => asm!(m.ops ; pshufd Rx(d), Rx(args[0]), 0),
+        F64x2Splat => asm!(m.ops ; pshufd Rx(d), Rx(args[0]), 0x44),
+
+        // Extractions: i32 results zero-extended to 64 bits (32-bit writes do it).
+        I8x16ExtractLaneS => asm!(m.ops
+            ; pextrb Rd(d), Rx(args[0]), lane_i
+            ; movsx Rd(d), Rb(d)
+        ),
+        I8x16ExtractLaneU => asm!(m.ops ; pextrb Rd(d), Rx(args[0]), lane_i),
+        I16x8ExtractLaneS => asm!(m.ops
+            ; pextrw Rd(d), Rx(args[0]), lane_i
+            ; movsx Rd(d), Rw(d)
+        ),
+        I16x8ExtractLaneU => asm!(m.ops ; pextrw Rd(d), Rx(args[0]), lane_i),
+        I32x4ExtractLane => asm!(m.ops ; pextrd Rd(d), Rx(args[0]), lane_i),
+        I64x2ExtractLane => asm!(m.ops ; pextrq Rq(d), Rx(args[0]), lane_i),
+        // The lane goes to the low bits, the rest is zeroed: the bits stay exact (NaNs).
+        F32x4ExtractLane => {
+            let imm = ((lane << 6) | 0b1110) as i8;
+            asm!(m.ops ; insertps Rx(d), Rx(args[0]), imm)
+        }
+        F64x2ExtractLane => {
+            if lane == 0 {
+                asm!(m.ops ; movq Rx(d), Rx(args[0]))
+            } else {
+                asm!(m.ops
+                    ; movdqa Rx(d), Rx(args[0])
+                    ; psrldq Rx(d), 8
+                )
+            }
+        }
+
+        // Replacements: args[0] the vector, args[1] the scalar.
+        I8x16ReplaceLane => asm!(m.ops
+            ; movdqa Rx(d), Rx(args[0])
+            ; pinsrb Rx(d), Rd(args[1]), lane_i
+        ),
+        I16x8ReplaceLane => asm!(m.ops
+            ; movdqa Rx(d), Rx(args[0])
+            ; pinsrw Rx(d), Rd(args[1]), lane_i
+        ),
+        I32x4ReplaceLane => asm!(m.ops
+            ; movdqa Rx(d), Rx(args[0])
+            ; pinsrd Rx(d), Rd(args[1]), lane_i
+        ),
+        I64x2ReplaceLane => asm!(m.ops
+            ; movdqa Rx(d), Rx(args[0])
+            ; pinsrq Rx(d), Rq(args[1]), lane_i
+        ),
+        F32x4ReplaceLane => {
+            let imm = (lane << 4) as i8;
+            asm!(m.ops
+                ; movdqa Rx(d), Rx(args[0])
+                ; insertps Rx(d), Rx(args[1]), imm
+            )
+        }
+        F64x2ReplaceLane => {
+            asm!(m.ops ; movdqa Rx(d), Rx(args[0]));
+            if lane == 0 {
+                asm!(m.ops ; movsd Rx(d), Rx(args[1]))
+            } else {
+                asm!(m.ops ; movlhps Rx(d), Rx(args[1]))
+            }
+        }
+
+        // `pshufb` zeroes a byte only for an index with the top bit set: adding 0x70
+        // with unsigned saturation keeps 0..15 in the low nibble and sends 16 and more
+        // to 0x80 and above.
+        I8x16Swizzle => asm!(m.ops
+            ; mov eax, 0x7070_7070
+            ; movd xmm15, eax
+            ; pshufd xmm15, xmm15, 0
+            ; paddusb xmm15, Rx(args[1])
+            ; movdqa Rx(d), Rx(args[0])
+            ; pshufb Rx(d), xmm15
+        ),
+        _ => return false,
+    }
+    true
 }
 
 /// `v128.const`.
@@ -29,7 +160,36 @@ pub(crate) fn constant(m: &mut X64Masm, dst: u8, bytes: [u8; 16]) {
     );
 }
 
-/// `i8x16.shuffle`.
-pub(crate) fn shuffle(_m: &mut X64Masm, _dst: u8, _a: u8, _b: u8, _lanes: [u8; 16]) {
-    unreachable!("i8x16.shuffle is not supported yet");
+/// `dst = pshufb(src, mask)`, the mask built in `xmm15`; `src` may be `dst`.
+fn shuffle_bytes(m: &mut X64Masm, dst: u8, src: u8, mask: [u8; 16]) {
+    constant(m, 15, mask);
+    if dst != src {
+        asm!(m.ops ; movdqa Rx(dst), Rx(src));
+    }
+    asm!(m.ops ; pshufb Rx(dst), xmm15);
+}
+
+/// `i8x16.shuffle`: lanes 0..15 pick from `a`, 16..31 from `b`. Each side is a
+/// `pshufb` whose mask zeroes (top bit set) the bytes the other side provides; `por`
+/// joins them.
+pub(crate) fn shuffle(m: &mut X64Masm, dst: u8, a: u8, b: u8, lanes: [u8; 16]) {
+    const ZERO: u8 = 0x80;
+    if a == b {
+        shuffle_bytes(m, dst, a, lanes.map(|l| l & 15));
+        return;
+    }
+    let from_a = lanes.map(|l| if l < 16 { l } else { ZERO });
+    let from_b = lanes.map(|l| if l >= 16 { l - 16 } else { ZERO });
+    let uses_a = lanes.iter().any(|&l| l < 16);
+    let uses_b = lanes.iter().any(|&l| l >= 16);
+    match (uses_a, uses_b) {
+        (true, false) => shuffle_bytes(m, dst, a, from_a),
+        (false, true) => shuffle_bytes(m, dst, b, from_b),
+        _ => {
+            shuffle_bytes(m, dst, a, from_a);
+            // `b` dies here: shuffle it in place.
+            shuffle_bytes(m, b, b, from_b);
+            asm!(m.ops ; por Rx(dst), Rx(b));
+        }
+    }
 }
