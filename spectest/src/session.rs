@@ -52,8 +52,18 @@ impl fmt::Display for InstantiateFailure {
 
 impl Session {
     /// A fresh world whose store compiles functions as `compile` says.
+    ///
+    /// Compiled code gets what `Config` gives it by default: memories that reserve the
+    /// whole 4 GiB and a guard region, so that the guard checks its accesses.
     pub(crate) fn new(compile: CompilePolicy) -> Result<Session, String> {
-        let mut store = Store::new(());
+        let mut store = match compile {
+            CompilePolicy::Never => Store::new(()),
+            CompilePolicy::Eager => {
+                let memory_reservation =
+                    stratus_runtime::MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES };
+                Store::with_limits((), stratus_runtime::Limits { memory_reservation, ..Default::default() })
+            }
+        };
         store.compile = compile;
         let mut registry = Registry::default();
         registry.define("spectest", spectest_module(&mut store)?);
