@@ -702,6 +702,7 @@ impl MacroAssembler for X64Masm {
                 ; bsf eax, Rd(d) ; jnz =>nonzero ; mov eax, 32 ; =>nonzero ; mov Rd(d), eax),
             (IntUnop::Ctz, Width::W64) => asm!(self.ops
                 ; bsf rax, Rq(d) ; jnz =>nonzero ; mov eax, 64 ; =>nonzero ; mov Rq(d), rax),
+            (IntUnop::Popcnt, width) if !std::is_x86_feature_detected!("popcnt") => self.popcount(width, d),
             (IntUnop::Popcnt, Width::W32) => asm!(self.ops ; popcnt Rd(d), Rd(d)),
             (IntUnop::Popcnt, Width::W64) => asm!(self.ops ; popcnt Rq(d), Rq(d)),
             (IntUnop::Extend8S, Width::W32) => asm!(self.ops ; movsx Rd(d), Rb(d)),
@@ -1110,6 +1111,40 @@ impl MacroAssembler for X64Masm {
 }
 
 impl X64Masm {
+    /// Counts the set bits of `d` without POPCNT, which SSE4.1 does not promise: sums of
+    /// bit pairs, nibbles and bytes, then all bytes at once by a multiplication.
+    fn popcount(&mut self, width: Width, d: u8) {
+        let (shift, bits) = match width {
+            Width::W32 => (24, 32),
+            Width::W64 => (56, 64),
+        };
+        let mask = |pattern: u64| if bits == 32 { pattern as u32 as u64 } else { pattern };
+        asm!(self.ops
+            ; mov rax, Rq(d)
+            ; shr rax, 1
+            ; mov rcx, QWORD mask(0x5555_5555_5555_5555) as i64
+            ; and rax, rcx
+            ; sub Rq(d), rax
+            ; mov rcx, QWORD mask(0x3333_3333_3333_3333) as i64
+            ; mov rax, Rq(d)
+            ; and rax, rcx
+            ; shr Rq(d), 2
+            ; and Rq(d), rcx
+            ; add Rq(d), rax
+            ; mov rax, Rq(d)
+            ; shr rax, 4
+            ; add Rq(d), rax
+            ; mov rcx, QWORD mask(0x0F0F_0F0F_0F0F_0F0F) as i64
+            ; and Rq(d), rcx
+            ; mov rcx, QWORD mask(0x0101_0101_0101_0101) as i64
+            ; imul Rq(d), rcx
+        );
+        match width {
+            Width::W32 => asm!(self.ops ; shr Rd(d), shift),
+            Width::W64 => asm!(self.ops ; shr Rq(d), shift),
+        }
+    }
+
     /// Puts the address of global `index` (module index) in `rax`.
     fn global_address(&mut self, index: u32) {
         asm!(self.ops
