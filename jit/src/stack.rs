@@ -47,10 +47,11 @@ pub(crate) struct ValueStack {
     pub base: u32,
     /// Holders of each register, by class.
     uses: [[u8; REGS]; 2],
-    /// The allocatable registers, by class.
-    allocatable: [u32; 2],
-    /// The local slot each register caches, by class.
+    /// The allocatable registers no one holds, by class.
+    free: [u32; 2],
+    /// The local slot each register caches, by class, and which registers cache one.
     cached: [[Option<u32>; REGS]; 2],
+    caching: [u32; 2],
     /// The register caching each local slot.
     local_regs: Vec<Option<Reg>>,
 }
@@ -68,8 +69,9 @@ impl ValueStack {
             operands: Vec::new(),
             base: 0,
             uses: [[0; REGS]; 2],
-            allocatable: [0; 2],
+            free: [0; 2],
             cached: [[None; REGS]; 2],
+            caching: [0; 2],
             local_regs: Vec::new(),
         }
     }
@@ -79,11 +81,11 @@ impl ValueStack {
         self.base = base;
         self.uses = [[0; REGS]; 2];
         self.cached = [[None; REGS]; 2];
+        self.caching = [0; 2];
         self.local_regs.clear();
         self.local_regs.resize(base as usize, None);
         for class in [RegClass::Int, RegClass::Float] {
-            self.allocatable[class_index(class)] =
-                masm.allocatable(class).iter().fold(0, |m, r| m | 1 << r.index);
+            self.free[class_index(class)] = masm.allocatable(class).iter().fold(0, |m, r| m | 1 << r.index);
         }
     }
 
@@ -117,7 +119,11 @@ impl ValueStack {
     }
 
     fn retain(&mut self, reg: Reg) {
-        *self.uses(reg) += 1;
+        let uses = self.uses(reg);
+        *uses += 1;
+        if *uses == 1 {
+            self.free[class_index(reg.class)] &= !(1 << reg.index);
+        }
     }
 
     /// Gives up one use of `reg`.
@@ -125,20 +131,13 @@ impl ValueStack {
         let uses = self.uses(reg);
         debug_assert!(*uses > 0, "a register released more often than used");
         *uses -= 1;
+        if *uses == 0 {
+            self.free[class_index(reg.class)] |= 1 << reg.index;
+        }
     }
 
     fn free_mask(&self, class: RegClass) -> u32 {
-        let c = class_index(class);
-        let mut free = 0;
-        let mut candidates = self.allocatable[c];
-        while candidates != 0 {
-            let index = candidates.trailing_zeros();
-            candidates &= candidates - 1;
-            if self.uses[c][index as usize] == 0 {
-                free |= 1 << index;
-            }
-        }
-        free
+        self.free[class_index(class)]
     }
 
     /// Takes a free register of `class` (one use, the caller's). When none is free,
@@ -209,6 +208,7 @@ impl ValueStack {
     fn uncache(&mut self, local: u32) {
         if let Some(reg) = self.local_regs[local as usize].take() {
             self.cached[class_index(reg.class)][reg.index as usize] = None;
+            self.caching[class_index(reg.class)] &= !(1 << reg.index);
             self.free_reg(reg);
         }
     }
@@ -222,14 +222,16 @@ impl ValueStack {
         }
         self.retain(reg);
         self.cached[c][reg.index as usize] = Some(local);
+        self.caching[c] |= 1 << reg.index;
         self.local_regs[local as usize] = Some(reg);
     }
 
     fn forget_locals_of(&mut self, class: RegClass) {
-        for index in 0..REGS {
-            if let Some(local) = self.cached[class_index(class)][index] {
-                self.uncache(local);
-            }
+        let c = class_index(class);
+        while self.caching[c] != 0 {
+            let index = self.caching[c].trailing_zeros() as usize;
+            let local = self.cached[c][index].expect("a caching register caches a local");
+            self.uncache(local);
         }
     }
 
