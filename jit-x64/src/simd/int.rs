@@ -1,13 +1,644 @@
-//! SIMD: int. (Filled in group by group.)
+//! SIMD: integer lanes and bitwise operations, in SSE4.1 (with SSSE3).
+//!
+//! What SSE4.1 lacks is emulated: signed 64-bit comparisons (no `pcmpgtq`), 8-bit
+//! shifts (done on 16-bit lanes, then masked or re-packed), 64-bit arithmetic right
+//! shifts (no `psraq`), 64-bit multiplication (from `pmuludq` partial products) and
+//! byte population counts (a nibble table through `pshufb`).
+//!
+//! Scratch: `xmm14`, `xmm15`, `rax`, `rcx`; the operands die with the instruction and
+//! are overwritten where that saves a move.
 
+use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
 
 use crate::masm::X64Masm;
 
-pub(crate) fn supports(_op: Opcode) -> bool {
-    false
+/// Whether [`emit`] compiles `op`.
+pub(crate) fn supports(op: Opcode) -> bool {
+    use Opcode::*;
+    matches!(
+        op,
+        // Bitwise.
+        V128Not | V128And | V128AndNot | V128Or | V128Xor | V128Bitselect | V128AnyTrue
+        // Comparisons.
+        | I8x16Eq | I8x16Ne | I8x16LtS | I8x16LtU | I8x16GtS | I8x16GtU
+        | I8x16LeS | I8x16LeU | I8x16GeS | I8x16GeU
+        | I16x8Eq | I16x8Ne | I16x8LtS | I16x8LtU | I16x8GtS | I16x8GtU
+        | I16x8LeS | I16x8LeU | I16x8GeS | I16x8GeU
+        | I32x4Eq | I32x4Ne | I32x4LtS | I32x4LtU | I32x4GtS | I32x4GtU
+        | I32x4LeS | I32x4LeU | I32x4GeS | I32x4GeU
+        | I64x2Eq | I64x2Ne | I64x2LtS | I64x2GtS | I64x2LeS | I64x2GeS
+        // Unary, reductions and narrowing.
+        | I8x16Abs | I16x8Abs | I32x4Abs | I64x2Abs
+        | I8x16Neg | I16x8Neg | I32x4Neg | I64x2Neg
+        | I8x16Popcnt
+        | I8x16AllTrue | I16x8AllTrue | I32x4AllTrue | I64x2AllTrue
+        | I8x16Bitmask | I16x8Bitmask | I32x4Bitmask | I64x2Bitmask
+        | I8x16NarrowI16x8S | I8x16NarrowI16x8U | I16x8NarrowI32x4S | I16x8NarrowI32x4U
+        // Shifts.
+        | I8x16Shl | I8x16ShrS | I8x16ShrU
+        | I16x8Shl | I16x8ShrS | I16x8ShrU
+        | I32x4Shl | I32x4ShrS | I32x4ShrU
+        | I64x2Shl | I64x2ShrS | I64x2ShrU
+        // Arithmetic.
+        | I8x16Add | I16x8Add | I32x4Add | I64x2Add
+        | I8x16Sub | I16x8Sub | I32x4Sub | I64x2Sub
+        | I8x16AddSatS | I8x16AddSatU | I8x16SubSatS | I8x16SubSatU
+        | I16x8AddSatS | I16x8AddSatU | I16x8SubSatS | I16x8SubSatU
+        | I16x8Mul | I32x4Mul | I64x2Mul
+        | I8x16MinS | I8x16MinU | I8x16MaxS | I8x16MaxU
+        | I16x8MinS | I16x8MinU | I16x8MaxS | I16x8MaxU
+        | I32x4MinS | I32x4MinU | I32x4MaxS | I32x4MaxU
+        | I8x16AvgrU | I16x8AvgrU
+        | I16x8Q15MulrSatS
+        | I32x4DotI16x8S
+        // Widening.
+        | I16x8ExtAddPairwiseI8x16S | I16x8ExtAddPairwiseI8x16U
+        | I32x4ExtAddPairwiseI16x8S | I32x4ExtAddPairwiseI16x8U
+        | I16x8ExtendLowI8x16S | I16x8ExtendHighI8x16S | I16x8ExtendLowI8x16U | I16x8ExtendHighI8x16U
+        | I32x4ExtendLowI16x8S | I32x4ExtendHighI16x8S | I32x4ExtendLowI16x8U | I32x4ExtendHighI16x8U
+        | I64x2ExtendLowI32x4S | I64x2ExtendHighI32x4S | I64x2ExtendLowI32x4U | I64x2ExtendHighI32x4U
+        | I16x8ExtMulLowI8x16S | I16x8ExtMulHighI8x16S | I16x8ExtMulLowI8x16U | I16x8ExtMulHighI8x16U
+        | I32x4ExtMulLowI16x8S | I32x4ExtMulHighI16x8S | I32x4ExtMulLowI16x8U | I32x4ExtMulHighI16x8U
+        | I64x2ExtMulLowI32x4S | I64x2ExtMulHighI32x4S | I64x2ExtMulLowI32x4U | I64x2ExtMulHighI32x4U
+    )
 }
 
-pub(crate) fn emit(_m: &mut X64Masm, _op: Opcode, _dst: u8, _args: &[u8]) -> bool {
-    false
+/// `pshufd` selectors.
+const HIGH_QWORD: i8 = 0b11_10_11_10u8 as i8; // dwords 2, 3, 2, 3
+const LOW_PAIRS: i8 = 0b01_01_00_00; // dwords 0, 0, 1, 1
+const HIGH_PAIRS: i8 = 0b11_11_10_10u8 as i8; // dwords 2, 2, 3, 3
+const ODD_DWORDS: i8 = 0b11_11_01_01u8 as i8; // dwords 1, 1, 3, 3
+
+/// Emits `dst = op(args)` for the instructions [`supports`] lists, and returns whether
+/// it did.
+pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {
+    use Opcode::*;
+    if !supports(op) {
+        return false;
+    }
+    let d = dst;
+    let a = args[0];
+    let b = args.get(1).copied().unwrap_or(0);
+
+    // `dst = a OP b` for a two-operand SSE instruction.
+    macro_rules! binary {
+        ($i:ident) => {
+            asm!(m.ops ; movdqa Rx(d), Rx(a) ; $i Rx(d), Rx(b))
+        };
+    }
+    // `dst = b OP a`.
+    macro_rules! binary_swapped {
+        ($i:ident) => {
+            asm!(m.ops ; movdqa Rx(d), Rx(b) ; $i Rx(d), Rx(a))
+        };
+    }
+    // `dst = (OP(a, b) == a)`: with min/max, the `<=` and `>=` comparisons.
+    macro_rules! equal_after {
+        ($i:ident, $eq:ident) => {
+            asm!(m.ops ; movdqa Rx(d), Rx(a) ; $i Rx(d), Rx(b) ; $eq Rx(d), Rx(a))
+        };
+    }
+    // `dst = 0 - a`.
+    macro_rules! negate {
+        ($sub:ident) => {
+            asm!(m.ops ; pxor Rx(d), Rx(d) ; $sub Rx(d), Rx(a))
+        };
+    }
+    // `dst = OP(a)` for a one-operand widening or absolute value.
+    macro_rules! unary {
+        ($i:ident) => {
+            asm!(m.ops ; $i Rx(d), Rx(a))
+        };
+    }
+    // `dst = OP(high half of a)`.
+    macro_rules! unary_high {
+        ($i:ident) => {
+            asm!(m.ops ; pshufd Rx(a), Rx(a), HIGH_QWORD ; $i Rx(d), Rx(a))
+        };
+    }
+    // `dst = (every lane of a is non-zero) as i32`, `dst` a general register.
+    macro_rules! all_true {
+        ($eq:ident) => {
+            asm!(m.ops
+                ; xor Rd(d), Rd(d)
+                ; pxor xmm15, xmm15
+                ; $eq xmm15, Rx(a)
+                ; ptest xmm15, xmm15
+                ; setz Rb(d)
+            )
+        };
+    }
+    // Shift `dst = a` by `xmm15`, the count in `b` modulo `bits`.
+    macro_rules! shift {
+        ($i:ident, $bits:expr) => {
+            asm!(m.ops
+                ; mov eax, Rd(b)
+                ; and eax, $bits - 1
+                ; movd xmm15, eax
+                ; movdqa Rx(d), Rx(a)
+                ; $i Rx(d), xmm15
+            )
+        };
+    }
+
+    match op {
+        // Bitwise.
+        V128Not => asm!(m.ops ; pcmpeqd Rx(d), Rx(d) ; pxor Rx(d), Rx(a)),
+        V128And => binary!(pand),
+        V128Or => binary!(por),
+        V128Xor => binary!(pxor),
+        // `a & !b`: `pandn` complements its destination.
+        V128AndNot => binary_swapped!(pandn),
+        V128Bitselect => {
+            let c = args[2];
+            asm!(m.ops
+                ; movdqa Rx(d), Rx(a)
+                ; pand Rx(d), Rx(c)
+                ; pandn Rx(c), Rx(b)
+                ; por Rx(d), Rx(c)
+            )
+        }
+        V128AnyTrue => asm!(m.ops ; xor Rd(d), Rd(d) ; ptest Rx(a), Rx(a) ; setnz Rb(d)),
+
+        // Equality.
+        I8x16Eq => binary!(pcmpeqb),
+        I16x8Eq => binary!(pcmpeqw),
+        I32x4Eq => binary!(pcmpeqd),
+        I64x2Eq => binary!(pcmpeqq),
+        I8x16Ne => {
+            binary!(pcmpeqb);
+            not(m, d);
+        }
+        I16x8Ne => {
+            binary!(pcmpeqw);
+            not(m, d);
+        }
+        I32x4Ne => {
+            binary!(pcmpeqd);
+            not(m, d);
+        }
+        I64x2Ne => {
+            binary!(pcmpeqq);
+            not(m, d);
+        }
+
+        // Signed order: `pcmpgt`, and min/max for the inclusive ones.
+        I8x16GtS => binary!(pcmpgtb),
+        I16x8GtS => binary!(pcmpgtw),
+        I32x4GtS => binary!(pcmpgtd),
+        I8x16LtS => binary_swapped!(pcmpgtb),
+        I16x8LtS => binary_swapped!(pcmpgtw),
+        I32x4LtS => binary_swapped!(pcmpgtd),
+        I8x16GeS => equal_after!(pmaxsb, pcmpeqb),
+        I16x8GeS => equal_after!(pmaxsw, pcmpeqw),
+        I32x4GeS => equal_after!(pmaxsd, pcmpeqd),
+        I8x16LeS => equal_after!(pminsb, pcmpeqb),
+        I16x8LeS => equal_after!(pminsw, pcmpeqw),
+        I32x4LeS => equal_after!(pminsd, pcmpeqd),
+
+        // Unsigned order: min/max, complemented for the strict ones.
+        I8x16GeU => equal_after!(pmaxub, pcmpeqb),
+        I16x8GeU => equal_after!(pmaxuw, pcmpeqw),
+        I32x4GeU => equal_after!(pmaxud, pcmpeqd),
+        I8x16LeU => equal_after!(pminub, pcmpeqb),
+        I16x8LeU => equal_after!(pminuw, pcmpeqw),
+        I32x4LeU => equal_after!(pminud, pcmpeqd),
+        I8x16GtU => {
+            equal_after!(pminub, pcmpeqb);
+            not(m, d);
+        }
+        I16x8GtU => {
+            equal_after!(pminuw, pcmpeqw);
+            not(m, d);
+        }
+        I32x4GtU => {
+            equal_after!(pminud, pcmpeqd);
+            not(m, d);
+        }
+        I8x16LtU => {
+            equal_after!(pmaxub, pcmpeqb);
+            not(m, d);
+        }
+        I16x8LtU => {
+            equal_after!(pmaxuw, pcmpeqw);
+            not(m, d);
+        }
+        I32x4LtU => {
+            equal_after!(pmaxud, pcmpeqd);
+            not(m, d);
+        }
+
+        // Signed 64-bit order, without `pcmpgtq`.
+        I64x2GtS => i64_less(m, d, b, a),
+        I64x2LtS => i64_less(m, d, a, b),
+        I64x2GeS => {
+            i64_less(m, d, a, b);
+            not(m, d);
+        }
+        I64x2LeS => {
+            i64_less(m, d, b, a);
+            not(m, d);
+        }
+
+        // Absolute values and negation.
+        I8x16Abs => unary!(pabsb),
+        I16x8Abs => unary!(pabsw),
+        I32x4Abs => unary!(pabsd),
+        I64x2Abs => {
+            // `(a ^ s) - s`, `s` the sign of each lane spread over it.
+            asm!(m.ops
+                ; pshufd xmm15, Rx(a), ODD_DWORDS
+                ; psrad xmm15, 31
+                ; movdqa Rx(d), Rx(a)
+                ; pxor Rx(d), xmm15
+                ; psubq Rx(d), xmm15
+            )
+        }
+        I8x16Neg => negate!(psubb),
+        I16x8Neg => negate!(psubw),
+        I32x4Neg => negate!(psubd),
+        I64x2Neg => negate!(psubq),
+
+        I8x16Popcnt => popcnt(m, d, a),
+
+        // Reductions to an i32.
+        I8x16AllTrue => all_true!(pcmpeqb),
+        I16x8AllTrue => all_true!(pcmpeqw),
+        I32x4AllTrue => all_true!(pcmpeqd),
+        I64x2AllTrue => all_true!(pcmpeqq),
+        I8x16Bitmask => asm!(m.ops ; pmovmskb Rd(d), Rx(a)),
+        // Signed saturation keeps the signs: the eight words become the low eight bytes.
+        I16x8Bitmask => asm!(m.ops
+            ; pxor xmm15, xmm15
+            ; packsswb Rx(a), xmm15
+            ; pmovmskb Rd(d), Rx(a)
+        ),
+        I32x4Bitmask => asm!(m.ops ; movmskps Rd(d), Rx(a)),
+        I64x2Bitmask => asm!(m.ops ; movmskpd Rd(d), Rx(a)),
+
+        // Narrowing: the packs saturate signed inputs as WebAssembly does.
+        I8x16NarrowI16x8S => binary!(packsswb),
+        I8x16NarrowI16x8U => binary!(packuswb),
+        I16x8NarrowI32x4S => binary!(packssdw),
+        I16x8NarrowI32x4U => binary!(packusdw),
+
+        // Shifts.
+        I16x8Shl => shift!(psllw, 16),
+        I16x8ShrS => shift!(psraw, 16),
+        I16x8ShrU => shift!(psrlw, 16),
+        I32x4Shl => shift!(pslld, 32),
+        I32x4ShrS => shift!(psrad, 32),
+        I32x4ShrU => shift!(psrld, 32),
+        I64x2Shl => shift!(psllq, 64),
+        I64x2ShrU => shift!(psrlq, 64),
+        I8x16Shl => {
+            // Shift the words, then clear the bits that crossed into the byte above:
+            // keep `0xFF << count` of each byte.
+            asm!(m.ops
+                ; mov ecx, Rd(b)
+                ; and ecx, 7
+                ; movd xmm15, ecx
+                ; movdqa Rx(d), Rx(a)
+                ; psllw Rx(d), xmm15
+                ; mov eax, 0xFF
+                ; shl eax, cl
+            );
+            byte_mask(m, d);
+        }
+        I8x16ShrU => {
+            // The same, with `0xFF >> count`.
+            asm!(m.ops
+                ; mov ecx, Rd(b)
+                ; and ecx, 7
+                ; movd xmm15, ecx
+                ; movdqa Rx(d), Rx(a)
+                ; psrlw Rx(d), xmm15
+                ; mov eax, 0xFF
+                ; shr eax, cl
+            );
+            byte_mask(m, d);
+        }
+        I8x16ShrS => {
+            // Each byte into the high half of a word (`punpck` of `a` with itself),
+            // shifted by 8 more, and packed back (the results fit a byte).
+            asm!(m.ops
+                ; mov eax, Rd(b)
+                ; and eax, 7
+                ; add eax, 8
+                ; movd xmm15, eax
+                ; movdqa Rx(d), Rx(a)
+                ; punpcklbw Rx(d), Rx(a)
+                ; psraw Rx(d), xmm15
+                ; punpckhbw Rx(a), Rx(a)
+                ; psraw Rx(a), xmm15
+                ; packsswb Rx(d), Rx(a)
+            )
+        }
+        I64x2ShrS => {
+            // `((a >>u n) ^ s) - s` with `s = (1 << 63) >>u n`: extends the shifted sign.
+            asm!(m.ops
+                ; mov eax, Rd(b)
+                ; and eax, 63
+                ; movd xmm15, eax
+                ; mov rax, QWORD i64::MIN
+                ; movq xmm14, rax
+                ; punpcklqdq xmm14, xmm14
+                ; psrlq xmm14, xmm15
+                ; movdqa Rx(d), Rx(a)
+                ; psrlq Rx(d), xmm15
+                ; pxor Rx(d), xmm14
+                ; psubq Rx(d), xmm14
+            )
+        }
+
+        // Arithmetic.
+        I8x16Add => binary!(paddb),
+        I16x8Add => binary!(paddw),
+        I32x4Add => binary!(paddd),
+        I64x2Add => binary!(paddq),
+        I8x16Sub => binary!(psubb),
+        I16x8Sub => binary!(psubw),
+        I32x4Sub => binary!(psubd),
+        I64x2Sub => binary!(psubq),
+        I8x16AddSatS => binary!(paddsb),
+        I8x16AddSatU => binary!(paddusb),
+        I8x16SubSatS => binary!(psubsb),
+        I8x16SubSatU => binary!(psubusb),
+        I16x8AddSatS => binary!(paddsw),
+        I16x8AddSatU => binary!(paddusw),
+        I16x8SubSatS => binary!(psubsw),
+        I16x8SubSatU => binary!(psubusw),
+        I16x8Mul => binary!(pmullw),
+        I32x4Mul => binary!(pmulld),
+        I64x2Mul => {
+            // lo(a)·lo(b) + ((hi(a)·lo(b) + lo(a)·hi(b)) << 32), each product 32×32→64.
+            asm!(m.ops
+                ; movdqa xmm14, Rx(a)
+                ; psrlq xmm14, 32
+                ; pmuludq xmm14, Rx(b)
+                ; movdqa xmm15, Rx(b)
+                ; psrlq xmm15, 32
+                ; pmuludq xmm15, Rx(a)
+                ; paddq xmm14, xmm15
+                ; psllq xmm14, 32
+                ; movdqa Rx(d), Rx(a)
+                ; pmuludq Rx(d), Rx(b)
+                ; paddq Rx(d), xmm14
+            )
+        }
+        I8x16MinS => binary!(pminsb),
+        I8x16MinU => binary!(pminub),
+        I8x16MaxS => binary!(pmaxsb),
+        I8x16MaxU => binary!(pmaxub),
+        I16x8MinS => binary!(pminsw),
+        I16x8MinU => binary!(pminuw),
+        I16x8MaxS => binary!(pmaxsw),
+        I16x8MaxU => binary!(pmaxuw),
+        I32x4MinS => binary!(pminsd),
+        I32x4MinU => binary!(pminud),
+        I32x4MaxS => binary!(pmaxsd),
+        I32x4MaxU => binary!(pmaxud),
+        I8x16AvgrU => binary!(pavgb),
+        I16x8AvgrU => binary!(pavgw),
+        I16x8Q15MulrSatS => {
+            // `pmulhrsw` rounds the same way but wraps the one overflow,
+            // -32768 · -32768, to -32768 (0x8000, which no other product gives): flip
+            // it to 0x7FFF.
+            binary!(pmulhrsw);
+            splat32(m, 15, 0x8000_8000);
+            asm!(m.ops
+                ; pcmpeqw xmm15, Rx(d)
+                ; pxor Rx(d), xmm15
+            )
+        }
+        I32x4DotI16x8S => binary!(pmaddwd),
+
+        // Pairwise sums: the odd lanes shifted down, plus the even lanes extended.
+        I16x8ExtAddPairwiseI8x16S => asm!(m.ops
+            ; movdqa Rx(d), Rx(a)
+            ; psraw Rx(d), 8
+            ; psllw Rx(a), 8
+            ; psraw Rx(a), 8
+            ; paddw Rx(d), Rx(a)
+        ),
+        I16x8ExtAddPairwiseI8x16U => asm!(m.ops
+            ; movdqa Rx(d), Rx(a)
+            ; psrlw Rx(d), 8
+            ; psllw Rx(a), 8
+            ; psrlw Rx(a), 8
+            ; paddw Rx(d), Rx(a)
+        ),
+        I32x4ExtAddPairwiseI16x8S => asm!(m.ops
+            ; movdqa Rx(d), Rx(a)
+            ; psrad Rx(d), 16
+            ; pslld Rx(a), 16
+            ; psrad Rx(a), 16
+            ; paddd Rx(d), Rx(a)
+        ),
+        I32x4ExtAddPairwiseI16x8U => asm!(m.ops
+            ; movdqa Rx(d), Rx(a)
+            ; psrld Rx(d), 16
+            ; pslld Rx(a), 16
+            ; psrld Rx(a), 16
+            ; paddd Rx(d), Rx(a)
+        ),
+
+        // Extension.
+        I16x8ExtendLowI8x16S => unary!(pmovsxbw),
+        I16x8ExtendLowI8x16U => unary!(pmovzxbw),
+        I32x4ExtendLowI16x8S => unary!(pmovsxwd),
+        I32x4ExtendLowI16x8U => unary!(pmovzxwd),
+        I64x2ExtendLowI32x4S => unary!(pmovsxdq),
+        I64x2ExtendLowI32x4U => unary!(pmovzxdq),
+        I16x8ExtendHighI8x16S => unary_high!(pmovsxbw),
+        I16x8ExtendHighI8x16U => unary_high!(pmovzxbw),
+        I32x4ExtendHighI16x8S => unary_high!(pmovsxwd),
+        I32x4ExtendHighI16x8U => unary_high!(pmovzxwd),
+        I64x2ExtendHighI32x4S => unary_high!(pmovsxdq),
+        I64x2ExtendHighI32x4U => unary_high!(pmovzxdq),
+
+        // Extending multiplication.
+        I16x8ExtMulLowI8x16S => asm!(m.ops
+            ; pmovsxbw Rx(d), Rx(a)
+            ; pmovsxbw xmm15, Rx(b)
+            ; pmullw Rx(d), xmm15
+        ),
+        I16x8ExtMulLowI8x16U => asm!(m.ops
+            ; pmovzxbw Rx(d), Rx(a)
+            ; pmovzxbw xmm15, Rx(b)
+            ; pmullw Rx(d), xmm15
+        ),
+        I16x8ExtMulHighI8x16S => asm!(m.ops
+            ; pshufd Rx(a), Rx(a), HIGH_QWORD
+            ; pshufd Rx(b), Rx(b), HIGH_QWORD
+            ; pmovsxbw Rx(d), Rx(a)
+            ; pmovsxbw xmm15, Rx(b)
+            ; pmullw Rx(d), xmm15
+        ),
+        I16x8ExtMulHighI8x16U => asm!(m.ops
+            ; pshufd Rx(a), Rx(a), HIGH_QWORD
+            ; pshufd Rx(b), Rx(b), HIGH_QWORD
+            ; pmovzxbw Rx(d), Rx(a)
+            ; pmovzxbw xmm15, Rx(b)
+            ; pmullw Rx(d), xmm15
+        ),
+        // The low and high halves of the 32-bit products, interleaved.
+        I32x4ExtMulLowI16x8S => {
+            ext_mul_words(m, d, a, b, true);
+            asm!(m.ops ; punpcklwd Rx(d), xmm15)
+        }
+        I32x4ExtMulHighI16x8S => {
+            ext_mul_words(m, d, a, b, true);
+            asm!(m.ops ; punpckhwd Rx(d), xmm15)
+        }
+        I32x4ExtMulLowI16x8U => {
+            ext_mul_words(m, d, a, b, false);
+            asm!(m.ops ; punpcklwd Rx(d), xmm15)
+        }
+        I32x4ExtMulHighI16x8U => {
+            ext_mul_words(m, d, a, b, false);
+            asm!(m.ops ; punpckhwd Rx(d), xmm15)
+        }
+        // `pmuldq`/`pmuludq` multiply dwords 0 and 2: move the lanes there.
+        I64x2ExtMulLowI32x4S => asm!(m.ops
+            ; pshufd Rx(d), Rx(a), LOW_PAIRS
+            ; pshufd xmm15, Rx(b), LOW_PAIRS
+            ; pmuldq Rx(d), xmm15
+        ),
+        I64x2ExtMulHighI32x4S => asm!(m.ops
+            ; pshufd Rx(d), Rx(a), HIGH_PAIRS
+            ; pshufd xmm15, Rx(b), HIGH_PAIRS
+            ; pmuldq Rx(d), xmm15
+        ),
+        I64x2ExtMulLowI32x4U => asm!(m.ops
+            ; pshufd Rx(d), Rx(a), LOW_PAIRS
+            ; pshufd xmm15, Rx(b), LOW_PAIRS
+            ; pmuludq Rx(d), xmm15
+        ),
+        I64x2ExtMulHighI32x4U => asm!(m.ops
+            ; pshufd Rx(d), Rx(a), HIGH_PAIRS
+            ; pshufd xmm15, Rx(b), HIGH_PAIRS
+            ; pmuludq Rx(d), xmm15
+        ),
+
+        _ => unreachable!("{op} is listed by `supports` but not emitted"),
+    }
+    true
+}
+
+/// `xmm{x} = !xmm{x}`.
+fn not(m: &mut X64Masm, x: u8) {
+    asm!(m.ops
+        ; pcmpeqd xmm15, xmm15
+        ; pxor Rx(x), xmm15
+    );
+}
+
+/// `xmm{x}` = the 32-bit `value` in every lane.
+fn splat32(m: &mut X64Masm, x: u8, value: u32) {
+    asm!(m.ops
+        ; mov eax, value as i32
+        ; movd Rx(x), eax
+        ; pshufd Rx(x), Rx(x), 0
+    );
+}
+
+/// `dst &= the low byte of eax, in every byte`.
+fn byte_mask(m: &mut X64Masm, d: u8) {
+    asm!(m.ops
+        ; movzx eax, al
+        ; imul eax, eax, 0x0101_0101
+        ; movd xmm15, eax
+        ; pshufd xmm15, xmm15, 0
+        ; pand Rx(d), xmm15
+    );
+}
+
+/// `dst = (a < b)` on signed 64-bit lanes: the sign of `a - b`, corrected where the
+/// subtraction overflows (Hacker's Delight 2-12): `t ^ ((a ^ b) & (t ^ a))`, `t = a - b`,
+/// spread over each lane. Clobbers `b`.
+fn i64_less(m: &mut X64Masm, d: u8, a: u8, b: u8) {
+    asm!(m.ops
+        ; movdqa xmm15, Rx(a)
+        ; psubq xmm15, Rx(b)
+        ; pxor Rx(b), Rx(a)
+        ; movdqa Rx(d), xmm15
+        ; pxor Rx(d), Rx(a)
+        ; pand Rx(d), Rx(b)
+        ; pxor Rx(d), xmm15
+        ; psrad Rx(d), 31
+        ; pshufd Rx(d), Rx(d), ODD_DWORDS
+    );
+}
+
+/// `dst` = the low halves of the 16-bit lane products of `a` and `b`, `xmm15` the high
+/// halves (signed or unsigned), ready to interleave into 32-bit products.
+fn ext_mul_words(m: &mut X64Masm, d: u8, a: u8, b: u8, signed: bool) {
+    asm!(m.ops
+        ; movdqa Rx(d), Rx(a)
+        ; pmullw Rx(d), Rx(b)
+        ; movdqa xmm15, Rx(a)
+    );
+    if signed {
+        asm!(m.ops ; pmulhw xmm15, Rx(b));
+    } else {
+        asm!(m.ops ; pmulhuw xmm15, Rx(b));
+    }
+}
+
+/// `i8x16.popcnt`: each nibble's count from a 16-byte table through `pshufb`.
+fn popcnt(m: &mut X64Masm, d: u8, a: u8) {
+    // The population counts of 0..=15, one per byte.
+    const LOW: u64 = 0x0302_0201_0201_0100;
+    const HIGH: u64 = 0x0403_0302_0302_0201;
+    splat32(m, 15, 0x0F0F_0F0F);
+    asm!(m.ops
+        ; movdqa xmm14, Rx(a)
+        ; psrlw xmm14, 4
+        ; pand xmm14, xmm15
+        ; pand Rx(a), xmm15
+        ; mov rax, QWORD LOW as i64
+        ; movq Rx(d), rax
+        ; mov rax, QWORD HIGH as i64
+        ; pinsrq Rx(d), rax, 1
+        ; movdqa xmm15, Rx(d)
+        ; pshufb Rx(d), Rx(a)
+        ; pshufb xmm15, xmm14
+        ; paddb Rx(d), xmm15
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use dynasmrt::x64::Assembler;
+    use stratus_decoder::Opcode;
+    use stratus_jit::Bounds;
+
+    use crate::masm::{Shared, X64Masm};
+
+    /// `emit` compiles exactly what `supports` lists, with any registers.
+    #[test]
+    fn emit_matches_supports() {
+        let mut ops = Assembler::new().unwrap();
+        let shared = Shared { trap_exit: ops.new_dynamic_label(), budget_exit: ops.new_dynamic_label() };
+        let mut m = X64Masm::new(ops, Bounds::Guard, shared, 0, 0);
+        for &op in Opcode::ALL {
+            let Some(signature) = op.signature() else { continue };
+            let results_int =
+                signature.results.first().is_some_and(|t| !matches!(t, stratus_decoder::ValType::V128));
+            let dst = if results_int { 11 } else { 13 };
+            let args: Vec<u8> = signature
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, t)| if matches!(t, stratus_decoder::ValType::V128) { 8 + i as u8 } else { 5 })
+                .collect();
+            if args.is_empty() {
+                assert!(!super::supports(op), "{op}");
+                continue;
+            }
+            assert_eq!(super::emit(&mut m, op, dst, &args), super::supports(op), "{op}");
+        }
+    }
 }
