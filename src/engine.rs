@@ -20,8 +20,9 @@ pub enum Tier {
     #[default]
     Interp,
     /// The baseline JIT: every function is compiled before it first runs. Needs a
-    /// build with the `jit` feature (on by default) and a CPU the compiler targets
-    /// (x86-64 with SSE4.1); [`Engine::new`] refuses it otherwise. Unless a
+    /// build with the `jit` feature (on by default); [`Engine::new`] refuses it
+    /// otherwise. On a CPU the compiler does not target (it needs x86-64 with SSE4.1;
+    /// see [`Tier::compiles_here`]) the interpreter runs everything instead. Unless a
     /// [memory reservation](Config::memory_reservation) is set, memories then reserve
     /// the whole 4 GiB and a guard, so that compiled code needs no bounds checks.
     Jit,
@@ -30,20 +31,22 @@ pub enum Tier {
 /// Why `--tier jit` / [`Tier::Jit`] cannot be had in a build without the JIT.
 const JIT_NOT_BUILT: &str = "the `jit` tier is not in this build (built without the `jit` feature)";
 
-/// Why [`Tier::Jit`] cannot be had on this machine although the build has the JIT.
-const JIT_NEEDS_CPU: &str = "the `jit` tier needs an x86-64 CPU with SSE4.1";
-
 impl Tier {
-    /// Whether this build, on this machine, can run the tier: always for
-    /// [`Tier::Interp`]; for [`Tier::Jit`], only with the `jit` feature and on a CPU the
-    /// compiler targets. [`Engine::new`] makes the same check.
+    /// Whether this build has the tier: always for [`Tier::Interp`]; for
+    /// [`Tier::Jit`], only with the `jit` feature. [`Engine::new`] makes the same check.
     pub fn check_available(self) -> Result<(), Error> {
         match self {
             Tier::Interp => Ok(()),
             Tier::Jit if !cfg!(feature = "jit") => Err(Error::Config(JIT_NOT_BUILT.into())),
-            Tier::Jit if !stratus_exec::jit_available() => Err(Error::Config(JIT_NEEDS_CPU.into())),
             Tier::Jit => Ok(()),
         }
+    }
+
+    /// Whether the tier compiles on this machine: [`Tier::Jit`] in a build with the JIT
+    /// on an x86-64 CPU with SSE4.1. Where it does not, the interpreter runs its
+    /// functions.
+    pub fn compiles_here(self) -> bool {
+        self == Tier::Jit && stratus_exec::jit_available()
     }
 }
 

@@ -2,6 +2,7 @@
 //! FILE.wasm [ROUNDS]` compiles the module's code section `ROUNDS` times (5 by default)
 //! with each way of checking bounds and prints the best MB/s of code section compiled.
 
+use std::io::Write;
 use std::time::Instant;
 
 use stratus_jit::{Bounds, ModuleCode};
@@ -23,7 +24,9 @@ fn main() {
             best = best.min(start.elapsed().as_secs_f64());
             size = code.code_size();
         }
-        println!(
+        // A closed pipe (`| head`) ends the output, not in a panic.
+        let _ = writeln!(
+            std::io::stdout(),
             "{path}: {bounds:?}: {} functions, {code_bytes} bytes of code section in {:.2} ms: {:.1} MB/s; {size} bytes of machine code ({:.2}x)",
             module.code.len(),
             best * 1e3,

@@ -526,38 +526,63 @@ impl MacroAssembler for X64Masm {
         self.emit_stubs();
     }
 
+    // Slots within 128 bytes of the frame base take an 8-bit displacement (`[BYTE ..]`):
+    // dynasm gives a displacement computed at run time 32 bits unless told, and these
+    // are the commonest instructions.
+
     fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType) {
-        let at = (slot * 8) as i32;
+        let (at, d) = ((slot * 8) as i32, dst.index);
+        let near = at < 128;
         match (dst.class, ty) {
-            (RegClass::Int, _) => asm!(self.ops ; mov Rq(dst.index), [r14 + at]),
-            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu Rx(dst.index), [r14 + at]),
-            (RegClass::Float, _) => asm!(self.ops ; movq Rx(dst.index), [r14 + at]),
+            (RegClass::Int, _) if near => asm!(self.ops ; mov Rq(d), [BYTE r14 + at as i8]),
+            (RegClass::Int, _) => asm!(self.ops ; mov Rq(d), [r14 + at]),
+            (RegClass::Float, ValType::V128) if near => asm!(self.ops ; movdqu Rx(d), [BYTE r14 + at as i8]),
+            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu Rx(d), [r14 + at]),
+            (RegClass::Float, _) if near => asm!(self.ops ; movq Rx(d), [BYTE r14 + at as i8]),
+            (RegClass::Float, _) => asm!(self.ops ; movq Rx(d), [r14 + at]),
         }
     }
 
     fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType) {
-        let at = (slot * 8) as i32;
+        let (at, r) = ((slot * 8) as i32, src.index);
+        let near = at < 128;
         match (src.class, ty) {
-            (RegClass::Int, _) => asm!(self.ops ; mov [r14 + at], Rq(src.index)),
-            (RegClass::Float, ValType::F32) => asm!(self.ops ; movd eax, Rx(src.index) ; mov [r14 + at], rax),
-            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu [r14 + at], Rx(src.index)),
-            (RegClass::Float, _) => asm!(self.ops ; movq [r14 + at], Rx(src.index)),
+            (RegClass::Int, _) if near => asm!(self.ops ; mov [BYTE r14 + at as i8], Rq(r)),
+            (RegClass::Int, _) => asm!(self.ops ; mov [r14 + at], Rq(r)),
+            (RegClass::Float, ValType::F32) if near => {
+                asm!(self.ops ; movd eax, Rx(r) ; mov [BYTE r14 + at as i8], rax)
+            }
+            (RegClass::Float, ValType::F32) => asm!(self.ops ; movd eax, Rx(r) ; mov [r14 + at], rax),
+            (RegClass::Float, ValType::V128) if near => asm!(self.ops ; movdqu [BYTE r14 + at as i8], Rx(r)),
+            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu [r14 + at], Rx(r)),
+            (RegClass::Float, _) if near => asm!(self.ops ; movq [BYTE r14 + at as i8], Rx(r)),
+            (RegClass::Float, _) => asm!(self.ops ; movq [r14 + at], Rx(r)),
         }
     }
 
     fn store_slot_const(&mut self, slot: u32, bits: u64, _ty: ValType) {
         let at = (slot * 8) as i32;
+        let near = at < 128;
         match i32::try_from(bits as i64) {
+            Ok(imm) if near => asm!(self.ops ; mov QWORD [BYTE r14 + at as i8], imm),
             Ok(imm) => asm!(self.ops ; mov QWORD [r14 + at], imm),
+            Err(_) if near => asm!(self.ops ; mov rax, QWORD bits as i64 ; mov [BYTE r14 + at as i8], rax),
             Err(_) => asm!(self.ops ; mov rax, QWORD bits as i64 ; mov [r14 + at], rax),
         }
     }
 
     fn copy_slot(&mut self, dst: u32, src: u32) {
-        asm!(self.ops
-            ; mov rax, [r14 + (src * 8) as i32]
-            ; mov [r14 + (dst * 8) as i32], rax
-        );
+        let (from, to) = ((src * 8) as i32, (dst * 8) as i32);
+        if from < 128 {
+            asm!(self.ops ; mov rax, [BYTE r14 + from as i8]);
+        } else {
+            asm!(self.ops ; mov rax, [r14 + from]);
+        }
+        if to < 128 {
+            asm!(self.ops ; mov [BYTE r14 + to as i8], rax);
+        } else {
+            asm!(self.ops ; mov [r14 + to], rax);
+        }
     }
 
     fn mov(&mut self, dst: Reg, src: Reg) {

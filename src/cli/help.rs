@@ -54,7 +54,8 @@ Options:
                            results one per line. A reactor's `_initialize` runs first
       --tier TIER          Execution tier: interp (the default), or jit: every
                            function compiled before it first runs (needs a build
-                           with the jit feature and an x86-64 CPU with SSE4.1)
+                           with the jit feature; x86-64 CPUs with SSE4.1 compile,
+                           others interpret)
       --lazy-validation    Validate each function when it is first called, not all
                            before the program starts: a large module starts sooner,
                            but an invalid function is found only if called (a trap)
@@ -145,7 +146,8 @@ Options:
   -v, --verbose         List the message mismatches
       --tier TIER       How functions run: interp (the default), or jit: every
                         function compiled before it first runs (needs a build
-                        with the jit feature and an x86-64 CPU with SSE4.1)
+                        with the jit feature; x86-64 CPUs with SSE4.1 compile,
+                        others interpret)
       --timeout DURATION
                         The longest one directive may run (500ms, 10s, 2m; 60s by
                         default): past it, it is interrupted and counted as failed,
