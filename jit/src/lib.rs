@@ -2,9 +2,11 @@
 //! shares.
 //!
 //! Owns: one pass over a validated function's bytecode ([`compile_function`]) that keeps
-//! an abstract value stack (constants, registers, slots), folds constants into
-//! immediates, spills to the shared value-stack slots at every safepoint, and drives a
-//! [`MacroAssembler`]; the layout of what compiled code reads at run time ([`abi`]: the
+//! an abstract value stack (constants, registers, lazy local reads, slots), folds
+//! constants into immediates, caches locals in registers (written through to their
+//! slots; loop-carried ones kept from the loop header on), fuses comparisons with the
+//! branches they decide, spills operands to the shared value-stack slots at every
+//! safepoint and merge, and drives a [`MacroAssembler`]; the layout of what compiled code reads at run time ([`abi`]: the
 //! VM context, instance records, the exit protocol and the table of runtime functions,
 //! the *libcalls*); the description of a module's compiled code that the execution core
 //! runs by ([`ModuleCode`]).
