@@ -408,6 +408,12 @@ fn compare_in(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool, tier: T
         (Ok(a), Ok(b)) => (a, b),
         (Err(InstantiateError::Trap(trap)), Err(error)) => {
             let (ours, theirs) = (our_trap(&trap.kind), wasmi_trap(&error));
+            // wasmi 2.0.0's division by zero in trap-free code again (see below); V8
+            // sides with Stratus on the cases seen.
+            if avoid_traps && theirs == Outcome::Trap(TrapClass::DivideByZero) {
+                eprintln!("wasmi divides by zero in a trap-free start function: Stratus {ours:?}");
+                return Ok(());
+            }
             if ours != theirs && ours != Outcome::Exhausted && theirs != Outcome::Exhausted {
                 return Err(format!("instantiation traps differ: {ours:?} vs {theirs:?}"));
             }
