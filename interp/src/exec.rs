@@ -613,16 +613,7 @@ impl<'s, T> Exec<'s, T> {
         let len = self.pop::<i32>() as u32;
         let src = self.pop::<i32>() as u32;
         let dst = self.pop::<i32>() as u32;
-        if dst_table == src_table {
-            let table = &mut self.tables[dst_table];
-            let src = table.range(src, len)?;
-            let dst = table.range(dst, len)?;
-            table.elements.copy_within(src, dst.start);
-        } else {
-            let [to, from] = self.tables.get_disjoint_mut([dst_table, src_table]).expect("distinct tables");
-            let items = &from.elements[from.range(src, len)?];
-            to.init(dst, items, 0, len)?;
-        }
+        stratus_runtime::copy_table_elements(self.tables, dst_table, src_table, dst, src, len)?;
         Ok(())
     }
 

@@ -30,15 +30,6 @@ pub struct FaultSite {
     pub func: u32,
 }
 
-/// One compiled function: where its code starts, and what its frame takes.
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-pub struct FuncCode {
-    /// Offset of its entry in the module's code.
-    pub entry: usize,
-    /// Value-stack slots its frame takes: locals and operand stack.
-    pub frame_slots: u32,
-}
-
 /// A module's compiled code, behind the back-end's executable buffer.
 pub trait ModuleCode: Send + Sync + fmt::Debug {
     /// The address of the entry of defined function `defined`.

@@ -33,7 +33,7 @@ mod masm;
 mod ops;
 mod stack;
 
-pub use code::{CompileError, FaultSite, FuncCode, ModuleCode};
+pub use code::{CompileError, FaultSite, ModuleCode};
 pub use compile::{Bounds, compile_function};
 pub use masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
 pub use ops::{

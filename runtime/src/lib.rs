@@ -37,7 +37,7 @@ pub use store::{
     CompilePolicy, DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, FuncRef, GlobalAddr,
     HostFunc, InstanceAddr, Limits, MemAddr, Store, TableAddr,
 };
-pub use table::{Table, TableVm};
+pub use table::{Table, TableVm, copy_elements as copy_table_elements};
 pub use trap::{FrameInfo, Trap, TrapKind, write_backtrace};
 pub use values::{ExternAddr, FuncAddr, Val, ref_from_slot, ref_to_slot};
 pub use vm::{

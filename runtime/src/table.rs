@@ -147,6 +147,29 @@ impl Table {
     }
 }
 
+/// `table.copy` from `src_table` to `dst_table` (indices into `tables`, possibly the
+/// same): `len` elements from `src` to `dst`.
+pub fn copy_elements(
+    tables: &mut [Table],
+    dst_table: usize,
+    src_table: usize,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapKind> {
+    if dst_table == src_table {
+        let table = &mut tables[dst_table];
+        let src = table.range(src, len)?;
+        let dst = table.range(dst, len)?;
+        table.elements.copy_within(src, dst.start);
+        Ok(())
+    } else {
+        let [to, from] = tables.get_disjoint_mut([dst_table, src_table]).expect("distinct tables");
+        let items = &from.elements[from.range(src, len)?];
+        to.init(dst, items, 0, len)
+    }
+}
+
 impl Drop for Table {
     fn drop(&mut self) {
         self.quota.give_back_table_elements(self.charged);

@@ -243,18 +243,7 @@ libcall! {
     fn table_copy(call, dst_table, src_table) {
         let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
         let (dst_table, src_table) = (call.table(dst_table), call.table(src_table));
-        let tables = &mut call.store().tables;
-        if dst_table == src_table {
-            let table = &mut tables[dst_table];
-            let src = table.range(src, len)?;
-            let dst = table.range(dst, len)?;
-            table.elements.copy_within(src, dst.start);
-            Ok(())
-        } else {
-            let [to, from] = tables.get_disjoint_mut([dst_table, src_table]).expect("distinct tables");
-            let items = &from.elements[from.range(src, len)?];
-            to.init(dst, items, 0, len)
-        }
+        stratus_runtime::copy_table_elements(&mut call.store().tables, dst_table, src_table, dst, src, len)
     }
 
     fn table_init(call, table, elem) {

@@ -58,6 +58,14 @@ fn bounds_of<T>(store: &Store<T>, instance: InstanceAddr) -> Bounds {
     }
 }
 
+/// Which of the module's machine-code slots holds code for `bounds`.
+fn code_slot(bounds: Bounds) -> usize {
+    match bounds {
+        Bounds::Guard => 0,
+        Bounds::Explicit => 1,
+    }
+}
+
 fn code_of(code: &Arc<dyn Any + Send + Sync>) -> &X64Code {
     code.downcast_ref::<X64Code>().expect("machine code made by this back-end")
 }
@@ -71,11 +79,7 @@ pub(crate) fn prepare_instance<T>(store: &mut Store<T>, instance: InstanceAddr) 
     }
     let bounds = bounds_of(store, instance);
     let module = store.instance(instance).module.clone();
-    let key = match bounds {
-        Bounds::Guard => 0,
-        Bounds::Explicit => 1,
-    };
-    let compiled = module.machine_code[key].get_or_init(|| {
+    let compiled = module.machine_code[code_slot(bounds)].get_or_init(|| {
         stratus_jit_x64::compile_module(&module, bounds)
             .map(|code| code as Arc<dyn Any + Send + Sync>)
             .map_err(|e| e.to_string())
@@ -103,11 +107,9 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize) -> Exit {
         unreachable!("host functions have no code")
     };
     let module = store.instance(instance).module.clone();
-    let key = match bounds_of(store, instance) {
-        Bounds::Guard => 0,
-        Bounds::Explicit => 1,
+    let Some(Ok(code)) = module.machine_code[code_slot(bounds_of(store, instance))].get() else {
+        unreachable!("compiled functions have code")
     };
-    let Some(Ok(code)) = module.machine_code[key].get() else { unreachable!("compiled functions have code") };
     let trampoline = code_of(code).trampoline();
     let instance_vm: *const _ = &**store.instance(instance).vm.as_ref().expect("instantiated");
     let entry = store.func_refs[func.0 as usize].code;
