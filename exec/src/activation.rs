@@ -114,19 +114,52 @@ pub fn resume<T>(store: &mut Store<T>, paused: PausedCall) -> Result<Outcome, Tr
     run(store, paused.func, Activation::new(base, entry_depth, regs), true)
 }
 
-/// Calls WebAssembly function `func` with its arguments in the slots from `base`, where
-/// its results go: a call from compiled code to a function it cannot call directly.
-/// Nests like a host function calling back in, so it counts against the same limit.
+/// How a call from compiled code into the interpreter ([`call_in_place`]) ended early.
 #[cfg_attr(not(all(feature = "jit", target_arch = "x86_64")), allow(dead_code))]
-pub(crate) fn call_in_place<T>(store: &mut Store<T>, func: FuncAddr, base: usize) -> Result<(), Trap> {
-    if store.stack.activations >= store.limits.host_reentry {
-        return Err(TrapKind::CallStackExhausted.into());
-    }
+pub(crate) enum NestedStop {
+    Trap(Trap),
+    /// The budget asks for a pause: the compiled callers leave too, and the outermost
+    /// activation pauses at `regs`, with every frame on the frame stack as it is.
+    Pause {
+        why: BudgetStop,
+        regs: Regs,
+    },
+}
+
+/// Calls WebAssembly function `func` with its arguments in the slots from `base`, where
+/// its results go: a call from compiled code to a function without code. The compiled
+/// caller's frame record is on the frame stack, so a pause can unwind it (when the
+/// activation it belongs to `may_pause`). Native frames nest here, so the caller
+/// checks the native stack first.
+#[cfg_attr(not(all(feature = "jit", target_arch = "x86_64")), allow(dead_code))]
+pub(crate) fn call_in_place<T>(
+    store: &mut Store<T>,
+    func: FuncAddr,
+    base: usize,
+    may_pause: bool,
+) -> Result<(), NestedStop> {
     let param_slots: usize =
         store.funcs[func.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
     let entry_depth = store.stack.frames.len();
-    let regs = enter_frame(store, func, base, base + param_slots)?;
-    run(store, func, Activation::new(base, entry_depth, regs), false).map(drop)
+    let regs = enter_frame(store, func, base, base + param_slots).map_err(NestedStop::Trap)?;
+    count_call(store, func);
+    let mut activation = Activation::new(base, entry_depth, regs);
+    activation.nested = true;
+    let ended = activation.run(store, may_pause, func);
+    store.stack.top = base;
+    match ended {
+        Ok(Ended::Returned) => Ok(()),
+        Ok(Ended::Unwinding { why, regs }) => Err(NestedStop::Pause { why, regs }),
+        Ok(Ended::Paused(_)) => unreachable!("nested activations unwind instead of pausing"),
+        Err(trap) => Err(NestedStop::Trap(trap)),
+    }
+}
+
+/// Counts a call of `func` from outside the interpreter towards its heat, as the
+/// interpreter's own calls count.
+fn count_call<T>(store: &Store<T>, func: FuncAddr) {
+    let hotness = &store.funcs[func.0 as usize].hotness;
+    hotness.set(hotness.get().wrapping_add(1));
 }
 
 /// Whether the paused call's frames fit in the store's stacks when its slots start at
@@ -159,6 +192,31 @@ struct Activation {
     regs: Regs,
     cache: CodeCache,
     host: HostBuffers,
+    /// Whether compiled code called into this activation ([`call_in_place`]): it
+    /// unwinds for a pause instead of pausing.
+    nested: bool,
+}
+
+/// How an activation ended.
+enum Ended {
+    /// The entered function returned; its results are at the activation's base.
+    Returned,
+    Paused(PausedCall),
+    /// A nested activation stopped for a pause, its frames left on the frame stack:
+    /// the activation around it pauses at `regs`.
+    Unwinding {
+        why: BudgetStop,
+        regs: Regs,
+    },
+}
+
+/// How a turn in compiled code went.
+enum Compiled {
+    /// The function has no code: the interpreter runs it.
+    NotEntered,
+    /// It returned to a caller the interpreter runs, now in the registers.
+    ReturnedToInterpreter,
+    Ended(Ended),
 }
 
 /// Calls `func` with `args` from the host.
@@ -174,6 +232,11 @@ fn call<T>(store: &mut Store<T>, func: FuncAddr, args: &[Val], may_pause: bool) 
     if base + param_slots.max(result_slots) > store.stack.slots.len()
         || store.stack.activations >= store.limits.host_reentry
     {
+        // A host function that retries the refused call in a loop runs on unless an
+        // interruption can stop it here: the call never reaches a budget check.
+        if store.budget.take_interruption().is_some() {
+            return Err(TrapKind::Interrupted.into());
+        }
         return Err(TrapKind::CallStackExhausted.into());
     }
     let mut sp = base;
@@ -192,9 +255,7 @@ fn call<T>(store: &mut Store<T>, func: FuncAddr, args: &[Val], may_pause: bool) 
     }
     let entry_depth = store.stack.frames.len();
     let regs = enter_frame(store, func, base, sp)?;
-    // A call from the host counts towards heat as the interpreter's calls do.
-    let hotness = &store.funcs[func.0 as usize].hotness;
-    hotness.set(hotness.get().wrapping_add(1));
+    count_call(store, func);
     run(store, func, Activation::new(base, entry_depth, regs), may_pause)
 }
 
@@ -222,8 +283,9 @@ fn run<T>(
     store.stack.activations -= 1;
     store.stack.top = activation.base;
     match outcome? {
-        None => Ok(Outcome::Finished(results(store, func, activation.base))),
-        Some(paused) => Ok(Outcome::Paused(paused)),
+        Ended::Returned => Ok(Outcome::Finished(results(store, func, activation.base))),
+        Ended::Paused(paused) => Ok(Outcome::Paused(paused)),
+        Ended::Unwinding { .. } => unreachable!("only nested activations unwind"),
     }
 }
 
@@ -253,49 +315,33 @@ fn results<T>(store: &Store<T>, func: FuncAddr, base: usize) -> Vec<Val> {
 
 impl Activation {
     fn new(base: usize, entry_depth: usize, regs: Regs) -> Activation {
-        Activation { base, entry_depth, regs, cache: CodeCache::default(), host: HostBuffers::default() }
+        Activation {
+            base,
+            entry_depth,
+            regs,
+            cache: CodeCache::default(),
+            host: HostBuffers::default(),
+            nested: false,
+        }
     }
 
-    /// Drives the activation; `None` when the entered function has returned, its
-    /// results at `base`.
-    fn run<T>(
-        &mut self,
-        store: &mut Store<T>,
-        may_pause: bool,
-        func: FuncAddr,
-    ) -> Result<Option<PausedCall>, Trap> {
+    /// Drives the activation, in the interpreter and in compiled code, to its end or a
+    /// pause.
+    fn run<T>(&mut self, store: &mut Store<T>, may_pause: bool, func: FuncAddr) -> Result<Ended, Trap> {
         store.budget.settle(&mut store.vm.budget);
-        #[cfg(all(feature = "jit", target_arch = "x86_64"))]
-        if self.regs.pc == 0
-            && store.stack.frames.len() == self.entry_depth
-            && crate::jit::is_compiled(store, FuncAddr(self.regs.func))
-        {
-            // Compiled code charges its own entry.
-            match crate::jit::run(store, FuncAddr(self.regs.func), self.regs.fp) {
-                crate::jit::Exit::Returned => return Ok(None),
-                crate::jit::Exit::Trap { trap, func: at_func, pc } => {
-                    self.regs.func = at_func;
-                    return Err(self.fail(store, trap, pc));
-                }
-                crate::jit::Exit::Budget { why, regs } => {
-                    self.regs = regs;
-                    return self.stop_for_budget(store, why, may_pause, func, regs.pc).map(Some);
-                }
-            }
-        }
-        // The entry's charge: the function's first, or the one a pause stopped at.
-        let mut stop = Stop::Budget;
-        store.vm.budget -= 1;
+        // The registers are at a safepoint whose charge is still to be made: the
+        // entered function's first instruction, or where a pause stopped.
+        let mut stop = Stop::TierUp;
+        let mut charged = false;
         let mut pc = self.regs.pc;
         loop {
             match stop {
-                Stop::Budget if store.vm.budget >= 0 => {}
                 Stop::Budget => {
-                    if let Err(why) = store.budget.exhausted(&mut store.vm.budget) {
-                        return self.stop_for_budget(store, why, may_pause, func, pc).map(Some);
+                    if let Some(ended) = self.settle_budget(store, may_pause, func, pc)? {
+                        return Ok(ended);
                     }
                 }
-                Stop::Returned => return Ok(None),
+                Stop::Returned => return Ok(Ended::Returned),
                 Stop::Host(callee) => {
                     let param_slots: usize =
                         store.funcs[callee.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
@@ -308,10 +354,100 @@ impl Activation {
                     }
                 }
                 Stop::Trap(kind) => return Err(self.fail(store, kind.into(), pc)),
+                Stop::TierUp => {
+                    // A loop header's charge comes first; a function's entry is
+                    // charged by whichever tier runs it.
+                    let at_entry = self.regs.pc == 0;
+                    if !at_entry && !charged {
+                        store.vm.budget -= 1;
+                        if let Some(ended) = self.settle_budget(store, may_pause, func, self.regs.pc)? {
+                            return Ok(ended);
+                        }
+                    }
+                    match self.run_compiled(store, may_pause, func)? {
+                        Compiled::NotEntered if at_entry => {
+                            store.vm.budget -= 1;
+                            if let Some(ended) = self.settle_budget(store, may_pause, func, 0)? {
+                                return Ok(ended);
+                            }
+                        }
+                        Compiled::NotEntered | Compiled::ReturnedToInterpreter => {}
+                        Compiled::Ended(ended) => return Ok(ended),
+                    }
+                }
             }
             store.refresh_vm(instance_of(store, self.regs.func));
             (stop, pc) = stratus_interp::run(store, &mut self.regs, self.entry_depth, &mut self.cache);
+            charged = true;
         }
+    }
+
+    /// Acts on a charge that may have emptied the budget counter, at `pc` of the
+    /// running function: refills it and goes on (`None`), or stops.
+    fn settle_budget<T>(
+        &self,
+        store: &mut Store<T>,
+        may_pause: bool,
+        func: FuncAddr,
+        pc: usize,
+    ) -> Result<Option<Ended>, Trap> {
+        if store.vm.budget >= 0 {
+            return Ok(None);
+        }
+        match store.budget.exhausted(&mut store.vm.budget) {
+            Ok(()) => Ok(None),
+            Err(why) => self.stop_for_budget(store, why, may_pause, func, pc).map(Some),
+        }
+    }
+
+    /// Runs the function at the registers' safepoint in compiled code, if it has code
+    /// or gets it now ([`crate::jit::tier_up`]), until it returns or stops.
+    #[cfg(all(feature = "jit", target_arch = "x86_64"))]
+    fn run_compiled<T>(
+        &mut self,
+        store: &mut Store<T>,
+        may_pause: bool,
+        func: FuncAddr,
+    ) -> Result<Compiled, Trap> {
+        let Some(entry) = crate::jit::tier_up(store, &self.regs) else { return Ok(Compiled::NotEntered) };
+        let running = FuncAddr(self.regs.func);
+        match crate::jit::run(store, running, self.regs.fp, entry, may_pause) {
+            crate::jit::Exit::Returned if store.stack.frames.len() == self.entry_depth => {
+                Ok(Compiled::Ended(Ended::Returned))
+            }
+            crate::jit::Exit::Returned => {
+                // Back to an interpreted caller, with the results at the frame base.
+                let results = store.funcs[running.0 as usize]
+                    .ty
+                    .results()
+                    .iter()
+                    .map(|t| t.slots() as usize)
+                    .sum::<usize>();
+                let frame = store.stack.frames.pop().expect("deeper than the entry depth");
+                let sp = self.regs.fp + results;
+                self.regs = Regs {
+                    func: frame.func,
+                    pc: frame.pc as usize,
+                    stp: frame.stp as usize,
+                    fp: frame.base as usize,
+                    sp,
+                };
+                Ok(Compiled::ReturnedToInterpreter)
+            }
+            crate::jit::Exit::Trap { trap, func: at_func, pc } => {
+                self.regs.func = at_func;
+                Err(self.fail(store, trap, pc))
+            }
+            crate::jit::Exit::Budget { why, regs } => {
+                self.regs = regs;
+                self.stop_for_budget(store, why, may_pause, func, regs.pc).map(Compiled::Ended)
+            }
+        }
+    }
+
+    #[cfg(not(all(feature = "jit", target_arch = "x86_64")))]
+    fn run_compiled<T>(&mut self, _: &mut Store<T>, _: bool, _: FuncAddr) -> Result<Compiled, Trap> {
+        Ok(Compiled::NotEntered)
     }
 
     /// Pauses the activation for the reason `why` gives, where it may, and traps
@@ -323,7 +459,7 @@ impl Activation {
         may_pause: bool,
         func: FuncAddr,
         pc: usize,
-    ) -> Result<PausedCall, Trap> {
+    ) -> Result<Ended, Trap> {
         let (kind, pause) = match why {
             BudgetStop::OutOfFuel => (TrapKind::OutOfFuel, Some(PauseReason::OutOfFuel)),
             BudgetStop::Interrupted(Interruption::Pause) => {
@@ -332,7 +468,8 @@ impl Activation {
             BudgetStop::Interrupted(Interruption::Trap) => (TrapKind::Interrupted, None),
         };
         match pause.filter(|_| may_pause) {
-            Some(reason) => Ok(self.pause(store, func, reason)),
+            Some(_) if self.nested => Ok(Ended::Unwinding { why, regs: self.regs }),
+            Some(reason) => Ok(Ended::Paused(self.pause(store, func, reason))),
             None => Err(self.fail(store, kind.into(), pc)),
         }
     }

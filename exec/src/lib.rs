@@ -30,17 +30,19 @@ pub fn jit_available() -> bool {
     return false;
 }
 
-/// How many of a store's WebAssembly functions have compiled code, and how many without
-/// it have run in the interpreter.
+/// How many of a store's WebAssembly functions have compiled code, how many without it
+/// have run in the interpreter, and how many running calls moved into compiled code at
+/// a loop header.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
 pub struct TierCounts {
     pub compiled: usize,
     pub interpreted: usize,
+    pub osr_entries: u64,
 }
 
 /// Counts the store's functions by the tier that runs them.
 pub fn tier_counts<T>(store: &Store<T>) -> TierCounts {
-    let mut counts = TierCounts::default();
+    let mut counts = TierCounts { osr_entries: store.tier_stats.osr_entries, ..TierCounts::default() };
     for (entry, func_ref) in store.funcs.iter().zip(&store.func_refs) {
         if let FuncKind::Host(_) = entry.kind {
             continue;

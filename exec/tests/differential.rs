@@ -17,9 +17,13 @@
 //! SIMD, so that scalar code gets its share) run compiled against wasmi, and compiled
 //! against the interpreter, where traps must match word for word, backtrace included.
 //!
+//! Tiered stores (random small thresholds, so that functions move to compiled code in
+//! the middle of calls and loops) must agree with the interpreter the same way.
+//!
 //! The same modules also check fuel: every call run in random fuel slices, paused and
-//! resumed until it ends, must end as one uninterrupted call does, and the same fuel
-//! must stop a call at the same place every time.
+//! resumed until it ends (in the interpreter, compiled, or tiered), must end as one
+//! uninterrupted call does, and the same fuel must stop a call at the same place in
+//! every tier.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -30,7 +34,7 @@ use proptest::test_runner::RngSeed;
 use stratus_decoder::{ExternKind, ValType};
 use stratus_runtime::{
     CompilePolicy, CompiledModule, Extern, InstanceAddr, InstantiateError, Limits, MemoryReservation, Store,
-    TrapKind, Val,
+    TierUpThresholds, TrapKind, Val,
 };
 
 /// What a call or an instantiation came to, in terms both engines share.
@@ -198,6 +202,10 @@ struct Theirs {
     instance: wasmi::Instance,
 }
 
+/// The elements of a table compared one by one; past them only its size is (a module
+/// may grow a table to millions of elements).
+const TABLE_PREFIX: usize = 4096;
+
 /// Everything exported that holds state, as values to compare.
 fn our_state(ours: &Ours) -> Vec<(String, Vec<Value>)> {
     let inst = ours.store.instance(ours.instance);
@@ -210,8 +218,9 @@ fn our_state(ours: &Ours) -> Vec<(String, Vec<Value>)> {
                 vec![Value::Bits(data.len() as u128), Value::Bits(checksum(data))]
             }
             Some(Extern::Table(t)) => {
-                let table = &ours.store.tables[t.0 as usize];
-                table.elements.iter().map(|&e| Value::Ref { null: e == 0 }).collect()
+                let elements = &ours.store.tables[t.0 as usize].elements;
+                let prefix = elements.iter().take(TABLE_PREFIX).map(|&e| Value::Ref { null: e == 0 });
+                std::iter::once(Value::Bits(elements.len() as u128)).chain(prefix).collect()
             }
             _ => continue,
         };
@@ -230,12 +239,16 @@ fn their_state(theirs: &Theirs, names: &[(String, ExternKind)]) -> Vec<(String, 
                 let data = m.data(&theirs.store);
                 vec![Value::Bits(data.len() as u128), Value::Bits(checksum(data))]
             }
-            (ExternKind::Table, wasmi::Extern::Table(t)) => (0..t.size(&theirs.store))
-                .map(|i| match t.get(&theirs.store, i).expect("in bounds") {
-                    wasmi::Ref::Func(r) => Value::Ref { null: r.is_null() },
-                    wasmi::Ref::Extern(r) => Value::Ref { null: r.is_null() },
-                })
-                .collect(),
+            (ExternKind::Table, wasmi::Extern::Table(t)) => {
+                let size = t.size(&theirs.store);
+                let prefix = (0..size.min(TABLE_PREFIX as u64)).map(|i| {
+                    match t.get(&theirs.store, i).expect("in bounds") {
+                        wasmi::Ref::Func(r) => Value::Ref { null: r.is_null() },
+                        wasmi::Ref::Extern(r) => Value::Ref { null: r.is_null() },
+                    }
+                });
+                std::iter::once(Value::Bits(u128::from(size))).chain(prefix).collect()
+            }
             _ => continue,
         };
         state.push((name.clone(), values));
@@ -367,22 +380,40 @@ enum Tier {
     Jit {
         guard: bool,
     },
+    /// Interpreted until hot, then compiled.
+    Auto {
+        guard: bool,
+        thresholds: TierUpThresholds,
+    },
+}
+
+impl Tier {
+    /// Tiered with small random thresholds, so that functions move to compiled code
+    /// in the middle of the generated modules' short runs.
+    fn random_auto(u: &mut Unstructured<'_>) -> Tier {
+        let calls = u.int_in_range(0..=12).unwrap_or(1);
+        let back_edges = u.int_in_range(0..=12).unwrap_or(1);
+        Tier::Auto {
+            guard: u.arbitrary().unwrap_or(true),
+            thresholds: TierUpThresholds { calls, back_edges },
+        }
+    }
 }
 
 fn store_for(tier: Tier) -> Store<()> {
-    match tier {
-        Tier::Interp => Store::new(()),
-        Tier::Jit { guard } => {
-            let memory_reservation = if guard {
-                MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES }
-            } else {
-                MemoryReservation::default()
-            };
-            let mut store = Store::with_limits((), Limits { memory_reservation, ..Limits::default() });
-            store.compile = CompilePolicy::Eager;
-            store
-        }
-    }
+    let (guard, compile) = match tier {
+        Tier::Interp => return Store::new(()),
+        Tier::Jit { guard } => (guard, CompilePolicy::Eager),
+        Tier::Auto { guard, thresholds } => (guard, CompilePolicy::OnHeat(thresholds)),
+    };
+    let memory_reservation = if guard {
+        MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES }
+    } else {
+        MemoryReservation::default()
+    };
+    let mut store = Store::with_limits((), Limits { memory_reservation, ..Limits::default() });
+    store.compile = compile;
+    store
 }
 
 fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<(), String> {
@@ -519,13 +550,14 @@ proptest! {
     }
 }
 
-/// Runs every export of `bytes` in the interpreter and compiled, with the same
-/// arguments: results, traps (message and backtrace) and exported state must be equal.
-fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, guard: bool) -> Result<(), String> {
+/// Runs every export of `bytes` in the interpreter and in `tier`, `rounds` times over
+/// with the same arguments: results, traps (message and backtrace) and exported state
+/// must be equal.
+fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier, rounds: usize) -> Result<(), String> {
     let module =
         CompiledModule::new(bytes.to_vec()).map_err(|e| format!("Stratus rejected the module: {e}"))?;
     let mut interp = store_for(Tier::Interp);
-    let mut jit = store_for(Tier::Jit { guard });
+    let mut jit = store_for(tier);
     let (a, b) = (
         stratus_exec::instantiate(&mut interp, &module, &[]),
         stratus_exec::instantiate(&mut jit, &module, &[]),
@@ -539,7 +571,8 @@ fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, guard: bool) -> Result<
     };
     let mut interp = Ours { store: interp, instance: a, module: module.clone() };
     let mut jit = Ours { store: jit, instance: b, module: module.clone() };
-    for export in &module.exports {
+    let exports = module.exports.iter().cycle().take(module.exports.len() * rounds);
+    for export in exports {
         let Some(Extern::Func(func)) = interp.store.instance(interp.instance).export(&export.name) else {
             continue;
         };
@@ -556,7 +589,7 @@ fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, guard: bool) -> Result<
             show(stratus_exec::invoke(&mut jit.store, jit_func, &args)),
         );
         if ours != compiled {
-            return Err(format!("{}{args:?}: interpreter {ours}, compiled {compiled}", export.name));
+            return Err(format!("{}{args:?}: interpreter {ours}, {tier:?} {compiled}", export.name));
         }
         if our_state(&interp) != our_state(&jit) {
             return Err(format!("after {}{args:?}, state differs", export.name));
@@ -591,7 +624,20 @@ proptest! {
     fn compiled_code_agrees_with_the_interpreter(seed in proptest::collection::vec(any::<u8>(), 1024..16384)) {
         let mut u = Unstructured::new(&seed);
         let Some(bytes) = generate_for_jit(&mut u, seed[0] & 1 == 0, seed[2] & 1 == 0) else { return Ok(()) };
-        if let Err(difference) = compare_tiers(&bytes, &mut u, seed[1] & 1 == 0) {
+        if let Err(difference) = compare_tiers(&bytes, &mut u, Tier::Jit { guard: seed[1] & 1 == 0 }, 1) {
+            prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
+        }
+    }
+
+    /// Each export is called three times, so that functions get hot in the middle of
+    /// calls (their loops entered in compiled code, their callers finding them
+    /// compiled) and later calls start compiled.
+    #[test]
+    fn tiered_code_agrees_with_the_interpreter(seed in proptest::collection::vec(any::<u8>(), 1024..16384)) {
+        let mut u = Unstructured::new(&seed);
+        let Some(bytes) = generate_for_jit(&mut u, seed[0] & 1 == 0, seed[1] & 1 == 0) else { return Ok(()) };
+        let tier = Tier::random_auto(&mut u);
+        if let Err(difference) = compare_tiers(&bytes, &mut u, tier, 3) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
         }
     }
@@ -601,9 +647,9 @@ proptest! {
 /// fuel global ends every module's loops and recursion long before.
 const PLENTY: u64 = 1 << 40;
 
-/// An instance of `module` in a store of its own, consuming fuel or not.
-fn fresh(module: &Arc<CompiledModule>, fuel: bool) -> Option<Ours> {
-    let mut store = Store::new(());
+/// An instance of `module` in a store of its own running `tier`, consuming fuel or not.
+fn fresh(module: &Arc<CompiledModule>, tier: Tier, fuel: bool) -> Option<Ours> {
+    let mut store = store_for(tier);
     if fuel {
         store.set_fuel(Some(PLENTY));
     }
@@ -645,13 +691,17 @@ fn call_in_slices(
     }
 }
 
-/// Every exported function of `bytes`, called whole and called in fuel slices in twin
-/// instances, must end the same way and leave the same state; and a call given too
-/// little fuel must stop at the same place in two more twins.
-fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>) -> Result<(), String> {
+/// Every exported function of `bytes`, called whole in the interpreter and called in
+/// fuel slices in a twin instance running `tier` (so pausing and resuming in every
+/// tier), must end the same way and leave the same state; and a call given too little
+/// fuel must stop at the same place in two more twins, one interpreted and one in
+/// `tier`.
+fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier) -> Result<(), String> {
     let module =
         CompiledModule::new(bytes.to_vec()).map_err(|e| format!("Stratus rejected the module: {e}"))?;
-    let (Some(mut whole), Some(mut sliced)) = (fresh(&module, false), fresh(&module, true)) else {
+    let (Some(mut whole), Some(mut sliced)) =
+        (fresh(&module, Tier::Interp, false), fresh(&module, tier, true))
+    else {
         return Ok(());
     };
     for export in &module.exports {
@@ -665,7 +715,10 @@ fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>) -> Result<(), Str
             return Ok(());
         }
         if expected != found {
-            return Err(format!("{}{args:?}: whole {expected:?}, in slices {found:?}", export.name));
+            return Err(format!(
+                "{}{args:?}: whole {expected:?}, in slices ({tier:?}) {found:?}",
+                export.name
+            ));
         }
         if our_state(&whole) != our_state(&sliced) {
             return Err(format!("after {}{args:?}, the state differs", export.name));
@@ -677,9 +730,12 @@ fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>) -> Result<(), Str
             let outcome = stratus_exec::invoke(&mut ours.store, func, &args);
             Some((outcome.map_err(|trap| (trap.kind, trap.backtrace)), ours.store.fuel(), our_state(&ours)))
         };
-        let (first, second) = (stop(fresh(&module, true)), stop(fresh(&module, true)));
+        let (first, second) = (stop(fresh(&module, Tier::Interp, true)), stop(fresh(&module, tier, true)));
         if first != second {
-            return Err(format!("{}{args:?} with {fuel} units: {first:?}, then {second:?}", export.name));
+            return Err(format!(
+                "{}{args:?} with {fuel} units: {first:?}, in {tier:?} {second:?}",
+                export.name
+            ));
         }
     }
     Ok(())
@@ -692,7 +748,13 @@ proptest! {
     fn calls_in_fuel_slices_end_as_whole_calls(seed in proptest::collection::vec(any::<u8>(), 1024..16384)) {
         let mut u = Unstructured::new(&seed);
         let Some(bytes) = generate(&mut u, seed[0] & 1 == 0) else { return Ok(()) };
-        if let Err(difference) = compare_fuel_slices(&bytes, &mut u) {
+        // A third each: the interpreter, compiled code, tiers changing mid-call.
+        let tier = match seed[1] % 3 {
+            0 => Tier::Interp,
+            1 => Tier::Jit { guard: seed[2] & 1 == 0 },
+            _ => Tier::random_auto(&mut u),
+        };
+        if let Err(difference) = compare_fuel_slices(&bytes, &mut u, tier) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
         }
     }

@@ -13,8 +13,8 @@ use std::marker::PhantomData;
 
 use stratus_decoder::ValType;
 use stratus_runtime::{
-    DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, Global, Instance, Memory, Slots,
-    Store, Table, TrapKind, ref_from_slot, ref_to_slot,
+    DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, FuncRef, Global, Instance,
+    Memory, Slots, Store, Table, TierUpThresholds, TrapKind, ref_from_slot, ref_to_slot,
 };
 use stratus_validator::FuncInfo;
 
@@ -40,6 +40,11 @@ pub enum Stop {
     /// registers are at the safepoint (the callee's first instruction, or the loop
     /// header); the charge has been made.
     Budget,
+    /// The running function may go on in compiled code: it has code, or is hot enough
+    /// for the store's [thresholds](stratus_runtime::TierUpThresholds). The registers
+    /// are at its first instruction (a call, its frame made and locals zeroed, the
+    /// entry's charge not made) or at a loop header (its back-edge charged).
+    TierUp,
 }
 
 impl From<TrapKind> for Stop {
@@ -98,6 +103,10 @@ pub(crate) struct Exec<'s, T> {
     sp: usize,
     /// The running function's hotness counter: set by the fast loop.
     hotness: &'s std::cell::Cell<u32>,
+    /// How compiled code calls each function: whether a function has code.
+    func_refs: &'s [FuncRef],
+    /// When to stop for [`Stop::TierUp`].
+    tier_up: TierUpThresholds,
     /// The fast loop's cache of the functions it calls and returns to.
     known_code: &'s mut CodeCache,
 }
@@ -162,6 +171,8 @@ impl<'s, T> Exec<'s, T> {
             fp: regs.fp,
             sp: regs.sp,
             hotness: &store.funcs[regs.func as usize].hotness,
+            func_refs: &store.func_refs,
+            tier_up: store.compile.thresholds(),
             known_code: cache,
         }
     }
@@ -293,9 +304,20 @@ impl<'s, T> Exec<'s, T> {
         if entry.is_back_edge() {
             let hotness = &self.funcs[self.func as usize].hotness;
             hotness.set(hotness.get().wrapping_add(1));
-            return self.charge();
+            self.charge()?;
+            if hotness.get() > self.tier_up.back_edges {
+                self.op_pc = self.pc;
+                return Err(Stop::TierUp);
+            }
         }
         Ok(())
+    }
+
+    /// Whether a call to `func`, whose heat is `hotness` with the call counted, goes to
+    /// compiled code (or the compiler) instead.
+    #[inline(always)]
+    fn tiers_up_at_call(&self, func: u32, hotness: u32) -> bool {
+        hotness > self.tier_up.calls || !self.func_refs[func as usize].code.is_null()
     }
 
     /// The width of a `drop` or untyped `select` operand.
@@ -344,6 +366,10 @@ impl<'s, T> Exec<'s, T> {
         self.stp = 0;
         self.fp = base;
         self.sp = locals_end;
+        if self.tiers_up_at_call(func.0, entry.hotness.get()) {
+            self.op_pc = 0;
+            return Err(Stop::TierUp);
+        }
         self.charge()
     }
 

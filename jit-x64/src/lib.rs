@@ -1,8 +1,9 @@
 //! stratus-jit-x64: the x86-64 back-end of the baseline compiler.
 //!
 //! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`),
-//! compiling a whole module into one executable buffer with its entry trampoline and
-//! shared exit paths ([`compile_module`]), the CPU check ([`supported`]), and turning
+//! compiling a whole module, or some of its functions, into one executable buffer with
+//! its entry trampoline and shared exit paths ([`compile_module`],
+//! [`compile_functions`]), the CPU check ([`supported`]), and turning
 //! faults in compiled code into traps (`signals`).
 //!
 //! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), or
@@ -23,7 +24,7 @@ mod module;
 pub mod signals;
 mod simd;
 
-pub use module::{X64Code, compile_module};
+pub use module::{X64Code, compile_functions, compile_module};
 
 /// Whether this CPU runs the code this back-end emits: SSE4.1, the baseline (and the
 /// SSSE3 it implies). Newer instructions (POPCNT) are used where the CPU has them.

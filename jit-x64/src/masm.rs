@@ -54,6 +54,9 @@ enum Stub {
     LibcallTrap { label: DynamicLabel, pc: u32 },
     /// The budget ran out: ask the driver, then go on at `resume` or stop at `at`.
     Budget { label: DynamicLabel, resume: DynamicLabel, at: TrapAt },
+    /// An entry from the trampoline at a loop header, whose cached locals `reload`
+    /// loads: it makes the frame the function's entry makes.
+    Osr { label: DynamicLabel, reload: DynamicLabel },
 }
 
 /// Module-wide labels of the shared exit paths.
@@ -70,10 +73,14 @@ pub struct X64Masm {
     shared: Shared,
     /// Module index of the function being compiled.
     func: u32,
-    /// The entry label of each defined function, and the first defined index.
-    pub(crate) entries: Vec<DynamicLabel>,
+    /// The entry label of each defined function this code unit holds (calls to the
+    /// others go through their function refs), and the first defined index.
+    pub(crate) entries: Vec<Option<DynamicLabel>>,
     imported: u32,
     pub(crate) faults: Vec<FaultSite>,
+    /// Entries from the interpreter at loop headers: module function index, header
+    /// pc, label.
+    pub(crate) osr_entries: Vec<(u32, u32, DynamicLabel)>,
 }
 
 fn trap_code(kind: TrapKind) -> u32 {
@@ -81,12 +88,15 @@ fn trap_code(kind: TrapKind) -> u32 {
 }
 
 impl X64Masm {
+    /// A macro-assembler for the defined functions `unit` of a module with `imported`
+    /// imported and `defined` defined functions.
     pub(crate) fn new(
         ops: Assembler,
         bounds: Bounds,
         shared: Shared,
         imported: u32,
         defined: u32,
+        unit: std::ops::Range<u32>,
     ) -> X64Masm {
         let mut masm = X64Masm {
             ops,
@@ -98,8 +108,10 @@ impl X64Masm {
             entries: Vec::new(),
             imported,
             faults: Vec::new(),
+            osr_entries: Vec::new(),
         };
-        masm.entries = (0..defined).map(|_| masm.ops.new_dynamic_label()).collect();
+        masm.entries =
+            (0..defined).map(|index| unit.contains(&index).then(|| masm.ops.new_dynamic_label())).collect();
         masm
     }
 
@@ -166,19 +178,21 @@ impl X64Masm {
     }
 
     /// Calls through the function ref in `rax`, of the function whose store address is
-    /// in `r8d`.
+    /// in `r8d`. A function without code is called by the runtime, with the caller's
+    /// frame record pushed all the same: a pause in the interpreter there unwinds the
+    /// caller to that record.
     fn call_ref(&mut self, args_slot: u32, at: TrapAt, ret: TrapAt) {
         let host = self.ops.new_dynamic_label();
         let done = self.ops.new_dynamic_label();
         asm!(self.ops
-            ; mov rcx, [rax + abi::func_ref::CODE]
-            ; test rcx, rcx
-            ; jz =>host
             ; mov edx, [rax + abi::func_ref::FRAME_SLOTS]
         );
         self.call_checks_and_frame(None, args_slot, at, ret);
         let offset = (args_slot * 8) as i32;
         asm!(self.ops
+            ; mov rcx, [rax + abi::func_ref::CODE]
+            ; test rcx, rcx
+            ; jz =>host
             ; push r13
             ; push r12
             ; mov r13, [rax + abi::func_ref::INSTANCE]
@@ -196,6 +210,7 @@ impl X64Masm {
             ; xor ecx, ecx
         );
         self.call_libcall(Libcall::Call);
+        asm!(self.ops ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1);
         self.check_libcall(at.pc);
         asm!(self.ops ; =>done);
     }
@@ -306,6 +321,13 @@ impl X64Masm {
                         ; mov esi, func as i32
                         ; mov r8d, at.height as i32
                         ; jmp =>self.shared.budget_exit
+                    );
+                }
+                Stub::Osr { label, reload } => {
+                    asm!(self.ops
+                        ; =>label
+                        ; sub rsp, 8
+                        ; jmp =>reload
                     );
                 }
             }
@@ -488,7 +510,7 @@ impl MacroAssembler for X64Masm {
     fn begin_function(&mut self, index: u32, param_slots: u32, local_slots: u32) {
         self.func = index;
         self.labels.clear();
-        let entry = self.entries[(index - self.imported) as usize];
+        let entry = self.entries[(index - self.imported) as usize].expect("a function of this unit");
         self.ops.align(16, 0xCC);
         asm!(self.ops
             ; =>entry
@@ -935,6 +957,12 @@ impl MacroAssembler for X64Masm {
         asm!(self.ops ; add rsp, 8 ; ret);
     }
 
+    fn osr_entry(&mut self, reload: Label, at: TrapAt) {
+        let label = self.ops.new_dynamic_label();
+        self.stubs.push(Stub::Osr { label, reload: self.label(reload) });
+        self.osr_entries.push((self.func, at.pc, label));
+    }
+
     fn trap(&mut self, code: u32, at: TrapAt) {
         let stub = self.trap_stub(code, at.pc, None);
         asm!(self.ops ; jmp =>stub);
@@ -1030,9 +1058,12 @@ impl MacroAssembler for X64Masm {
 
     fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt) {
         match callee {
+            Callee::Defined { index, .. } if self.entries[(index - self.imported) as usize].is_none() => {
+                self.call(Callee::Imported { index }, args_slot, at, ret);
+            }
             Callee::Defined { index, frame_slots } => {
                 self.call_checks_and_frame(Some(frame_slots), args_slot, at, ret);
-                let entry = self.entries[(index - self.imported) as usize];
+                let entry = self.entries[(index - self.imported) as usize].expect("checked above");
                 let offset = (args_slot * 8) as i32;
                 asm!(self.ops
                     ; add r14, offset

@@ -1,6 +1,8 @@
-//! A module's compiled code: one executable buffer holding the entry trampoline, the
-//! shared exit paths and every function.
+//! A module's compiled code, a unit at a time: one executable buffer holding an entry
+//! trampoline, the exit paths its functions share, and some of the module's functions
+//! (all of them when compiled ahead of time, one when a function tiers up).
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use dynasmrt::x64::Assembler;
@@ -12,13 +14,18 @@ use stratus_runtime::{CompiledModule, ExitKind, TrapKind};
 use crate::masm::{Shared, X64Masm};
 use crate::signals::{FaultMap, Landing, Registration};
 
-/// The compiled code of a module, for one way of checking bounds. Dropping it frees
-/// the code (the execution core keeps it alive while any instance may run it).
+/// Compiled code of some of a module's functions (a range of defined indices), for one
+/// way of checking bounds. Dropping it frees the code (the execution core keeps it
+/// alive while any instance may run it).
 pub struct X64Code {
     buffer: ExecutableBuffer,
     trampoline: AssemblyOffset,
+    /// The defined index of the first function.
+    first: u32,
     entries: Vec<AssemblyOffset>,
     frame_slots: Vec<u32>,
+    /// Entries at loop headers: defined index, header pc, entry; sorted.
+    osr_entries: Vec<(u32, u32, AssemblyOffset)>,
     _registration: Option<Registration>,
 }
 
@@ -26,7 +33,7 @@ impl std::fmt::Debug for X64Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("X64Code")
             .field("bytes", &self.buffer.len())
-            .field("funcs", &self.entries.len())
+            .field("funcs", &(self.first..self.first + self.entries.len() as u32))
             .finish()
     }
 }
@@ -53,32 +60,53 @@ impl FaultMap for Faults {
     }
 }
 
-/// Compiles every function `module` defines.
+/// Compiles every function `module` defines, into one unit whose functions call each
+/// other directly.
 pub fn compile_module(module: &CompiledModule, bounds: Bounds) -> Result<Arc<X64Code>, CompileError> {
+    compile_functions(module, bounds, 0..module.code.len() as u32)
+}
+
+/// Compiles the functions of `module` with defined indices in `unit`. Calls among
+/// them are direct; calls to the module's other functions go through their function
+/// refs, so they find whatever code those have when the call runs.
+pub fn compile_functions(
+    module: &CompiledModule,
+    bounds: Bounds,
+    unit: Range<u32>,
+) -> Result<Arc<X64Code>, CompileError> {
+    let unsupported = |e: &dyn std::fmt::Display| CompileError::Unsupported(e.to_string());
     let mut ops = Assembler::new().map_err(|e| CompileError::Unsupported(format!("code memory: {e}")))?;
     let trap_exit = ops.new_dynamic_label();
     let budget_exit = ops.new_dynamic_label();
     let landing = ops.new_dynamic_label();
     let trampoline = emit_prelude(&mut ops, trap_exit, budget_exit, landing);
     let defined = module.code.len() as u32;
-    let mut masm =
-        X64Masm::new(ops, bounds, Shared { trap_exit, budget_exit }, module.imported_funcs, defined);
-    let mut frame_slots = Vec::with_capacity(defined as usize);
-    for index in 0..defined {
+    let mut masm = X64Masm::new(
+        ops,
+        bounds,
+        Shared { trap_exit, budget_exit },
+        module.imported_funcs,
+        defined,
+        unit.clone(),
+    );
+    let mut frame_slots = Vec::with_capacity(unit.len());
+    for index in unit.clone() {
         compile_function(&mut masm, module, index)?;
         let (info, _) = module.func_code(index).map_err(|e| CompileError::Invalid(e.to_string()))?;
         frame_slots.push(info.local_slots + info.max_stack_slots);
     }
     let entry_labels = std::mem::take(&mut masm.entries);
+    let osr_labels = std::mem::take(&mut masm.osr_entries);
     let mut sites = std::mem::take(&mut masm.faults);
     let ops = masm.ops;
-    let landing_offset =
-        ops.labels().resolve_dynamic(landing).map_err(|e| CompileError::Unsupported(e.to_string()))?;
-    let entries = entry_labels
+    let resolve = |label| ops.labels().resolve_dynamic(label).map_err(|e| unsupported(&e));
+    let landing_offset = resolve(landing)?;
+    let entries = entry_labels.iter().flatten().map(|&l| resolve(l)).collect::<Result<Vec<_>, _>>()?;
+    let mut osr_entries = osr_labels
         .iter()
-        .map(|&l| ops.labels().resolve_dynamic(l))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| CompileError::Unsupported(e.to_string()))?;
+        .map(|&(func, pc, label)| Ok((func - module.imported_funcs, pc, resolve(label)?)))
+        .collect::<Result<Vec<_>, CompileError>>()?;
+    osr_entries.sort_unstable_by_key(|&(func, pc, _)| (func, pc));
     let buffer = ops.finalize().map_err(|_| CompileError::Unsupported("finalizing code".into()))?;
     sites.sort_by_key(|s| s.native);
     let registration = (!sites.is_empty()).then(|| {
@@ -89,7 +117,15 @@ pub fn compile_module(module: &CompiledModule, bounds: Bounds) -> Result<Arc<X64
             landing: buffer.ptr(landing_offset) as usize,
         }))
     });
-    Ok(Arc::new(X64Code { buffer, trampoline, entries, frame_slots, _registration: registration }))
+    Ok(Arc::new(X64Code {
+        buffer,
+        trampoline,
+        first: unit.start,
+        entries,
+        frame_slots,
+        osr_entries,
+        _registration: registration,
+    }))
 }
 
 /// The entry trampoline and the paths out of compiled code that every function shares.
@@ -174,19 +210,35 @@ fn emit_prelude(
 }
 
 impl X64Code {
-    /// The machine code, and the offset of each defined function's entry in it.
+    /// The machine code, and the offset of each of its functions' entry in it.
     pub fn disassembly_input(&self) -> (&[u8], Vec<usize>) {
         (&self.buffer, self.entries.iter().map(|e| e.0).collect())
+    }
+
+    fn position(&self, defined: u32) -> usize {
+        let position = defined.checked_sub(self.first).map_or(usize::MAX, |p| p as usize);
+        assert!(position < self.entries.len(), "function {defined} is not in this unit");
+        position
     }
 }
 
 impl ModuleCode for X64Code {
+    fn holds(&self, defined: u32) -> bool {
+        (self.first..self.first + self.entries.len() as u32).contains(&defined)
+    }
+
     fn entry(&self, defined: u32) -> *const u8 {
-        self.buffer.ptr(self.entries[defined as usize])
+        self.buffer.ptr(self.entries[self.position(defined)])
     }
 
     fn frame_slots(&self, defined: u32) -> u32 {
-        self.frame_slots[defined as usize]
+        self.frame_slots[self.position(defined)]
+    }
+
+    fn osr_entry(&self, defined: u32, header_pc: u32) -> Option<*const u8> {
+        let index =
+            self.osr_entries.binary_search_by_key(&(defined, header_pc), |&(f, pc, _)| (f, pc)).ok()?;
+        Some(self.buffer.ptr(self.osr_entries[index].2))
     }
 
     fn trampoline(&self) -> EntryFn {

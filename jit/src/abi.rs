@@ -98,7 +98,9 @@ pub enum Libcall {
     /// knows why).
     Budget = 0,
     /// Calls function `a` (a store address) that has no compiled code, its arguments
-    /// at `args`.
+    /// at `args`, with the caller's frame record pushed as for a compiled callee: if
+    /// the callee pauses, the caller returns non-zero and the driver resumes it later
+    /// in the interpreter from that record.
     Call,
     MemoryGrow,
     MemoryFill,

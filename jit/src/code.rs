@@ -30,12 +30,21 @@ pub struct FaultSite {
     pub func: u32,
 }
 
-/// A module's compiled code, behind the back-end's executable buffer.
+/// Compiled code of some of a module's functions, behind the back-end's executable
+/// buffer. The functions are named by their defined index; asking about one the code
+/// does not [hold](Self::holds) panics.
 pub trait ModuleCode: Send + Sync + fmt::Debug {
+    /// Whether the code holds defined function `defined`.
+    fn holds(&self, defined: u32) -> bool;
     /// The address of the entry of defined function `defined`.
     fn entry(&self, defined: u32) -> *const u8;
     /// What the frame of defined function `defined` takes.
     fn frame_slots(&self, defined: u32) -> u32;
+    /// The entry of defined function `defined` at the loop whose header is at
+    /// `header_pc` in its code, entered through the trampoline with the frame the
+    /// interpreter left there ([`MacroAssembler::osr_entry`](crate::MacroAssembler::osr_entry)).
+    /// `None` where the compiler made none (a loop in unreachable code).
+    fn osr_entry(&self, defined: u32, header_pc: u32) -> Option<*const u8>;
     /// The entry trampoline ([`EntryFn`](crate::abi::EntryFn)).
     fn trampoline(&self) -> crate::abi::EntryFn;
     /// Bytes of machine code.

@@ -252,6 +252,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.masm.bind(label);
                 let header =
                     TrapAt { pc: reader.position() as u32, stp: self.stp, height: self.stack.height() };
+                self.masm.osr_entry(reload, header);
                 self.push_control(Kind::Loop, bt, label, reload, header);
                 let len = self.loop_locals.len() as u32 - start;
                 self.controls.last_mut().expect("just pushed").loop_locals = (start, len);

@@ -135,6 +135,11 @@ pub trait MacroAssembler {
     fn back_edge(&mut self, header: Label, reload: Label, at: TrapAt);
     /// Returns to the caller; the results are in the slots from the frame base.
     fn ret(&mut self);
+    /// Makes an entry into the function at the loop header `at` describes, for a
+    /// running call that the interpreter started (on-stack replacement): every value is
+    /// in its slot there, and the code goes on at `reload`, which loads the locals the
+    /// header keeps in registers. The back-end lists it with the function's entries.
+    fn osr_entry(&mut self, reload: Label, at: TrapAt);
     /// Traps unconditionally.
     fn trap(&mut self, code: u32, at: TrapAt);
 

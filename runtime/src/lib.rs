@@ -29,13 +29,13 @@ pub use instance::{Extern, Instance, InstanceVm, InstantiateError, eval_const, i
 pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, MemoryReservation, MemoryVm, PAGE_SIZE};
 pub use module::{
     CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
-    FuncCode, Import, Validation,
+    FuncCode, Import, MachineCode, Validation,
 };
 pub use quota::{GrowError, Quota, QuotaExceeded};
 pub use stack::{Frame, Frames, Slots, Stack};
 pub use store::{
     CompilePolicy, DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, FuncRef, GlobalAddr,
-    HostFunc, InstanceAddr, Limits, MemAddr, Store, TableAddr,
+    HostFunc, InstanceAddr, Limits, MemAddr, Store, TableAddr, TierStats, TierUpThresholds,
 };
 pub use table::{Table, TableVm, copy_elements as copy_table_elements};
 pub use trap::{FrameInfo, Trap, TrapKind, write_backtrace};

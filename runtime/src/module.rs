@@ -87,6 +87,9 @@ pub struct FuncCode {
     info: OnceLock<Result<FuncInfo, String>>,
 }
 
+/// Machine code a compiler made, or why it could not.
+pub type MachineCode = OnceLock<Result<Arc<dyn std::any::Any + Send + Sync>, String>>;
+
 /// A validated module with everything instantiation and execution need, owning its
 /// bytes; code and constant expressions stay in those bytes and run in place.
 #[derive(Debug)]
@@ -114,10 +117,12 @@ pub struct CompiledModule {
     pub name: Option<String>,
     /// Function names from the `name` section, sorted by index.
     pub func_names: Vec<(u32, String)>,
-    /// Machine code a compiler made of the module, or why it could not, under the
-    /// compiler's own keys (one per way of checking bounds): the module owns it, and its
-    /// instances share it. The runtime only keeps it.
-    pub machine_code: [OnceLock<Result<Arc<dyn std::any::Any + Send + Sync>, String>>; 2],
+    /// Machine code a compiler made of the whole module, under the compiler's own keys
+    /// (one per way of checking bounds): the module owns it, and its instances share
+    /// it. The runtime only keeps it.
+    pub machine_code: [MachineCode; 2],
+    /// The same, one defined function at a time (as functions get hot).
+    pub function_code: [OnceLock<Box<[MachineCode]>>; 2],
 }
 
 /// What validating a function body needs beyond the module's index spaces.
@@ -218,6 +223,7 @@ impl CompiledModule {
             name: m.names.module.map(str::to_string),
             func_names: m.names.funcs.iter().map(|&(i, n)| (i, n.to_string())).collect(),
             machine_code: Default::default(),
+            function_code: Default::default(),
             bytes: Box::default(),
         };
         // The decoded module borrows the bytes; once it is gone they can move in.

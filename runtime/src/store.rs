@@ -76,7 +76,8 @@ pub struct FuncRef {
     pub instance: *const crate::InstanceVm,
     /// Its type's store-wide id, which `call_indirect` compares.
     pub type_id: u32,
-    /// Value-stack slots its frame takes beyond its base: locals and operand stack.
+    /// Value-stack slots its frame takes beyond its base, locals and operand stack,
+    /// when it has code; 0 for the others.
     pub frame_slots: u32,
 }
 
@@ -159,6 +160,48 @@ pub enum CompilePolicy {
     /// Every function of a module before any of them first runs (where the machine has
     /// a compiler and the compiler takes the module).
     Eager,
+    /// Each function once it is hot: it starts in the interpreter, and is compiled
+    /// when its heat (calls and loop back-edges, [`FuncEntry::hotness`]) passes a
+    /// threshold: at a call (which then enters the compiled code) or at a loop
+    /// back-edge (which continues in the compiled code at that loop's header).
+    OnHeat(TierUpThresholds),
+}
+
+/// The heat past which a function is compiled: `calls` is checked when it is called,
+/// `back_edges` when one of its loops goes round. Both compare the one count of calls
+/// and back-edges; 0 compiles a function before it first runs.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct TierUpThresholds {
+    pub calls: u32,
+    pub back_edges: u32,
+}
+
+impl CompilePolicy {
+    /// The thresholds the interpreter checks: a compiling store also sends functions
+    /// that have code from the interpreter to it (at once), a store that never
+    /// compiles never.
+    pub fn thresholds(self) -> TierUpThresholds {
+        match self {
+            CompilePolicy::Never => TierUpThresholds { calls: u32::MAX, back_edges: u32::MAX },
+            CompilePolicy::Eager => TierUpThresholds { calls: 0, back_edges: 0 },
+            CompilePolicy::OnHeat(thresholds) => thresholds,
+        }
+    }
+}
+
+/// What the tiers did in a store, so far.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub struct TierStats {
+    /// Functions compiled for this store (ahead of time or as they got hot); a
+    /// function whose module's code another store made counts too.
+    pub functions_compiled: u64,
+    /// Running calls that moved from the interpreter into compiled code at a loop
+    /// header (on-stack replacement).
+    pub osr_entries: u64,
+    /// Time spent compiling, in this store's threads.
+    pub compile_time: std::time::Duration,
+    /// Bytes of machine code made for this store.
+    pub code_bytes: u64,
 }
 
 /// Everything a set of instances owns, addressed by index, and the data `T` the
@@ -186,6 +229,8 @@ pub struct Store<T> {
     pub quota: Arc<Quota>,
     /// Which tier runs the store's functions; the execution core reads it.
     pub compile: CompilePolicy,
+    /// What the tiers did; the execution core keeps it.
+    pub tier_stats: TierStats,
     type_ids: HashMap<Arc<FuncType>, u32>,
 }
 
@@ -213,6 +258,7 @@ impl<T> Store<T> {
             budget,
             quota: Arc::new(Quota::new(limits.total_memory_bytes, limits.total_table_elements)),
             compile: CompilePolicy::Never,
+            tier_stats: TierStats::default(),
             type_ids: HashMap::new(),
         };
         store.vm.slots = store.stack.slots.base();
@@ -280,17 +326,14 @@ impl<T> Store<T> {
 
     /// Adds a function entry and its [`FuncRef`], not yet compiled.
     pub(crate) fn push_func(&mut self, entry: FuncEntry<T>) {
-        let frame_slots = match entry.kind {
-            FuncKind::Host(_) => 0,
-            FuncKind::Wasm { .. } => u32::MAX,
-        };
         let type_id = entry.type_id;
         self.funcs.push(entry);
         self.func_refs.push(FuncRef {
             code: std::ptr::null(),
             instance: std::ptr::null(),
             type_id,
-            frame_slots,
+            // The runtime checks the frames of the functions it calls itself.
+            frame_slots: 0,
         });
     }
 

@@ -194,6 +194,16 @@ impl Budget {
         Arc::as_ptr(&self.interrupt)
     }
 
+    /// Takes a pending interruption request, if there is one: for a call that cannot
+    /// start, so that a host function retrying it in a loop is still stopped.
+    pub fn take_interruption(&self) -> Option<Interruption> {
+        match self.interrupt.swap(NOT_INTERRUPTED, Ordering::Relaxed) {
+            NOT_INTERRUPTED => None,
+            PAUSE => Some(Interruption::Pause),
+            _ => Some(Interruption::Trap),
+        }
+    }
+
     /// Whether fuel is consumed.
     pub fn consumes_fuel(&self) -> bool {
         self.reserve.is_some()

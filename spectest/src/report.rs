@@ -34,25 +34,36 @@ impl fmt::Display for Counts {
 pub struct FunctionCounts {
     pub compiled: usize,
     pub interpreted: usize,
+    /// Running calls that moved into compiled code at a loop header.
+    pub osr_entries: u64,
 }
 
 impl FunctionCounts {
     pub fn add(&mut self, other: FunctionCounts) {
         self.compiled += other.compiled;
         self.interpreted += other.interpreted;
+        self.osr_entries += other.osr_entries;
     }
 }
 
 impl From<stratus_exec::TierCounts> for FunctionCounts {
     fn from(counts: stratus_exec::TierCounts) -> FunctionCounts {
-        FunctionCounts { compiled: counts.compiled, interpreted: counts.interpreted }
+        FunctionCounts {
+            compiled: counts.compiled,
+            interpreted: counts.interpreted,
+            osr_entries: counts.osr_entries,
+        }
     }
 }
 
-/// `functions: N compiled, M interpreted`.
+/// `functions: N compiled, M interpreted`, and `, K OSR entries` when there were any.
 impl fmt::Display for FunctionCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "functions: {} compiled, {} interpreted", self.compiled, self.interpreted)
+        write!(f, "functions: {} compiled, {} interpreted", self.compiled, self.interpreted)?;
+        if self.osr_entries > 0 {
+            write!(f, ", {} OSR entries", self.osr_entries)?;
+        }
+        Ok(())
     }
 }
 

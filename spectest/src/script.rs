@@ -404,7 +404,7 @@ mod tests {
         let report = run_script("t.wast", script);
         assert_eq!(report.failures, vec![]);
         // Every module of the script is in its one store; `unused` never ran.
-        let interpreted = crate::FunctionCounts { compiled: 0, interpreted: 3 };
+        let interpreted = crate::FunctionCounts { compiled: 0, interpreted: 3, osr_entries: 0 };
         assert_eq!(report.functions, interpreted);
         // A script that was not run has none.
         assert_eq!(run_script("t.wast", "(module").functions, crate::FunctionCounts::default());

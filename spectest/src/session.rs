@@ -58,7 +58,7 @@ impl Session {
     pub(crate) fn new(compile: CompilePolicy) -> Result<Session, String> {
         let mut store = match compile {
             CompilePolicy::Never => Store::new(()),
-            CompilePolicy::Eager => {
+            CompilePolicy::Eager | CompilePolicy::OnHeat(_) => {
                 let memory_reservation =
                     stratus_runtime::MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES };
                 Store::with_limits((), stratus_runtime::Limits { memory_reservation, ..Default::default() })

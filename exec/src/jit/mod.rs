@@ -1,18 +1,21 @@
 //! The core's side of compiled code: compiling a module when an instance of it is made
-//! ([`prepare_instance`]), entering compiled code and acting on how it left ([`run`]).
-//! The libcalls compiled code makes into the store are in `libcalls`.
+//! ([`prepare_instance`]) or a function when it gets hot ([`tier_up`]), entering
+//! compiled code at a function's entry or a loop header and acting on how it left
+//! ([`run`]). The libcalls compiled code makes into the store are in `libcalls`.
 
 mod libcalls;
 mod native_stack;
 
 use std::any::Any;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
+use stratus_interp::Regs;
 use stratus_jit::{Bounds, ModuleCode};
 use stratus_jit_x64::X64Code;
 use stratus_runtime::{
-    BudgetStop, CompilePolicy, ExitKind, FuncAddr, FuncKind, GUARD_BYTES, InstanceAddr, MAX_PAGES, PAGE_SIZE,
-    Store, Trap, TrapKind,
+    BudgetStop, CompilePolicy, CompiledModule, ExitKind, FuncAddr, FuncKind, GUARD_BYTES, InstanceAddr,
+    MAX_PAGES, PAGE_SIZE, Store, Trap, TrapKind,
 };
 
 use crate::host::HostBuffers;
@@ -29,6 +32,11 @@ pub(crate) struct JitHost<T> {
     trap: Option<Trap>,
     /// Why the budget stopped the guest.
     budget_stop: Option<BudgetStop>,
+    /// A call into the interpreter stopped for a pause: the compiled code leaves for
+    /// the driver, which pauses at these registers.
+    unwind: Option<(BudgetStop, Regs)>,
+    /// Whether the activation running the code may pause.
+    may_pause: bool,
     buffers: HostBuffers,
 }
 
@@ -44,7 +52,7 @@ pub(crate) enum Exit {
     /// The budget stopped it at a safepoint, given in the interpreter's registers.
     Budget {
         why: BudgetStop,
-        regs: stratus_interp::Regs,
+        regs: Regs,
     },
 }
 
@@ -72,27 +80,139 @@ fn code_of(code: &Arc<dyn Any + Send + Sync>) -> &X64Code {
 
 /// Compiles the module of a new instance when the store compiles eagerly (once per
 /// module and way of checking bounds), and points the instance's function refs at the
-/// code. A module the compiler does not take runs in the interpreter.
+/// code. A module the compiler does not take runs in the interpreter, or in code made
+/// function by function where the compiler takes those.
 pub(crate) fn prepare_instance<T>(store: &mut Store<T>, instance: InstanceAddr) {
     if store.compile != CompilePolicy::Eager || !available() {
         return;
     }
     let bounds = bounds_of(store, instance);
     let module = store.instance(instance).module.clone();
-    let compiled = module.machine_code[code_slot(bounds)].get_or_init(|| {
+    let Ok(code) = made(store, &module.machine_code[code_slot(bounds)], || {
         stratus_jit_x64::compile_module(&module, bounds)
-            .map(|code| code as Arc<dyn Any + Send + Sync>)
-            .map_err(|e| e.to_string())
-    });
-    let Ok(code) = compiled else { return };
-    let code = code_of(code);
+    }) else {
+        return;
+    };
+    let code = code_of(&code);
     let imported = module.imported_funcs as usize;
     for (defined, &func) in store.instance(instance).funcs[imported..].to_vec().iter().enumerate() {
         let func_ref = &mut store.func_refs[func.0 as usize];
         func_ref.code = code.entry(defined as u32);
         func_ref.frame_slots = code.frame_slots(defined as u32);
     }
+    store.tier_stats.functions_compiled += module.code.len() as u64;
     store.invalidate_code();
+}
+
+/// The code in `slot`, made by `compile` unless it is there already (made for
+/// another instance or store); the time and size of what is made here count in the
+/// store's statistics.
+fn made<T>(
+    store: &mut Store<T>,
+    slot: &stratus_runtime::MachineCode,
+    compile: impl FnOnce() -> Result<Arc<X64Code>, stratus_jit::CompileError>,
+) -> Result<Arc<dyn Any + Send + Sync>, ()> {
+    let started = Instant::now();
+    let mut fresh = None;
+    let code = slot.get_or_init(|| {
+        let code = compile();
+        fresh = Some(code.as_ref().map_or(0, |code| code.code_size()));
+        code.map(|code| code as Arc<dyn Any + Send + Sync>).map_err(|e| e.to_string())
+    });
+    if let Some(bytes) = fresh {
+        store.tier_stats.compile_time += started.elapsed();
+        store.tier_stats.code_bytes += bytes as u64;
+    }
+    code.clone().map_err(drop)
+}
+
+/// Where compiled code takes over the call whose running function is at `regs`, a
+/// safepoint: its entry (`regs.pc` 0) or a loop header. A function without code is
+/// compiled here when it is hot enough for the store's policy. `None` leaves it to the
+/// interpreter.
+pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Regs) -> Option<*const u8> {
+    if store.compile == CompilePolicy::Never || !available() {
+        return None;
+    }
+    let func = FuncAddr(regs.func);
+    if !is_compiled(store, func) {
+        let thresholds = store.compile.thresholds();
+        let threshold = if regs.pc == 0 { thresholds.calls } else { thresholds.back_edges };
+        if store.funcs[func.0 as usize].hotness.get() <= threshold {
+            return None;
+        }
+        if !compile_function(store, func) {
+            // Not again before it has been as hot once more.
+            store.funcs[func.0 as usize].hotness.set(1);
+            return None;
+        }
+    }
+    if regs.pc == 0 {
+        return Some(store.func_refs[func.0 as usize].code);
+    }
+    let (code, defined) = unit_of(store, func);
+    let entry = code_of(&code).osr_entry(defined, regs.pc as u32)?;
+    store.tier_stats.osr_entries += 1;
+    Some(entry)
+}
+
+/// Compiles function `func` (of its module, for this way of checking bounds, unless
+/// that was done for another instance or store) and swaps its entry; `false` if the
+/// compiler does not take it.
+fn compile_function<T>(store: &mut Store<T>, func: FuncAddr) -> bool {
+    let FuncKind::Wasm { instance, index } = store.funcs[func.0 as usize].kind else { return false };
+    let bounds = bounds_of(store, instance);
+    let module = store.instance(instance).module.clone();
+    let defined = index - module.imported_funcs;
+    let slot = code_slot(bounds);
+    let code = match module.machine_code[slot].get() {
+        // A store that compiled the whole module ahead of time made this.
+        Some(Ok(code)) => code.clone(),
+        _ => {
+            let funcs = function_slots(&module, slot);
+            match made(store, &funcs[defined as usize], || {
+                stratus_jit_x64::compile_functions(&module, bounds, defined..defined + 1)
+            }) {
+                Ok(code) => code,
+                Err(()) => return false,
+            }
+        }
+    };
+    let code = code_of(&code);
+    let func_ref = &mut store.func_refs[func.0 as usize];
+    func_ref.code = code.entry(defined);
+    func_ref.frame_slots = code.frame_slots(defined);
+    store.tier_stats.functions_compiled += 1;
+    store.invalidate_code();
+    true
+}
+
+/// The module's slots for code made a function at a time, for one way of checking
+/// bounds.
+fn function_slots(module: &CompiledModule, slot: usize) -> &[stratus_runtime::MachineCode] {
+    module.function_code[slot].get_or_init(|| (0..module.code.len()).map(|_| OnceLock::new()).collect())
+}
+
+/// The code holding compiled function `func`'s, and its defined index.
+fn unit_of<T>(store: &Store<T>, func: FuncAddr) -> (Arc<dyn Any + Send + Sync>, u32) {
+    let FuncKind::Wasm { instance, index } = store.funcs[func.0 as usize].kind else {
+        unreachable!("host functions have no code")
+    };
+    let module = &store.instance(instance).module;
+    let defined = index - module.imported_funcs;
+    let slot = code_slot(bounds_of(store, instance));
+    let entry = store.func_refs[func.0 as usize].code;
+    let whole = module.machine_code[slot].get().and_then(|code| code.as_ref().ok());
+    let single = module.function_code[slot]
+        .get()
+        .and_then(|funcs| funcs[defined as usize].get())
+        .and_then(|code| code.as_ref().ok());
+    let code = whole
+        .into_iter()
+        .chain(single)
+        .find(|code| std::ptr::eq(code_of(code).entry(defined), entry))
+        .expect("compiled functions have code");
+    (code.clone(), defined)
 }
 
 /// Whether `func` has compiled code.
@@ -100,21 +220,32 @@ pub(crate) fn is_compiled<T>(store: &Store<T>, func: FuncAddr) -> bool {
     !store.func_refs[func.0 as usize].code.is_null()
 }
 
-/// Runs compiled function `func`, whose frame is at slot `fp` (arguments in place,
-/// frame checked and pushed as the interpreter's entry does), until it leaves.
-pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize) -> Exit {
+/// Runs compiled function `func`, whose frame is at slot `fp` (its frame record
+/// pushed, its arguments in place; at a loop header, the whole frame as the
+/// interpreter left it), from `entry` (its entry or a loop header's) until it leaves.
+/// `may_pause` says whether a pause in an interpreted callee may unwind it.
+pub(crate) fn run<T>(
+    store: &mut Store<T>,
+    func: FuncAddr,
+    fp: usize,
+    entry: *const u8,
+    may_pause: bool,
+) -> Exit {
     let FuncKind::Wasm { instance, .. } = store.funcs[func.0 as usize].kind else {
         unreachable!("host functions have no code")
     };
-    let module = store.instance(instance).module.clone();
-    let Some(Ok(code)) = module.machine_code[code_slot(bounds_of(store, instance))].get() else {
-        unreachable!("compiled functions have code")
-    };
-    let trampoline = code_of(code).trampoline();
+    let (code, _) = unit_of(store, func);
+    let trampoline = code_of(&code).trampoline();
     let instance_vm: *const _ = &**store.instance(instance).vm.as_ref().expect("instantiated");
-    let entry = store.func_refs[func.0 as usize].code;
     store.refresh_vm(Some(instance));
-    let mut host = JitHost { store, trap: None, budget_stop: None, buffers: HostBuffers::default() };
+    let mut host = JitHost {
+        store,
+        trap: None,
+        budget_stop: None,
+        unwind: None,
+        may_pause,
+        buffers: HostBuffers::default(),
+    };
     let host_ptr: *mut JitHost<T> = &mut host;
     // SAFETY: `host.store` is the store we were given, which nothing else uses until the
     // trampoline returns; the VM context is boxed in it.
@@ -122,6 +253,7 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize) -> Exit {
     // SAFETY: `vm` points to the store's boxed VM context; the fields set here are read
     // by compiled code and libcalls during the call, and restored after it, so an inner
     // activation (a host function calling back in) leaves the outer one's in place.
+    // `code` keeps the code alive for the call.
     let kind = unsafe {
         let saved = ((*vm).host, (*vm).libcalls, (*vm).stack_limit);
         (*vm).host = host_ptr.cast();
@@ -132,8 +264,14 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize) -> Exit {
         ((*vm).host, (*vm).libcalls, (*vm).stack_limit) = saved;
         kind
     };
+    drop(code);
     // SAFETY: the call has returned: the store is ours again.
     let store = unsafe { &mut *host.store };
+    if let Some((why, regs)) = host.unwind.take() {
+        // The frames are as the interpreter that paused left them, the compiled
+        // callers' records included.
+        return Exit::Budget { why, regs };
+    }
     store.stack.frames.set_len(store.vm.frames_len);
     let exit = store.vm.exit;
     match kind {
@@ -147,7 +285,7 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize) -> Exit {
         }
         _ => {
             let base = (exit.fp - store.vm.slots as usize) / 8;
-            let regs = stratus_interp::Regs {
+            let regs = Regs {
                 func: exit.func,
                 pc: exit.pc as usize,
                 stp: exit.stp as usize,

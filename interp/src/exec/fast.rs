@@ -96,12 +96,16 @@ impl<'s, T> Exec<'s, T> {
             return None;
         }
         let (inst, info, code) = wasm_func(self.funcs, self.instances, func).ok()?;
+        // A function with code is always called through the slow path, which leaves
+        // for it.
+        let tier_up_at = if self.func_refs[func as usize].code.is_null() { self.tier_up.calls } else { 0 };
         std::ptr::eq(inst, self.inst).then_some(Code {
             func,
             inst,
             info,
             code,
             hotness: &entry.hotness,
+            tier_up_at,
             simple: is_simple(info),
         })
     }
@@ -187,7 +191,9 @@ impl<'s, T> Exec<'s, T> {
             ($op:expr, $func:expr) => {{
                 let func: u32 = $func;
                 let fast = match self.same_instance_code(func) {
-                    Some(callee) if !self.frames.is_full() => {
+                    // The slow path counts the call too, so the threshold is checked
+                    // before it.
+                    Some(callee) if !self.frames.is_full() && callee.hotness.get() < callee.tier_up_at => {
                         let info = callee.info;
                         let slots = self.slots_base;
                         // SAFETY: `sp` points into the value stack.
@@ -496,8 +502,13 @@ impl<'s, T> Exec<'s, T> {
                 pc = unsafe { op.offset(entry.pc_delta as isize) };
                 stp = index.wrapping_add_signed(entry.stp_delta as isize);
                 if entry.is_back_edge() {
-                    self.hotness.set(self.hotness.get().wrapping_add(1));
+                    let hotness = self.hotness.get().wrapping_add(1);
+                    self.hotness.set(hotness);
                     charge!();
+                    if hotness > self.tier_up.back_edges {
+                        save!(pc);
+                        return Some(Stop::TierUp);
+                    }
                 }
             }};
         }
@@ -784,6 +795,9 @@ pub(super) struct Code<'s> {
     info: &'s FuncInfo,
     code: &'s [u8],
     hotness: &'s Cell<u32>,
+    /// The heat at which a call goes to the slow path, for compiled code: the call
+    /// threshold, or 0 when the function has code.
+    tier_up_at: u32,
     simple: bool,
 }
 
@@ -799,6 +813,7 @@ struct CachedCode {
     info: *const FuncInfo,
     code: *const [u8],
     hotness: *const Cell<u32>,
+    tier_up_at: u32,
     simple: bool,
 }
 
@@ -810,6 +825,7 @@ impl CachedCode {
             info: code.info,
             code: code.code,
             hotness: code.hotness,
+            tier_up_at: code.tier_up_at,
             simple: code.simple,
         }
     }
@@ -825,6 +841,7 @@ impl CachedCode {
                 info: &*self.info,
                 code: &*self.code,
                 hotness: &*self.hotness,
+                tier_up_at: self.tier_up_at,
                 simple: self.simple,
             }
         }
