@@ -4,21 +4,25 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use stratus_runtime::{GUARD_BYTES, MemoryReservation};
+use stratus_runtime::{CompilePolicy, GUARD_BYTES, MemoryReservation, TierUpThresholds};
 
 use crate::error::Error;
 use crate::store::StoreLimits;
 
 /// How functions are executed.
-///
-/// The enum is `non_exhaustive`: `Auto` (interpret first, compile what turns out hot)
-/// comes with tier-up, and adding it breaks no `match`.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
 #[non_exhaustive]
 pub enum Tier {
     /// The in-place interpreter only.
-    #[default]
     Interp,
+    /// Tiered, the default: every function starts in the interpreter at once, and
+    /// moves to compiled code when it gets hot (see [`Config::tier_up_threshold`]): at
+    /// a call, or in the middle of a running loop (on-stack replacement). Where this
+    /// build or this CPU has no compiler (see [`Tier::compiles_here`]), the interpreter
+    /// runs everything. Unless a [memory reservation](Config::memory_reservation) is
+    /// set, memories reserve the whole 4 GiB and a guard where it compiles.
+    #[default]
+    Auto,
     /// The baseline JIT: every function is compiled before it first runs. Needs a
     /// build with the `jit` feature (on by default); [`Engine::new`] refuses it
     /// otherwise. On a CPU the compiler does not target (it needs x86-64 with SSE4.1;
@@ -32,21 +36,21 @@ pub enum Tier {
 const JIT_NOT_BUILT: &str = "the `jit` tier is not in this build (built without the `jit` feature)";
 
 impl Tier {
-    /// Whether this build has the tier: always for [`Tier::Interp`]; for
-    /// [`Tier::Jit`], only with the `jit` feature. [`Engine::new`] makes the same check.
+    /// Whether this build has the tier: always for [`Tier::Interp`] and [`Tier::Auto`];
+    /// for [`Tier::Jit`], only with the `jit` feature. [`Engine::new`] makes the same
+    /// check.
     pub fn check_available(self) -> Result<(), Error> {
         match self {
-            Tier::Interp => Ok(()),
             Tier::Jit if !cfg!(feature = "jit") => Err(Error::Config(JIT_NOT_BUILT.into())),
-            Tier::Jit => Ok(()),
+            Tier::Interp | Tier::Auto | Tier::Jit => Ok(()),
         }
     }
 
-    /// Whether the tier compiles on this machine: [`Tier::Jit`] in a build with the JIT
-    /// on an x86-64 CPU with SSE4.1. Where it does not, the interpreter runs its
-    /// functions.
+    /// Whether the tier compiles on this machine: [`Tier::Jit`] and [`Tier::Auto`] in a
+    /// build with the JIT on an x86-64 CPU with SSE4.1. Where it does not, the
+    /// interpreter runs its functions.
     pub fn compiles_here(self) -> bool {
-        self == Tier::Jit && stratus_exec::jit_available()
+        matches!(self, Tier::Jit | Tier::Auto) && stratus_exec::jit_available()
     }
 }
 
@@ -54,6 +58,7 @@ impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Tier::Interp => "interp",
+            Tier::Auto => "auto",
             Tier::Jit => "jit",
         })
     }
@@ -62,19 +67,26 @@ impl fmt::Display for Tier {
 impl FromStr for Tier {
     type Err = Error;
 
-    /// Parses the names the command line's `--tier` takes: `interp`, and `jit` in a
-    /// build with the `jit` feature. Whether the machine can run the JIT is checked
+    /// Parses the names the command line's `--tier` takes: `interp`, `auto`, and `jit`
+    /// in a build with the `jit` feature. Whether the machine can run the JIT is checked
     /// later, by [`Tier::check_available`] and [`Engine::new`].
     fn from_str(name: &str) -> Result<Tier, Error> {
         match name {
             "interp" => Ok(Tier::Interp),
+            "auto" => Ok(Tier::Auto),
             "jit" if cfg!(feature = "jit") => Ok(Tier::Jit),
             "jit" => Err(Error::Config(JIT_NOT_BUILT.into())),
-            "auto" => Err(Error::Config("the `auto` tier comes with tier-up, not built yet".into())),
-            _ => Err(Error::Config(format!("unknown tier `{name}`: expected interp or jit"))),
+            _ => Err(Error::Config(format!("unknown tier `{name}`: expected interp, auto or jit"))),
         }
     }
 }
+
+/// The [`Tier::Auto`] default for calls: a function called more often than this (its
+/// loops' back-edges counting as calls) is compiled at its next call.
+pub const DEFAULT_TIER_UP_CALLS: u32 = 1000;
+/// The [`Tier::Auto`] default for loops: a running function whose calls and loop
+/// back-edges pass this moves to compiled code at its next loop header.
+pub const DEFAULT_TIER_UP_BACK_EDGES: u32 = 1000;
 
 /// Settings of an [`Engine`]: the execution tier, how linear memories reserve address
 /// space, and the resource limits of every store made with it (a store may be given
@@ -83,6 +95,7 @@ impl FromStr for Tier {
 #[derive(Clone, Debug)]
 pub struct Config {
     tier: Tier,
+    tier_up: TierUpThresholds,
     limits: StoreLimits,
     /// `None` until set: the default then follows the tier.
     memory_reservation: Option<MemoryReservation>,
@@ -95,6 +108,10 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             tier: Tier::default(),
+            tier_up: TierUpThresholds {
+                calls: DEFAULT_TIER_UP_CALLS,
+                back_edges: DEFAULT_TIER_UP_BACK_EDGES,
+            },
             limits: StoreLimits::default(),
             memory_reservation: None,
             lazy_validation: false,
@@ -109,14 +126,37 @@ impl Config {
         Config::default()
     }
 
-    /// How functions are executed: [`Tier::Interp`] (the default) or [`Tier::Jit`].
-    /// [`Engine::new`] fails if this build or this machine cannot run the tier (see
+    /// How functions are executed: [`Tier::Auto`] (the default), [`Tier::Interp`] or
+    /// [`Tier::Jit`]. [`Engine::new`] fails if this build cannot run the tier (see
     /// [`Tier::check_available`]). Every store of a `Jit` engine compiles each function
-    /// before it first runs, and, unless [`Config::memory_reservation`] is set, its
-    /// memories reserve `MemoryReservation::Whole { guard: GUARD_BYTES }`.
+    /// before it first runs; one of an `Auto` engine, each function as it gets hot.
+    /// Unless [`Config::memory_reservation`] is set, the memories of both reserve
+    /// `MemoryReservation::Whole { guard: GUARD_BYTES }` where the tier compiles.
     pub fn tier(&mut self, tier: Tier) -> &mut Config {
         self.tier = tier;
         self
+    }
+
+    /// When [`Tier::Auto`] compiles a function: once its heat (the calls to it and the
+    /// back-edges of its loops, counted together) exceeds `threshold`, at its next call
+    /// or loop back-edge; a loop that is running goes on in compiled code from its
+    /// header. 0 compiles each function at its first call. Sets both thresholds of
+    /// [`Config::tier_up_thresholds`] (default [`DEFAULT_TIER_UP_CALLS`] and
+    /// [`DEFAULT_TIER_UP_BACK_EDGES`]).
+    pub fn tier_up_threshold(&mut self, threshold: u32) -> &mut Config {
+        self.tier_up_thresholds(threshold, threshold)
+    }
+
+    /// The heat past which a call (`calls`) or a loop back-edge (`back_edges`) makes
+    /// [`Tier::Auto`] compile a function.
+    pub fn tier_up_thresholds(&mut self, calls: u32, back_edges: u32) -> &mut Config {
+        self.tier_up = TierUpThresholds { calls, back_edges };
+        self
+    }
+
+    /// The thresholds of [`Config::tier_up_thresholds`]: calls, back-edges.
+    pub fn get_tier_up_thresholds(&self) -> (u32, u32) {
+        (self.tier_up.calls, self.tier_up.back_edges)
     }
 
     /// All the limits of stores at once; the setters below change one each.
@@ -290,16 +330,28 @@ impl Config {
     /// The reservation memories get: the one set with [`Config::memory_reservation`],
     /// or else the default of the tier.
     pub fn get_memory_reservation(&self) -> MemoryReservation {
-        match (self.memory_reservation, self.tier) {
-            (Some(reservation), _) => reservation,
-            (None, Tier::Jit) => MemoryReservation::Whole { guard: GUARD_BYTES },
-            (None, Tier::Interp) => MemoryReservation::default(),
+        match self.memory_reservation {
+            Some(reservation) => reservation,
+            None if self.tier.compiles_here() => MemoryReservation::Whole { guard: GUARD_BYTES },
+            None => MemoryReservation::default(),
         }
     }
 
     fn check(&self) -> Result<(), Error> {
         self.tier.check_available()?;
         self.limits.check()
+    }
+
+    /// When the stores of an engine with this configuration compile their functions,
+    /// on this machine.
+    pub fn get_compile_policy(&self) -> CompilePolicy {
+        match self.tier {
+            _ if !self.tier.compiles_here() => CompilePolicy::Never,
+            Tier::Interp => CompilePolicy::Never,
+            Tier::Auto => CompilePolicy::OnHeat(self.tier_up),
+            // Every function, before it first runs.
+            Tier::Jit => CompilePolicy::Eager,
+        }
     }
 }
 

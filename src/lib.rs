@@ -78,7 +78,7 @@ mod values;
 #[cfg(feature = "wasi")]
 pub mod wasi;
 
-pub use engine::{Config, Engine, Tier};
+pub use engine::{Config, DEFAULT_TIER_UP_BACK_EDGES, DEFAULT_TIER_UP_CALLS, Engine, Tier};
 pub use error::Error;
 pub use externals::{Extern, ExternType};
 pub use file::{DEFAULT_MAX_MODULE_FILE_SIZE, read_module_file};
@@ -89,7 +89,7 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExportType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, TierStats};
 pub use table::Table;
 pub use typed::{TypedFunc, WasmTy, WasmValues};
 pub use values::{ExternRef, Val};
@@ -97,6 +97,6 @@ pub use values::{ExternRef, Val};
 pub use stratus_decoder::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
 pub use stratus_exec::PauseReason;
 pub use stratus_runtime::{
-    FrameInfo, GUARD_BYTES, InterruptHandle, Interruption, MAX_PAGES, MemoryReservation, PAGE_SIZE, Trap,
-    TrapKind,
+    CompilePolicy, FrameInfo, GUARD_BYTES, InterruptHandle, Interruption, MAX_PAGES, MemoryReservation,
+    PAGE_SIZE, TierUpThresholds, Trap, TrapKind,
 };

@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use stratus_runtime::{CompilePolicy, FuncAddr, InterruptHandle, Limits, MAX_PAGES, MemoryReservation};
+use stratus_runtime::{FuncAddr, InterruptHandle, Limits, MAX_PAGES, MemoryReservation};
 
-use crate::engine::{Engine, Tier};
+use crate::engine::Engine;
 use crate::error::{Error, HostError};
 
 /// The runtime's store, as the API uses it.
@@ -140,18 +140,10 @@ impl StoreLimits {
     }
 }
 
-/// When a store of an engine with `tier` compiles its functions.
-fn compile_policy(tier: Tier) -> CompilePolicy {
-    match tier {
-        Tier::Interp => CompilePolicy::Never,
-        // Every function, before it first runs.
-        Tier::Jit => CompilePolicy::Eager,
-    }
-}
-
 impl<T> Store<T> {
     /// An empty store whose limits come from `engine`'s configuration. With the
-    /// [`Tier::Jit`] tier, the store compiles each function before it first runs.
+    /// [`Tier::Jit`](crate::Tier::Jit) tier, the store compiles each function before it first runs; with
+    /// [`Tier::Auto`](crate::Tier::Auto), each as it gets hot.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let config = engine.config();
         // `Engine::new` has checked them.
@@ -176,7 +168,7 @@ impl<T> Store<T> {
             host_error: None,
         };
         let mut inner = RtStore::with_limits(state, limits);
-        inner.compile = compile_policy(engine.config().get_tier());
+        inner.compile = engine.config().get_compile_policy();
         if engine.config().get_consume_fuel() {
             inner.set_fuel(Some(0));
         }
@@ -208,6 +200,22 @@ impl<T> Store<T> {
 
     pub fn engine(&self) -> &Engine {
         &self.inner.data.engine
+    }
+
+    /// What the tiers have done in this store so far: functions compiled, calls moved
+    /// into compiled code mid-loop, compile time and code size, and how many functions
+    /// ran in each tier.
+    pub fn tier_stats(&self) -> TierStats {
+        let stats = self.inner.tier_stats;
+        let counts = stratus_exec::tier_counts(&self.inner);
+        TierStats {
+            functions_compiled: stats.functions_compiled,
+            osr_entries: stats.osr_entries,
+            compile_time: stats.compile_time,
+            code_bytes: stats.code_bytes,
+            functions_with_code: counts.compiled as u64,
+            functions_interpreted_only: counts.interpreted as u64,
+        }
     }
 
     pub fn data(&self) -> &T {
@@ -325,17 +333,56 @@ impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
     }
 }
 
+/// A store's [tier statistics](Store::tier_stats).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+#[non_exhaustive]
+pub struct TierStats {
+    /// Functions compiled for the store: all of each module's with [`Tier::Jit`](crate::Tier::Jit), each
+    /// as it got hot with [`Tier::Auto`](crate::Tier::Auto).
+    pub functions_compiled: u64,
+    /// Running calls that moved from the interpreter into compiled code at a loop
+    /// header (on-stack replacement).
+    pub osr_entries: u64,
+    /// Time spent compiling. Code another store made for the same module is not
+    /// compiled again, and not counted.
+    pub compile_time: std::time::Duration,
+    /// Bytes of machine code compiled, counted as for `compile_time`.
+    pub code_bytes: u64,
+    /// Functions of the store with compiled code now.
+    pub functions_with_code: u64,
+    /// Functions without code that have run (in the interpreter).
+    pub functions_interpreted_only: u64,
+}
+
 #[cfg(test)]
 mod tests {
-    use stratus_runtime::{CompilePolicy, GUARD_BYTES, MemoryReservation};
+    use stratus_runtime::{CompilePolicy, GUARD_BYTES, MemoryReservation, TierUpThresholds};
 
+    use crate::engine::{DEFAULT_TIER_UP_BACK_EDGES, DEFAULT_TIER_UP_CALLS};
     use crate::{Config, Engine, Store, Tier};
 
     #[test]
     fn the_interpreter_tier_never_compiles() {
-        let store = Store::new(&Engine::default(), ());
+        let store = Store::new(&Engine::new(Config::new().tier(Tier::Interp)).unwrap(), ());
         assert_eq!(store.inner.compile, CompilePolicy::Never);
         assert_eq!(store.inner.limits.memory_reservation, MemoryReservation::Maximum { guard: 0 });
+    }
+
+    #[test]
+    fn the_default_tier_compiles_hot_functions_where_it_can() {
+        let store = Store::new(&Engine::default(), ());
+        if !Tier::Auto.compiles_here() {
+            assert_eq!(store.inner.compile, CompilePolicy::Never);
+            return;
+        }
+        let thresholds =
+            TierUpThresholds { calls: DEFAULT_TIER_UP_CALLS, back_edges: DEFAULT_TIER_UP_BACK_EDGES };
+        assert_eq!(store.inner.compile, CompilePolicy::OnHeat(thresholds));
+        assert_eq!(store.inner.limits.memory_reservation, MemoryReservation::Whole { guard: GUARD_BYTES });
+
+        let engine = Engine::new(Config::new().tier_up_thresholds(7, 9)).unwrap();
+        let store = Store::new(&engine, ());
+        assert_eq!(store.inner.compile, CompilePolicy::OnHeat(TierUpThresholds { calls: 7, back_edges: 9 }));
     }
 
     #[test]

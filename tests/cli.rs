@@ -316,7 +316,7 @@ fn usage_errors_exit_with_2_and_a_hint() {
             .push((&["spectest", "-x"], "error: unknown option '-x'\nhint: see 'stratus spectest --help'\n"));
         cases.push((
             &["spectest", "--tier", "bogus", "x.wast"],
-            "error: --tier: invalid configuration: unknown tier `bogus`: expected interp or jit\n\
+            "error: --tier: invalid configuration: unknown tier `bogus`: expected interp, auto or jit\n\
              hint: see 'stratus spectest --help'\n",
         ));
     }

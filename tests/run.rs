@@ -278,7 +278,7 @@ fn usage_errors_exit_2_with_a_hint() {
         ),
         (
             &["run", "--tier", "fast", "a.wasm"],
-            "error: --tier: invalid configuration: unknown tier `fast`: expected interp or jit\n",
+            "error: --tier: invalid configuration: unknown tier `fast`: expected interp, auto or jit\n",
         ),
     ];
     for (args, message) in cases {

@@ -5,7 +5,7 @@ macro_rules! main_help {
     ($spectest:literal) => {
         concat!(
             "\
-Stratus: a WebAssembly runtime (in-place interpreter, baseline JIT tiers coming).
+Stratus: a WebAssembly runtime (in-place interpreter, baseline JIT, tiered by default).
 
 Usage: stratus <COMMAND> [ARGS]...
 
@@ -52,10 +52,19 @@ Options:
                            ARGS as its arguments, read by its parameter types (integers
                            in decimal or 0x hex, floats like 1.5, inf, nan); print its
                            results one per line. A reactor's `_initialize` runs first
-      --tier TIER          Execution tier: interp (the default), or jit: every
-                           function compiled before it first runs (needs a build
-                           with the jit feature; x86-64 CPUs with SSE4.1 compile,
-                           others interpret)
+      --tier TIER          Execution tier: auto (the default): functions start in
+                           the interpreter and move to compiled code when hot, at
+                           a call or in the middle of a running loop; interp: the
+                           interpreter only; jit: every function compiled before
+                           it first runs (needs a build with the jit feature).
+                           x86-64 CPUs with SSE4.1 compile, others interpret
+      --tier-up-threshold N
+                           With --tier auto, compile a function once its calls
+                           and loop iterations together pass N (default 1000);
+                           0 compiles each function at its first call
+      --stats              When the program ends, print what the tiers did to
+                           standard error: functions compiled, compile time and
+                           code size, entries into compiled loops (OSR)
       --lazy-validation    Validate each function when it is first called, not all
                            before the program starts: a large module starts sooner,
                            but an invalid function is found only if called (a trap)
@@ -144,10 +153,16 @@ message mismatch: counted for information, not a failure.
 
 Options:
   -v, --verbose         List the message mismatches
-      --tier TIER       How functions run: interp (the default), or jit: every
-                        function compiled before it first runs (needs a build
-                        with the jit feature; x86-64 CPUs with SSE4.1 compile,
-                        others interpret)
+      --tier TIER       How functions run: auto (the default): in the
+                        interpreter, compiled once hot (at a call, or in the
+                        middle of a running loop); interp: the interpreter only;
+                        jit: every function compiled before it first runs (needs
+                        a build with the jit feature). x86-64 CPUs with SSE4.1
+                        compile, others interpret
+      --tier-up-threshold N
+                        With --tier auto, compile a function once its calls and
+                        loop iterations together pass N (default 1000); 1 makes
+                        every function move to compiled code while it runs
       --timeout DURATION
                         The longest one directive may run (500ms, 10s, 2m; 60s by
                         default): past it, it is interrupted and counted as failed,

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, Val};
+use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, TierStats, Val};
 
 use super::args::{UsageError, parse_duration, parse_size};
 use super::sandbox::{self, Grants};
@@ -43,6 +43,10 @@ struct Options {
     env: Vec<(String, String)>,
     invoke: Option<String>,
     tier: Option<Tier>,
+    /// `--tier-up-threshold`.
+    tier_up_threshold: Option<u32>,
+    /// `--stats`: print what the tiers did.
+    stats: bool,
     lazy_validation: bool,
     max_module_size: Option<u64>,
     /// `--max-memory`: bytes of linear memory in all.
@@ -67,7 +71,13 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
     };
     let file = Path::new(&options.file);
     let name = file.display().to_string();
-    Ok(match execute(&options, out) {
+    let mut stats = None;
+    let status = execute(&options, out, &mut stats);
+    if let Some(stats) = stats {
+        let _ = out.flush();
+        let _ = err.write_all(stats_text(&stats).as_bytes());
+    }
+    Ok(match status {
         Ok(status) => status,
         Err(Failure::Load(message)) => {
             let _ = writeln!(err, "{name}: error: {message}");
@@ -126,13 +136,24 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
                 options.invoke = Some(name.into_string().map_err(|_| usage("--invoke needs UTF-8".into()))?);
             }
             "--tier" => {
-                let name = value("interp or jit")?;
+                let name = value("interp, auto or jit")?;
                 // A tier this build or this machine cannot run is refused here, before
                 // the module is read.
                 let tier = name.to_str().unwrap_or("").parse::<Tier>();
                 let tier = tier.and_then(|tier| tier.check_available().map(|()| tier));
                 options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
             }
+            "--tier-up-threshold" => {
+                let text = value("N")?;
+                let threshold = text.to_str().and_then(|text| text.parse::<u32>().ok());
+                options.tier_up_threshold = Some(threshold.ok_or_else(|| {
+                    usage(format!(
+                        "--tier-up-threshold: '{}' is not a count (0 to 4294967295)",
+                        text.display()
+                    ))
+                })?);
+            }
+            "--stats" if inline.is_none() => options.stats = true,
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,
             "--fuel" => {
                 let text = value("N")?;
@@ -200,10 +221,13 @@ enum Failure {
     TimedOut(Error),
 }
 
-fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
+fn execute(options: &Options, out: &mut dyn Write, stats: &mut Option<TierStats>) -> Result<Status, Failure> {
     let mut config = Config::new();
     if let Some(tier) = options.tier {
         config.tier(tier);
+    }
+    if let Some(threshold) = options.tier_up_threshold {
+        config.tier_up_threshold(threshold);
     }
     config.lazy_validation(options.lazy_validation);
     if let Some(size) = options.max_module_size {
@@ -240,11 +264,27 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
     if let Some(fuel) = options.fuel {
         store.set_fuel(fuel).map_err(load)?;
     }
-    let deadline = options.timeout.map(|limit| Deadline::start(limit, &store));
+    let status = run_module(options, &engine, &module, &mut store, out);
+    if options.stats {
+        *stats = Some(store.tier_stats());
+    }
+    status
+}
+
+/// Instantiates `module` in `store` and runs it: its `_start`, or the export
+/// `--invoke` names.
+fn run_module(
+    options: &Options,
+    engine: &Engine,
+    module: &Module,
+    mut store: &mut Store<sandbox::Host>,
+    out: &mut dyn Write,
+) -> Result<Status, Failure> {
+    let deadline = options.timeout.map(|limit| Deadline::start(limit, &*store));
     let stopped = |error| stopped(error, deadline.as_ref());
-    let mut linker = Linker::new(&engine);
+    let mut linker = Linker::new(engine);
     sandbox::link(&mut linker).map_err(load)?;
-    let instance = match linker.instantiate(&mut store, &module) {
+    let instance = match linker.instantiate(&mut store, module) {
         Ok(instance) => instance,
         // The start function ran and trapped or exited.
         Err(error @ Error::Instantiation(_)) => return stopped(error),
@@ -296,6 +336,21 @@ fn execute(options: &Options, out: &mut dyn Write) -> Result<Status, Failure> {
         let _ = writeln!(out, "{}", invoke::format(result));
     }
     Ok(Status::Success)
+}
+
+/// What `--stats` prints, on standard error once the program has ended.
+fn stats_text(stats: &TierStats) -> String {
+    format!(
+        "stats: functions compiled: {} ({} bytes of code in {:.3} ms)\n\
+         stats: entries into compiled code at loop headers (OSR): {}\n\
+         stats: functions: {} with compiled code, {} run in the interpreter only\n",
+        stats.functions_compiled,
+        stats.code_bytes,
+        stats.compile_time.as_secs_f64() * 1000.0,
+        stats.osr_entries,
+        stats.functions_with_code,
+        stats.functions_interpreted_only,
+    )
 }
 
 fn load(error: Error) -> Failure {

@@ -85,7 +85,7 @@ mod imp {
     }
 }
 
-pub use imp::{exit_code, host, link};
+pub use imp::{Host, exit_code, host, link};
 
 /// Parses `--dir HOST[::GUEST]`; the guest name defaults to the host path as written,
 /// as in other runtimes, so `--dir .` lets the guest open `./file` relative paths.

@@ -16,6 +16,8 @@ const HINT: &str = "stratus spectest --help";
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Result<Status, UsageError> {
     let mut verbose = false;
     let mut options = RunOptions::default();
+    let mut tier = Tier::default();
+    let mut threshold = None;
     let mut paths = Vec::new();
     let mut args = args::split(args, HINT)?.into_iter();
     while let Some(arg) = args.next() {
@@ -33,12 +35,19 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
                     };
                     options.directive_time_limit = timeout(&text.to_string_lossy())?;
                 }
-                Some(("--tier", name)) => options.compile = compile_policy(name)?,
+                Some(("--tier", name)) => tier = parse_tier(name)?,
                 None if option == "--tier" => {
                     let Some(Arg::Operand(name)) = args.next() else {
-                        return Err(UsageError::new("--tier needs a TIER: interp or jit", HINT));
+                        return Err(UsageError::new("--tier needs a TIER: interp, auto or jit", HINT));
                     };
-                    options.compile = compile_policy(&name.to_string_lossy())?;
+                    tier = parse_tier(&name.to_string_lossy())?;
+                }
+                Some(("--tier-up-threshold", text)) => threshold = Some(parse_threshold(text)?),
+                None if option == "--tier-up-threshold" => {
+                    let Some(Arg::Operand(text)) = args.next() else {
+                        return Err(UsageError::new("--tier-up-threshold needs a count N", HINT));
+                    };
+                    threshold = Some(parse_threshold(&text.to_string_lossy())?);
                 }
                 _ => return Err(UsageError::new(format!("unknown option '{option}'"), HINT)),
             },
@@ -48,6 +57,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
     if paths.is_empty() {
         return Err(UsageError::new("no scripts: 'stratus spectest' needs at least one PATH", HINT));
     }
+    options.compile = compile_policy(tier, threshold);
 
     // The report is the command's result, so all of it goes to standard output, each
     // script's lines as soon as it has run.
@@ -62,16 +72,27 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
     Ok(if summary.has_failures() { Status::Failure } else { Status::Success })
 }
 
-/// `--tier`: how the scripts' stores run their functions. The tier is parsed, and
-/// checked against the build and the machine, as `stratus run --tier` does.
-fn compile_policy(name: &str) -> Result<CompilePolicy, UsageError> {
+/// `--tier`, parsed and checked against the build, as `stratus run --tier` does.
+fn parse_tier(name: &str) -> Result<Tier, UsageError> {
     let tier = name.parse::<Tier>().and_then(|tier| tier.check_available().map(|()| tier));
-    match tier.map_err(|error| UsageError::new(format!("--tier: {error}"), HINT))? {
-        Tier::Interp => Ok(CompilePolicy::Never),
-        // Every function, before it first runs.
-        Tier::Jit => Ok(CompilePolicy::Eager),
-        other => Err(UsageError::new(format!("--tier: the `{other}` tier cannot run spec scripts"), HINT)),
+    tier.map_err(|error| UsageError::new(format!("--tier: {error}"), HINT))
+}
+
+fn parse_threshold(text: &str) -> Result<u32, UsageError> {
+    text.parse::<u32>().map_err(|_| {
+        UsageError::new(format!("--tier-up-threshold: '{text}' is not a count (0 to 4294967295)"), HINT)
+    })
+}
+
+/// How the scripts' stores run their functions: as a store of the `stratus` API with
+/// this tier and threshold would.
+fn compile_policy(tier: Tier, threshold: Option<u32>) -> CompilePolicy {
+    let mut config = stratus::Config::new();
+    config.tier(tier);
+    if let Some(threshold) = threshold {
+        config.tier_up_threshold(threshold);
     }
+    config.get_compile_policy()
 }
 
 fn timeout(text: &str) -> Result<std::time::Duration, UsageError> {
