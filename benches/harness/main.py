@@ -3,6 +3,7 @@ and write a table, JSON and an SVG chart. See benches/README.md."""
 
 import argparse
 import datetime
+import re
 import subprocess
 import sys
 import time
@@ -48,7 +49,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-install", action="store_true", help="use peers already installed, install none")
     parser.add_argument("--controls", action="store_true",
                         help="also run the interpreter with fuel and with a timeout armed, for their overhead")
+    parser.add_argument("--tier-up-thresholds", type=thresholds, default=[], metavar="N1,N2,...",
+                        help="also run the tiered mode with each --tier-up-threshold N (stratus-auto-tN), "
+                             "to tune the default")
     return parser.parse_args()
+
+
+def thresholds(text: str) -> list[int]:
+    """--tier-up-thresholds: comma-separated non-negative integers, each kept once (a
+    repeated one would give two runtimes the same name)."""
+    values = [value.strip() for value in text.split(",")]
+    if not all(re.fullmatch("[0-9]+", value) for value in values):
+        raise argparse.ArgumentTypeError(f"not a list of non-negative integers: {text!r}")
+    return list(dict.fromkeys(map(int, values)))
 
 
 def main() -> int:
@@ -76,7 +89,7 @@ def main() -> int:
         note(f"no programs found in {args.programs_dir}/{{native,wasm}}: only start-up and sizes are measured")
 
     # 2. Runtimes.
-    runtimes = peers.all_runtimes(hello, logs, args.skip_install)
+    runtimes = peers.all_runtimes(hello, logs, args.skip_install, args.tier_up_thresholds)
     if args.controls:
         at = next((i + 1 for i, r in enumerate(runtimes) if r.name == "stratus-interp"), len(runtimes))
         runtimes[at:at] = peers.control_variants(runtimes)
@@ -149,6 +162,7 @@ def main() -> int:
         "stratus_relative": {ours: {peer: report.relative_geomean(slow, ours, peer) for peer in wasm_runtimes
                                     if not peer.startswith("stratus-")}
                              for ours in wasm_runtimes if ours.startswith("stratus-")},
+        "auto_over_jit": report.auto_over_jit(slow, names),
         "startup": startup,
         "startup_largest": {"program": largest.name if largest else None, "argument": USAGE_ARG,
                             "runtimes": startup_largest},

@@ -37,21 +37,33 @@ TIER_LABELS = {
 }
 
 
-def stratus_configs(probe: Program | None) -> list[Runtime]:
+def stratus_configs(probe: Program | None, thresholds: list[int]) -> list[Runtime]:
     """Stratus with each tier that this build accepts. The interpreter is always there;
     `jit` and `auto` join by themselves once a JIT is built, because we probe for them
-    rather than list them."""
+    rather than list them. Each of `thresholds` adds the tiered mode with that
+    --tier-up-threshold (`stratus-auto-tN`), to tune the default: probed the same way,
+    so they too wait for a build that has the flag."""
     if not STRATUS.exists():
         note("target/release/stratus missing: Stratus not measured")
         return []
+
+    def flags_command(*flags: str) -> Callable[[Program, list[str]], list[str]]:
+        return lambda p, a: [str(STRATUS), "run", "--dir", ".", *flags, str(p.wasm), *a]
+
+    tiers = [(f"stratus-{tier}", f"stratus run --tier {tier} ({TIER_LABELS[tier]})", flags_command("--tier", tier))
+             for tier in ("interp", "jit", "auto")]
+    tiers += [(f"stratus-auto-t{n}", f"stratus run --tier auto --tier-up-threshold {n} ({TIER_LABELS['auto']}, "
+               f"after {n} calls and loop back-edges)", flags_command("--tier", "auto", "--tier-up-threshold", str(n)))
+              for n in thresholds]
     configs = []
-    for tier in ("interp", "jit", "auto"):
-        def command(p: Program, a: list[str], tier=tier) -> list[str]:
-            return [str(STRATUS), "run", "--dir", ".", "--tier", tier, str(p.wasm), *a]
-        if tier != "interp":
-            if probe is None or subprocess.run(command(probe, []), capture_output=True).returncode != 0:
+    for name, describe, command in tiers:
+        if name != "stratus-interp":
+            if probe is None:
                 continue
-        configs.append(Runtime(f"stratus-{tier}", f"stratus run --tier {tier} ({TIER_LABELS[tier]})", command))
+            if (check := subprocess.run(command(probe, []), capture_output=True, text=True)).returncode:
+                note(f"{name} skipped: it fails on hello world: {' '.join(check.stderr.split())[:300]}")
+                continue
+        configs.append(Runtime(name, describe, command))
     return configs
 
 
@@ -233,8 +245,8 @@ def load_variants(runtimes: list[Runtime], probe: Program | None) -> list[Runtim
     return variants
 
 
-def all_runtimes(probe: Program | None, logs: Path, skip_install: bool) -> list[Runtime]:
-    runtimes = [native(), *stratus_configs(probe)]
+def all_runtimes(probe: Program | None, logs: Path, skip_install: bool, thresholds: list[int]) -> list[Runtime]:
+    runtimes = [native(), *stratus_configs(probe, thresholds)]
     peers = [*node_runtimes()]
     if skip_install:
         # Use peers already installed; install nothing new.

@@ -83,6 +83,8 @@ def text_table(results: Results, programs: list[str], runtimes: list[str], slow:
         relative = [f"{peer} {ratio:.2f}" for peer in peers if (ratio := relative_geomean(slow, ours, peer))]
         if relative:
             lines.append(f"{ours} time relative to: " + ", ".join(relative))
+    for tiered, ratio in auto_over_jit(slow, runtimes).items():
+        lines.append(f"{tiered} / stratus-jit geomean: {ratio:.2f}x")
     return "\n".join(lines)
 
 
@@ -97,6 +99,17 @@ def relative_geomean(slow: dict, runtime: str, other: str) -> float | None:
     below 1, runtime is the faster."""
     mine, theirs = slow[runtime]["per_program"], slow[other]["per_program"]
     return geomean([mine[p] / theirs[p] for p in mine if p in theirs])
+
+
+def auto_over_jit(slow: dict, runtimes: list[str]) -> dict[str, float]:
+    """What tiering costs or saves against compiling everything up front: for
+    `stratus-auto` and each `stratus-auto-tN`, the geomean over the programs both
+    completed of its time over `stratus-jit`'s (as slowdowns, so at the same size even
+    where the sizing chose different ones). Empty unless both tiers were measured."""
+    if "stratus-jit" not in runtimes:
+        return {}
+    tiered = [r for r in runtimes if r == "stratus-auto" or r.startswith("stratus-auto-t")]
+    return {r: ratio for r in tiered if (ratio := relative_geomean(slow, r, "stratus-jit"))}
 
 
 def extras_text(startup: dict, largest: str | None, startup_largest: dict, validate: dict | None,
@@ -118,10 +131,11 @@ def extras_text(startup: dict, largest: str | None, startup_largest: dict, valid
     if rss:
         programs = list(rss)
         runtimes = list(rss[programs[0]])
+        width = max([16, *map(len, runtimes)])
         lines += ["", "Peak RSS (GNU time %M, one run each):",
-                  "  " + "runtime".ljust(16) + "".join(f"{p:>14}" for p in programs)]
+                  "  " + "runtime".ljust(width) + "".join(f"{p:>14}" for p in programs)]
         for name in runtimes:
-            lines.append(f"  {name:16}" + "".join(f"{kib(rss[p][name]):>14}" for p in programs))
+            lines.append(f"  {name:{width}}" + "".join(f"{kib(rss[p][name]):>14}" for p in programs))
     lines += ["", "stratus binary size (bytes as built, with line tables / stripped copy):"]
     for build, s in sizes.items():
         if not s:
@@ -181,7 +195,8 @@ def compile_lines(compiled: dict | None) -> list[str]:
 
 
 def startup_lines(startup: dict) -> list[str]:
-    return [f"  {name:20} {fmt_time(s['median_seconds']):>10}" + (f"   ERROR {s['error']}" if s["error"] else "")
+    width = max([20, *map(len, startup)])
+    return [f"  {name:{width}} {fmt_time(s['median_seconds']):>10}" + (f"   ERROR {s['error']}" if s["error"] else "")
             for name, s in startup.items()]
 
 
