@@ -83,10 +83,10 @@ impl FromStr for Tier {
 
 /// The [`Tier::Auto`] default for calls: a function called more often than this (its
 /// loops' back-edges counting as calls) is compiled at its next call.
-pub const DEFAULT_TIER_UP_CALLS: u32 = 1000;
+pub const DEFAULT_TIER_UP_CALLS: u32 = 100;
 /// The [`Tier::Auto`] default for loops: a running function whose calls and loop
 /// back-edges pass this moves to compiled code at its next loop header.
-pub const DEFAULT_TIER_UP_BACK_EDGES: u32 = 1000;
+pub const DEFAULT_TIER_UP_BACK_EDGES: u32 = 100;
 
 /// Settings of an [`Engine`]: the execution tier, how linear memories reserve address
 /// space, and the resource limits of every store made with it (a store may be given

@@ -60,7 +60,7 @@ Options:
                            x86-64 CPUs with SSE4.1 compile, others interpret
       --tier-up-threshold N
                            With --tier auto, compile a function once its calls
-                           and loop iterations together pass N (default 1000);
+                           and loop iterations together pass N (default 100);
                            0 compiles each function at its first call
       --stats              When the program ends, print what the tiers did to
                            standard error: functions compiled, compile time and
@@ -161,7 +161,7 @@ Options:
                         compile, others interpret
       --tier-up-threshold N
                         With --tier auto, compile a function once its calls and
-                        loop iterations together pass N (default 1000); 1 makes
+                        loop iterations together pass N (default 100); 1 makes
                         every function move to compiled code while it runs
       --timeout DURATION
                         The longest one directive may run (500ms, 10s, 2m; 60s by
