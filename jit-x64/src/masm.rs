@@ -57,6 +57,10 @@ enum Stub {
     /// An entry from the trampoline at a loop header, whose cached locals `reload`
     /// loads: it makes the frame the function's entry makes.
     Osr { label: DynamicLabel, reload: DynamicLabel },
+    /// A call through a function ref found no code: the runtime calls the function
+    /// (store address in `r8d`, arguments at `offset` from the frame base), then the
+    /// code goes on at `done`.
+    RuntimeCall { label: DynamicLabel, done: DynamicLabel, offset: i32, pc: u32 },
 }
 
 /// Module-wide labels of the shared exit paths.
@@ -133,6 +137,17 @@ impl X64Masm {
         );
     }
 
+    /// Loads the function ref of function `index` (module index) into `rax`, and its
+    /// store address into `r8d`.
+    fn load_func_ref(&mut self, index: u32) {
+        self.load_func_addr(index);
+        asm!(self.ops
+            ; mov r8d, eax
+            ; imul rax, rax, abi::func_ref::SIZE
+            ; add rax, [r15 + abi::vm::FUNC_REFS]
+        );
+    }
+
     /// Calls libcall `call` with `rsi` and `edx`/`ecx` already set.
     pub(crate) fn call_libcall(&mut self, call: Libcall) {
         asm!(self.ops
@@ -178,41 +193,48 @@ impl X64Masm {
     }
 
     /// Calls through the function ref in `rax`, of the function whose store address is
-    /// in `r8d`. A function without code is called by the runtime, with the caller's
-    /// frame record pushed all the same: a pause in the interpreter there unwinds the
-    /// caller to that record.
-    fn call_ref(&mut self, args_slot: u32, at: TrapAt, ret: TrapAt) {
-        let host = self.ops.new_dynamic_label();
+    /// in `r8d`: of a function of this instance whose frame takes `frame_slots`, or of
+    /// any function (`None`). A function without code is called by the runtime, out of
+    /// line, with the caller's frame record pushed all the same: a pause in the
+    /// interpreter there unwinds the caller to that record.
+    fn call_ref(&mut self, frame_slots: Option<u32>, args_slot: u32, at: TrapAt, ret: TrapAt) {
+        let runtime = self.ops.new_dynamic_label();
         let done = self.ops.new_dynamic_label();
-        asm!(self.ops
-            ; mov edx, [rax + abi::func_ref::FRAME_SLOTS]
-        );
-        self.call_checks_and_frame(None, args_slot, at, ret);
         let offset = (args_slot * 8) as i32;
+        self.stubs.push(Stub::RuntimeCall { label: runtime, done, offset, pc: at.pc });
+        if frame_slots.is_none() {
+            asm!(self.ops ; mov edx, [rax + abi::func_ref::FRAME_SLOTS]);
+        }
+        self.call_checks_and_frame(frame_slots, args_slot, at, ret);
         asm!(self.ops
             ; mov rcx, [rax + abi::func_ref::CODE]
             ; test rcx, rcx
-            ; jz =>host
-            ; push r13
-            ; push r12
-            ; mov r13, [rax + abi::func_ref::INSTANCE]
-            ; mov r12, [r13 + abi::instance::MEMORY_BASE]
-            ; add r14, offset
-            ; call rcx
-            ; sub r14, offset
-            ; pop r12
-            ; pop r13
-            ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
-            ; jmp =>done
-            ; =>host
-            ; lea rsi, [r14 + offset]
-            ; mov edx, r8d
-            ; xor ecx, ecx
+            ; jz =>runtime
         );
-        self.call_libcall(Libcall::Call);
-        asm!(self.ops ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1);
-        self.check_libcall(at.pc);
-        asm!(self.ops ; =>done);
+        if frame_slots.is_some() {
+            // The same instance: its record and memory stay.
+            asm!(self.ops
+                ; add r14, offset
+                ; call rcx
+                ; sub r14, offset
+            );
+        } else {
+            asm!(self.ops
+                ; push r13
+                ; push r12
+                ; mov r13, [rax + abi::func_ref::INSTANCE]
+                ; mov r12, [r13 + abi::instance::MEMORY_BASE]
+                ; add r14, offset
+                ; call rcx
+                ; sub r14, offset
+                ; pop r12
+                ; pop r13
+            );
+        }
+        asm!(self.ops
+            ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
+            ; =>done
+        );
     }
 
     pub(crate) fn check_libcall(&mut self, pc: u32) {
@@ -279,57 +301,76 @@ impl X64Masm {
     }
 
     fn emit_stubs(&mut self) {
+        // A stub may ask for more (a runtime call's trap exit).
+        while !self.stubs.is_empty() {
+            for stub in std::mem::take(&mut self.stubs) {
+                self.emit_stub(stub);
+            }
+        }
+    }
+
+    fn emit_stub(&mut self, stub: Stub) {
         let func = self.func;
-        for stub in std::mem::take(&mut self.stubs) {
-            match stub {
-                Stub::Trap { label, code, pc, arg } => {
-                    asm!(self.ops ; =>label);
-                    match arg {
-                        Some(reg) => asm!(self.ops ; mov r8d, Rd(reg)),
-                        None => asm!(self.ops ; xor r8d, r8d),
-                    }
-                    asm!(self.ops
-                        ; mov ecx, code as i32
-                        ; mov edx, pc as i32
-                        ; mov esi, func as i32
-                        ; jmp =>self.shared.trap_exit
-                    );
+        match stub {
+            Stub::Trap { label, code, pc, arg } => {
+                asm!(self.ops ; =>label);
+                match arg {
+                    Some(reg) => asm!(self.ops ; mov r8d, Rd(reg)),
+                    None => asm!(self.ops ; xor r8d, r8d),
                 }
-                Stub::LibcallTrap { label, pc } => {
-                    asm!(self.ops
-                        ; =>label
-                        ; mov ecx, eax
-                        ; mov r8d, [r15 + abi::vm::EXIT_ARG]
-                        ; mov edx, pc as i32
-                        ; mov esi, func as i32
-                        ; jmp =>self.shared.trap_exit
-                    );
-                }
-                Stub::Budget { label, resume, at } => {
-                    asm!(self.ops
-                        ; =>label
-                        ; xor esi, esi
-                        ; xor edx, edx
-                        ; xor ecx, ecx
-                    );
-                    self.call_libcall(Libcall::Budget);
-                    asm!(self.ops
-                        ; test eax, eax
-                        ; jz =>resume
-                        ; mov edx, at.pc as i32
-                        ; mov ecx, at.stp as i32
-                        ; mov esi, func as i32
-                        ; mov r8d, at.height as i32
-                        ; jmp =>self.shared.budget_exit
-                    );
-                }
-                Stub::Osr { label, reload } => {
-                    asm!(self.ops
-                        ; =>label
-                        ; sub rsp, 8
-                        ; jmp =>reload
-                    );
-                }
+                asm!(self.ops
+                    ; mov ecx, code as i32
+                    ; mov edx, pc as i32
+                    ; mov esi, func as i32
+                    ; jmp =>self.shared.trap_exit
+                );
+            }
+            Stub::LibcallTrap { label, pc } => {
+                asm!(self.ops
+                    ; =>label
+                    ; mov ecx, eax
+                    ; mov r8d, [r15 + abi::vm::EXIT_ARG]
+                    ; mov edx, pc as i32
+                    ; mov esi, func as i32
+                    ; jmp =>self.shared.trap_exit
+                );
+            }
+            Stub::Budget { label, resume, at } => {
+                asm!(self.ops
+                    ; =>label
+                    ; xor esi, esi
+                    ; xor edx, edx
+                    ; xor ecx, ecx
+                );
+                self.call_libcall(Libcall::Budget);
+                asm!(self.ops
+                    ; test eax, eax
+                    ; jz =>resume
+                    ; mov edx, at.pc as i32
+                    ; mov ecx, at.stp as i32
+                    ; mov esi, func as i32
+                    ; mov r8d, at.height as i32
+                    ; jmp =>self.shared.budget_exit
+                );
+            }
+            Stub::Osr { label, reload } => {
+                asm!(self.ops
+                    ; =>label
+                    ; sub rsp, 8
+                    ; jmp =>reload
+                );
+            }
+            Stub::RuntimeCall { label, done, offset, pc } => {
+                asm!(self.ops
+                    ; =>label
+                    ; lea rsi, [r14 + offset]
+                    ; mov edx, r8d
+                    ; xor ecx, ecx
+                );
+                self.call_libcall(Libcall::Call);
+                asm!(self.ops ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1);
+                self.check_libcall(pc);
+                asm!(self.ops ; jmp =>done);
             }
         }
     }
@@ -1058,8 +1099,11 @@ impl MacroAssembler for X64Masm {
 
     fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt) {
         match callee {
-            Callee::Defined { index, .. } if self.entries[(index - self.imported) as usize].is_none() => {
-                self.call(Callee::Imported { index }, args_slot, at, ret);
+            Callee::Defined { index, frame_slots }
+                if self.entries[(index - self.imported) as usize].is_none() =>
+            {
+                self.load_func_ref(index);
+                self.call_ref(Some(frame_slots), args_slot, at, ret);
             }
             Callee::Defined { index, frame_slots } => {
                 self.call_checks_and_frame(Some(frame_slots), args_slot, at, ret);
@@ -1073,13 +1117,8 @@ impl MacroAssembler for X64Masm {
                 );
             }
             Callee::Imported { index } => {
-                self.load_func_addr(index);
-                asm!(self.ops
-                    ; mov r8d, eax
-                    ; imul rax, rax, abi::func_ref::SIZE
-                    ; add rax, [r15 + abi::vm::FUNC_REFS]
-                );
-                self.call_ref(args_slot, at, ret);
+                self.load_func_ref(index);
+                self.call_ref(None, args_slot, at, ret);
             }
             Callee::Indirect { table, type_index, index_reg } => {
                 let i = index_reg.index;
@@ -1106,7 +1145,7 @@ impl MacroAssembler for X64Masm {
                     ; cmp edx, [rax + abi::func_ref::TYPE_ID]
                     ; jne =>mismatch
                 );
-                self.call_ref(args_slot, at, ret);
+                self.call_ref(None, args_slot, at, ret);
             }
         }
     }

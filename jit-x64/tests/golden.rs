@@ -3,7 +3,9 @@
 //! Every `tests/golden/NAME.wat` is compiled with [`Bounds::Guard`] and its disassembly
 //! compared with `tests/golden/NAME.x64`. A `.wat` whose first line is
 //! `;; bounds: guard, explicit` is also compiled with [`Bounds::Explicit`], compared with
-//! `NAME.explicit.x64`.
+//! `NAME.explicit.x64`. A `.wat` with a line `;; unit: N` has only its defined function
+//! `N` compiled, alone, as it is when it tiers up: its calls to the module's other
+//! functions go through their function refs.
 //!
 //! # Format
 //!
@@ -81,6 +83,14 @@ fn modes(text: &str) -> Result<Vec<Bounds>, String> {
 }
 
 /// The expected file for `stem` compiled with `bounds`.
+/// The defined function a `.wat` file asks to compile alone, in a line `;; unit: N`.
+fn unit(text: &str) -> Result<Option<u32>, String> {
+    let line =
+        text.lines().find_map(|l| l.trim().strip_prefix(";;").and_then(|l| l.trim().strip_prefix("unit:")));
+    line.map(|n| n.trim().parse().map_err(|_| format!("`;; unit: {n}` is not a defined function index")))
+        .transpose()
+}
+
 fn expected_name(stem: &str, bounds: Bounds) -> String {
     match bounds {
         Bounds::Guard => format!("{stem}.x64"),
@@ -212,13 +222,17 @@ fn render(file_name: &str, wat: &str, bounds: Bounds) -> Result<String, String> 
         wast::parser::parse::<wast::Wat>(&buffer).map_err(|e| format!("parsing {file_name}: {e}"))?;
     let bytes = module.encode().map_err(|e| format!("encoding {file_name}: {e}"))?;
     let module = CompiledModule::new(bytes).map_err(|e| format!("loading {file_name}: {e}"))?;
-    let code = stratus_jit_x64::compile_module(&module, bounds)
-        .map_err(|e| format!("compiling {file_name}: {e}"))?;
+    let unit = unit(wat).map_err(|e| format!("{file_name}: {e}"))?;
+    let code = match unit {
+        Some(first) => stratus_jit_x64::compile_functions(&module, bounds, first..first + 1),
+        None => stratus_jit_x64::compile_module(&module, bounds),
+    };
+    let code = code.map_err(|e| format!("compiling {file_name}: {e}"))?;
     let (bytes, entries) = code.disassembly_input();
-    let defined = entries.len() as u32;
+    let first = unit.unwrap_or(0);
     let layout = Layout {
+        indices: (0..entries.len() as u32).map(|i| module.imported_funcs + first + i).collect(),
         entries,
-        indices: (0..defined).map(|i| module.imported_funcs + i).collect(),
         len: bytes.len(),
     };
 
