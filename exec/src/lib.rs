@@ -5,12 +5,17 @@
 //! between its stops without nesting Rust frames for WebAssembly calls, acting on the
 //! budget when a tier finds it empty (refill, pause, or trap for lack of fuel or for an
 //! interruption), pausing a call and resuming it later ([`invoke_resumable`],
-//! [`resume`]), and building traps with their WebAssembly backtraces. The embedding
-//! API, the command line and the spec runner all run code through this crate; nothing
-//! above it calls a tier directly.
+//! [`resume`]), and building traps with their WebAssembly backtraces. With the `jit`
+//! feature also the tiering: compiling a module ahead of time or a function when it
+//! gets hot (the store's [`CompilePolicy`](stratus_runtime::CompilePolicy)), moving a
+//! running call from the interpreter into compiled code at a call or a loop header
+//! (on-stack replacement) and back at returns, and the runtime functions compiled
+//! code calls. The embedding API, the command line and the spec runner all run code
+//! through this crate; nothing above it calls a tier directly.
 //!
 //! Does not own: the store, its objects and the VM context (stratus-runtime), how a
-//! tier runs its code (stratus-interp; the JIT crates later), or the typed API.
+//! tier runs its code (stratus-interp, stratus-jit and its back-ends), or the typed
+//! API.
 
 mod activation;
 mod backtrace;

@@ -5,11 +5,14 @@
 //! its registers in locals and handles the frequent instructions itself (`exec::fast`,
 //! where the interpreter's unchecked accesses live), over the checked `Exec::step` for
 //! everything else; the semantics of the numeric and SIMD operators ([`num`]); calls
-//! into host functions and back; traps with their WebAssembly backtrace; the
-//! per-function hotness counters tiering reads.
+//! into host functions and back; traps with their WebAssembly backtrace; counting
+//! each function's heat (calls and loop back-edges) and stopping where a function may
+//! go on in compiled code (`Stop::TierUp`: a call to a hot or compiled function, a
+//! hot loop's header).
 //!
 //! Does not own: the store and its objects (stratus-runtime), decoding and validation,
-//! compiled code, or the typed embedding API (the `stratus` package).
+//! compiled code or the decision to compile (stratus-exec), or the typed embedding API
+//! (the `stratus` package).
 
 mod exec;
 mod invoke;
