@@ -2,13 +2,19 @@
 //! FILE.wasm [ROUNDS]` compiles the module's code section `ROUNDS` times (5 by default)
 //! with each way of checking bounds and prints the best MB/s of code section compiled.
 
-use std::io::Write;
-use std::time::Instant;
-
-use stratus_jit::{Bounds, ModuleCode};
-use stratus_runtime::CompiledModule;
-
+#[cfg(not(target_arch = "x86_64"))]
 fn main() {
+    eprintln!("compile_speed: the x86-64 back-end compiles on x86-64 only");
+}
+
+#[cfg(target_arch = "x86_64")]
+fn main() {
+    use std::io::Write;
+    use std::time::Instant;
+
+    use stratus_jit::{Bounds, ModuleCode};
+    use stratus_runtime::CompiledModule;
+
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: compile_speed FILE.wasm [ROUNDS]");
     let rounds: usize = args.next().map_or(5, |r| r.parse().expect("a number of rounds"));

@@ -37,6 +37,8 @@
 //! committing it: the diff is the point of these tests. Without the variable, a
 //! difference, a missing expected file or a stale one fails the test.
 
+#![cfg(target_arch = "x86_64")]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -346,9 +348,6 @@ fn unified_diff(expected: &str, actual: &str, max_lines: usize) -> String {
 
 #[test]
 fn golden_disassembly() {
-    if !cfg!(target_arch = "x86_64") {
-        return;
-    }
     let dir = golden_dir();
     let bless = blessing();
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
