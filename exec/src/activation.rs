@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use stratus_decoder::ValType;
 use stratus_interp::{CodeCache, Regs, Stop};
 use stratus_runtime::{
     BudgetStop, CompiledModule, Extern, Frame, FuncAddr, FuncKind, InstanceAddr, InstantiateError,
@@ -138,8 +139,7 @@ pub(crate) fn call_in_place<T>(
     base: usize,
     may_pause: bool,
 ) -> Result<(), NestedStop> {
-    let param_slots: usize =
-        store.funcs[func.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
+    let param_slots = slots_of(store.funcs[func.0 as usize].ty.params());
     let entry_depth = store.stack.frames.len();
     let regs = enter_frame(store, func, base, base + param_slots).map_err(NestedStop::Trap)?;
     count_call(store, func);
@@ -227,8 +227,7 @@ fn call<T>(store: &mut Store<T>, func: FuncAddr, args: &[Val], may_pause: bool) 
         return Err(Trap::host(format!("expected arguments of type {ty}, found [{}]", found.join(" "))));
     }
     let base = store.stack.top;
-    let param_slots: usize = ty.params().iter().map(|t| t.slots() as usize).sum();
-    let result_slots: usize = ty.results().iter().map(|t| t.slots() as usize).sum();
+    let (param_slots, result_slots) = (slots_of(ty.params()), slots_of(ty.results()));
     if base + param_slots.max(result_slots) > store.stack.slots.len()
         || store.stack.activations >= store.limits.host_reentry
     {
@@ -297,6 +296,11 @@ fn instance_of<T>(store: &Store<T>, func: u32) -> Option<InstanceAddr> {
     }
 }
 
+/// The value-stack slots values of `types` take.
+fn slots_of(types: &[ValType]) -> usize {
+    types.iter().map(|t| t.slots() as usize).sum()
+}
+
 /// The results of `func`, in the slots from `base`.
 fn results<T>(store: &Store<T>, func: FuncAddr, base: usize) -> Vec<Val> {
     let slots = store.stack.slots.as_slice();
@@ -343,8 +347,7 @@ impl Activation {
                 }
                 Stop::Returned => return Ok(Ended::Returned),
                 Stop::Host(callee) => {
-                    let param_slots: usize =
-                        store.funcs[callee.0 as usize].ty.params().iter().map(|t| t.slots() as usize).sum();
+                    let param_slots = slots_of(store.funcs[callee.0 as usize].ty.params());
                     let args_base = self.regs.sp - param_slots;
                     store.stack.top = self.regs.sp;
                     let caller = instance_of(store, self.regs.func);
@@ -358,16 +361,15 @@ impl Activation {
                     // A loop header's charge comes first; a function's entry is
                     // charged by whichever tier runs it.
                     let at_entry = self.regs.pc == 0;
-                    if !at_entry && !charged {
-                        store.vm.budget -= 1;
-                        if let Some(ended) = self.settle_budget(store, may_pause, func, self.regs.pc)? {
-                            return Ok(ended);
-                        }
+                    if !at_entry
+                        && !charged
+                        && let Some(ended) = self.charge(store, may_pause, func)?
+                    {
+                        return Ok(ended);
                     }
                     match self.run_compiled(store, may_pause, func)? {
                         Compiled::NotEntered if at_entry => {
-                            store.vm.budget -= 1;
-                            if let Some(ended) = self.settle_budget(store, may_pause, func, 0)? {
+                            if let Some(ended) = self.charge(store, may_pause, func)? {
                                 return Ok(ended);
                             }
                         }
@@ -380,6 +382,17 @@ impl Activation {
             (stop, pc) = stratus_interp::run(store, &mut self.regs, self.entry_depth, &mut self.cache);
             charged = true;
         }
+    }
+
+    /// Makes the charge of the safepoint the registers are at.
+    fn charge<T>(
+        &self,
+        store: &mut Store<T>,
+        may_pause: bool,
+        func: FuncAddr,
+    ) -> Result<Option<Ended>, Trap> {
+        store.vm.budget -= 1;
+        self.settle_budget(store, may_pause, func, self.regs.pc)
     }
 
     /// Acts on a charge that may have emptied the budget counter, at `pc` of the
@@ -417,12 +430,7 @@ impl Activation {
             }
             crate::jit::Exit::Returned => {
                 // Back to an interpreted caller, with the results at the frame base.
-                let results = store.funcs[running.0 as usize]
-                    .ty
-                    .results()
-                    .iter()
-                    .map(|t| t.slots() as usize)
-                    .sum::<usize>();
+                let results = slots_of(store.funcs[running.0 as usize].ty.results());
                 let frame = store.stack.frames.pop().expect("deeper than the entry depth");
                 let sp = self.regs.fp + results;
                 self.regs = Regs {

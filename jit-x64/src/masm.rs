@@ -59,8 +59,8 @@ enum Stub {
     Osr { label: DynamicLabel, reload: DynamicLabel },
     /// A call through a function ref found no code: the runtime calls the function
     /// (store address in `r8d`, arguments at `offset` from the frame base), then the
-    /// code goes on at `done`.
-    RuntimeCall { label: DynamicLabel, done: DynamicLabel, offset: i32, pc: u32 },
+    /// code goes on at `done`, or leaves through `trap` (a `LibcallTrap`).
+    RuntimeCall { label: DynamicLabel, done: DynamicLabel, trap: DynamicLabel, offset: i32 },
 }
 
 /// Module-wide labels of the shared exit paths.
@@ -77,9 +77,12 @@ pub struct X64Masm {
     shared: Shared,
     /// Module index of the function being compiled.
     func: u32,
-    /// The entry label of each defined function this code unit holds (calls to the
-    /// others go through their function refs), and the first defined index.
-    pub(crate) entries: Vec<Option<DynamicLabel>>,
+    /// The defined functions this code unit holds: calls among them are direct, calls
+    /// to the others go through their function refs.
+    unit: std::ops::Range<u32>,
+    /// The entry label of each function of the unit, in order.
+    pub(crate) entries: Vec<DynamicLabel>,
+    /// The first defined function's module index.
     imported: u32,
     pub(crate) faults: Vec<FaultSite>,
     /// Entries from the interpreter at loop headers: module function index, header
@@ -93,13 +96,12 @@ fn trap_code(kind: TrapKind) -> u32 {
 
 impl X64Masm {
     /// A macro-assembler for the defined functions `unit` of a module with `imported`
-    /// imported and `defined` defined functions.
+    /// imported functions.
     pub(crate) fn new(
         ops: Assembler,
         bounds: Bounds,
         shared: Shared,
         imported: u32,
-        defined: u32,
         unit: std::ops::Range<u32>,
     ) -> X64Masm {
         let mut masm = X64Masm {
@@ -109,14 +111,20 @@ impl X64Masm {
             bounds,
             shared,
             func: 0,
+            unit: unit.clone(),
             entries: Vec::new(),
             imported,
             faults: Vec::new(),
             osr_entries: Vec::new(),
         };
-        masm.entries =
-            (0..defined).map(|index| unit.contains(&index).then(|| masm.ops.new_dynamic_label())).collect();
+        masm.entries = unit.map(|_| masm.ops.new_dynamic_label()).collect();
         masm
+    }
+
+    /// The entry label of function `index` (module index), if the unit holds it.
+    fn unit_entry(&self, index: u32) -> Option<DynamicLabel> {
+        let defined = index - self.imported;
+        self.unit.contains(&defined).then(|| self.entries[(defined - self.unit.start) as usize])
     }
 
     fn label(&self, label: Label) -> DynamicLabel {
@@ -201,7 +209,8 @@ impl X64Masm {
         let runtime = self.ops.new_dynamic_label();
         let done = self.ops.new_dynamic_label();
         let offset = (args_slot * 8) as i32;
-        self.stubs.push(Stub::RuntimeCall { label: runtime, done, offset, pc: at.pc });
+        let trap = self.libcall_trap(at.pc);
+        self.stubs.push(Stub::RuntimeCall { label: runtime, done, trap, offset });
         if frame_slots.is_none() {
             asm!(self.ops ; mov edx, [rax + abi::func_ref::FRAME_SLOTS]);
         }
@@ -238,12 +247,18 @@ impl X64Masm {
     }
 
     pub(crate) fn check_libcall(&mut self, pc: u32) {
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::LibcallTrap { label, pc });
+        let label = self.libcall_trap(pc);
         asm!(self.ops
             ; test eax, eax
             ; jnz =>label
         );
+    }
+
+    /// The exit for a libcall at `pc` that failed.
+    fn libcall_trap(&mut self, pc: u32) -> DynamicLabel {
+        let label = self.ops.new_dynamic_label();
+        self.stubs.push(Stub::LibcallTrap { label, pc });
+        label
     }
 
     /// Puts the effective address of an access of `bytes` at `addr + offset` in `rax`
@@ -301,11 +316,8 @@ impl X64Masm {
     }
 
     fn emit_stubs(&mut self) {
-        // A stub may ask for more (a runtime call's trap exit).
-        while !self.stubs.is_empty() {
-            for stub in std::mem::take(&mut self.stubs) {
-                self.emit_stub(stub);
-            }
+        for stub in std::mem::take(&mut self.stubs) {
+            self.emit_stub(stub);
         }
     }
 
@@ -360,7 +372,7 @@ impl X64Masm {
                     ; jmp =>reload
                 );
             }
-            Stub::RuntimeCall { label, done, offset, pc } => {
+            Stub::RuntimeCall { label, done, trap, offset } => {
                 asm!(self.ops
                     ; =>label
                     ; lea rsi, [r14 + offset]
@@ -368,9 +380,12 @@ impl X64Masm {
                     ; xor ecx, ecx
                 );
                 self.call_libcall(Libcall::Call);
-                asm!(self.ops ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1);
-                self.check_libcall(pc);
-                asm!(self.ops ; jmp =>done);
+                asm!(self.ops
+                    ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
+                    ; test eax, eax
+                    ; jnz =>trap
+                    ; jmp =>done
+                );
             }
         }
     }
@@ -551,7 +566,7 @@ impl MacroAssembler for X64Masm {
     fn begin_function(&mut self, index: u32, param_slots: u32, local_slots: u32) {
         self.func = index;
         self.labels.clear();
-        let entry = self.entries[(index - self.imported) as usize].expect("a function of this unit");
+        let entry = self.unit_entry(index).expect("a function of this unit");
         self.ops.align(16, 0xCC);
         asm!(self.ops
             ; =>entry
@@ -1099,23 +1114,22 @@ impl MacroAssembler for X64Masm {
 
     fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt) {
         match callee {
-            Callee::Defined { index, frame_slots }
-                if self.entries[(index - self.imported) as usize].is_none() =>
-            {
-                self.load_func_ref(index);
-                self.call_ref(Some(frame_slots), args_slot, at, ret);
-            }
-            Callee::Defined { index, frame_slots } => {
-                self.call_checks_and_frame(Some(frame_slots), args_slot, at, ret);
-                let entry = self.entries[(index - self.imported) as usize].expect("checked above");
-                let offset = (args_slot * 8) as i32;
-                asm!(self.ops
-                    ; add r14, offset
-                    ; call =>entry
-                    ; sub r14, offset
-                    ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
-                );
-            }
+            Callee::Defined { index, frame_slots } => match self.unit_entry(index) {
+                Some(entry) => {
+                    self.call_checks_and_frame(Some(frame_slots), args_slot, at, ret);
+                    let offset = (args_slot * 8) as i32;
+                    asm!(self.ops
+                        ; add r14, offset
+                        ; call =>entry
+                        ; sub r14, offset
+                        ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
+                    );
+                }
+                None => {
+                    self.load_func_ref(index);
+                    self.call_ref(Some(frame_slots), args_slot, at, ret);
+                }
+            },
             Callee::Imported { index } => {
                 self.load_func_ref(index);
                 self.call_ref(None, args_slot, at, ret);

@@ -80,15 +80,8 @@ pub fn compile_functions(
     let budget_exit = ops.new_dynamic_label();
     let landing = ops.new_dynamic_label();
     let trampoline = emit_prelude(&mut ops, trap_exit, budget_exit, landing);
-    let defined = module.code.len() as u32;
-    let mut masm = X64Masm::new(
-        ops,
-        bounds,
-        Shared { trap_exit, budget_exit },
-        module.imported_funcs,
-        defined,
-        unit.clone(),
-    );
+    let mut masm =
+        X64Masm::new(ops, bounds, Shared { trap_exit, budget_exit }, module.imported_funcs, unit.clone());
     let mut frame_slots = Vec::with_capacity(unit.len());
     for index in unit.clone() {
         compile_function(&mut masm, module, index)?;
@@ -101,12 +94,13 @@ pub fn compile_functions(
     let ops = masm.ops;
     let resolve = |label| ops.labels().resolve_dynamic(label).map_err(|e| unsupported(&e));
     let landing_offset = resolve(landing)?;
-    let entries = entry_labels.iter().flatten().map(|&l| resolve(l)).collect::<Result<Vec<_>, _>>()?;
-    let mut osr_entries = osr_labels
+    let entries = entry_labels.iter().map(|&l| resolve(l)).collect::<Result<Vec<_>, _>>()?;
+    let osr_entries = osr_labels
         .iter()
         .map(|&(func, pc, label)| Ok((func - module.imported_funcs, pc, resolve(label)?)))
         .collect::<Result<Vec<_>, CompileError>>()?;
-    osr_entries.sort_unstable_by_key(|&(func, pc, _)| (func, pc));
+    // Made in code order: by function, then by header.
+    debug_assert!(osr_entries.is_sorted_by_key(|&(func, pc, _)| (func, pc)));
     let buffer = ops.finalize().map_err(|_| CompileError::Unsupported("finalizing code".into()))?;
     sites.sort_by_key(|s| s.native);
     let registration = (!sites.is_empty()).then(|| {
@@ -223,10 +217,6 @@ impl X64Code {
 }
 
 impl ModuleCode for X64Code {
-    fn holds(&self, defined: u32) -> bool {
-        (self.first..self.first + self.entries.len() as u32).contains(&defined)
-    }
-
     fn entry(&self, defined: u32) -> *const u8 {
         self.buffer.ptr(self.entries[self.position(defined)])
     }

@@ -32,10 +32,8 @@ pub struct FaultSite {
 
 /// Compiled code of some of a module's functions, behind the back-end's executable
 /// buffer. The functions are named by their defined index; asking about one the code
-/// does not [hold](Self::holds) panics.
+/// does not hold panics.
 pub trait ModuleCode: Send + Sync + fmt::Debug {
-    /// Whether the code holds defined function `defined`.
-    fn holds(&self, defined: u32) -> bool;
     /// The address of the entry of defined function `defined`.
     fn entry(&self, defined: u32) -> *const u8;
     /// What the frame of defined function `defined` takes.

@@ -194,8 +194,9 @@ impl Budget {
         Arc::as_ptr(&self.interrupt)
     }
 
-    /// Takes a pending interruption request, if there is one: for a call that cannot
-    /// start, so that a host function retrying it in a loop is still stopped.
+    /// Takes a pending interruption request, if there is one: at a budget check, and
+    /// for a call that cannot start (so that a host function retrying it in a loop is
+    /// still stopped).
     pub fn take_interruption(&self) -> Option<Interruption> {
         match self.interrupt.swap(NOT_INTERRUPTED, Ordering::Relaxed) {
             NOT_INTERRUPTED => None,
@@ -237,10 +238,8 @@ impl Budget {
     /// the stopped charge is made again when the call resumes.
     pub fn exhausted(&mut self, counter: &mut i64) -> Result<(), BudgetStop> {
         debug_assert!(*counter < 0);
-        let requested = self.interrupt.swap(NOT_INTERRUPTED, Ordering::Relaxed);
-        if requested != NOT_INTERRUPTED {
+        if let Some(how) = self.take_interruption() {
             *counter += 1;
-            let how = if requested == PAUSE { Interruption::Pause } else { Interruption::Trap };
             return Err(BudgetStop::Interrupted(how));
         }
         match &mut self.reserve {

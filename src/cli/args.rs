@@ -73,6 +73,18 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     number.checked_mul(scale).ok_or_else(|| format!("'{text}' is too large a size"))
 }
 
+/// A tier as `--tier` takes it, refused here when this build does not have it, before
+/// any module is read.
+pub fn parse_tier(name: &str) -> Result<stratus::Tier, String> {
+    let tier = name.parse::<stratus::Tier>().and_then(|tier| tier.check_available().map(|()| tier));
+    tier.map_err(|error| format!("--tier: {error}"))
+}
+
+/// A count as `--tier-up-threshold` takes it.
+pub fn parse_threshold(text: &str) -> Result<u32, String> {
+    text.parse().map_err(|_| format!("--tier-up-threshold: '{text}' is not a count (0 to 4294967295)"))
+}
+
 /// A duration as `--timeout` takes it: a number (decimals allowed) followed by `ms`,
 /// `s`, `m` or `h`: `500ms`, `10s`, `1.5m`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {

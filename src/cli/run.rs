@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, TierStats, Val};
 
-use super::args::{UsageError, parse_duration, parse_size};
+use super::args::{UsageError, parse_duration, parse_size, parse_threshold, parse_tier};
 use super::sandbox::{self, Grants};
 use super::{Status, help, invoke};
 
@@ -137,21 +137,12 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
             }
             "--tier" => {
                 let name = value("interp, auto or jit")?;
-                // A tier this build or this machine cannot run is refused here, before
-                // the module is read.
-                let tier = name.to_str().unwrap_or("").parse::<Tier>();
-                let tier = tier.and_then(|tier| tier.check_available().map(|()| tier));
-                options.tier = Some(tier.map_err(|error| usage(format!("--tier: {error}")))?);
+                options.tier = Some(parse_tier(name.to_str().unwrap_or("")).map_err(usage)?);
             }
             "--tier-up-threshold" => {
                 let text = value("N")?;
-                let threshold = text.to_str().and_then(|text| text.parse::<u32>().ok());
-                options.tier_up_threshold = Some(threshold.ok_or_else(|| {
-                    usage(format!(
-                        "--tier-up-threshold: '{}' is not a count (0 to 4294967295)",
-                        text.display()
-                    ))
-                })?);
+                let threshold = parse_threshold(&text.to_string_lossy()).map_err(usage)?;
+                options.tier_up_threshold = Some(threshold);
             }
             "--stats" if inline.is_none() => options.stats = true,
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,

@@ -72,16 +72,14 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
     Ok(if summary.has_failures() { Status::Failure } else { Status::Success })
 }
 
-/// `--tier`, parsed and checked against the build, as `stratus run --tier` does.
+/// `--tier`, as `stratus run --tier` takes it.
 fn parse_tier(name: &str) -> Result<Tier, UsageError> {
-    let tier = name.parse::<Tier>().and_then(|tier| tier.check_available().map(|()| tier));
-    tier.map_err(|error| UsageError::new(format!("--tier: {error}"), HINT))
+    args::parse_tier(name).map_err(|message| UsageError::new(message, HINT))
 }
 
+/// `--tier-up-threshold`, as `stratus run` takes it.
 fn parse_threshold(text: &str) -> Result<u32, UsageError> {
-    text.parse::<u32>().map_err(|_| {
-        UsageError::new(format!("--tier-up-threshold: '{text}' is not a count (0 to 4294967295)"), HINT)
-    })
+    args::parse_threshold(text).map_err(|message| UsageError::new(message, HINT))
 }
 
 /// How the scripts' stores run their functions: as a store of the `stratus` API with

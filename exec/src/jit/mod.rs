@@ -126,11 +126,18 @@ fn made<T>(
     code.clone().map_err(drop)
 }
 
+/// Where compiled code takes over a call: an address in a unit of code, which the
+/// entry keeps alive.
+pub(crate) struct Entry {
+    unit: Arc<dyn Any + Send + Sync>,
+    at: *const u8,
+}
+
 /// Where compiled code takes over the call whose running function is at `regs`, a
 /// safepoint: its entry (`regs.pc` 0) or a loop header. A function without code is
 /// compiled here when it is hot enough for the store's policy. `None` leaves it to the
 /// interpreter.
-pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Regs) -> Option<*const u8> {
+pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Regs) -> Option<Entry> {
     if store.compile == CompilePolicy::Never || !available() {
         return None;
     }
@@ -147,13 +154,13 @@ pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Regs) -> Option<*const u8>
             return None;
         }
     }
+    let (unit, defined) = unit_of(store, func);
     if regs.pc == 0 {
-        return Some(store.func_refs[func.0 as usize].code);
+        return Some(Entry { at: store.func_refs[func.0 as usize].code, unit });
     }
-    let (code, defined) = unit_of(store, func);
-    let entry = code_of(&code).osr_entry(defined, regs.pc as u32)?;
+    let at = code_of(&unit).osr_entry(defined, regs.pc as u32)?;
     store.tier_stats.osr_entries += 1;
-    Some(entry)
+    Some(Entry { unit, at })
 }
 
 /// Compiles function `func` (of its module, for this way of checking bounds, unless
@@ -224,18 +231,11 @@ pub(crate) fn is_compiled<T>(store: &Store<T>, func: FuncAddr) -> bool {
 /// pushed, its arguments in place; at a loop header, the whole frame as the
 /// interpreter left it), from `entry` (its entry or a loop header's) until it leaves.
 /// `may_pause` says whether a pause in an interpreted callee may unwind it.
-pub(crate) fn run<T>(
-    store: &mut Store<T>,
-    func: FuncAddr,
-    fp: usize,
-    entry: *const u8,
-    may_pause: bool,
-) -> Exit {
+pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Entry, may_pause: bool) -> Exit {
     let FuncKind::Wasm { instance, .. } = store.funcs[func.0 as usize].kind else {
         unreachable!("host functions have no code")
     };
-    let (code, _) = unit_of(store, func);
-    let trampoline = code_of(&code).trampoline();
+    let trampoline = code_of(&entry.unit).trampoline();
     let instance_vm: *const _ = &**store.instance(instance).vm.as_ref().expect("instantiated");
     store.refresh_vm(Some(instance));
     let mut host = JitHost {
@@ -253,18 +253,18 @@ pub(crate) fn run<T>(
     // SAFETY: `vm` points to the store's boxed VM context; the fields set here are read
     // by compiled code and libcalls during the call, and restored after it, so an inner
     // activation (a host function calling back in) leaves the outer one's in place.
-    // `code` keeps the code alive for the call.
+    // `entry` keeps the code alive for the call.
     let kind = unsafe {
         let saved = ((*vm).host, (*vm).libcalls, (*vm).stack_limit);
         (*vm).host = host_ptr.cast();
         (*vm).libcalls = libcalls::table::<T>().as_ptr().cast();
         (*vm).stack_limit = native_stack::limit();
         let fp = (*vm).slots.add(fp);
-        let kind = trampoline(vm, instance_vm, fp, entry);
+        let kind = trampoline(vm, instance_vm, fp, entry.at);
         ((*vm).host, (*vm).libcalls, (*vm).stack_limit) = saved;
         kind
     };
-    drop(code);
+    drop(entry);
     // SAFETY: the call has returned: the store is ours again.
     let store = unsafe { &mut *host.store };
     if let Some((why, regs)) = host.unwind.take() {

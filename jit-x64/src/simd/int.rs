@@ -622,7 +622,7 @@ mod tests {
     fn emit_matches_supports() {
         let mut ops = Assembler::new().unwrap();
         let shared = Shared { trap_exit: ops.new_dynamic_label(), budget_exit: ops.new_dynamic_label() };
-        let mut m = X64Masm::new(ops, Bounds::Guard, shared, 0, 0, 0..0);
+        let mut m = X64Masm::new(ops, Bounds::Guard, shared, 0, 0..0);
         for &op in Opcode::ALL {
             let Some(signature) = op.signature() else { continue };
             let results_int =
