@@ -3,11 +3,12 @@
 //! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`),
 //! compiling a whole module, or some of its functions, into one executable buffer with
 //! its entry trampoline and shared exit paths ([`compile_module`],
-//! [`compile_functions`]), the CPU check ([`supported`]), and turning
-//! faults in compiled code into traps (`signals`).
+//! [`compile_functions`]), and the CPU check ([`supported`]).
 //!
-//! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), or
-//! running code (`stratus-exec`).
+//! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), the
+//! signal handler that turns faults in compiled code into traps (`stratus_jit::signals`;
+//! the landing stub it sends them to is this crate's), or running code
+//! (`stratus-exec`).
 
 // dynasm expands dynamic registers `Rq(r)` into `r.into()`, whatever the type of `r`.
 #![allow(clippy::useless_conversion)]
@@ -25,8 +26,6 @@ macro_rules! asm {
 mod masm;
 #[cfg(target_arch = "x86_64")]
 mod module;
-#[cfg(target_arch = "x86_64")]
-pub mod signals;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 

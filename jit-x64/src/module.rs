@@ -12,7 +12,7 @@ use stratus_jit::{Bounds, CompileError, FaultSite, ModuleCode, compile_function}
 use stratus_runtime::{CompiledModule, ExitKind, TrapKind};
 
 use crate::masm::{Shared, X64Masm};
-use crate::signals::{FaultMap, Landing, Registration};
+use stratus_jit::signals::{self, FaultMap, Landing, Registration};
 
 /// Compiled code of some of a module's functions (a range of defined indices), for one
 /// way of checking bounds. Dropping it frees the code (the execution core keeps it
@@ -104,7 +104,7 @@ pub fn compile_functions(
     let buffer = ops.finalize().map_err(|_| CompileError::Unsupported("finalizing code".into()))?;
     sites.sort_by_key(|s| s.native);
     let registration = (!sites.is_empty()).then(|| {
-        crate::signals::register(Arc::new(Faults {
+        signals::register(Arc::new(Faults {
             start: buffer.ptr(AssemblyOffset(0)) as usize,
             len: buffer.len(),
             sites,

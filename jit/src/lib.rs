@@ -9,11 +9,13 @@
 //! safepoint and merge, and drives a [`MacroAssembler`]; the layout of what compiled code reads at run time ([`abi`]: the
 //! VM context, instance records, the exit protocol and the table of runtime functions,
 //! the *libcalls*); the description of a module's compiled code that the execution core
-//! runs by ([`ModuleCode`]).
+//! runs by ([`ModuleCode`]); the handler that turns faults at guarded memory accesses
+//! in compiled code into traps, for every back-end (`signals`, on x86-64 and AArch64
+//! Linux).
 //!
 //! Does not own: any instruction set (the back-ends, `stratus-jit-x64`), executable
-//! memory and signal handling (the back-ends), or running code and the libcalls'
-//! implementations (`stratus-exec`).
+//! memory (the back-ends), or running code and the libcalls' implementations
+//! (`stratus-exec`).
 //!
 //! # How compiled code runs
 //!
@@ -31,6 +33,10 @@ mod code;
 mod compile;
 mod masm;
 mod ops;
+// Faults in compiled code are handled where the handler can read and redirect the
+// interrupted context; elsewhere there is no compiled code to run.
+#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub mod signals;
 mod stack;
 
 pub use code::{CompileError, FaultSite, ModuleCode};

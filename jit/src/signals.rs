@@ -56,11 +56,10 @@
 //! - A handler installed after ours by someone else replaces ours; if it does not chain
 //!   to the previous one, guard faults in compiled code crash the process.
 //!
-//! Only x86-64 Linux is handled here. Everything that depends on the instruction set is
-//! in `machine`; the AArch64 back-end's version of this file reads `pc` and writes
-//! `x0`, `x1` instead.
-
-#![cfg(all(target_arch = "x86_64", target_os = "linux"))]
+//! Linux on x86-64 and on AArch64 is handled here, for every back-end. Everything that
+//! depends on the instruction set and the layout of `ucontext_t` is in `machine`: on
+//! x86-64 the handler reads rip and writes rip, rdi and rsi; on AArch64 it reads pc and
+//! writes pc, x0 and x1.
 
 use std::ffi::{c_int, c_void};
 use std::mem::MaybeUninit;
@@ -70,7 +69,8 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once, PoisonError};
 
 /// Where a fault in compiled code continues: the handler sets the instruction pointer
-/// to `resume_at` and the first two argument registers (rdi, rsi on x86-64) to `args`.
+/// to `resume_at` and the first two argument registers (rdi, rsi on x86-64; x0, x1 on
+/// AArch64) to `args`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Landing {
     pub resume_at: usize,
@@ -378,6 +378,7 @@ fn install_handlers() {
 }
 
 /// What depends on the instruction set and the layout of `ucontext_t`.
+#[cfg(target_arch = "x86_64")]
 mod machine {
     use super::Landing;
     use std::ffi::c_void;
@@ -407,13 +408,59 @@ mod machine {
         registers[libc::REG_RDI as usize] = landing.args[0] as libc::greg_t;
         registers[libc::REG_RSI as usize] = landing.args[1] as libc::greg_t;
     }
+
+    /// Sets the instruction pointer of a context built for a test.
+    #[cfg(test)]
+    pub(super) fn set_pc(context: &mut libc::ucontext_t, pc: usize) {
+        context.uc_mcontext.gregs[libc::REG_RIP as usize] = pc as libc::greg_t;
+    }
+}
+
+/// What depends on the instruction set and the layout of `ucontext_t`: the kernel's
+/// `struct sigcontext` (`fault_address`, `regs[31]`, `sp`, `pc`, `pstate`, then the
+/// extension records), which glibc's `mcontext_t` and the libc crate's mirror.
+#[cfg(target_arch = "aarch64")]
+mod machine {
+    use super::Landing;
+    use std::ffi::c_void;
+
+    /// The address of the instruction that faulted.
+    ///
+    /// # Safety
+    ///
+    /// `context` points to a valid `ucontext_t`.
+    pub(super) unsafe fn fault_pc(context: *mut c_void) -> usize {
+        let context = context.cast::<libc::ucontext_t>();
+        // SAFETY: the caller guarantees `context` is a valid ucontext_t.
+        unsafe { (*context).uc_mcontext.pc as usize }
+    }
+
+    /// Makes the thread continue at `landing` when the handler returns: pc, and the
+    /// first two AAPCS64 argument registers, x0 and x1.
+    ///
+    /// # Safety
+    ///
+    /// `context` points to a valid `ucontext_t` that the thread will resume from.
+    pub(super) unsafe fn redirect(context: *mut c_void, landing: &Landing) {
+        let context = context.cast::<libc::ucontext_t>();
+        // SAFETY: the caller guarantees `context` is a valid, writable ucontext_t.
+        let machine = unsafe { &mut (*context).uc_mcontext };
+        machine.pc = landing.resume_at as u64;
+        machine.regs[0] = landing.args[0];
+        machine.regs[1] = landing.args[1];
+    }
+
+    /// Sets the instruction pointer of a context built for a test.
+    #[cfg(test)]
+    pub(super) fn set_pc(context: &mut libc::ucontext_t, pc: usize) {
+        context.uc_mcontext.pc = pc as u64;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dynasm::dynasm;
-    use dynasmrt::{AssemblyOffset, DynasmApi, ExecutableBuffer};
+    use dynasmrt::{AssemblyOffset, DynasmApi, ExecutableBuffer, dynasm};
     use std::hint::black_box;
     use std::os::unix::process::ExitStatusExt;
     use std::process::{Command, Output};
@@ -422,21 +469,25 @@ mod tests {
 
     const MARKER: u64 = 0x5afe_1a4d_1a4d_5afe;
 
-    type Load = extern "sysv64" fn(*const u8) -> u64;
+    /// One of the test functions: takes an address and returns a u64 (in rax on
+    /// x86-64, x0 on AArch64).
+    type Load = extern "C" fn(*const u8) -> u64;
 
-    /// Two functions that load a u64 from their argument, and a landing stub.
+    /// Two functions that load a u64 from their argument, and a landing stub. None of
+    /// them touches the stack (nor, on AArch64, the link register), so at a fault the
+    /// return address is where the caller left it and the stub can return to the caller.
     struct Code {
         buffer: ExecutableBuffer,
-        /// `mov rax, [rdi]; ret`: its load is listed in the map.
+        /// Loads from `[arg]`: its load is listed in the map.
         checked: AssemblyOffset,
-        /// `mov rax, [rdi + 8]; ret`: inside the map's range, but not listed.
+        /// Loads from `[arg + 8]`: inside the map's range, but not listed.
         unchecked: AssemblyOffset,
-        /// `mov rax, rdi; ret`: returns the landing's first argument to the caller (the
-        /// functions push nothing, so at the fault rsp points to the return address).
+        /// Returns the landing's first argument to the caller.
         stub: AssemblyOffset,
     }
 
     impl Code {
+        #[cfg(target_arch = "x86_64")]
         fn new() -> Code {
             let mut ops = dynasmrt::x64::Assembler::new().unwrap();
             let checked = ops.offset();
@@ -461,13 +512,39 @@ mod tests {
             Code { buffer, checked, unchecked, stub }
         }
 
+        #[cfg(target_arch = "aarch64")]
+        fn new() -> Code {
+            let mut ops = dynasmrt::aarch64::Assembler::new().unwrap();
+            let checked = ops.offset();
+            dynasm!(ops
+                ; .arch aarch64
+                ; ldr x0, [x0]
+                ; ret
+            );
+            let unchecked = ops.offset();
+            dynasm!(ops
+                ; .arch aarch64
+                ; ldr x0, [x0, #8]
+                ; ret
+            );
+            // The first argument register is also the result register.
+            let stub = ops.offset();
+            dynasm!(ops
+                ; .arch aarch64
+                ; ret
+            );
+            let buffer = ops.finalize().unwrap();
+            Code { buffer, checked, unchecked, stub }
+        }
+
         fn address(&self, offset: AssemblyOffset) -> usize {
             self.buffer.ptr(offset) as usize
         }
 
         fn function(&self, offset: AssemblyOffset) -> Load {
             // SAFETY: at `offset` the buffer (executable, alive as long as `self`) holds a
-            // function with the System V ABI that takes one pointer and returns in rax.
+            // function with the C calling convention that takes one pointer and returns
+            // a u64.
             unsafe { std::mem::transmute::<*const u8, Load>(self.buffer.ptr(offset)) }
         }
 
@@ -608,11 +685,31 @@ mod tests {
         }
         let module = module_path!().split_once("::").unwrap().1;
         let test = format!("{module}::{name}");
-        Command::new(std::env::current_exe().unwrap())
+        runner_command(std::env::current_exe().unwrap())
             .args([test.as_str(), "--exact", "--nocapture", "--test-threads=1"])
             .env(CHILD, name)
             .output()
             .unwrap()
+    }
+
+    /// A command that runs `program`, this test binary, the way cargo ran it: under
+    /// AArch64 the runner cargo was given (qemu-user, when the tests are cross-run) comes
+    /// first. The convention the workspace's tests share.
+    fn runner_command(program: std::path::PathBuf) -> Command {
+        let runner = if cfg!(target_arch = "aarch64") {
+            std::env::var("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER").unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let mut runner = runner.split_whitespace();
+        match runner.next() {
+            Some(first) => {
+                let mut command = Command::new(first);
+                command.args(runner).arg(program);
+                command
+            }
+            None => Command::new(program),
+        }
     }
 
     fn assert_killed_by(output: &Output, signal: c_int) {
@@ -708,7 +805,7 @@ mod tests {
         let mut context: libc::ucontext_t = unsafe { MaybeUninit::zeroed().assume_init() };
         info.si_signo = libc::SIGSEGV;
         info.si_code = code;
-        context.uc_mcontext.gregs[libc::REG_RIP as usize] = pc as libc::greg_t;
+        machine::set_pc(&mut context, pc);
         // SAFETY: valid structures, built for the test.
         unsafe { lookup(&info, ptr::from_mut(&mut context).cast()) }
     }

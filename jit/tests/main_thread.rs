@@ -6,14 +6,14 @@
 //! `main` spawns this binary again with `STRATUS_MAIN_THREAD_CHILD` set, and the child
 //! overflows the stack of its main thread.
 
-#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
 fn main() {
     use std::hint::black_box;
     use std::ops::Range;
     use std::os::unix::process::ExitStatusExt;
     use std::process::Command;
     use std::sync::Arc;
-    use stratus_jit_x64::signals::{FaultMap, Landing, register};
+    use stratus_jit::signals::{FaultMap, Landing, register};
 
     struct EmptyMap;
 
@@ -38,9 +38,17 @@ fn main() {
         black_box(recurse(0));
         return;
     }
+    // Under AArch64, through the runner cargo was given (qemu-user when the tests are
+    // cross-run): the convention the workspace's tests share.
+    let runner = if cfg!(target_arch = "aarch64") {
+        std::env::var("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER").unwrap_or_default()
+    } else {
+        String::new()
+    };
     // `ulimit -c 0`: the crash leaves no core file.
     let output = Command::new("sh")
-        .args(["-c", "ulimit -c 0; exec \"$0\""])
+        .args(["-c", "ulimit -c 0; exec \"$@\"", "sh"])
+        .args(runner.split_whitespace())
         .arg(std::env::current_exe().unwrap())
         .env(CHILD, "1")
         .output()
@@ -59,5 +67,5 @@ fn main() {
     println!("main_thread: a stack overflow on the main thread is still reported: ok");
 }
 
-#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+#[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
 fn main() {}
