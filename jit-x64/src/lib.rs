@@ -1,14 +1,14 @@
 //! stratus-jit-x64: the x86-64 back-end of the baseline compiler.
 //!
-//! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`),
-//! compiling a whole module, or some of its functions, into one executable buffer with
-//! its entry trampoline and shared exit paths ([`compile_module`],
-//! [`compile_functions`]), and the CPU check ([`supported`]).
+//! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`), the
+//! prelude of every unit of code (entry trampoline, shared exit paths, the landing stub
+//! of faults), compiling a whole module, or some of its functions, into a
+//! `stratus_jit::unit::CodeUnit` ([`compile_module`], [`compile_functions`]), and the
+//! CPU check ([`supported`]).
 //!
 //! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), the
-//! signal handler that turns faults in compiled code into traps (`stratus_jit::signals`;
-//! the landing stub it sends them to is this crate's), or running code
-//! (`stratus-exec`).
+//! unit of code itself and the signal handler that turns faults in it into traps
+//! (`stratus_jit::unit`, `stratus_jit::signals`), or running code (`stratus-exec`).
 
 // dynasm expands dynamic registers `Rq(r)` into `r.into()`, whatever the type of `r`.
 #![allow(clippy::useless_conversion)]
@@ -30,7 +30,7 @@ mod module;
 mod simd;
 
 #[cfg(target_arch = "x86_64")]
-pub use module::{X64Code, compile_functions, compile_module};
+pub use module::{compile_functions, compile_module};
 
 /// Whether this CPU runs the code this back-end emits: SSE4.1, the baseline (and the
 /// SSSE3 it implies). Newer instructions (POPCNT) are used where the CPU has them.

@@ -30,8 +30,8 @@ pub struct FaultSite {
     pub func: u32,
 }
 
-/// Compiled code of some of a module's functions, behind the back-end's executable
-/// buffer. The functions are named by their defined index; asking about one the code
+/// Compiled code of some of a module's functions, behind an executable buffer (a
+/// `unit::CodeUnit`). The functions are named by their defined index; asking about one the code
 /// does not hold panics.
 pub trait ModuleCode: Send + Sync + fmt::Debug {
     /// The address of the entry of defined function `defined`.

@@ -9,13 +9,17 @@
 //! safepoint and merge, and drives a [`MacroAssembler`]; the layout of what compiled code reads at run time ([`abi`]: the
 //! VM context, instance records, the exit protocol and the table of runtime functions,
 //! the *libcalls*); the description of a module's compiled code that the execution core
-//! runs by ([`ModuleCode`]); the handler that turns faults at guarded memory accesses
-//! in compiled code into traps, for every back-end (`signals`, on x86-64 and AArch64
-//! Linux).
+//! runs by ([`ModuleCode`]). On x86-64 and AArch64 Linux, what every back-end's
+//! compiled code needs besides its instructions: the unit of compiled code (`unit`: one
+//! executable buffer with a back-end's prelude and some of a module's functions, their
+//! entries, frame sizes and loop-header entries, compiled by driving the back-end's
+//! macro-assembler over them) and the handler that turns faults at its guarded memory
+//! accesses into traps (`signals`).
 //!
-//! Does not own: any instruction set (the back-ends, `stratus-jit-x64`), executable
-//! memory (the back-ends), or running code and the libcalls' implementations
-//! (`stratus-exec`).
+//! Does not own: any instruction set (the back-ends, `stratus-jit-x64`: their
+//! macro-assemblers, and the prelude each emits before a unit's functions, with the
+//! entry trampoline, the shared exit paths and the landing stub faults continue at),
+//! or running code and the libcalls' implementations (`stratus-exec`).
 //!
 //! # How compiled code runs
 //!
@@ -33,11 +37,13 @@ mod code;
 mod compile;
 mod masm;
 mod ops;
-// Faults in compiled code are handled where the handler can read and redirect the
-// interrupted context; elsewhere there is no compiled code to run.
+// Compiled code runs where the fault handler can read and redirect the interrupted
+// context: Linux on x86-64 and on AArch64.
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
 pub mod signals;
 mod stack;
+#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub mod unit;
 
 pub use code::{CompileError, FaultSite, ModuleCode};
 pub use compile::{Bounds, compile_function};

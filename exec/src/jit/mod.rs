@@ -11,8 +11,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use stratus_interp::Regs;
+use stratus_jit::unit::CodeUnit;
 use stratus_jit::{Bounds, ModuleCode};
-use stratus_jit_x64::X64Code;
 use stratus_runtime::{
     BudgetStop, CompilePolicy, CompiledModule, ExitKind, FuncAddr, FuncKind, GUARD_BYTES, InstanceAddr,
     MAX_PAGES, PAGE_SIZE, Store, Trap, TrapKind,
@@ -74,8 +74,8 @@ fn code_slot(bounds: Bounds) -> usize {
     }
 }
 
-fn code_of(code: &Arc<dyn Any + Send + Sync>) -> &X64Code {
-    code.downcast_ref::<X64Code>().expect("machine code made by this back-end")
+fn code_of(code: &Arc<dyn Any + Send + Sync>) -> &CodeUnit {
+    code.downcast_ref::<CodeUnit>().expect("machine code made by this back-end")
 }
 
 /// Compiles the module of a new instance when the store compiles eagerly (once per
@@ -110,7 +110,7 @@ pub(crate) fn prepare_instance<T>(store: &mut Store<T>, instance: InstanceAddr) 
 fn made<T>(
     store: &mut Store<T>,
     slot: &stratus_runtime::MachineCode,
-    compile: impl FnOnce() -> Result<Arc<X64Code>, stratus_jit::CompileError>,
+    compile: impl FnOnce() -> Result<Arc<CodeUnit>, stratus_jit::CompileError>,
 ) -> Result<Arc<dyn Any + Send + Sync>, ()> {
     let started = Instant::now();
     let mut fresh = None;

@@ -1,0 +1,193 @@
+//! A unit of compiled code, whatever the instruction set: one executable buffer holding a
+//! back-end's prelude (its entry trampoline and the exit paths its functions share) and
+//! some of a module's functions (all of them when compiled ahead of time, one when a
+//! function tiers up), with the map from its guarded memory accesses to their traps.
+//!
+//! A back-end compiles a unit in three steps: it makes an assembler
+//! ([`new_assembler`]), emits its prelude into it, and hands [`compile_unit`] a
+//! macro-assembler built around that assembler, which implements [`UnitAssembler`]. Then
+//! [`compile_unit`] compiles every function of the unit, resolves the entries, finalizes
+//! the code and registers its faults with [`signals`].
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use dynasmrt::relocations::Relocation;
+use dynasmrt::{Assembler, AssemblyOffset, DynamicLabel, ExecutableBuffer};
+use stratus_runtime::CompiledModule;
+
+use crate::abi::EntryFn;
+use crate::signals::{self, FaultMap, Landing, Registration};
+use crate::{CompileError, FaultSite, MacroAssembler, ModuleCode, compile_function};
+
+/// What a back-end's prelude put in the buffer before the unit's functions.
+#[derive(Copy, Clone, Debug)]
+pub struct Prelude {
+    /// The entry trampoline, an [`EntryFn`].
+    pub trampoline: AssemblyOffset,
+    /// Where a fault at a guarded memory access continues: the signal handler puts the
+    /// access's bytecode position ([`FaultSite::pc`]) in the first argument register and
+    /// the function's module index ([`FaultSite::func`]) in the second, and leaves every
+    /// other register as it was at the access.
+    pub landing: DynamicLabel,
+}
+
+/// What a back-end's macro-assembler hands back once it has compiled a unit's functions.
+pub struct UnitParts<R: Relocation> {
+    /// The assembler, holding the prelude and the functions.
+    pub ops: Assembler<R>,
+    /// The entry of each function of the unit, in order of defined index.
+    pub entries: Vec<DynamicLabel>,
+    /// The entries at loop headers ([`MacroAssembler::osr_entry`]), in code order: the
+    /// function's module index, the header's pc, the entry.
+    pub osr_entries: Vec<(u32, u32, DynamicLabel)>,
+    /// The memory accesses that may fault on purpose, in any order.
+    pub faults: Vec<FaultSite>,
+}
+
+/// A back-end's macro-assembler for a unit of code.
+pub trait UnitAssembler: MacroAssembler {
+    /// The relocations of the back-end's instruction set.
+    type Relocation: Relocation;
+
+    /// The assembler and what was recorded in it, after the unit's last function.
+    fn into_parts(self) -> UnitParts<Self::Relocation>;
+}
+
+/// An empty assembler for a unit's code.
+pub fn new_assembler<R: Relocation>() -> Result<Assembler<R>, CompileError> {
+    Assembler::new().map_err(|e| CompileError::Unsupported(format!("code memory: {e}")))
+}
+
+/// Compiles the functions of `module` with defined indices in `unit` with `masm`, whose
+/// assembler holds the back-end's `prelude`, into one unit of code.
+pub fn compile_unit<M: UnitAssembler>(
+    mut masm: M,
+    module: &CompiledModule,
+    unit: Range<u32>,
+    prelude: Prelude,
+) -> Result<Arc<CodeUnit>, CompileError> {
+    let mut frame_slots = Vec::with_capacity(unit.len());
+    for index in unit.clone() {
+        compile_function(&mut masm, module, index)?;
+        let (info, _) = module.func_code(index).map_err(|e| CompileError::Invalid(e.to_string()))?;
+        frame_slots.push(info.local_slots + info.max_stack_slots);
+    }
+    let UnitParts { ops, entries, osr_entries, faults: mut sites } = masm.into_parts();
+    let resolve =
+        |label| ops.labels().resolve_dynamic(label).map_err(|e| CompileError::Unsupported(e.to_string()));
+    let landing = resolve(prelude.landing)?;
+    let entries = entries.iter().map(|&l| resolve(l)).collect::<Result<Vec<_>, _>>()?;
+    let osr_entries = osr_entries
+        .iter()
+        .map(|&(func, pc, label)| Ok((func - module.imported_funcs, pc, resolve(label)?)))
+        .collect::<Result<Vec<_>, CompileError>>()?;
+    // Made in code order: by function, then by header.
+    debug_assert!(osr_entries.is_sorted_by_key(|&(func, pc, _)| (func, pc)));
+    let buffer = ops.finalize().map_err(|_| CompileError::Unsupported("finalizing code".into()))?;
+    sites.sort_by_key(|s| s.native);
+    let registration = (!sites.is_empty()).then(|| {
+        signals::register(Arc::new(Faults {
+            start: buffer.ptr(AssemblyOffset(0)) as usize,
+            len: buffer.len(),
+            sites,
+            landing: buffer.ptr(landing) as usize,
+        }))
+    });
+    Ok(Arc::new(CodeUnit {
+        buffer,
+        trampoline: prelude.trampoline,
+        first: unit.start,
+        entries,
+        frame_slots,
+        osr_entries,
+        _registration: registration,
+    }))
+}
+
+/// Compiled code of some of a module's functions (a range of defined indices), for one
+/// way of checking bounds. Dropping it frees the code (the execution core keeps it
+/// alive while any instance may run it).
+pub struct CodeUnit {
+    buffer: ExecutableBuffer,
+    trampoline: AssemblyOffset,
+    /// The defined index of the first function.
+    first: u32,
+    entries: Vec<AssemblyOffset>,
+    frame_slots: Vec<u32>,
+    /// Entries at loop headers: defined index, header pc, entry; sorted.
+    osr_entries: Vec<(u32, u32, AssemblyOffset)>,
+    _registration: Option<Registration>,
+}
+
+impl fmt::Debug for CodeUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeUnit")
+            .field("bytes", &self.buffer.len())
+            .field("funcs", &(self.first..self.first + self.entries.len() as u32))
+            .finish()
+    }
+}
+
+impl CodeUnit {
+    /// The machine code, and the offset of each of its functions' entry in it.
+    pub fn disassembly_input(&self) -> (&[u8], Vec<usize>) {
+        (&self.buffer, self.entries.iter().map(|e| e.0).collect())
+    }
+
+    fn position(&self, defined: u32) -> usize {
+        let position = defined.checked_sub(self.first).map_or(usize::MAX, |p| p as usize);
+        assert!(position < self.entries.len(), "function {defined} is not in this unit");
+        position
+    }
+}
+
+impl ModuleCode for CodeUnit {
+    fn entry(&self, defined: u32) -> *const u8 {
+        self.buffer.ptr(self.entries[self.position(defined)])
+    }
+
+    fn frame_slots(&self, defined: u32) -> u32 {
+        self.frame_slots[self.position(defined)]
+    }
+
+    fn osr_entry(&self, defined: u32, header_pc: u32) -> Option<*const u8> {
+        let index =
+            self.osr_entries.binary_search_by_key(&(defined, header_pc), |&(f, pc, _)| (f, pc)).ok()?;
+        Some(self.buffer.ptr(self.osr_entries[index].2))
+    }
+
+    fn trampoline(&self) -> EntryFn {
+        // SAFETY: the back-end emitted the trampoline at this offset with the `EntryFn`
+        // calling convention (the C one: System V on x86-64, AAPCS64 on AArch64), and
+        // the buffer lives as long as `self`.
+        unsafe { std::mem::transmute::<*const u8, EntryFn>(self.buffer.ptr(self.trampoline)) }
+    }
+
+    fn code_size(&self) -> usize {
+        self.buffer.len()
+    }
+}
+
+/// Where faults in a unit's code land.
+struct Faults {
+    start: usize,
+    len: usize,
+    /// Sorted by native offset.
+    sites: Vec<FaultSite>,
+    landing: usize,
+}
+
+impl FaultMap for Faults {
+    fn code_range(&self) -> Range<usize> {
+        self.start..self.start + self.len
+    }
+
+    fn landing(&self, pc: usize) -> Option<Landing> {
+        let offset = pc.checked_sub(self.start)? as u32;
+        let index = self.sites.binary_search_by_key(&offset, |s| s.native).ok()?;
+        let site = self.sites[index];
+        Some(Landing { resume_at: self.landing, args: [u64::from(site.pc), u64::from(site.func)] })
+    }
+}
