@@ -31,8 +31,10 @@ pub struct FaultSite {
 }
 
 /// Compiled code of some of a module's functions, behind an executable buffer (a
-/// `unit::CodeUnit`). The functions are named by their defined index; asking about one the code
-/// does not hold panics.
+/// `unit::CodeUnit`). The functions are named by their defined index; asking about one
+/// the code does not hold panics. A code address a method hands out is ready to run on
+/// the calling thread: on AArch64 the thread's instruction fetch has caught up with the
+/// code, whichever thread compiled it.
 pub trait ModuleCode: Send + Sync + fmt::Debug {
     /// The address of the entry of defined function `defined`.
     fn entry(&self, defined: u32) -> *const u8;

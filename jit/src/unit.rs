@@ -8,6 +8,34 @@
 //! macro-assembler built around that assembler, which implements [`UnitAssembler`]. Then
 //! [`compile_unit`] compiles every function of the unit, resolves the entries, finalizes
 //! the code and registers its faults with [`signals`].
+//!
+//! # Instruction caches
+//!
+//! AArch64's instruction fetch is not coherent with its data stores: code written as
+//! data must be cleaned from the data caches, invalidated in the instruction caches, and
+//! then every core that runs it must discard what it may have fetched before, with a
+//! context synchronization event (`isb`, an exception return). The first two are done,
+//! for every core, by the thread that compiles a unit: dynasmrt's assembler cleans and
+//! invalidates the code (`dc cvau`, `ic ivau`, `dsb ish`) when it copies it into the
+//! buffer, before the buffer is made executable, and `isb`s when it finalizes. The last
+//! one matters on the other threads, which may get the unit later (the execution core
+//! shares a module's code among stores on any thread): there, every method of
+//! [`CodeUnit`] that hands out a code address first runs `isb` on the calling thread
+//! (`dynasmrt::cache_control::prepare_for_execution`, nothing on x86-64). That is the
+//! Arm ARM's sequence for code another core wrote: observe that the writer finished
+//! (here, through the `Arc` that publishes the unit, after its `dsb ish`), then `isb`,
+//! then branch to the code. It covers every way into a unit: Rust enters compiled code
+//! only through [`ModuleCode::trampoline`], once per entry; code called from compiled
+//! code was reached through an address a [`ModuleCode`] method handed out to the thread
+//! that stored it (a function ref), or is in the unit already running. A thread moved
+//! to another core passes through the kernel, an exception return, on the way.
+//!
+//! So no `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)` is needed, which
+//! would make every core running one of the process's threads take an interrupt for
+//! each unit made (a function, when tiering up), and which kernels without it, seccomp
+//! filters and emulators may refuse. It would be needed if code were patched while
+//! other threads might run it, which nothing here does: a unit's code is never written
+//! once finalized, and a new unit is new memory.
 
 use std::fmt;
 use std::ops::Range;
@@ -136,6 +164,13 @@ impl CodeUnit {
         (&self.buffer, self.entries.iter().map(|e| e.0).collect())
     }
 
+    /// The address of `offset` in the code, ready to run on the calling thread (see
+    /// the module documentation: on AArch64 this is an `isb`).
+    fn code_address(&self, offset: AssemblyOffset) -> *const u8 {
+        dynasmrt::cache_control::prepare_for_execution(&self.buffer);
+        self.buffer.ptr(offset)
+    }
+
     fn position(&self, defined: u32) -> usize {
         let position = defined.checked_sub(self.first).map_or(usize::MAX, |p| p as usize);
         assert!(position < self.entries.len(), "function {defined} is not in this unit");
@@ -145,7 +180,7 @@ impl CodeUnit {
 
 impl ModuleCode for CodeUnit {
     fn entry(&self, defined: u32) -> *const u8 {
-        self.buffer.ptr(self.entries[self.position(defined)])
+        self.code_address(self.entries[self.position(defined)])
     }
 
     fn frame_slots(&self, defined: u32) -> u32 {
@@ -155,14 +190,14 @@ impl ModuleCode for CodeUnit {
     fn osr_entry(&self, defined: u32, header_pc: u32) -> Option<*const u8> {
         let index =
             self.osr_entries.binary_search_by_key(&(defined, header_pc), |&(f, pc, _)| (f, pc)).ok()?;
-        Some(self.buffer.ptr(self.osr_entries[index].2))
+        Some(self.code_address(self.osr_entries[index].2))
     }
 
     fn trampoline(&self) -> EntryFn {
         // SAFETY: the back-end emitted the trampoline at this offset with the `EntryFn`
         // calling convention (the C one: System V on x86-64, AAPCS64 on AArch64), and
         // the buffer lives as long as `self`.
-        unsafe { std::mem::transmute::<*const u8, EntryFn>(self.buffer.ptr(self.trampoline)) }
+        unsafe { std::mem::transmute::<*const u8, EntryFn>(self.code_address(self.trampoline)) }
     }
 
     fn code_size(&self) -> usize {
