@@ -14,6 +14,7 @@
 #![allow(clippy::useless_conversion)]
 
 /// dynasm's macro for x86-64, as every module of this crate writes it.
+#[cfg(target_arch = "x86_64")]
 macro_rules! asm {
     ($ops:expr; $($t:tt)*) => {
         dynasmrt::dynasm!($ops ; .arch x64 ; $($t)*)
