@@ -89,7 +89,7 @@ pub fn instantiate<T>(
     imports: &[Extern],
 ) -> Result<InstanceAddr, InstantiateError> {
     let instance = stratus_runtime::instantiate(store, module, imports)?;
-    #[cfg(all(feature = "jit", target_arch = "x86_64"))]
+    #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
     crate::jit::prepare_instance(store, instance);
     if let Some(start) = store.instance(instance).start() {
         invoke(store, start, &[]).map_err(InstantiateError::Trap)?;
@@ -116,7 +116,7 @@ pub fn resume<T>(store: &mut Store<T>, paused: PausedCall) -> Result<Outcome, Tr
 }
 
 /// How a call from compiled code into the interpreter ([`call_in_place`]) ended early.
-#[cfg_attr(not(all(feature = "jit", target_arch = "x86_64")), allow(dead_code))]
+#[cfg_attr(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))), allow(dead_code))]
 pub(crate) enum NestedStop {
     Trap(Trap),
     /// The budget asks for a pause: the compiled callers leave too, and the outermost
@@ -132,7 +132,7 @@ pub(crate) enum NestedStop {
 /// caller's frame record is on the frame stack, so a pause can unwind it (when the
 /// activation it belongs to `may_pause`). Native frames nest here, so the caller
 /// checks the native stack first.
-#[cfg_attr(not(all(feature = "jit", target_arch = "x86_64")), allow(dead_code))]
+#[cfg_attr(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))), allow(dead_code))]
 pub(crate) fn call_in_place<T>(
     store: &mut Store<T>,
     func: FuncAddr,
@@ -415,7 +415,7 @@ impl Activation {
 
     /// Runs the function at the registers' safepoint in compiled code, if it has code
     /// or gets it now ([`crate::jit::tier_up`]), until it returns or stops.
-    #[cfg(all(feature = "jit", target_arch = "x86_64"))]
+    #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
     fn run_compiled<T>(
         &mut self,
         store: &mut Store<T>,
@@ -453,7 +453,7 @@ impl Activation {
         }
     }
 
-    #[cfg(not(all(feature = "jit", target_arch = "x86_64")))]
+    #[cfg(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     fn run_compiled<T>(&mut self, _: &mut Store<T>, _: bool, _: FuncAddr) -> Result<Compiled, Trap> {
         Ok(Compiled::NotEntered)
     }

@@ -20,7 +20,7 @@
 mod activation;
 mod backtrace;
 mod host;
-#[cfg(all(feature = "jit", target_arch = "x86_64"))]
+#[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod jit;
 
 pub use activation::{Outcome, PauseReason, PausedCall, instantiate, invoke, invoke_resumable, resume};
@@ -29,9 +29,9 @@ use stratus_runtime::{FuncKind, Store};
 
 /// Whether this build has a compiler for this machine, and the CPU runs its code.
 pub fn jit_available() -> bool {
-    #[cfg(all(feature = "jit", target_arch = "x86_64"))]
+    #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
     return jit::available();
-    #[cfg(not(all(feature = "jit", target_arch = "x86_64")))]
+    #[cfg(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     return false;
 }
 

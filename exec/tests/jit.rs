@@ -2,7 +2,7 @@
 //! interpreter, interruption stops its loops, pauses resume, host functions call back
 //! in, and its traps read as the interpreter's.
 
-#![cfg(target_arch = "x86_64")]
+#![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! whichever tier they stopped in, and fuel stops a call where the interpreter stops
 //! it.
 
-#![cfg(target_arch = "x86_64")]
+#![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 
 use std::sync::Arc;
 

@@ -102,7 +102,7 @@ pub fn compile_unit<M: UnitAssembler>(
         let (info, _) = module.func_code(index).map_err(|e| CompileError::Invalid(e.to_string()))?;
         frame_slots.push(info.local_slots + info.max_stack_slots);
     }
-    let UnitParts { ops, entries, osr_entries, faults: mut sites } = masm.into_parts();
+    let UnitParts { mut ops, entries, osr_entries, faults: mut sites } = masm.into_parts();
     let resolve =
         |label| ops.labels().resolve_dynamic(label).map_err(|e| CompileError::Unsupported(e.to_string()));
     let landing = resolve(prelude.landing)?;
@@ -113,6 +113,9 @@ pub fn compile_unit<M: UnitAssembler>(
         .collect::<Result<Vec<_>, CompileError>>()?;
     // Made in code order: by function, then by header.
     debug_assert!(osr_entries.is_sorted_by_key(|&(func, pc, _)| (func, pc)));
+    // Committed first: a branch whose target is out of its range (AArch64's conditional
+    // branches reach 1 MiB) is an error here, where `finalize` would panic.
+    ops.commit().map_err(|e| CompileError::Unsupported(format!("code too large: {e}")))?;
     let buffer = ops.finalize().map_err(|_| CompileError::Unsupported("finalizing code".into()))?;
     sites.sort_by_key(|s| s.native);
     let registration = (!sites.is_empty()).then(|| {

@@ -12,7 +12,12 @@ use std::time::Instant;
 
 use stratus_interp::Regs;
 use stratus_jit::unit::CodeUnit;
+// The back-end for this machine: both make the same `CodeUnit`s.
 use stratus_jit::{Bounds, ModuleCode};
+#[cfg(target_arch = "aarch64")]
+use stratus_jit_a64 as backend;
+#[cfg(target_arch = "x86_64")]
+use stratus_jit_x64 as backend;
 use stratus_runtime::{
     BudgetStop, CompilePolicy, CompiledModule, ExitKind, FuncAddr, FuncKind, GUARD_BYTES, InstanceAddr,
     MAX_PAGES, PAGE_SIZE, Store, Trap, TrapKind,
@@ -22,7 +27,7 @@ use crate::host::HostBuffers;
 
 /// Whether this build and this CPU can run compiled code.
 pub fn available() -> bool {
-    stratus_jit_x64::supported()
+    backend::supported()
 }
 
 /// The state compiled code's libcalls reach through the VM context while a call runs.
@@ -88,9 +93,9 @@ pub(crate) fn prepare_instance<T>(store: &mut Store<T>, instance: InstanceAddr) 
     }
     let bounds = bounds_of(store, instance);
     let module = store.instance(instance).module.clone();
-    let Ok(code) = made(store, &module.machine_code[code_slot(bounds)], || {
-        stratus_jit_x64::compile_module(&module, bounds)
-    }) else {
+    let Ok(code) =
+        made(store, &module.machine_code[code_slot(bounds)], || backend::compile_module(&module, bounds))
+    else {
         return;
     };
     let code = code_of(&code);
@@ -178,7 +183,7 @@ fn compile_function<T>(store: &mut Store<T>, func: FuncAddr) -> bool {
         _ => {
             let funcs = function_slots(&module, slot);
             match made(store, &funcs[defined as usize], || {
-                stratus_jit_x64::compile_functions(&module, bounds, defined..defined + 1)
+                backend::compile_functions(&module, bounds, defined..defined + 1)
             }) {
                 Ok(code) => code,
                 Err(()) => return false,
