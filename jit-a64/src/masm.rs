@@ -370,7 +370,22 @@ impl A64Masm {
         }
     }
 
-    fn fault_site(&mut self, pc: u32) {
+    /// Puts the absolute address of an access of `bytes` at `addr + offset` in `x16`,
+    /// checked as [`address`](Self::address) checks it: for the instructions that take
+    /// a base register only (`ld1`/`st1` of a lane, `ld1r`).
+    pub(crate) fn absolute_address(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) {
+        self.address(addr, offset, bytes, pc);
+        asm!(self.ops ; add x16, membase, x16);
+    }
+
+    /// Whether memory accesses are left to the guard region (and may fault).
+    pub(crate) fn guarded(&self) -> bool {
+        self.bounds == Bounds::Guard
+    }
+
+    /// Notes that the next instruction is a memory access that may fault on purpose, at
+    /// bytecode position `pc` (a no-op when bounds are explicit).
+    pub(crate) fn fault_site(&mut self, pc: u32) {
         if self.bounds == Bounds::Guard {
             let native = self.ops.offset().0 as u32;
             self.faults.push(FaultSite { native, pc, func: self.func });
