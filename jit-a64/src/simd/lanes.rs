@@ -1,11 +1,13 @@
-//! SIMD group `lanes` (see the module above). Not compiled yet.
+//! SIMD group `lanes` (see the module above): constants so far.
 
+use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
 
-use crate::masm::A64Masm;
+use crate::access::mov_imm;
+use crate::masm::{A64Masm, T0};
 
-pub(crate) fn supports(_op: Opcode) -> bool {
-    false
+pub(crate) fn supports(op: Opcode) -> bool {
+    matches!(op, Opcode::V128Const)
 }
 
 /// Emits `op` if it is of this group.
@@ -13,8 +15,15 @@ pub(crate) fn emit(_m: &mut A64Masm, _op: Opcode, _dst: u8, _args: &[u8], _lane:
     false
 }
 
-pub(crate) fn constant(_m: &mut A64Masm, _dst: u8, _bytes: [u8; 16]) {
-    unreachable!("v128.const is not compiled yet (supports() says so)")
+/// `dst = bytes`: each half through a general register (or `movi` for zero halves).
+pub(crate) fn constant(m: &mut A64Masm, dst: u8, bytes: [u8; 16]) {
+    let low = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let high = u64::from_le_bytes(bytes[8..].try_into().expect("8 bytes"));
+    m.float_const(dst, low);
+    if high != 0 {
+        mov_imm(&mut m.ops, true, T0, high);
+        asm!(m.ops ; mov V(dst).D[1], X(T0));
+    }
 }
 
 pub(crate) fn shuffle(_m: &mut A64Masm, _dst: u8, _a: u8, _b: u8, _lanes: [u8; 16]) {
