@@ -25,7 +25,7 @@ pub enum Tier {
     Auto,
     /// The baseline JIT: every function is compiled before it first runs. Needs a
     /// build with the `jit` feature (on by default); [`Engine::new`] refuses it
-    /// otherwise. On a CPU the compiler does not target (it needs x86-64 with SSE4.1;
+    /// otherwise. On a CPU the compiler does not target (it needs x86-64 with SSE4.1 or AArch64;
     /// see [`Tier::compiles_here`]) the interpreter runs everything instead. Unless a
     /// [memory reservation](Config::memory_reservation) is set, memories then reserve
     /// the whole 4 GiB and a guard, so that compiled code needs no bounds checks.
@@ -47,7 +47,7 @@ impl Tier {
     }
 
     /// Whether the tier compiles on this machine: [`Tier::Jit`] and [`Tier::Auto`] in a
-    /// build with the JIT on an x86-64 CPU with SSE4.1. Where it does not, the
+    /// build with the JIT on an x86-64 CPU with SSE4.1 or on AArch64. Where it does not, the
     /// interpreter runs its functions.
     pub fn compiles_here(self) -> bool {
         matches!(self, Tier::Jit | Tier::Auto) && stratus_exec::jit_available()

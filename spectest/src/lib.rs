@@ -31,4 +31,4 @@ pub use report::{
     Counts, Failure, FileReport, FunctionCounts, Location, Mismatch, Phase, Summary, mismatches_text,
 };
 pub use stratus_runtime::CompilePolicy;
-pub use worker::{RunOptions, run_script, run_script_with};
+pub use worker::{BoundsChecks, RunOptions, run_script, run_script_with};

@@ -14,7 +14,7 @@ use crate::panics::catch_panic;
 use crate::report::{Location, Mismatch, Phase};
 use crate::session::{InstantiateFailure, Session};
 use crate::values::{describe, describe_all, describe_expected, matches};
-use crate::worker::Events;
+use crate::worker::{BoundsChecks, Events};
 
 /// The lexer for scripts and quoted modules. The spec allows any Unicode character in
 /// strings and comments; `wast` refuses some (bidirectional overrides) unless told.
@@ -25,8 +25,9 @@ pub(crate) fn lexer(text: &str) -> Lexer<'_> {
 }
 
 /// Parses and runs the script `source` in a store that compiles as `compile` says,
-/// telling `events` about every directive, and at the end about the store's functions.
-pub(crate) fn execute(source: &str, compile: CompilePolicy, events: &Events) {
+/// its memories checked as `bounds_checks` says, telling `events` about every
+/// directive, and at the end about the store's functions.
+pub(crate) fn execute(source: &str, compile: CompilePolicy, bounds_checks: BoundsChecks, events: &Events) {
     let buffer = match ParseBuffer::new_with_lexer(lexer(source)) {
         Ok(buffer) => buffer,
         Err(error) => return unparsable(source, &error, events),
@@ -35,7 +36,7 @@ pub(crate) fn execute(source: &str, compile: CompilePolicy, events: &Events) {
         Ok(script) => script,
         Err(error) => return unparsable(source, &error, events),
     };
-    let session = match Session::new(compile) {
+    let session = match Session::new(compile, bounds_checks) {
         Ok(session) => session,
         Err(reason) => return events.fail(None, "script", reason),
     };

@@ -15,6 +15,7 @@ use crate::host::spectest_module;
 use crate::link::Registry;
 use crate::report::FunctionCounts;
 use crate::values::{ExternRefs, arg_val};
+use crate::worker::BoundsChecks;
 
 pub(crate) struct Session {
     store: Store<()>,
@@ -53,12 +54,13 @@ impl fmt::Display for InstantiateFailure {
 impl Session {
     /// A fresh world whose store compiles functions as `compile` says.
     ///
-    /// Compiled code gets what `Config` gives it by default: memories that reserve the
-    /// whole 4 GiB and a guard region, so that the guard checks its accesses.
-    pub(crate) fn new(compile: CompilePolicy) -> Result<Session, String> {
-        let mut store = match compile {
-            CompilePolicy::Never => Store::new(()),
-            CompilePolicy::Eager | CompilePolicy::OnHeat(_) => {
+    /// With guard bounds checks compiled code gets what `Config` gives it by default:
+    /// memories that reserve the whole 4 GiB and a guard region, so that the guard
+    /// checks its accesses. With explicit ones, memories reserve their maximum only.
+    pub(crate) fn new(compile: CompilePolicy, bounds_checks: BoundsChecks) -> Result<Session, String> {
+        let mut store = match (compile, bounds_checks) {
+            (CompilePolicy::Never, _) | (_, BoundsChecks::Explicit) => Store::new(()),
+            (CompilePolicy::Eager | CompilePolicy::OnHeat(_), BoundsChecks::Guard) => {
                 let memory_reservation =
                     stratus_runtime::MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES };
                 Store::with_limits((), stratus_runtime::Limits { memory_reservation, ..Default::default() })

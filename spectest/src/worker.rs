@@ -31,11 +31,30 @@ pub struct RunOptions {
     /// Each report's [`FileReport::functions`](crate::FileReport::functions) says which
     /// tier ran them.
     pub compile: CompilePolicy,
+    /// How the memories of stores that compile check their bounds: by a guard region
+    /// (the default, as `Config` gives compiled code), or explicitly.
+    pub bounds_checks: BoundsChecks,
+}
+
+/// How compiled code checks its memory accesses, through the memories' reservations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BoundsChecks {
+    /// Memories reserve 4 GiB and a guard region, whose faults are the traps.
+    #[default]
+    Guard,
+    /// Memories reserve only their maximum, and compiled code checks every access. An
+    /// emulator may pay dearly for each large reservation (qemu-user keeps tens of MiB
+    /// of bookkeeping per 8 GiB mapping, even after it is unmapped).
+    Explicit,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { directive_time_limit: Duration::from_secs(60), compile: CompilePolicy::Never }
+        RunOptions {
+            directive_time_limit: Duration::from_secs(60),
+            compile: CompilePolicy::Never,
+            bounds_checks: BoundsChecks::Guard,
+        }
     }
 }
 
@@ -114,12 +133,12 @@ pub fn run_script(name: &str, source: &str) -> FileReport {
 pub fn run_script_with(name: &str, source: &str, options: &RunOptions) -> FileReport {
     let (sender, receiver) = mpsc::channel();
     let source = source.to_string();
-    let compile = options.compile;
+    let (compile, bounds_checks) = (options.compile, options.bounds_checks);
     // A fixed thread name: the script's could hold a NUL byte, on which spawning panics.
     let worker =
         thread::Builder::new().name("spectest".to_string()).stack_size(WORKER_STACK).spawn(move || {
             let events = Events { sender };
-            if let Err(message) = catch_panic(|| execute(&source, compile, &events)) {
+            if let Err(message) = catch_panic(|| execute(&source, compile, bounds_checks, &events)) {
                 events.fail(None, "script", format!("the runner panicked: {message}"));
             }
             let _ = events.sender.send(Event::Done);

