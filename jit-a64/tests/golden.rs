@@ -5,6 +5,8 @@
 //! Instructions print as yaxpeax-arm formats them, except that a pc-relative operand
 //! (`$+0x8`) names its target the harness's way. The zero words that align the next
 //! function are left out (compiled code never holds a zero word: it is `udf #0`).
+//! yaxpeax-arm 0.5 prints the `uxtw` extend of `add` (extended register) as `lsl`: `add
+//! x16, x16, w5, lsl #2` is encoded with `uxtw #2`, as its `w` register says.
 
 #[path = "../../jit/tests/support/golden.rs"]
 mod golden;
