@@ -33,4 +33,11 @@
   (func $reverse (export "reverse") (param $a v128) (param $b v128) (result v128)
     local.get $a
     local.get $b
-    i8x16.shuffle 31 30 29 28 27 26 25 24 23 22 21 20 19 18 17 16))
+    i8x16.shuffle 31 30 29 28 27 26 25 24 23 22 21 20 19 18 17 16)
+  ;; Operands already in consecutive registers: the table is theirs, no copies.
+  (func $consecutive (export "consecutive") (param $a v128) (param $b v128) (result v128)
+    local.get $a
+    f32x4.abs
+    local.get $b
+    f32x4.abs
+    i8x16.shuffle 0 16 1 17 2 18 3 19 15 31 14 30 13 29 12 28))
