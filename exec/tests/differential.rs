@@ -407,7 +407,7 @@ impl Tier {
 fn guard_affordable() -> bool {
     static GUARDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     std::env::var_os("STRATUS_EMULATED").is_none()
-        || GUARDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 16 == 0
+        || GUARDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(16)
 }
 
 fn store_for(tier: Tier) -> Store<()> {

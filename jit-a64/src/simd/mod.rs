@@ -30,3 +30,17 @@ pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) 
         int::emit(m, op, dst, args) || float::emit(m, op, dst, args) || lanes::emit(m, op, dst, args, lane);
     assert!(done, "{op} is not supported by this back-end");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_simd_instruction_is_compiled() {
+        let simd: Vec<Opcode> =
+            Opcode::ALL.iter().copied().filter(|op| op.encoding() >> 16 == 0xFD).collect();
+        assert_eq!(simd.len(), 236, "Wasm 2.0 has 236 SIMD instructions");
+        let missing: Vec<Opcode> = simd.into_iter().filter(|&op| !supports(op)).collect();
+        assert!(missing.is_empty(), "not compiled: {missing:?}");
+    }
+}
