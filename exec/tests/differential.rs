@@ -400,23 +400,13 @@ impl Tier {
     }
 }
 
-/// Whether a store asked to reserve the guard region gets it: always, except under an
-/// emulator (`STRATUS_EMULATED`, set by the AArch64 half of the tests), where only one
-/// in 16 does, because qemu-user keeps about 50 MiB for every 8 GiB reservation, unmapped
-/// or not. The others check bounds explicitly.
-fn guard_affordable() -> bool {
-    static GUARDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    std::env::var_os("STRATUS_EMULATED").is_none()
-        || GUARDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(16)
-}
-
 fn store_for(tier: Tier) -> Store<()> {
     let (guard, compile) = match tier {
         Tier::Interp => return Store::new(()),
         Tier::Jit { guard } => (guard, CompilePolicy::Eager),
         Tier::Auto { guard, thresholds } => (guard, CompilePolicy::OnHeat(thresholds)),
     };
-    let memory_reservation = if guard && guard_affordable() {
+    let memory_reservation = if guard {
         MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES }
     } else {
         MemoryReservation::default()

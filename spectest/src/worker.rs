@@ -42,9 +42,7 @@ pub enum BoundsChecks {
     /// Memories reserve 4 GiB and a guard region, whose faults are the traps.
     #[default]
     Guard,
-    /// Memories reserve only their maximum, and compiled code checks every access. An
-    /// emulator may pay dearly for each large reservation (qemu-user keeps tens of MiB
-    /// of bookkeeping per 8 GiB mapping, even after it is unmapped).
+    /// Memories reserve only their maximum, and compiled code checks every access.
     Explicit,
 }
 

@@ -38,28 +38,10 @@ fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &Ru
     summary
 }
 
-/// The environment variable the AArch64 half of the tests sets when it runs them under
-/// qemu-user.
-const EMULATED_VAR: &str = "STRATUS_EMULATED";
-
-/// How the whole-suite runs of compiled code check bounds: by the guard region, except
-/// under an emulator, where each 8 GiB reservation costs qemu-user about 50 MiB that it
-/// never gives back, so the suite's thousands of memories would exhaust the machine.
-/// There the guard region is exercised by [`memory_scripts_compiled_in_the_guard_region`].
-fn bulk_bounds_checks() -> BoundsChecks {
-    match std::env::var_os(EMULATED_VAR) {
-        Some(_) => BoundsChecks::Explicit,
-        None => BoundsChecks::Guard,
-    }
-}
-
 /// Every function compiled before it runs, where this machine has the compiler.
 fn compiled() -> Option<RunOptions> {
-    stratus_exec::jit_available().then(|| RunOptions {
-        compile: CompilePolicy::Eager,
-        bounds_checks: bulk_bounds_checks(),
-        ..RunOptions::default()
-    })
+    stratus_exec::jit_available()
+        .then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
 }
 
 /// Tiered with thresholds of 1, where this machine has the compiler: every function
@@ -67,11 +49,8 @@ fn compiled() -> Option<RunOptions> {
 /// second call or in the middle of its loop (on-stack replacement).
 fn tiered() -> Option<RunOptions> {
     let thresholds = TierUpThresholds { calls: 1, back_edges: 1 };
-    stratus_exec::jit_available().then(|| RunOptions {
-        compile: CompilePolicy::OnHeat(thresholds),
-        bounds_checks: bulk_bounds_checks(),
-        ..RunOptions::default()
-    })
+    stratus_exec::jit_available()
+        .then(|| RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..RunOptions::default() })
 }
 
 /// Tiered, functions that got hot were compiled, and where the scripts have loops that
@@ -165,10 +144,10 @@ fn pristine_wasm_2_0_release_compiled() {
     assert_all_compiled("pristine wasm-2.0, compiled", &summary);
 }
 
-/// The scripts about memory accesses and their traps, compiled, with the guard region
-/// checking bounds whatever [`bulk_bounds_checks`] says; and with explicit checks.
+/// The scripts about memory accesses and their traps, compiled, with bounds checked
+/// explicitly as well as by the guard region (which the other runs use).
 #[test]
-fn memory_scripts_compiled_in_the_guard_region() {
+fn memory_scripts_compiled_with_either_bounds_checks() {
     let Some(compiled) = compiled() else { return };
     let memory = |file: &TestFile<'static>| {
         let name = file.name();

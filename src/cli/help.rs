@@ -167,8 +167,7 @@ Options:
                         How compiled code checks memory accesses: guard (the
                         default): memories reserve 4 GiB and a guard region
                         whose faults are the traps; explicit: memories reserve
-                        their maximum and every access is checked (cheaper
-                        under an emulator such as qemu-user)
+                        their maximum and every access is checked
       --timeout DURATION
                         The longest one directive may run (500ms, 10s, 2m; 60s by
                         default): past it, it is interrupted and counted as failed,
