@@ -1,8 +1,13 @@
 //! End-to-end tests of the `stratus` binary: exit statuses and the exact lines users see.
 
+#[path = "programs/harness.rs"]
+mod harness;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use harness::stratus_command;
 
 /// `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`
 const ADD_WASM: &[u8] = b"\0asm\x01\0\0\0\
@@ -36,19 +41,14 @@ fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
 
 /// Runs `stratus` in `dir` (so file names in its output are as given).
 fn stratus(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stratus")).args(args).current_dir(dir).output().expect("run stratus")
+    stratus_command().args(args).current_dir(dir).output().expect("run stratus")
 }
 
 /// Runs `stratus` in `dir` with its standard output on /dev/full, where every write
 /// fails with ENOSPC.
 fn stratus_to_full_device(dir: &Path, args: &[&str]) -> Output {
     let full = fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
-    Command::new(env!("CARGO_BIN_EXE_stratus"))
-        .args(args)
-        .current_dir(dir)
-        .stdout(full)
-        .output()
-        .expect("run stratus")
+    stratus_command().args(args).current_dir(dir).stdout(full).output().expect("run stratus")
 }
 
 fn stdout(output: &Output) -> String {
@@ -184,7 +184,7 @@ fn a_file_over_the_size_limit_is_refused() {
 #[cfg(unix)]
 fn validate_stdin(dir: &Path, args: &[&str], input: impl std::io::Read + Send + 'static) -> Output {
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stratus"))
+    let mut child = stratus_command()
         .arg("validate")
         .args(args)
         .current_dir(dir)
@@ -416,7 +416,7 @@ fn a_closed_pipe_is_not_an_error() {
     // The reader is gone before stratus writes, as after `| head` has read its fill.
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
-    let output = Command::new(env!("CARGO_BIN_EXE_stratus"))
+    let output = stratus_command()
         .arg("--version")
         .current_dir(scratch("closed_pipe"))
         .stdout(writer)

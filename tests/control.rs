@@ -295,30 +295,58 @@ mod interruption {
         interrupter.join().unwrap();
     }
 
+    /// `count` and `wide` loop until the global `stop` is set, summing 0, 1, 2, ...;
+    /// they return the sum and how many times they went round. `wide` has a `v128`
+    /// local, which keeps it out of the interpreter's fast path.
+    const UNTIL_STOPPED: &str = r#"(module
+      (global $stop (export "stop") (mut i32) (i32.const 0))
+      (func (export "count") (result i64 i64) (local $i i64) (local $sum i64)
+        (block $done
+          (loop $next
+            (br_if $done (global.get $stop))
+            (local.set $sum (i64.add (local.get $sum) (local.get $i)))
+            (local.set $i (i64.add (local.get $i) (i64.const 1)))
+            (br $next)))
+        (local.get $sum) (local.get $i))
+      (func (export "wide") (result i64 i64) (local $i i64) (local $sum i64) (local $v v128)
+        (block $done
+          (loop $next
+            (br_if $done (global.get $stop))
+            (local.set $v (i64x2.splat (local.get $i)))
+            (local.set $sum (i64.add (local.get $sum) (i64x2.extract_lane 0 (local.get $v))))
+            (local.set $i (i64.add (local.get $i) (i64.const 1)))
+            (br $next)))
+        (local.get $sum) (local.get $i)))"#;
+
     #[test]
     fn an_interruption_can_pause_a_call_that_then_resumes() {
         let mut store = Store::new(&engine(false), ());
-        let instance = instantiate(&mut store, PROGRAMS);
-        let count = instance.get_func(&store, "count").unwrap();
-        let wide = instance.get_func(&store, "wide").unwrap();
-        // Long enough to be paused, short enough to finish soon after.
-        let n = 60_000_000;
-        for func in [count, wide] {
+        let instance = instantiate(&mut store, UNTIL_STOPPED);
+        let stop = instance.get_global(&store, "stop").unwrap();
+        // The calls run until paused, however fast this machine runs them (emulated
+        // ones too), and end soon after they resume.
+        for name in ["count", "wide"] {
+            let func = instance.get_func(&store, name).unwrap();
+            stop.set(&mut store, Val::I32(0)).unwrap();
             let interrupter = interrupt_soon(&store, Interruption::Pause);
-            let outcome = func.call_resumable(&mut store, &[Val::I32(n)]).unwrap();
+            let outcome = func.call_resumable(&mut store, &[]).unwrap();
             interrupter.join().unwrap();
-            let ResumableCall::Paused(paused) = outcome else {
-                panic!("the call finished before the interruption; make it longer");
-            };
+            let ResumableCall::Paused(paused) = outcome else { panic!("{name} ended without being stopped") };
             assert_eq!(paused.reason(), PauseReason::Interrupted);
+            // What changed while it was paused, the call sees when it resumes.
+            stop.set(&mut store, Val::I32(1)).unwrap();
             let ResumableCall::Finished(results) = paused.resume(&mut store).unwrap() else {
                 panic!("paused again without a request");
             };
-            assert_eq!(results, [Val::I64(sum_below(n as u64))]);
+            let [Val::I64(sum), Val::I64(rounds)] = results[..] else { panic!("{name}: {results:?}") };
+            assert!(rounds > 0, "{name} did not go round before it was paused");
+            let expected = (u128::from(rounds as u64) * u128::from(rounds as u64 - 1) / 2) as u64 as i64;
+            assert_eq!(sum, expected, "{name} after {rounds} rounds");
         }
         // A pause asked of a plain call is a trap.
+        let programs = instantiate(&mut store, PROGRAMS);
         let interrupter = interrupt_soon(&store, Interruption::Pause);
-        let forever = instance.get_func(&store, "forever").unwrap();
+        let forever = programs.get_func(&store, "forever").unwrap();
         assert_interrupted(forever.call(&mut store, &[], &mut []).map(|()| Vec::new()));
         interrupter.join().unwrap();
     }

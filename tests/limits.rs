@@ -233,7 +233,7 @@ mod cli {
     use std::path::Path;
     use std::process::{Command, Stdio};
 
-    use super::harness::{scratch, status, stderr, stdout, stratus};
+    use super::harness::{scratch, status, stderr, stdout, stratus, stratus_command};
 
     /// What a run of `stratus` did, and the most memory it had resident at once.
     struct Run {
@@ -249,7 +249,7 @@ mod cli {
         reason = "the child is reaped by wait4, which also reports its peak RSS; std's wait does not"
     )]
     fn measured(dir: &Path, args: &[&str]) -> Run {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stratus"))
+        let mut child = stratus_command()
             .args(args)
             .current_dir(dir)
             .stdin(Stdio::null())
@@ -429,8 +429,9 @@ mod cli {
     /// Runs `stratus` under `ulimit -v` (KiB of address space).
     fn under_address_space_limit(dir: &Path, kib: usize, args: &str) -> std::process::Output {
         let bin = env!("CARGO_BIN_EXE_stratus");
+        let runner: String = super::harness::runner().iter().map(|word| format!("'{word}' ")).collect();
         Command::new("sh")
-            .args(["-c", &format!("ulimit -v {kib} && exec '{bin}' {args}")])
+            .args(["-c", &format!("ulimit -v {kib} && exec {runner}'{bin}' {args}")])
             .current_dir(dir)
             .output()
             .expect("run sh")

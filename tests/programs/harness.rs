@@ -1,5 +1,5 @@
-//! Shared by the tests that run `stratus run` (tests/run.rs, tests/wasi*.rs): scratch
-//! folders, running the binary, and reading its output.
+//! Shared by the tests that run the `stratus` binary (tests/cli.rs, run.rs, tiers.rs,
+//! limits.rs, wasi*.rs): scratch folders, running the binary, and reading its output.
 
 #![allow(dead_code)]
 
@@ -31,9 +31,35 @@ pub fn scratch(suite: &str, test: &str) -> PathBuf {
     dir
 }
 
+/// The runner the tests themselves run under, as words: where they are built for
+/// AArch64 and run on another machine through `CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER`
+/// (qemu-user, see tools/test-aarch64), which cargo leaves in their environment. Empty
+/// when they run natively.
+pub fn runner() -> Vec<String> {
+    if !cfg!(target_arch = "aarch64") {
+        return Vec::new();
+    }
+    match std::env::var("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER") {
+        Ok(runner) => runner.split_whitespace().map(str::to_string).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A command that starts the `stratus` binary built with these tests: through the
+/// tests' own runner when they have one, since the binary is for the same machine as
+/// they are (and the host may not run it by itself).
+pub fn stratus_command() -> Command {
+    let bin = env!("CARGO_BIN_EXE_stratus");
+    let runner = runner();
+    let Some((program, args)) = runner.split_first() else { return Command::new(bin) };
+    let mut command = Command::new(program);
+    command.args(args).arg(bin);
+    command
+}
+
 /// Runs `stratus` in `dir` with `stdin` as its standard input (empty if `None`).
 pub fn stratus_with_input(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stratus"))
+    let mut child = stratus_command()
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::piped())
@@ -61,7 +87,7 @@ pub fn stratus(dir: &Path, args: &[&str]) -> Output {
 /// fails with ENOSPC.
 pub fn stratus_to_full_device(dir: &Path, args: &[&str]) -> Output {
     let full = fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
-    Command::new(env!("CARGO_BIN_EXE_stratus"))
+    stratus_command()
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
