@@ -2,6 +2,9 @@
 # Build the Stratus benchmark programs natively and for wasm32-wasi.
 #
 #   benches/build.sh [OUTDIR]        (default: target/bench-programs)
+#   CC=aarch64-linux-gnu-gcc NATIVE_ONLY=1 NATIVE_CFLAGS=-ffp-contract=off \
+#       benches/build.sh OUTDIR       (native builds only, with another compiler:
+#                                     what benches/run-aarch64 does)
 #
 # Produces OUTDIR/native/NAME and OUTDIR/wasm/NAME.wasm for every
 # benches/programs/NAME.c, plus NAME=sqlite from benches/programs/sqlite/
@@ -16,19 +19,28 @@ SRC="$ROOT/benches/programs"
 OUT=${1:-"$ROOT/target/bench-programs"}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-mkdir -p "$OUT/native" "$OUT/wasm" "$OUT/obj"
 
 CC=${CC:-clang}
 CFLAGS="-O2 -Wall"
+# NATIVE_ONLY=1: only OUTDIR/native (another target's native code; the .wasm files
+# do not depend on the host). NATIVE_CFLAGS: added to the native compiles only.
+NATIVE_ONLY=${NATIVE_ONLY:-0}
+NATIVE_CFLAGS=${NATIVE_CFLAGS:-}
+mkdir -p "$OUT/native" "$OUT/obj"
+[ "$NATIVE_ONLY" = 1 ] || mkdir -p "$OUT/wasm"
 WASMFLAGS="--target=wasm32-wasi --sysroot=/usr"
 
 # --- toolchain --------------------------------------------------------------
 toolchain_ok() {
     command -v "$CC" >/dev/null 2>&1 || return 1
+    [ "$NATIVE_ONLY" = 1 ] && return 0
     printf 'int main(void){return 0;}\n' >"$OUT/obj/probe.c"
     "$CC" $WASMFLAGS -O2 -o "$OUT/obj/probe.wasm" "$OUT/obj/probe.c" >/dev/null 2>&1
 }
-if ! toolchain_ok; then
+if ! toolchain_ok && [ "$NATIVE_ONLY" = 1 ]; then
+    echo "build.sh: $CC not found (NATIVE_ONLY: install it, e.g. gcc-aarch64-linux-gnu)" >&2
+    exit 1
+elif ! toolchain_ok; then
     echo "build.sh: installing clang, lld and wasi-libc" >&2
     SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update
@@ -49,8 +61,9 @@ for c in "$SRC"/*.c; do
     name=$(basename "$c" .c)
     if stale "$OUT/native/$name" "$c" "$SRC/bench.h"; then
         echo "native  $name"
-        "$CC" $CFLAGS -o "$OUT/native/$name" "$c" -lm
+        "$CC" $CFLAGS $NATIVE_CFLAGS -o "$OUT/native/$name" "$c" -lm
     fi
+    [ "$NATIVE_ONLY" = 1 ] && continue
     if stale "$OUT/wasm/$name.wasm" "$c" "$SRC/bench.h"; then
         echo "wasm    $name"
         "$CC" $WASMFLAGS $CFLAGS -o "$OUT/wasm/$name.wasm" "$c" -lm
@@ -96,21 +109,25 @@ WASI_EMU_LIBS="-lwasi-emulated-mman -lwasi-emulated-getpid -lwasi-emulated-signa
 
 if stale "$OUT/obj/sqlite3-native.o" "$SQLITE_DIR/sqlite3.c"; then
     echo "native  sqlite3.o (from $SQLITE_DIR)"
-    "$CC" -O2 -w $SQLITE_DEFS -c -o "$OUT/obj/sqlite3-native.o" "$SQLITE_DIR/sqlite3.c"
+    "$CC" -O2 -w $NATIVE_CFLAGS $SQLITE_DEFS -c -o "$OUT/obj/sqlite3-native.o" "$SQLITE_DIR/sqlite3.c"
 fi
-if stale "$OUT/obj/sqlite3-wasm.o" "$SQLITE_DIR/sqlite3.c"; then
+if [ "$NATIVE_ONLY" != 1 ] && stale "$OUT/obj/sqlite3-wasm.o" "$SQLITE_DIR/sqlite3.c"; then
     echo "wasm    sqlite3.o (from $SQLITE_DIR)"
     "$CC" $WASMFLAGS -O2 -w $SQLITE_DEFS $WASI_EMU -c -o "$OUT/obj/sqlite3-wasm.o" "$SQLITE_DIR/sqlite3.c"
 fi
 DRIVER="$SRC/sqlite/driver.c"
 if stale "$OUT/native/sqlite" "$DRIVER" "$SRC/bench.h" "$OUT/obj/sqlite3-native.o"; then
     echo "native  sqlite"
-    "$CC" $CFLAGS -I"$SQLITE_DIR" -o "$OUT/native/sqlite" "$DRIVER" "$OUT/obj/sqlite3-native.o" -lm
+    "$CC" $CFLAGS $NATIVE_CFLAGS -I"$SQLITE_DIR" -o "$OUT/native/sqlite" "$DRIVER" "$OUT/obj/sqlite3-native.o" -lm
 fi
-if stale "$OUT/wasm/sqlite.wasm" "$DRIVER" "$SRC/bench.h" "$OUT/obj/sqlite3-wasm.o"; then
+if [ "$NATIVE_ONLY" != 1 ] && stale "$OUT/wasm/sqlite.wasm" "$DRIVER" "$SRC/bench.h" "$OUT/obj/sqlite3-wasm.o"; then
     echo "wasm    sqlite"
     "$CC" $WASMFLAGS $CFLAGS -I"$SQLITE_DIR" -o "$OUT/wasm/sqlite.wasm" "$DRIVER" \
         "$OUT/obj/sqlite3-wasm.o" $WASI_EMU_LIBS -lm
 fi
 
-echo "build.sh: programs in $OUT/native and $OUT/wasm"
+if [ "$NATIVE_ONLY" = 1 ]; then
+    echo "build.sh: programs in $OUT/native ($CC)"
+else
+    echo "build.sh: programs in $OUT/native and $OUT/wasm"
+fi
