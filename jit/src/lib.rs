@@ -49,5 +49,5 @@ pub use code::{CompileError, FaultSite, ModuleCode};
 pub use compile::{Bounds, compile_function};
 pub use masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
 pub use ops::{
-    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width,
+    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp, Width,
 };

@@ -9,66 +9,12 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::SimdGroup;
 
 use crate::masm::A64Masm;
 
 pub(crate) fn supports(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        F32x4Eq
-            | F32x4Ne
-            | F32x4Lt
-            | F32x4Gt
-            | F32x4Le
-            | F32x4Ge
-            | F64x2Eq
-            | F64x2Ne
-            | F64x2Lt
-            | F64x2Gt
-            | F64x2Le
-            | F64x2Ge
-            | F32x4Ceil
-            | F32x4Floor
-            | F32x4Trunc
-            | F32x4Nearest
-            | F64x2Ceil
-            | F64x2Floor
-            | F64x2Trunc
-            | F64x2Nearest
-            | F32x4Abs
-            | F32x4Neg
-            | F32x4Sqrt
-            | F64x2Abs
-            | F64x2Neg
-            | F64x2Sqrt
-            | F32x4Add
-            | F32x4Sub
-            | F32x4Mul
-            | F32x4Div
-            | F64x2Add
-            | F64x2Sub
-            | F64x2Mul
-            | F64x2Div
-            | F32x4Min
-            | F32x4Max
-            | F64x2Min
-            | F64x2Max
-            | F32x4PMin
-            | F32x4PMax
-            | F64x2PMin
-            | F64x2PMax
-            | F32x4DemoteF64x2Zero
-            | F64x2PromoteLowF32x4
-            | I32x4TruncSatF32x4S
-            | I32x4TruncSatF32x4U
-            | F32x4ConvertI32x4S
-            | F32x4ConvertI32x4U
-            | I32x4TruncSatF64x2SZero
-            | I32x4TruncSatF64x2UZero
-            | F64x2ConvertLowI32x4S
-            | F64x2ConvertLowI32x4U
-    )
+    SimdGroup::of(op) == Some(SimdGroup::Float)
 }
 
 /// Emits `op` if it is of this group: `dst = op(args)`.
@@ -150,74 +96,4 @@ pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {
         _ => return false,
     }
     true
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What the x86-64 back-end's `float` group compiles (`jit-x64/src/simd/float.rs`).
-    const X64_FLOAT: &[Opcode] = {
-        use Opcode::*;
-        &[
-            F32x4Eq,
-            F32x4Ne,
-            F32x4Lt,
-            F32x4Gt,
-            F32x4Le,
-            F32x4Ge,
-            F64x2Eq,
-            F64x2Ne,
-            F64x2Lt,
-            F64x2Gt,
-            F64x2Le,
-            F64x2Ge,
-            F32x4Ceil,
-            F32x4Floor,
-            F32x4Trunc,
-            F32x4Nearest,
-            F64x2Ceil,
-            F64x2Floor,
-            F64x2Trunc,
-            F64x2Nearest,
-            F32x4Abs,
-            F32x4Neg,
-            F32x4Sqrt,
-            F64x2Abs,
-            F64x2Neg,
-            F64x2Sqrt,
-            F32x4Add,
-            F32x4Sub,
-            F32x4Mul,
-            F32x4Div,
-            F64x2Add,
-            F64x2Sub,
-            F64x2Mul,
-            F64x2Div,
-            F32x4Min,
-            F32x4Max,
-            F64x2Min,
-            F64x2Max,
-            F32x4PMin,
-            F32x4PMax,
-            F64x2PMin,
-            F64x2PMax,
-            F32x4DemoteF64x2Zero,
-            F64x2PromoteLowF32x4,
-            I32x4TruncSatF32x4S,
-            I32x4TruncSatF32x4U,
-            F32x4ConvertI32x4S,
-            F32x4ConvertI32x4U,
-            I32x4TruncSatF64x2SZero,
-            I32x4TruncSatF64x2UZero,
-            F64x2ConvertLowI32x4S,
-            F64x2ConvertLowI32x4U,
-        ]
-    };
-
-    #[test]
-    fn supports_what_x64_float_group_supports() {
-        let missing: Vec<Opcode> = X64_FLOAT.iter().copied().filter(|&op| !supports(op)).collect();
-        assert!(missing.is_empty(), "not compiled: {missing:?}");
-    }
 }

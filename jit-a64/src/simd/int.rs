@@ -13,59 +13,14 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::SimdGroup;
 
 use crate::access::mov_imm;
 use crate::masm::{A64Masm, T0, T1, V0, V1};
 
-/// Whether [`emit`] compiles `op`: the instructions of `jit-x64`'s `int` group.
+/// Whether [`emit`] compiles `op`: the instructions of the front-end's [`SimdGroup::Int`].
 pub(crate) fn supports(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        // Bitwise.
-        V128Not | V128And | V128AndNot | V128Or | V128Xor | V128Bitselect | V128AnyTrue
-        // Comparisons.
-        | I8x16Eq | I8x16Ne | I8x16LtS | I8x16LtU | I8x16GtS | I8x16GtU
-        | I8x16LeS | I8x16LeU | I8x16GeS | I8x16GeU
-        | I16x8Eq | I16x8Ne | I16x8LtS | I16x8LtU | I16x8GtS | I16x8GtU
-        | I16x8LeS | I16x8LeU | I16x8GeS | I16x8GeU
-        | I32x4Eq | I32x4Ne | I32x4LtS | I32x4LtU | I32x4GtS | I32x4GtU
-        | I32x4LeS | I32x4LeU | I32x4GeS | I32x4GeU
-        | I64x2Eq | I64x2Ne | I64x2LtS | I64x2GtS | I64x2LeS | I64x2GeS
-        // Unary, reductions and narrowing.
-        | I8x16Abs | I16x8Abs | I32x4Abs | I64x2Abs
-        | I8x16Neg | I16x8Neg | I32x4Neg | I64x2Neg
-        | I8x16Popcnt
-        | I8x16AllTrue | I16x8AllTrue | I32x4AllTrue | I64x2AllTrue
-        | I8x16Bitmask | I16x8Bitmask | I32x4Bitmask | I64x2Bitmask
-        | I8x16NarrowI16x8S | I8x16NarrowI16x8U | I16x8NarrowI32x4S | I16x8NarrowI32x4U
-        // Shifts.
-        | I8x16Shl | I8x16ShrS | I8x16ShrU
-        | I16x8Shl | I16x8ShrS | I16x8ShrU
-        | I32x4Shl | I32x4ShrS | I32x4ShrU
-        | I64x2Shl | I64x2ShrS | I64x2ShrU
-        // Arithmetic.
-        | I8x16Add | I16x8Add | I32x4Add | I64x2Add
-        | I8x16Sub | I16x8Sub | I32x4Sub | I64x2Sub
-        | I8x16AddSatS | I8x16AddSatU | I8x16SubSatS | I8x16SubSatU
-        | I16x8AddSatS | I16x8AddSatU | I16x8SubSatS | I16x8SubSatU
-        | I16x8Mul | I32x4Mul | I64x2Mul
-        | I8x16MinS | I8x16MinU | I8x16MaxS | I8x16MaxU
-        | I16x8MinS | I16x8MinU | I16x8MaxS | I16x8MaxU
-        | I32x4MinS | I32x4MinU | I32x4MaxS | I32x4MaxU
-        | I8x16AvgrU | I16x8AvgrU
-        | I16x8Q15MulrSatS
-        | I32x4DotI16x8S
-        // Widening.
-        | I16x8ExtAddPairwiseI8x16S | I16x8ExtAddPairwiseI8x16U
-        | I32x4ExtAddPairwiseI16x8S | I32x4ExtAddPairwiseI16x8U
-        | I16x8ExtendLowI8x16S | I16x8ExtendHighI8x16S | I16x8ExtendLowI8x16U | I16x8ExtendHighI8x16U
-        | I32x4ExtendLowI16x8S | I32x4ExtendHighI16x8S | I32x4ExtendLowI16x8U | I32x4ExtendHighI16x8U
-        | I64x2ExtendLowI32x4S | I64x2ExtendHighI32x4S | I64x2ExtendLowI32x4U | I64x2ExtendHighI32x4U
-        | I16x8ExtMulLowI8x16S | I16x8ExtMulHighI8x16S | I16x8ExtMulLowI8x16U | I16x8ExtMulHighI8x16U
-        | I32x4ExtMulLowI16x8S | I32x4ExtMulHighI16x8S | I32x4ExtMulLowI16x8U | I32x4ExtMulHighI16x8U
-        | I64x2ExtMulLowI32x4S | I64x2ExtMulHighI32x4S | I64x2ExtMulLowI32x4U | I64x2ExtMulHighI32x4U
-    )
+    SimdGroup::of(op) == Some(SimdGroup::Int)
 }
 
 /// The weight of each lane's bit in a bitmask, one per byte (`1 << lane`, eight
@@ -430,44 +385,6 @@ mod tests {
     use stratus_jit::Bounds;
 
     use crate::masm::{A64Masm, Shared};
-
-    /// What `jit-x64`'s `int` group compiles, which this group mirrors.
-    #[rustfmt::skip]
-    const X64_INT: &[Opcode] = {
-        use Opcode::*;
-        &[
-            V128Not, V128And, V128AndNot, V128Or, V128Xor, V128Bitselect, V128AnyTrue, I8x16Eq, I8x16Ne,
-            I8x16LtS, I8x16LtU, I8x16GtS, I8x16GtU, I8x16LeS, I8x16LeU, I8x16GeS, I8x16GeU, I16x8Eq, I16x8Ne,
-            I16x8LtS, I16x8LtU, I16x8GtS, I16x8GtU, I16x8LeS, I16x8LeU, I16x8GeS, I16x8GeU, I32x4Eq, I32x4Ne,
-            I32x4LtS, I32x4LtU, I32x4GtS, I32x4GtU, I32x4LeS, I32x4LeU, I32x4GeS, I32x4GeU, I64x2Eq, I64x2Ne,
-            I64x2LtS, I64x2GtS, I64x2LeS, I64x2GeS, I8x16Abs, I16x8Abs, I32x4Abs, I64x2Abs, I8x16Neg,
-            I16x8Neg, I32x4Neg, I64x2Neg, I8x16Popcnt, I8x16AllTrue, I16x8AllTrue, I32x4AllTrue, I64x2AllTrue,
-            I8x16Bitmask, I16x8Bitmask, I32x4Bitmask, I64x2Bitmask, I8x16NarrowI16x8S, I8x16NarrowI16x8U,
-            I16x8NarrowI32x4S, I16x8NarrowI32x4U, I8x16Shl, I8x16ShrS, I8x16ShrU, I16x8Shl, I16x8ShrS,
-            I16x8ShrU, I32x4Shl, I32x4ShrS, I32x4ShrU, I64x2Shl, I64x2ShrS, I64x2ShrU, I8x16Add, I16x8Add,
-            I32x4Add, I64x2Add, I8x16Sub, I16x8Sub, I32x4Sub, I64x2Sub, I8x16AddSatS, I8x16AddSatU,
-            I8x16SubSatS, I8x16SubSatU, I16x8AddSatS, I16x8AddSatU, I16x8SubSatS, I16x8SubSatU, I16x8Mul,
-            I32x4Mul, I64x2Mul, I8x16MinS, I8x16MinU, I8x16MaxS, I8x16MaxU, I16x8MinS, I16x8MinU, I16x8MaxS,
-            I16x8MaxU, I32x4MinS, I32x4MinU, I32x4MaxS, I32x4MaxU, I8x16AvgrU, I16x8AvgrU, I16x8Q15MulrSatS,
-            I32x4DotI16x8S, I16x8ExtAddPairwiseI8x16S, I16x8ExtAddPairwiseI8x16U, I32x4ExtAddPairwiseI16x8S,
-            I32x4ExtAddPairwiseI16x8U, I16x8ExtendLowI8x16S, I16x8ExtendHighI8x16S, I16x8ExtendLowI8x16U,
-            I16x8ExtendHighI8x16U, I32x4ExtendLowI16x8S, I32x4ExtendHighI16x8S, I32x4ExtendLowI16x8U,
-            I32x4ExtendHighI16x8U, I64x2ExtendLowI32x4S, I64x2ExtendHighI32x4S, I64x2ExtendLowI32x4U,
-            I64x2ExtendHighI32x4U, I16x8ExtMulLowI8x16S, I16x8ExtMulHighI8x16S, I16x8ExtMulLowI8x16U,
-            I16x8ExtMulHighI8x16U, I32x4ExtMulLowI16x8S, I32x4ExtMulHighI16x8S, I32x4ExtMulLowI16x8U,
-            I32x4ExtMulHighI16x8U, I64x2ExtMulLowI32x4S, I64x2ExtMulHighI32x4S, I64x2ExtMulLowI32x4U,
-            I64x2ExtMulHighI32x4U,
-        ]
-    };
-
-    /// The group compiles what `jit-x64`'s does, and nothing else.
-    #[test]
-    fn mirrors_the_x64_group() {
-        assert_eq!(X64_INT.len(), 139);
-        for &op in Opcode::ALL {
-            assert_eq!(super::supports(op), X64_INT.contains(&op), "{op}");
-        }
-    }
 
     /// `emit` compiles exactly what `supports` lists, with registers from both ends of
     /// the allocatable sets (an unencodable operand would panic here).

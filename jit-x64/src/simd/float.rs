@@ -11,6 +11,7 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::SimdGroup;
 
 use crate::masm::X64Masm;
 
@@ -24,62 +25,7 @@ const F64_I32_MAX: u64 = 0x41DF_FFFF_FFC0_0000;
 const F64_U32_MAX: u64 = 0x41EF_FFFF_FFE0_0000;
 
 pub(crate) fn supports(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        F32x4Eq
-            | F32x4Ne
-            | F32x4Lt
-            | F32x4Gt
-            | F32x4Le
-            | F32x4Ge
-            | F64x2Eq
-            | F64x2Ne
-            | F64x2Lt
-            | F64x2Gt
-            | F64x2Le
-            | F64x2Ge
-            | F32x4Ceil
-            | F32x4Floor
-            | F32x4Trunc
-            | F32x4Nearest
-            | F64x2Ceil
-            | F64x2Floor
-            | F64x2Trunc
-            | F64x2Nearest
-            | F32x4Abs
-            | F32x4Neg
-            | F32x4Sqrt
-            | F64x2Abs
-            | F64x2Neg
-            | F64x2Sqrt
-            | F32x4Add
-            | F32x4Sub
-            | F32x4Mul
-            | F32x4Div
-            | F64x2Add
-            | F64x2Sub
-            | F64x2Mul
-            | F64x2Div
-            | F32x4Min
-            | F32x4Max
-            | F64x2Min
-            | F64x2Max
-            | F32x4PMin
-            | F32x4PMax
-            | F64x2PMin
-            | F64x2PMax
-            | F32x4DemoteF64x2Zero
-            | F64x2PromoteLowF32x4
-            | I32x4TruncSatF32x4S
-            | I32x4TruncSatF32x4U
-            | F32x4ConvertI32x4S
-            | F32x4ConvertI32x4U
-            | I32x4TruncSatF64x2SZero
-            | I32x4TruncSatF64x2UZero
-            | F64x2ConvertLowI32x4S
-            | F64x2ConvertLowI32x4U
-    )
+    SimdGroup::of(op) == Some(SimdGroup::Float)
 }
 
 /// Loads `bits` into every 32-bit lane of `xmm{reg}` (through `eax`).

@@ -6,37 +6,12 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::SimdGroup;
 
 use crate::masm::X64Masm;
 
 pub(crate) fn supports(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        V128Const
-            | I8x16Shuffle
-            | I8x16Swizzle
-            | I8x16Splat
-            | I16x8Splat
-            | I32x4Splat
-            | I64x2Splat
-            | F32x4Splat
-            | F64x2Splat
-            | I8x16ExtractLaneS
-            | I8x16ExtractLaneU
-            | I8x16ReplaceLane
-            | I16x8ExtractLaneS
-            | I16x8ExtractLaneU
-            | I16x8ReplaceLane
-            | I32x4ExtractLane
-            | I32x4ReplaceLane
-            | I64x2ExtractLane
-            | I64x2ReplaceLane
-            | F32x4ExtractLane
-            | F32x4ReplaceLane
-            | F64x2ExtractLane
-            | F64x2ReplaceLane
-    )
+    SimdGroup::of(op) == Some(SimdGroup::Lanes)
 }
 
 pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {

@@ -7,37 +7,12 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::{Reg, TrapAt};
+use stratus_jit::{Reg, SimdGroup, TrapAt};
 
 use crate::masm::X64Masm;
 
 pub(crate) fn supports(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        V128Load
-            | V128Load8x8S
-            | V128Load8x8U
-            | V128Load16x4S
-            | V128Load16x4U
-            | V128Load32x2S
-            | V128Load32x2U
-            | V128Load8Splat
-            | V128Load16Splat
-            | V128Load32Splat
-            | V128Load64Splat
-            | V128Load32Zero
-            | V128Load64Zero
-            | V128Load8Lane
-            | V128Load16Lane
-            | V128Load32Lane
-            | V128Load64Lane
-            | V128Store
-            | V128Store8Lane
-            | V128Store16Lane
-            | V128Store32Lane
-            | V128Store64Lane
-    )
+    SimdGroup::of(op) == Some(SimdGroup::Memory)
 }
 
 /// The bytes of memory `op` reads or writes.
