@@ -45,6 +45,17 @@ pub enum ImmKind {
     Shuffle,
 }
 
+impl ImmKind {
+    /// The bytes a memory access reads or writes: its natural alignment, which the
+    /// table gives as the access width.
+    pub const fn access_bytes(self) -> Option<u32> {
+        match self {
+            ImmKind::MemArg { max_align } | ImmKind::MemArgLane { max_align, .. } => Some(1 << max_align),
+            _ => None,
+        }
+    }
+}
+
 /// The operand and result types of an instruction whose types are fixed.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub struct Signature {

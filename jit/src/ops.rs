@@ -559,3 +559,19 @@ impl SimdGroup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_simd_instruction_has_a_group() {
+        let simd: Vec<Opcode> =
+            Opcode::ALL.iter().copied().filter(|op| op.encoding() >> 16 == 0xFD).collect();
+        assert_eq!(simd.len(), 236, "Wasm 2.0 has 236 SIMD instructions");
+        let missing: Vec<Opcode> = simd.into_iter().filter(|&op| SimdGroup::of(op).is_none()).collect();
+        assert!(missing.is_empty(), "not compiled: {missing:?}");
+        let others = Opcode::ALL.iter().filter(|op| op.encoding() >> 16 != 0xFD);
+        assert!(others.copied().all(|op| SimdGroup::of(op).is_none()));
+    }
+}

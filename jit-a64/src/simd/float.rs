@@ -9,13 +9,8 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::SimdGroup;
 
 use crate::masm::A64Masm;
-
-pub(crate) fn supports(op: Opcode) -> bool {
-    SimdGroup::of(op) == Some(SimdGroup::Float)
-}
 
 /// Emits `op` if it is of this group: `dst = op(args)`.
 pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {

@@ -4,14 +4,9 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::SimdGroup;
 
 use crate::access::mov_imm;
 use crate::masm::{A64Masm, T0, V0, V1};
-
-pub(crate) fn supports(op: Opcode) -> bool {
-    SimdGroup::of(op) == Some(SimdGroup::Lanes)
-}
 
 /// Emits `op` if it is of this group: `dst = op(args)`, `lane` the lane index of the
 /// extract and replace instructions.

@@ -11,7 +11,6 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::SimdGroup;
 
 use crate::masm::X64Masm;
 
@@ -23,10 +22,6 @@ const F64_2POW52: u64 = 0x4330_0000_0000_0000;
 const F64_I32_MAX: u64 = 0x41DF_FFFF_FFC0_0000;
 /// `u32::MAX` as an `f64`.
 const F64_U32_MAX: u64 = 0x41EF_FFFF_FFE0_0000;
-
-pub(crate) fn supports(op: Opcode) -> bool {
-    SimdGroup::of(op) == Some(SimdGroup::Float)
-}
 
 /// Loads `bits` into every 32-bit lane of `xmm{reg}` (through `eax`).
 fn splat32(m: &mut X64Masm, reg: u8, bits: u32) {

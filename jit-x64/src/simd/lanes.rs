@@ -6,13 +6,8 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::SimdGroup;
 
 use crate::masm::X64Masm;
-
-pub(crate) fn supports(op: Opcode) -> bool {
-    SimdGroup::of(op) == Some(SimdGroup::Lanes)
-}
 
 pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {
     use Opcode::*;

@@ -7,26 +7,13 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::{Reg, SimdGroup, TrapAt};
+use stratus_jit::{Reg, TrapAt};
 
 use crate::masm::X64Masm;
 
-pub(crate) fn supports(op: Opcode) -> bool {
-    SimdGroup::of(op) == Some(SimdGroup::Memory)
-}
-
 /// The bytes of memory `op` reads or writes.
 fn access_bytes(op: Opcode) -> u32 {
-    use Opcode::*;
-    match op {
-        V128Load | V128Store => 16,
-        V128Load8x8S | V128Load8x8U | V128Load16x4S | V128Load16x4U | V128Load32x2S | V128Load32x2U => 8,
-        V128Load8Splat | V128Load8Lane | V128Store8Lane => 1,
-        V128Load16Splat | V128Load16Lane | V128Store16Lane => 2,
-        V128Load32Splat | V128Load32Zero | V128Load32Lane | V128Store32Lane => 4,
-        V128Load64Splat | V128Load64Zero | V128Load64Lane | V128Store64Lane => 8,
-        _ => unreachable!("{op} is not a SIMD memory access"),
-    }
+    op.imm_kind().access_bytes().expect("SIMD memory instructions take a memory argument")
 }
 
 /// A SIMD load from `addr + offset` into `dst`; the `load*_lane` ones take the vector
