@@ -149,6 +149,13 @@ fn our_trap(kind: &TrapKind) -> Outcome {
 
 fn wasmi_trap(error: &wasmi::Error) -> Outcome {
     use wasmi::TrapCode as C;
+    use wasmi::errors::{ErrorKind, InstantiationError};
+    // An element segment that does not fit its table is an instantiation error without
+    // a trap code in wasmi; a data segment that does not fit is a memory error, which
+    // has one.
+    if let ErrorKind::Instantiation(InstantiationError::ElementSegmentDoesNotFit { .. }) = error.kind() {
+        return Outcome::Trap(TrapClass::Table);
+    }
     Outcome::Trap(match error.as_trap_code() {
         Some(C::UnreachableCodeReached) => TrapClass::Unreachable,
         Some(C::MemoryOutOfBounds) => TrapClass::Memory,
@@ -371,7 +378,6 @@ fn v8_outcome(bytes: &[u8], calls: &[(String, Vec<Val>)], results: &[ValType]) -
     Some(Outcome::Values(values))
 }
 
-/// Runs one generated module in both engines; `Err` describes the first disagreement.
 /// Which of Stratus's tiers runs a store's code.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Tier {
@@ -420,20 +426,29 @@ fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<
     compare_in(bytes, u, avoid_traps, Tier::Interp)
 }
 
+/// `bytes` instantiated and started in wasmi, in a store of its own; `Err` when wasmi
+/// rejects the module.
+fn wasmi_instantiate(
+    bytes: &[u8],
+) -> Result<(wasmi::Store<()>, Result<wasmi::Instance, wasmi::Error>), String> {
+    let mut config = wasmi::Config::default();
+    config.wasm_simd(true);
+    let engine = wasmi::Engine::new(&config);
+    let module = wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi rejected the module: {e}"))?;
+    let mut store = wasmi::Store::new(&engine, ());
+    let instance = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module);
+    Ok((store, instance))
+}
+
+/// Runs one generated module in both engines, Stratus's in `tier`; `Err` describes the
+/// first disagreement.
 fn compare_in(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool, tier: Tier) -> Result<(), String> {
     let module =
         CompiledModule::new(bytes.to_vec()).map_err(|e| format!("Stratus rejected the module: {e}"))?;
     let mut store = store_for(tier);
     let our_start = stratus_exec::instantiate(&mut store, &module, &[]);
 
-    let mut config = wasmi::Config::default();
-    config.wasm_simd(true);
-    let engine = wasmi::Engine::new(&config);
-    let their_module =
-        wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi rejected the module: {e}"))?;
-    let mut their_store = wasmi::Store::new(&engine, ());
-    let linker = wasmi::Linker::<()>::new(&engine);
-    let their_start = linker.instantiate_and_start(&mut their_store, &their_module);
+    let (their_store, their_start) = wasmi_instantiate(bytes)?;
 
     let (instance, their_instance) = match (our_start, their_start) {
         (Ok(a), Ok(b)) => (a, b),
@@ -760,14 +775,49 @@ proptest! {
     }
 }
 
+fn wat(text: &str) -> Vec<u8> {
+    wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(text).unwrap())
+        .unwrap()
+        .encode()
+        .unwrap()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
+}
+
+/// Every tier a comparison with wasmi runs Stratus in.
+const COMPARED_TIERS: [Tier; 3] = [Tier::Interp, Tier::Jit { guard: true }, Tier::Jit { guard: false }];
+
+/// An element segment past its table's end and a data segment past its memory's end
+/// make instantiation trap in both engines, and the traps are of the same kind. The
+/// element segment (at offset -16777216 into a one-element table) is from the module a
+/// campaign with seed 20261207 reported as a disagreement, when wasmi's error was not
+/// yet read as the trap it is.
+#[test]
+fn out_of_bounds_segments_trap_alike() {
+    let element = unhex(concat!(
+        "0061736d01000000010b0360017e006000006000000304030000010405017001010105030100000611037f00",
+        "41000b7f0041000b7f014188270b071c07000000013100010132000201330100013402000135030001360301",
+        "090c020570000441808080780b000a340310002302450440000b230241016b24020b10002302450440000b23",
+        "0241016b24020b10002302450440000b230241016b24020b",
+    ));
+    let data = wat(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#);
+    for (bytes, class) in [(element, TrapClass::Table), (data, TrapClass::Memory)] {
+        let (_, instance) = wasmi_instantiate(&bytes).unwrap();
+        assert_eq!(wasmi_trap(&instance.unwrap_err()), Outcome::Trap(class));
+        for tier in COMPARED_TIERS {
+            assert_eq!(compare_in(&bytes, &mut Unstructured::new(&[]), false, tier), Ok(()), "{tier:?}");
+        }
+    }
+}
+
 /// Modules where wasmi 2.0.0 disagrees with Stratus and V8 sides with Stratus: Stratus
 /// must keep V8's answer.
 #[test]
 fn wasmi_disagreements() {
-    let wat = include_str!("wasmi-disagreements/div-s-after-local-tee.wat");
-    let bytes =
-        wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(wat).unwrap()).unwrap().encode();
-    let module = CompiledModule::new(bytes.unwrap()).unwrap();
+    let bytes = wat(include_str!("wasmi-disagreements/div-s-after-local-tee.wat"));
+    let module = CompiledModule::new(bytes).unwrap();
     let mut store = Store::new(());
     let instance = stratus_exec::instantiate(&mut store, &module, &[]).unwrap();
     let Some(Extern::Func(f)) = store.instance(instance).export("f") else { panic!("no export f") };
