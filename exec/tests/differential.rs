@@ -205,7 +205,7 @@ struct Ours {
 }
 
 struct Theirs {
-    store: wasmi::Store<()>,
+    store: wasmi::Store<wasmi::StoreLimits>,
     instance: wasmi::Instance,
 }
 
@@ -406,9 +406,16 @@ impl Tier {
     }
 }
 
+/// The most elements a table, and pages a memory, may grow to in either engine; past
+/// them `table.grow` and `memory.grow` return -1 in both. wasm-smith bounds what a
+/// module declares, not what it grows to where it declares no maximum (a loop may grow
+/// a table by millions of elements each time round): these keep every case small.
+const TABLE_ELEMENTS: u32 = 10_000;
+const MEMORY_PAGES: u32 = 64;
+
 fn store_for(tier: Tier) -> Store<()> {
     let (guard, compile) = match tier {
-        Tier::Interp => return Store::new(()),
+        Tier::Interp => (false, CompilePolicy::Never),
         Tier::Jit { guard } => (guard, CompilePolicy::Eager),
         Tier::Auto { guard, thresholds } => (guard, CompilePolicy::OnHeat(thresholds)),
     };
@@ -417,7 +424,13 @@ fn store_for(tier: Tier) -> Store<()> {
     } else {
         MemoryReservation::default()
     };
-    let mut store = Store::with_limits((), Limits { memory_reservation, ..Limits::default() });
+    let limits = Limits {
+        memory_pages: MEMORY_PAGES,
+        table_elements: TABLE_ELEMENTS,
+        memory_reservation,
+        ..Limits::default()
+    };
+    let mut store = Store::with_limits((), limits);
     store.compile = compile;
     store
 }
@@ -426,16 +439,21 @@ fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<
     compare_in(bytes, u, avoid_traps, Tier::Interp)
 }
 
-/// `bytes` instantiated and started in wasmi, in a store of its own; `Err` when wasmi
-/// rejects the module.
+/// `bytes` instantiated and started in wasmi, in a store of its own with the limits of
+/// `store_for`'s; `Err` when wasmi rejects the module.
 fn wasmi_instantiate(
     bytes: &[u8],
-) -> Result<(wasmi::Store<()>, Result<wasmi::Instance, wasmi::Error>), String> {
+) -> Result<(wasmi::Store<wasmi::StoreLimits>, Result<wasmi::Instance, wasmi::Error>), String> {
     let mut config = wasmi::Config::default();
     config.wasm_simd(true);
     let engine = wasmi::Engine::new(&config);
     let module = wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi rejected the module: {e}"))?;
-    let mut store = wasmi::Store::new(&engine, ());
+    let limits = wasmi::StoreLimitsBuilder::new()
+        .table_elements(TABLE_ELEMENTS as usize)
+        .memory_size(MEMORY_PAGES as usize * stratus_runtime::PAGE_SIZE)
+        .build();
+    let mut store = wasmi::Store::new(&engine, limits);
+    store.limiter(|limits| limits);
     let instance = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module);
     Ok((store, instance))
 }
@@ -809,6 +827,53 @@ fn out_of_bounds_segments_trap_alike() {
         for tier in COMPARED_TIERS {
             assert_eq!(compare_in(&bytes, &mut Unstructured::new(&[]), false, tier), Ok(()), "{tier:?}");
         }
+    }
+}
+
+/// Tables and a memory without maximum, grown in loops past `TABLE_ELEMENTS` and
+/// `MEMORY_PAGES`: both engines grow them up to the limits and then return -1, as for
+/// the generated loop that grew a table by a million elements each time round until
+/// wasmi, unlimited, stalled a campaign.
+#[test]
+fn growing_past_the_limits_fails_alike() {
+    let bytes = wat(r#"(module
+        (table $t (export "table") 0 funcref)
+        (memory $m (export "memory") 0)
+        (func (export "grow_table") (result i32)
+            (local $round i32) (local $grown i32)
+            (loop $again
+                (local.set $grown (table.grow $t (ref.null func) (i32.const 3000)))
+                (local.set $round (i32.add (local.get $round) (i32.const 1)))
+                (br_if $again (i32.lt_u (local.get $round) (i32.const 5))))
+            (local.get $grown))
+        (func (export "grow_memory") (result i32)
+            (local $round i32) (local $grown i32)
+            (loop $again
+                (local.set $grown (memory.grow (i32.const 20)))
+                (local.set $round (i32.add (local.get $round) (i32.const 1)))
+                (br_if $again (i32.lt_u (local.get $round) (i32.const 5))))
+            (local.get $grown))
+        (func (export "sizes") (result i32 i32) (table.size $t) (memory.size)))"#);
+    for tier in COMPARED_TIERS {
+        assert_eq!(compare_in(&bytes, &mut Unstructured::new(&[]), false, tier), Ok(()), "{tier:?}");
+    }
+    let module = CompiledModule::new(bytes.clone()).unwrap();
+    let mut store = store_for(Tier::Interp);
+    let instance = stratus_exec::instantiate(&mut store, &module, &[]).unwrap();
+    let (mut their_store, their_instance) = wasmi_instantiate(&bytes).unwrap();
+    let their_instance = their_instance.unwrap();
+    for (name, results) in [
+        ("grow_table", vec![Val::I32(-1)]),
+        ("grow_memory", vec![Val::I32(-1)]),
+        ("sizes", vec![Val::I32(9000), Val::I32(60)]),
+    ] {
+        let Some(Extern::Func(f)) = store.instance(instance).export(name) else { panic!("no export {name}") };
+        assert_eq!(stratus_exec::invoke(&mut store, f, &[]).unwrap(), results, "{name}");
+        let mut theirs = vec![wasmi::Val::I32(0); results.len()];
+        let their_func = their_instance.get_func(&their_store, name).unwrap();
+        their_func.call(&mut their_store, &[], &mut theirs).unwrap();
+        let theirs: Vec<Value> = theirs.iter().map(wasmi_value).collect();
+        assert_eq!(theirs, results.iter().map(bits_value).collect::<Vec<_>>(), "{name} in wasmi");
     }
 }
 
