@@ -3,7 +3,9 @@
 //! and that canonicalise NaNs, so two correct engines must agree bit for bit. Every
 //! exported function is called with arbitrary arguments in Stratus's interpreter and in
 //! wasmi; results, traps, and afterwards every exported global, memory and table must
-//! agree.
+//! agree. Both engines run under the same limits on tables and memories, and with fuel
+//! far past what a generated module can use: a case that uses it all did not end, and
+//! fails with its module as a disagreement does.
 //!
 //! `cargo test -p stratus-exec --release --test differential` runs 512 cases from a
 //! fixed seed. For a long campaign raise the count and vary the seed:
@@ -44,6 +46,9 @@ enum Outcome {
     Trap(TrapClass),
     /// One engine ran out of stack: limits differ, so the module is not compared further.
     Exhausted,
+    /// One engine used all of its fuel (`STRATUS_FUEL`, `WASMI_FUEL`): the case did not
+    /// end.
+    OutOfFuel,
 }
 
 /// A value as compared: floats by bits (NaNs are canonical), references by null-ness,
@@ -141,9 +146,8 @@ fn our_trap(kind: &TrapKind) -> Outcome {
         TrapKind::IntegerOverflow => TrapClass::Overflow,
         TrapKind::InvalidConversionToInteger => TrapClass::Conversion,
         TrapKind::CallStackExhausted => return Outcome::Exhausted,
-        TrapKind::Host(_) | TrapKind::InvalidFunction(_) | TrapKind::OutOfFuel | TrapKind::Interrupted => {
-            TrapClass::Other
-        }
+        TrapKind::OutOfFuel => return Outcome::OutOfFuel,
+        TrapKind::Host(_) | TrapKind::InvalidFunction(_) | TrapKind::Interrupted => TrapClass::Other,
     })
 }
 
@@ -166,6 +170,7 @@ fn wasmi_trap(error: &wasmi::Error) -> Outcome {
         Some(C::IntegerOverflow) => TrapClass::Overflow,
         Some(C::BadConversionToInteger) => TrapClass::Conversion,
         Some(C::StackOverflow) => return Outcome::Exhausted,
+        Some(C::OutOfFuel) => return Outcome::OutOfFuel,
         _ => TrapClass::Other,
     })
 }
@@ -413,6 +418,15 @@ impl Tier {
 const TABLE_ELEMENTS: u32 = 10_000;
 const MEMORY_PAGES: u32 = 64;
 
+/// The fuel every store of a case starts with, in each engine's units. wasm-smith's fuel
+/// global ends a generated module's loops, recursion and bulk operations after 5,000
+/// iterations, calls and elements: a case then uses about 5,000 units of Stratus's fuel
+/// (one per call and loop iteration) and up to about 1.5 million of wasmi's (roughly one
+/// per instruction). A case that uses all of either has run past that global, a hang in
+/// that engine, and fails with its module as a disagreement does.
+const STRATUS_FUEL: u64 = 1_000_000;
+const WASMI_FUEL: u64 = 100_000_000;
+
 fn store_for(tier: Tier) -> Store<()> {
     let (guard, compile) = match tier {
         Tier::Interp => (false, CompilePolicy::Never),
@@ -432,6 +446,7 @@ fn store_for(tier: Tier) -> Store<()> {
     };
     let mut store = Store::with_limits((), limits);
     store.compile = compile;
+    store.set_fuel(Some(STRATUS_FUEL));
     store
 }
 
@@ -439,13 +454,13 @@ fn compare(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool) -> Result<
     compare_in(bytes, u, avoid_traps, Tier::Interp)
 }
 
-/// `bytes` instantiated and started in wasmi, in a store of its own with the limits of
-/// `store_for`'s; `Err` when wasmi rejects the module.
+/// `bytes` instantiated and started in wasmi, in a store of its own with the limits and
+/// fuel of `store_for`'s; `Err` when wasmi rejects the module.
 fn wasmi_instantiate(
     bytes: &[u8],
 ) -> Result<(wasmi::Store<wasmi::StoreLimits>, Result<wasmi::Instance, wasmi::Error>), String> {
     let mut config = wasmi::Config::default();
-    config.wasm_simd(true);
+    config.wasm_simd(true).consume_fuel(true);
     let engine = wasmi::Engine::new(&config);
     let module = wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi rejected the module: {e}"))?;
     let limits = wasmi::StoreLimitsBuilder::new()
@@ -454,6 +469,7 @@ fn wasmi_instantiate(
         .build();
     let mut store = wasmi::Store::new(&engine, limits);
     store.limiter(|limits| limits);
+    store.set_fuel(WASMI_FUEL).map_err(|e| format!("wasmi has no fuel: {e}"))?;
     let instance = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module);
     Ok((store, instance))
 }
@@ -472,6 +488,9 @@ fn compare_in(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool, tier: T
         (Ok(a), Ok(b)) => (a, b),
         (Err(InstantiateError::Trap(trap)), Err(error)) => {
             let (ours, theirs) = (our_trap(&trap.kind), wasmi_trap(&error));
+            if ours == Outcome::OutOfFuel || theirs == Outcome::OutOfFuel {
+                return Err(format!("the start function did not end: Stratus {ours:?}, wasmi {theirs:?}"));
+            }
             // wasmi 2.0.0's division by zero in trap-free code again (see below); V8
             // sides with Stratus on the cases seen.
             if avoid_traps && theirs == Outcome::Trap(TrapClass::DivideByZero) {
@@ -521,6 +540,11 @@ fn compare_in(bytes: &[u8], u: &mut Unstructured<'_>, avoid_traps: bool, tier: T
             Ok(()) => Outcome::Values(their_results.iter().map(wasmi_value).collect()),
             Err(error) => wasmi_trap(&error),
         };
+        if our_outcome == Outcome::OutOfFuel || their_outcome == Outcome::OutOfFuel {
+            return Err(format!(
+                "{name}{args:?} did not end: Stratus {our_outcome:?}, wasmi {their_outcome:?}"
+            ));
+        }
         if our_outcome == Outcome::Exhausted || their_outcome == Outcome::Exhausted {
             return Ok(());
         }
@@ -598,6 +622,12 @@ fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier, rounds: usi
     let (a, b) = match (a, b) {
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => {
+            if [&a, &b]
+                .iter()
+                .any(|r| matches!(r, Err(InstantiateError::Trap(t)) if t.kind == TrapKind::OutOfFuel))
+            {
+                return Err(format!("the start function did not end: {:?} vs {:?}", a.err(), b.err()));
+            }
             let (a, b) = (a.err().map(|e| e.to_string()), b.err().map(|e| e.to_string()));
             return if a == b { Ok(()) } else { Err(format!("instantiation differs: {a:?} vs {b:?}")) };
         }
@@ -618,9 +648,16 @@ fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier, rounds: usi
             Err(trap) => trap.to_string(),
         };
         let (ours, compiled) = (
-            show(stratus_exec::invoke(&mut interp.store, func, &args)),
-            show(stratus_exec::invoke(&mut jit.store, jit_func, &args)),
+            stratus_exec::invoke(&mut interp.store, func, &args),
+            stratus_exec::invoke(&mut jit.store, jit_func, &args),
         );
+        if [&ours, &compiled].iter().any(|r| matches!(r, Err(t) if t.kind == TrapKind::OutOfFuel)) {
+            return Err(format!(
+                "{}{args:?} did not end: interpreter {ours:?}, {tier:?} {compiled:?}",
+                export.name
+            ));
+        }
+        let (ours, compiled) = (show(ours), show(compiled));
         if ours != compiled {
             return Err(format!("{}{args:?}: interpreter {ours}, {tier:?} {compiled}", export.name));
         }
@@ -676,16 +713,9 @@ proptest! {
     }
 }
 
-/// Fuel enough for any start function or call of a generated module: wasm-smith's own
-/// fuel global ends every module's loops and recursion long before.
-const PLENTY: u64 = 1 << 40;
-
-/// An instance of `module` in a store of its own running `tier`, consuming fuel or not.
-fn fresh(module: &Arc<CompiledModule>, tier: Tier, fuel: bool) -> Option<Ours> {
+/// An instance of `module` in a store of its own running `tier`.
+fn fresh(module: &Arc<CompiledModule>, tier: Tier) -> Option<Ours> {
     let mut store = store_for(tier);
-    if fuel {
-        store.set_fuel(Some(PLENTY));
-    }
     let instance = stratus_exec::instantiate(&mut store, module, &[]).ok()?;
     Some(Ours { store, instance, module: module.clone() })
 }
@@ -698,7 +728,8 @@ fn our_outcome(result: Result<Vec<Val>, stratus_runtime::Trap>) -> Outcome {
 }
 
 /// Calls `func` in `ours`, pausing every time a slice of fuel (drawn from `u`, from one
-/// unit up) runs out and resuming with the next.
+/// unit up) runs out and resuming with the next, until the slices add up to
+/// `STRATUS_FUEL`.
 fn call_in_slices(
     ours: &mut Ours,
     func: stratus_runtime::FuncAddr,
@@ -706,9 +737,12 @@ fn call_in_slices(
     u: &mut Unstructured<'_>,
 ) -> Outcome {
     // Mostly small slices, so that calls pause many times; some up to 65,535 units.
+    let mut left = STRATUS_FUEL;
     let mut slice = || {
         let most = if u.ratio(3, 4).unwrap_or(true) { 16 } else { u64::from(u16::MAX) };
-        u.int_in_range(1..=most).unwrap_or(1)
+        let slice = u.int_in_range(1..=most).unwrap_or(1).min(left);
+        left -= slice;
+        slice
     };
     ours.store.set_fuel(Some(slice()));
     let mut step = stratus_exec::invoke_resumable(&mut ours.store, func, args);
@@ -716,7 +750,11 @@ fn call_in_slices(
         match step {
             Ok(stratus_exec::Outcome::Finished(values)) => return our_outcome(Ok(values)),
             Ok(stratus_exec::Outcome::Paused(paused)) => {
-                ours.store.set_fuel(Some(slice()));
+                let fuel = slice();
+                if fuel == 0 {
+                    return Outcome::OutOfFuel;
+                }
+                ours.store.set_fuel(Some(fuel));
                 step = stratus_exec::resume(&mut ours.store, paused);
             }
             Err(trap) => return our_outcome(Err(trap)),
@@ -732,9 +770,7 @@ fn call_in_slices(
 fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier) -> Result<(), String> {
     let module =
         CompiledModule::new(bytes.to_vec()).map_err(|e| format!("Stratus rejected the module: {e}"))?;
-    let (Some(mut whole), Some(mut sliced)) =
-        (fresh(&module, Tier::Interp, false), fresh(&module, tier, true))
-    else {
+    let (Some(mut whole), Some(mut sliced)) = (fresh(&module, Tier::Interp), fresh(&module, tier)) else {
         return Ok(());
     };
     for export in &module.exports {
@@ -744,6 +780,12 @@ fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier) -> Re
         let args = arguments(u, whole.store.func_type(func).params());
         let expected = our_outcome(stratus_exec::invoke(&mut whole.store, func, &args));
         let found = call_in_slices(&mut sliced, func, &args, u);
+        if expected == Outcome::OutOfFuel || found == Outcome::OutOfFuel {
+            return Err(format!(
+                "{}{args:?} did not end: whole {expected:?}, in slices {found:?}",
+                export.name
+            ));
+        }
         if expected == Outcome::Exhausted || found == Outcome::Exhausted {
             return Ok(());
         }
@@ -763,7 +805,7 @@ fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier) -> Re
             let outcome = stratus_exec::invoke(&mut ours.store, func, &args);
             Some((outcome.map_err(|trap| (trap.kind, trap.backtrace)), ours.store.fuel(), our_state(&ours)))
         };
-        let (first, second) = (stop(fresh(&module, Tier::Interp, true)), stop(fresh(&module, tier, true)));
+        let (first, second) = (stop(fresh(&module, Tier::Interp)), stop(fresh(&module, tier)));
         if first != second {
             return Err(format!(
                 "{}{args:?} with {fuel} units: {first:?}, in {tier:?} {second:?}",
@@ -875,6 +917,26 @@ fn growing_past_the_limits_fails_alike() {
         let theirs: Vec<Value> = theirs.iter().map(wasmi_value).collect();
         assert_eq!(theirs, results.iter().map(bits_value).collect::<Vec<_>>(), "{name} in wasmi");
     }
+}
+
+/// A call or a start function that never ends, as generated code would where an engine
+/// mis-executed wasm-smith's fuel global, stops when its fuel runs out and fails its
+/// case in every comparison.
+#[test]
+fn a_case_that_does_not_end_fails() {
+    let call = wat(r#"(module (func (export "spin") (loop $again (br $again))))"#);
+    let start = wat(r#"(module (func $spin (loop $again (br $again))) (start $spin))"#);
+    for bytes in [&call, &start] {
+        for tier in COMPARED_TIERS {
+            let difference = compare_in(bytes, &mut Unstructured::new(&[]), false, tier).unwrap_err();
+            assert!(difference.contains("did not end"), "{tier:?}: {difference}");
+        }
+        let difference =
+            compare_tiers(bytes, &mut Unstructured::new(&[]), Tier::Jit { guard: true }, 1).unwrap_err();
+        assert!(difference.contains("did not end"), "{difference}");
+    }
+    let difference = compare_fuel_slices(&call, &mut Unstructured::new(&[7; 64]), Tier::Interp).unwrap_err();
+    assert!(difference.contains("did not end"), "{difference}");
 }
 
 /// Modules where wasmi 2.0.0 disagrees with Stratus and V8 sides with Stratus: Stratus
