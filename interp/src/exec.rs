@@ -11,12 +11,12 @@
 
 use std::marker::PhantomData;
 
-use stratus_decoder::ValType;
+use stratus_decoder::{Opcode, ValType};
 use stratus_runtime::{
     DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, FuncRef, Global, Instance,
     Memory, Slots, Store, Table, TierUpThresholds, TrapKind, ref_from_slot, ref_to_slot,
 };
-use stratus_validator::FuncInfo;
+use stratus_validator::{FuncInfo, side_table_entries};
 
 use crate::num::{self, OpResult, value_type};
 use crate::slot::Slot;
@@ -126,6 +126,14 @@ fn wasm_func<'s, T>(
         }
         FuncKind::Host(_) => unreachable!("host functions have no code"),
     }
+}
+
+/// How many side-table entries `op`, an instruction other than `br_table`, owns in a
+/// function without [sized values](FuncInfo::sized_values) (only `drop` and untyped
+/// `select` depend on them; the fast loop runs those itself only in such functions).
+/// Evaluated at compile time (`const { entries(..) }`), it costs the handlers nothing.
+const fn entries(op: Opcode) -> usize {
+    side_table_entries(op, 0, false) as usize
 }
 
 /// [`wasm_func`] of a function that has already run, so has passed validation.
@@ -320,14 +328,17 @@ impl<'s, T> Exec<'s, T> {
         hotness > self.tier_up.calls || !self.func_refs[func as usize].code.is_null()
     }
 
-    /// The width of a `drop` or untyped `select` operand.
+    /// The width of the operand of `op`, a `drop` or untyped `select`: its side-table
+    /// entry's, where it has one, else one slot.
     #[inline(always)]
-    fn value_width(&mut self) -> usize {
-        if self.info.sized_values {
-            self.stp += 1;
-            self.info.side_table[self.stp - 1].drop as usize
-        } else {
-            1
+    fn value_width(&mut self, op: Opcode) -> usize {
+        match side_table_entries(op, 0, self.info.sized_values) as usize {
+            0 => 1,
+            owned => {
+                let width = self.info.side_table[self.stp].drop as usize;
+                self.stp += owned;
+                width
+            }
         }
     }
 
@@ -421,7 +432,7 @@ impl<'s, T> Exec<'s, T> {
     fn r#if(&mut self) -> Step {
         if self.pop::<i32>() != 0 {
             self.skip_block_type();
-            self.stp += 1;
+            self.stp += const { entries(Opcode::If) };
             Ok(())
         } else {
             self.branch(self.stp)
@@ -445,7 +456,7 @@ impl<'s, T> Exec<'s, T> {
             self.branch(self.stp)
         } else {
             self.skip_leb();
-            self.stp += 1;
+            self.stp += const { entries(Opcode::BrIf) };
             Ok(())
         }
     }
@@ -499,7 +510,7 @@ impl<'s, T> Exec<'s, T> {
     }
 
     fn drop(&mut self) -> Step {
-        self.sp -= self.value_width();
+        self.sp -= self.value_width(Opcode::Drop);
         Ok(())
     }
 
@@ -513,7 +524,7 @@ impl<'s, T> Exec<'s, T> {
     }
 
     fn select(&mut self) -> Step {
-        let width = self.value_width();
+        let width = self.value_width(Opcode::Select);
         self.select_values(width);
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use stratus_decoder::{BlockType, FuncType, Imm, Opcode, Reader, ValType};
 use stratus_runtime::CompiledModule;
-use stratus_validator::FuncInfo;
+use stratus_validator::{FuncInfo, side_table_entries};
 
 use crate::abi::Libcall;
 use crate::code::CompileError;
@@ -62,7 +62,10 @@ struct Compiler<'a, M> {
     stack: ValueStack,
     controls: Vec<Control>,
     reachable: bool,
+    /// The side-table position at `op_pc`, and how many entries the instruction there
+    /// owns: the position moves past them to the next instruction.
     stp: u32,
+    op_entries: u32,
     op_pc: u32,
     /// The locals each enclosing loop keeps in registers at its header: slot, type,
     /// register.
@@ -86,11 +89,24 @@ pub fn compile_function<M: MacroAssembler>(
         controls: Vec::new(),
         reachable: true,
         stp: 0,
+        op_entries: 0,
         op_pc: 0,
         loop_locals: Vec::new(),
         local_uses: Vec::new(),
     };
     compiler.run(module.imported_funcs + defined, code)
+}
+
+/// Checks that the compiler's side-table position at `pc` is the validator's: frame and
+/// exit records carry it, and the interpreter resumes there by it.
+#[cfg(debug_assertions)]
+fn check_side_table_position(info: &FuncInfo, pc: u32, stp: u32) {
+    let validator = info.side_table_position(pc);
+    assert_eq!(
+        Some(stp),
+        validator,
+        "the compiler's side-table position at pc {pc} (left), the validator's (right)"
+    );
 }
 
 fn slots_of(types: &[ValType]) -> u32 {
@@ -116,8 +132,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         });
         let mut reader = Reader::new(code);
         while !self.controls.is_empty() {
-            self.op_pc = reader.position() as u32;
-            let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+            let (op, imm) = self.read_instr(&mut reader)?;
             if self.reachable {
                 self.instruction(op, imm, &mut reader)?;
             } else {
@@ -128,8 +143,28 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         Ok(())
     }
 
+    /// Reads the next instruction, and moves the side-table position past the entries
+    /// of the one before it.
+    fn read_instr<'c>(&mut self, reader: &mut Reader<'c>) -> Result<(Opcode, Imm<'c>), CompileError> {
+        self.stp += self.op_entries;
+        self.op_pc = reader.position() as u32;
+        let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+        let targets = if let Imm::BrTable(table) = &imm { table.len() } else { 0 };
+        self.op_entries = side_table_entries(op, targets, self.info.sized_values);
+        Ok((op, imm))
+    }
+
     fn at(&self) -> TrapAt {
-        TrapAt { pc: self.op_pc, stp: self.stp, height: self.stack.height() }
+        self.at_pc(self.op_pc)
+    }
+
+    /// Bytecode position `pc`, in the instruction at `op_pc` or just past it (where a
+    /// call returns to, or a loop header), with the side-table position at `op_pc`:
+    /// every safepoint's record is made here, so debug builds check them all.
+    fn at_pc(&self, pc: u32) -> TrapAt {
+        #[cfg(debug_assertions)]
+        check_side_table_position(self.info, pc, self.stp);
+        TrapAt { pc, stp: self.stp, height: self.stack.height() }
     }
 
     fn types(&self, index: u32) -> &'a FuncType {
@@ -181,14 +216,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         });
     }
 
-    /// Code after an unconditional branch: only the nesting and the side-table position
-    /// are followed until reachable code resumes.
+    /// Code after an unconditional branch: only the nesting is followed until reachable
+    /// code resumes (and the side-table position, by `read_instr`, as everywhere).
     fn dead_instruction(&mut self, op: Opcode, imm: Imm<'_>) -> Result<(), CompileError> {
         match (op, imm) {
             (Opcode::Block | Opcode::Loop | Opcode::If, Imm::Block(bt)) => {
-                if op == Opcode::If {
-                    self.stp += 1;
-                }
                 let label = self.masm.new_label();
                 let height = self.stack.operands.len();
                 self.controls.push(Control {
@@ -205,9 +237,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             (Opcode::Else, _) => self.else_(),
             (Opcode::End, _) => self.end(),
-            (Opcode::Br | Opcode::BrIf, _) => self.stp += 1,
-            (Opcode::BrTable, Imm::BrTable(table)) => self.stp += table.len() + 1,
-            (Opcode::Drop | Opcode::Select, _) if self.info.sized_values => self.stp += 1,
             _ => {}
         }
         Ok(())
@@ -250,8 +279,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 }
                 let label = self.masm.new_label();
                 self.masm.bind(label);
-                let header =
-                    TrapAt { pc: reader.position() as u32, stp: self.stp, height: self.stack.height() };
+                let header = self.at_pc(reader.position() as u32);
                 self.masm.osr_entry(reload, header);
                 self.push_control(Kind::Loop, bt, label, reload, header);
                 let len = self.loop_locals.len() as u32 - start;
@@ -264,7 +292,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let else_label = self.masm.new_label();
                 self.masm.branch_zero(cond, true, else_label);
                 self.stack.free_reg(cond);
-                self.stp += 1;
                 self.push_control(Kind::If, bt, label, else_label, self.at());
             }
             (O::Else, _) => self.else_(),
@@ -272,7 +299,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::Br, Imm::Label(depth)) => {
                 self.stack.spill_all(self.masm);
                 self.branch(depth);
-                self.stp += 1;
                 self.reachable = false;
             }
             (O::BrIf, Imm::Label(depth)) => {
@@ -288,7 +314,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                         self.masm.bind(skip);
                     }
                 }
-                self.stp += 1;
             }
             (O::BrTable, Imm::BrTable(table)) => {
                 let (_, index) = self.stack.pop_reg_shared(self.masm);
@@ -315,7 +340,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                     self.masm.bind(stub);
                     self.branch(depth);
                 }
-                self.stp += table.len() + 1;
                 self.reachable = false;
             }
             (O::Return, _) => {
@@ -353,14 +377,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             (O::Drop, _) => {
                 self.stack.pop_discard();
-                if self.info.sized_values {
-                    self.stp += 1;
-                }
             }
             (O::Select | O::TypedSelect, _) => {
-                if op == O::Select && self.info.sized_values {
-                    self.stp += 1;
-                }
                 let (_, cond) = self.stack.pop_reg_shared(self.masm);
                 let (_, other) = self.stack.pop_reg_shared(self.masm);
                 let (ty, dst) = self.stack.pop_reg(self.masm);
@@ -537,27 +555,22 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             _ => unreachable!("only comparisons fuse"),
         };
         let (_, lhs) = self.stack.pop_reg_shared(self.masm);
-        self.op_pc = reader.position() as u32;
-        let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+        let (op, imm) = self.read_instr(reader)?;
         self.stack.spill_all(self.masm);
         match (op, imm) {
-            (Opcode::BrIf, Imm::Label(depth)) => {
-                match self.direct_target(depth) {
-                    Some(label) => self.masm.branch_cmp(cond, width, lhs, rhs, label),
-                    None => {
-                        let skip = self.masm.new_label();
-                        self.masm.branch_cmp(cond.negate(), width, lhs, rhs, skip);
-                        self.branch(depth);
-                        self.masm.bind(skip);
-                    }
+            (Opcode::BrIf, Imm::Label(depth)) => match self.direct_target(depth) {
+                Some(label) => self.masm.branch_cmp(cond, width, lhs, rhs, label),
+                None => {
+                    let skip = self.masm.new_label();
+                    self.masm.branch_cmp(cond.negate(), width, lhs, rhs, skip);
+                    self.branch(depth);
+                    self.masm.bind(skip);
                 }
-                self.stp += 1;
-            }
+            },
             (Opcode::If, Imm::Block(bt)) => {
                 let label = self.masm.new_label();
                 let else_label = self.masm.new_label();
                 self.masm.branch_cmp(cond.negate(), width, lhs, rhs, else_label);
-                self.stp += 1;
                 self.push_control(Kind::If, bt, label, else_label, self.at());
             }
             _ => unreachable!("fused with br_if or if only"),
@@ -630,7 +643,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let frame = self.controls.last_mut().expect("validated nesting");
         if frame.kind != Kind::If {
             // Dead `if`s are pushed as blocks: their `else` stays dead.
-            self.stp += 1;
             return;
         }
         if self.reachable {
@@ -648,7 +660,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let params = self.block_params(bt);
         self.stack.truncate_to_slots(height, params);
         self.reachable = entered;
-        self.stp += 1;
     }
 
     fn end(&mut self) {
@@ -772,7 +783,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let len = self.stack.operands.len() - ty.params().len();
         let args_slot = self.stack.height_at(len);
         let at = self.at();
-        let ret = TrapAt { pc: reader.position() as u32, ..at };
+        let ret = self.at_pc(reader.position() as u32);
         self.masm.call(callee, args_slot, at, ret);
         self.stack.forget_locals();
         self.stack.truncate_to_slots(len, ty.results());
@@ -918,5 +929,45 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.free_reg(addr);
             }
         }
+    }
+}
+
+#[cfg(all(test, debug_assertions))]
+mod tests {
+    use super::check_side_table_position;
+
+    /// `(func (param i32) (block (br_if 0 (local.get 0))) (nop))`: instructions at
+    /// 0 `block`, 2 `local.get`, 4 `br_if`, 6 `end`, 7 `nop`, 8 `end`; the `br_if` owns
+    /// entry 0.
+    fn info() -> stratus_validator::FuncInfo {
+        let bytes = [
+            &b"\0asm\x01\0\0\0"[..],
+            &[0x01, 0x05, 0x01, 0x60, 0x01, 0x7F, 0x00],
+            &[0x03, 0x02, 0x01, 0x00],
+            &[0x0A, 0x0C, 0x01, 0x0A, 0x00, 0x02, 0x40, 0x20, 0x00, 0x0D, 0x00, 0x0B, 0x01, 0x0B],
+        ]
+        .concat();
+        let (_, validated) = stratus_validator::parse_and_validate(&bytes).unwrap();
+        validated.funcs[0].clone()
+    }
+
+    #[test]
+    fn positions_after_a_branch_site_count_its_entry() {
+        let info = info();
+        for (pc, stp) in [(0, 0), (2, 0), (4, 0), (6, 1), (7, 1), (8, 1)] {
+            check_side_table_position(&info, pc, stp);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "side-table position at pc 7")]
+    fn a_position_that_missed_an_entry_is_caught() {
+        check_side_table_position(&info(), 7, 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "side-table position at pc 3")]
+    fn a_pc_inside_an_instruction_is_caught() {
+        check_side_table_position(&info(), 3, 0);
     }
 }

@@ -74,6 +74,10 @@ pub struct FuncValidator<'m> {
     /// operand ever appears.
     value_sites: Vec<u32>,
     saw_v128: bool,
+    /// The side-table position at each instruction, as in
+    /// [`FuncInfo::side_table_positions`] but before the value sites are stripped.
+    #[cfg(debug_assertions)]
+    positions: Vec<(u32, u32)>,
     /// The offset of the instruction being visited, for errors.
     offset: usize,
 }
@@ -134,6 +138,8 @@ impl<'m> FuncValidator<'m> {
             side_table,
             value_sites,
             saw_v128: false,
+            #[cfg(debug_assertions)]
+            positions: Vec::new(),
             offset: body.code_offset,
         };
         // Parameters are locals, not operands: the function's frame starts empty.
@@ -178,6 +184,27 @@ impl<'m> FuncValidator<'m> {
         op: Opcode,
         imm: &Imm<'_>,
     ) -> Result<(), Error> {
+        #[cfg(debug_assertions)]
+        let position = self.side_table.len() as u32;
+        self.check_instr(pc, next_pc, op, imm)?;
+        #[cfg(debug_assertions)]
+        {
+            self.positions.push((pc as u32, position));
+            // Value sites get entries here until `finish` knows whether they keep them.
+            let targets = if let Imm::BrTable(table) = imm { table.len() } else { 0 };
+            let entries = crate::side_table::side_table_entries(op, targets, true);
+            assert_eq!(
+                self.side_table.len() as u32 - position,
+                entries,
+                "side-table entries of {op} at {pc}"
+            );
+        }
+        Ok(())
+    }
+
+    /// Checks one instruction and applies it to the type stacks and the side table.
+    #[inline(always)]
+    fn check_instr(&mut self, pc: usize, next_pc: usize, op: Opcode, imm: &Imm<'_>) -> Result<(), Error> {
         self.offset = self.code_offset + pc;
         // The most frequent instructions are checked here, inline; the rest of the
         // instructions without a fixed signature go to `visit_special`.
@@ -224,6 +251,10 @@ impl<'m> FuncValidator<'m> {
             return Err(self.error(Kind::BodyEndsEarly));
         }
         if !self.saw_v128 {
+            #[cfg(debug_assertions)]
+            for (_, position) in &mut self.positions {
+                *position -= self.value_sites.partition_point(|&site| site < *position) as u32;
+            }
             self.strip_value_sites();
         }
         let result_slots = self.ctx.types[self.type_index as usize].results().iter().map(|t| t.slots()).sum();
@@ -251,6 +282,8 @@ impl<'m> FuncValidator<'m> {
             sized_values: self.saw_v128,
             // Copied out at its exact size; the buffer goes on to the next function.
             side_table: self.side_table.as_slice().into(),
+            #[cfg(debug_assertions)]
+            side_table_positions: self.positions.into_boxed_slice(),
         };
         let allocations = FuncValidatorAllocations {
             operands: self.operands,

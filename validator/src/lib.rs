@@ -19,7 +19,7 @@ pub use context::{ModuleContext, RefFacts};
 pub use error::{Error, Expected, ValidationError, ValidationErrorKind};
 pub use func::{FuncValidator, FuncValidatorAllocations};
 pub use module::{validate, validate_declarations, validate_function, validate_function_with};
-pub use side_table::{FuncInfo, SideEntry};
+pub use side_table::{FuncInfo, SideEntry, side_table_entries};
 
 use stratus_decoder::Module;
 

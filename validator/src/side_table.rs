@@ -1,6 +1,6 @@
 //! The per-function output of validation that the in-place interpreter runs by.
 
-use stratus_decoder::ValType;
+use stratus_decoder::{Opcode, ValType};
 
 /// One entry of a function's side table, for one branch target.
 ///
@@ -16,7 +16,8 @@ use stratus_decoder::ValType;
 /// where a `v128` operand occurs ([`FuncInfo::sized_values`]), each of them has an entry
 /// too, in code order like the branches: `drop` is the operand's width in slots, the
 /// deltas move on to the next instruction and entry. Elsewhere every operand is one slot
-/// and they have none.
+/// and they have none. [`side_table_entries`] says how many entries each instruction
+/// has, by these rules.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub struct SideEntry {
     pub pc_delta: i32,
@@ -32,6 +33,28 @@ impl SideEntry {
     #[inline(always)]
     pub fn is_back_edge(&self) -> bool {
         self.pc_delta <= 0
+    }
+}
+
+/// How many side-table entries the instruction `op` owns: the side-table position moves
+/// by this much from the instruction to the next one in code order (a taken branch
+/// moves by its entry's `stp_delta` instead). `br_table_targets` is a `br_table`'s
+/// target count, without the default; `sized_values` is the function's
+/// [`FuncInfo::sized_values`]; each matters only to the instructions it names.
+///
+/// This is the one statement of which instructions have entries: the validator checks
+/// the entries it makes against it (in debug builds), and the interpreter and the
+/// compilers move their position by it, so a new branching instruction is one more arm
+/// here. It lives in the validator rather than beside the instruction table in the
+/// decoder because the side table is the validator's output: the decoder knows nothing
+/// of it, and whether `drop` has an entry depends on what validation found.
+#[inline(always)]
+pub const fn side_table_entries(op: Opcode, br_table_targets: u32, sized_values: bool) -> u32 {
+    match op {
+        Opcode::Br | Opcode::BrIf | Opcode::If | Opcode::Else => 1,
+        Opcode::BrTable => br_table_targets + 1,
+        Opcode::Drop | Opcode::Select => sized_values as u32,
+        _ => 0,
     }
 }
 
@@ -55,6 +78,10 @@ pub struct FuncInfo {
     /// Whether `drop` and untyped `select` have side-table entries giving their width.
     pub sized_values: bool,
     pub side_table: Box<[SideEntry]>,
+    /// The side-table position at each instruction, as `(pc, position)` in code order:
+    /// what a compiler walking the code checks its own position against.
+    #[cfg(debug_assertions)]
+    pub side_table_positions: Box<[(u32, u32)]>,
 }
 
 impl FuncInfo {
@@ -65,5 +92,13 @@ impl FuncInfo {
             Some(offsets) => offsets[index as usize],
             None => index,
         }
+    }
+
+    /// The side-table position at the instruction at `pc`; `None` if no instruction
+    /// starts there.
+    #[cfg(debug_assertions)]
+    pub fn side_table_position(&self, pc: u32) -> Option<u32> {
+        let positions = &self.side_table_positions;
+        positions.binary_search_by_key(&pc, |&(pc, _)| pc).ok().map(|i| positions[i].1)
     }
 }

@@ -2,11 +2,12 @@
 //!
 //! Each entry is shown as `op#i -> #t stp s keep k drop d`: the branch instruction and
 //! its ordinal in the body, the ordinal of the instruction it lands on, the absolute
-//! side-table index it continues with, and the slots it keeps and drops.
+//! side-table index it continues with, and the slots it keeps and drops. In debug
+//! builds, the side-table position the validator gives each instruction is checked too.
 
-use stratus_decoder::{Module, Opcode};
+use stratus_decoder::{Imm, Module, Opcode};
 
-use crate::{FuncInfo, parse_and_validate};
+use crate::{FuncInfo, parse_and_validate, side_table_entries};
 
 fn compile(wat: &str) -> Vec<u8> {
     wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(wat).unwrap()).unwrap().encode().unwrap()
@@ -26,12 +27,14 @@ fn describe(wat: &str) -> (FuncInfo, Vec<String>) {
         let (op, imm) = reader.read_instr().unwrap();
         let ordinal = instrs.len();
         instrs.push(pc);
-        let entries = match (op, imm) {
-            (Opcode::Br | Opcode::BrIf | Opcode::If | Opcode::Else, _) => 1,
-            (Opcode::Drop | Opcode::Select, _) if info.sized_values => 1,
-            (Opcode::BrTable, stratus_decoder::Imm::BrTable(t)) => t.len() as usize + 1,
-            _ => 0,
-        };
+        let targets = if let Imm::BrTable(table) = imm { table.len() } else { 0 };
+        let entries = side_table_entries(op, targets, info.sized_values) as usize;
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            info.side_table_position(pc as u32),
+            Some(sites.len() as u32),
+            "the position at #{ordinal}"
+        );
         sites.extend(std::iter::repeat_n((op, ordinal, pc), entries));
     }
     drop(module);

@@ -42,10 +42,11 @@
 
 use std::cell::Cell;
 
+use stratus_decoder::Opcode;
 use stratus_runtime::{Frame, FuncAddr, FuncKind, Instance, TrapKind, VmContext};
 use stratus_validator::{FuncInfo, SideEntry};
 
-use super::{Exec, Stop, wasm_func};
+use super::{Exec, Stop, entries, wasm_func};
 use crate::num::{self, OpResult, value_type};
 use crate::slot::Slot;
 
@@ -556,7 +557,7 @@ impl<'s, T> Exec<'s, T> {
             ($encoding:expr, r#if) => {{
                 if pop!(i32) != 0 {
                     skip_short!();
-                    stp += 1;
+                    stp += const { entries(Opcode::If) };
                 } else {
                     branch!(here!(), stp);
                 }
@@ -572,7 +573,7 @@ impl<'s, T> Exec<'s, T> {
                     branch!(here!(), stp);
                 } else {
                     skip_leb!();
-                    stp += 1;
+                    stp += const { entries(Opcode::BrIf) };
                 }
             }};
             ($encoding:expr, br_table) => {{
@@ -601,6 +602,7 @@ impl<'s, T> Exec<'s, T> {
                 } else {
                     // SAFETY: the operand is on the stack.
                     sp = unsafe { sp.sub(1) };
+                    stp += const { entries(Opcode::Drop) };
                 }
             }};
             ($encoding:expr, select) => {{
@@ -613,6 +615,7 @@ impl<'s, T> Exec<'s, T> {
                         // SAFETY: the first operand is on the stack.
                         unsafe { sp.sub(1).write(second) };
                     }
+                    stp += const { entries(Opcode::Select) };
                 }
             }};
             ($encoding:expr, local_get) => {{
