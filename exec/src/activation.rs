@@ -115,46 +115,6 @@ pub fn resume<T>(store: &mut Store<T>, paused: PausedCall) -> Result<Outcome, Tr
     run(store, paused.func, Activation::new(base, entry_depth, regs), true)
 }
 
-/// How a call from compiled code into the interpreter ([`call_in_place`]) ended early.
-#[cfg_attr(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))), allow(dead_code))]
-pub(crate) enum NestedStop {
-    Trap(Trap),
-    /// The budget asks for a pause: the compiled callers leave too, and the outermost
-    /// activation pauses at `regs`, with every frame on the frame stack as it is.
-    Pause {
-        why: BudgetStop,
-        regs: Regs,
-    },
-}
-
-/// Calls WebAssembly function `func` with its arguments in the slots from `base`, where
-/// its results go: a call from compiled code to a function without code. The compiled
-/// caller's frame record is on the frame stack, so a pause can unwind it (when the
-/// activation it belongs to `may_pause`). Native frames nest here, so the caller
-/// checks the native stack first.
-#[cfg_attr(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))), allow(dead_code))]
-pub(crate) fn call_in_place<T>(
-    store: &mut Store<T>,
-    func: FuncAddr,
-    base: usize,
-    may_pause: bool,
-) -> Result<(), NestedStop> {
-    let param_slots = slots_of(store.funcs[func.0 as usize].ty.params());
-    let entry_depth = store.stack.frames.len();
-    let regs = enter_frame(store, func, base, base + param_slots).map_err(NestedStop::Trap)?;
-    count_call(store, func);
-    let mut activation = Activation::new(base, entry_depth, regs);
-    activation.nested = true;
-    let ended = activation.run(store, may_pause, func);
-    store.stack.top = base;
-    match ended {
-        Ok(Ended::Returned) => Ok(()),
-        Ok(Ended::Unwinding { why, regs }) => Err(NestedStop::Pause { why, regs }),
-        Ok(Ended::Paused(_)) => unreachable!("nested activations unwind instead of pausing"),
-        Err(trap) => Err(NestedStop::Trap(trap)),
-    }
-}
-
 /// Counts a call of `func` from outside the interpreter towards its heat, as the
 /// interpreter's own calls count.
 fn count_call<T>(store: &Store<T>, func: FuncAddr) {
@@ -192,9 +152,6 @@ struct Activation {
     regs: Regs,
     cache: CodeCache,
     host: HostBuffers,
-    /// Whether compiled code called into this activation ([`call_in_place`]): it
-    /// unwinds for a pause instead of pausing.
-    nested: bool,
 }
 
 /// How an activation ended.
@@ -202,12 +159,6 @@ enum Ended {
     /// The entered function returned; its results are at the activation's base.
     Returned,
     Paused(PausedCall),
-    /// A nested activation stopped for a pause, its frames left on the frame stack:
-    /// the activation around it pauses at `regs`.
-    Unwinding {
-        why: BudgetStop,
-        regs: Regs,
-    },
 }
 
 /// How a turn in compiled code went.
@@ -216,6 +167,10 @@ enum Compiled {
     NotEntered,
     /// It returned to a caller the interpreter runs, now in the registers.
     ReturnedToInterpreter,
+    /// It called a function without code, now in the registers at its entry: its
+    /// compiled callers left for the interpreter, which resumes each from its frame
+    /// record when the call returns.
+    Called,
     Ended(Ended),
 }
 
@@ -284,7 +239,6 @@ fn run<T>(
     match outcome? {
         Ended::Returned => Ok(Outcome::Finished(results(store, func, activation.base))),
         Ended::Paused(paused) => Ok(Outcome::Paused(paused)),
-        Ended::Unwinding { .. } => unreachable!("only nested activations unwind"),
     }
 }
 
@@ -319,14 +273,7 @@ fn results<T>(store: &Store<T>, func: FuncAddr, base: usize) -> Vec<Val> {
 
 impl Activation {
     fn new(base: usize, entry_depth: usize, regs: Regs) -> Activation {
-        Activation {
-            base,
-            entry_depth,
-            regs,
-            cache: CodeCache::default(),
-            host: HostBuffers::default(),
-            nested: false,
-        }
+        Activation { base, entry_depth, regs, cache: CodeCache::default(), host: HostBuffers::default() }
     }
 
     /// Drives the activation, in the interpreter and in compiled code, to its end or a
@@ -374,6 +321,11 @@ impl Activation {
                             }
                         }
                         Compiled::NotEntered | Compiled::ReturnedToInterpreter => {}
+                        // The callee's entry, in whichever tier takes it.
+                        Compiled::Called => {
+                            (stop, charged) = (Stop::TierUp, false);
+                            continue;
+                        }
                         Compiled::Ended(ended) => return Ok(ended),
                     }
                 }
@@ -424,7 +376,7 @@ impl Activation {
     ) -> Result<Compiled, Trap> {
         let Some(entry) = crate::jit::tier_up(store, &self.regs) else { return Ok(Compiled::NotEntered) };
         let running = FuncAddr(self.regs.func);
-        match crate::jit::run(store, running, self.regs.fp, entry, may_pause) {
+        match crate::jit::run(store, running, self.regs.fp, entry) {
             crate::jit::Exit::Returned if store.stack.frames.len() == self.entry_depth => {
                 Ok(Compiled::Ended(Ended::Returned))
             }
@@ -449,6 +401,20 @@ impl Activation {
             crate::jit::Exit::Budget { why, regs } => {
                 self.regs = regs;
                 self.stop_for_budget(store, why, may_pause, func, regs.pc).map(Compiled::Ended)
+            }
+            crate::jit::Exit::Call { callee, base } => {
+                let param_slots = slots_of(store.funcs[callee.0 as usize].ty.params());
+                match stratus_interp::enter(store, callee, base, base + param_slots) {
+                    Ok(regs) => {
+                        self.regs = regs;
+                        count_call(store, callee);
+                        Ok(Compiled::Called)
+                    }
+                    Err(kind) => {
+                        self.regs = Regs { func: callee.0, pc: 0, stp: 0, fp: base, sp: base + param_slots };
+                        Err(self.fail(store, kind.into(), 0))
+                    }
+                }
             }
         }
     }
@@ -476,7 +442,6 @@ impl Activation {
             BudgetStop::Interrupted(Interruption::Trap) => (TrapKind::Interrupted, None),
         };
         match pause.filter(|_| may_pause) {
-            Some(_) if self.nested => Ok(Ended::Unwinding { why, regs: self.regs }),
             Some(reason) => Ok(Ended::Paused(self.pause(store, func, reason))),
             None => Err(self.fail(store, kind.into(), pc)),
         }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use stratus_exec::{Outcome, PauseReason};
 use stratus_runtime::{
     CompilePolicy, CompiledModule, Extern, FuncAddr, InstanceAddr, Limits, MemoryReservation, Store,
-    TierUpThresholds, Val,
+    TierUpThresholds, TrapKind, Val,
 };
 
 const PROGRAM: &str = r#"(module
@@ -119,10 +119,13 @@ fn loop_parameters_cross_into_compiled_code_in_their_slots() {
     let expected = [Val::I64(12_586_269_025)];
     let (mut interp, a) = setup(CompilePolicy::Never);
     assert_eq!(call(&mut interp, a, "fib_loop", &[Val::I32(50)]), expected);
-    // The loop goes round 49 times: compiled from the 6th back-edge on.
+    // The loop goes round 49 times: compiled from the 6th back-edge on. Its call of
+    // `$step`, which stays interpreted, sends it back to the interpreter each time, and
+    // the next back-edge into compiled code again.
     let (mut store, instance) = setup(on_heat(1000, 5));
     assert_eq!(call(&mut store, instance, "fib_loop", &[Val::I32(50)]), expected);
-    assert_eq!(store.tier_stats.osr_entries, 1);
+    assert_eq!(store.tier_stats.functions_compiled, 1);
+    assert_eq!(store.tier_stats.osr_entries, 45);
 }
 
 #[test]
@@ -251,4 +254,64 @@ fn a_pause_under_compiled_callers_leaves_the_store_clean() {
     };
     let (mut interp, a) = setup(CompilePolicy::Never);
     assert_eq!(values, call(&mut interp, a, "outer", &[Val::I32(300)]));
+}
+
+/// `$a` gets hot by its loop and is compiled; `$b` has no loop and calls never make a
+/// function hot under the thresholds below, so it stays interpreted.
+const ALTERNATING: &str = r#"(module
+  (func $a (export "a") (param $n i32) (result i32) (local $i i32)
+    (loop $once (br_if $once (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 2))))
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (i32.add (call $b (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))))
+  (func $b (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (i32.add (call $a (i32.sub (local.get $n) (i32.const 1))) (i32.const 1))))))"#;
+
+/// The deepest recursion `$a` of [`ALTERNATING`] reaches under `compile`, and how many
+/// functions were compiled on the way.
+fn deepest_alternating_recursion(compile: CompilePolicy) -> (u32, u64) {
+    let bytes = wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(ALTERNATING).unwrap())
+        .unwrap()
+        .encode()
+        .unwrap();
+    let memory_reservation = MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES };
+    let mut store = Store::with_limits((), Limits { memory_reservation, ..Limits::default() });
+    store.compile = compile;
+    let instance = stratus_exec::instantiate(&mut store, &CompiledModule::new(bytes).unwrap(), &[]).unwrap();
+    let a = export(&store, instance, "a");
+    // The call depth limit is 20,000 frames: the deepest recursion is below 100,000.
+    let (mut reached, mut failed) = (0, 100_000);
+    while failed - reached > 1 {
+        let n = (reached + failed) / 2;
+        match stratus_exec::invoke(&mut store, a, &[Val::I32(n as i32)]) {
+            Ok(values) => {
+                assert_eq!(values, [Val::I32(n as i32)]);
+                reached = n;
+            }
+            Err(trap) => {
+                assert_eq!(trap.kind, TrapKind::CallStackExhausted, "at depth {n}");
+                failed = n;
+            }
+        }
+    }
+    (reached, store.tier_stats.functions_compiled)
+}
+
+/// A call from compiled code into a function without code enters the interpreter
+/// through the driver, as every WebAssembly call does, not by nesting on the native
+/// stack: recursion through such calls goes as deep as in either tier alone.
+#[test]
+fn recursion_between_compiled_and_interpreted_code_is_as_deep_as_in_one_tier() {
+    if !jit_here() {
+        return;
+    }
+    let (interpreted, none) = deepest_alternating_recursion(CompilePolicy::Never);
+    let (compiled, all) = deepest_alternating_recursion(CompilePolicy::Eager);
+    let (alternating, some) = deepest_alternating_recursion(on_heat(u32::MAX, 0));
+    assert_eq!((none, all, some), (0, 2, 1), "functions compiled");
+    assert!(interpreted > 10_000, "{interpreted}");
+    assert_eq!(compiled, interpreted);
+    assert_eq!(alternating, interpreted);
 }

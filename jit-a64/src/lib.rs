@@ -1,11 +1,13 @@
 //! stratus-jit-a64: the AArch64 back-end of the baseline compiler.
 //!
-//! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for AArch64 (`masm`, with
-//! the guest-memory and record accesses in `access`), and compiling a whole module, or
-//! some of its functions, into one unit with its entry trampoline and shared exit paths
-//! ([`compile_module`], [`compile_functions`]).
+//! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for AArch64 (`masm`: the
+//! machine operations and the instruction selection that differs by ISA, with the
+//! loads and stores at any offset in `access`), its entry trampoline, and compiling a
+//! whole module, or some of its functions, into one unit ([`compile_module`],
+//! [`compile_functions`]).
 //!
-//! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), the
+//! Does not own: what to emit for each instruction, or the protocol of compiled code
+//! (calls, checks, frame records, stubs, exits: the front-end, `stratus-jit`), the
 //! unit's executable memory, its instruction-cache maintenance and the fault handler
 //! that turns guard-region faults into traps (`stratus-jit`), or running code
 //! (`stratus-exec`, which uses this crate on AArch64 hosts only). The crate itself builds

@@ -1,13 +1,15 @@
-//! The AArch64 macro-assembler: the front-end's operations in ARMv8.0-A code.
+//! The AArch64 macro-assembler: the front-end's machine operations in ARMv8.0-A code.
 //!
-//! Registers: `x28` holds the VM context, `x27` the frame base (the address of slot 0 of
-//! the running frame), `x26` the instance record, `x25` the base of its memory 0, and
-//! `x24` the budget counter (written back to the VM context whenever compiled code
-//! leaves or calls the runtime); `x14` to `x17` and `v28` to `v31` are scratch. The
-//! front-end allocates `x5` to `x13`, `x19` to `x23`, `v0` to `v7` and `v16` to `v27`:
-//! none of them is an argument register of the calls compiled code makes, so a call
-//! sequence may set its arguments while an operand is still live, and `v8` to `v15`,
-//! whose low halves a native callee must keep, stay unused.
+//! Registers ([`Fixed`]): `x28` holds the VM context, `x27` the frame base (the address
+//! of slot 0 of the running frame), `x26` the instance record, `x25` the base of its
+//! memory 0, and `x24` the budget counter (written back to the VM context whenever
+//! compiled code leaves or calls the runtime); `x14` to `x17` and `v28` to `v31` are
+//! scratch (`x14` the one [`access`] and the protocol operations use for themselves),
+//! and `x0` and `x1` too at safepoints. The front-end allocates `x5` to `x13`, `x19` to
+//! `x23`, `v0` to `v7` and `v16` to `v27`: none of them is an argument register of the
+//! calls compiled code makes, so a call sequence may set its arguments while an operand
+//! is still live, and `v8` to `v15`, whose low halves a native callee must keep, stay
+//! unused.
 //!
 //! Every compiled function pushes the frame-pointer pair (`x29`, `x30`) on entry, so
 //! `sp` stays 16-byte aligned and debuggers can walk the native stack.
@@ -15,10 +17,10 @@
 use dynasmrt::aarch64::{self, Assembler};
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use stratus_decoder::{Opcode, ValType};
-use stratus_jit::abi::{self, Libcall};
+use stratus_jit::abi;
 use stratus_jit::{
-    Bounds, Callee, Cond, Convert, DivOp, FCond, FSize, FaultSite, FloatOp, FloatUnop, IntOp, IntUnop, Label,
-    LoadOp, MacroAssembler, Reg, RegClass, Src, StoreOp, TrapAt, Width,
+    Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
+    MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
 };
 use stratus_runtime::TrapKind;
 
@@ -80,54 +82,27 @@ const FLOAT_REGS: &[Reg] = &[
     float(27),
 ];
 
-/// Out-of-line code, emitted after the function's body.
-enum Stub {
-    /// A trap with a fixed code; `arg` holds the element index for element traps.
-    Trap { label: DynamicLabel, code: u32, pc: u32, arg: Option<u8> },
-    /// A libcall failed: its return value (in `w0`) is the trap code.
-    LibcallTrap { label: DynamicLabel, pc: u32 },
-    /// The budget ran out: ask the driver, then go on at `resume` or stop at `at`.
-    Budget { label: DynamicLabel, resume: DynamicLabel, at: TrapAt },
-    /// An entry from the trampoline at a loop header, whose cached locals `reload`
-    /// loads: it makes the frame the function's entry makes.
-    Osr { label: DynamicLabel, reload: DynamicLabel },
-    /// A call through a function ref found no code: the runtime calls the function
-    /// (store address in `w15`, arguments at `offset` from the frame base), then the
-    /// code goes on at `done`, or leaves through `trap` (a `LibcallTrap`).
-    RuntimeCall { label: DynamicLabel, done: DynamicLabel, trap: DynamicLabel, offset: u32 },
-}
-
-/// Module-wide labels of the shared exit paths. Both take the pc in `w0` and the
-/// module function index in `w1`; the trap exit its code in `w2` and element index in
-/// `w3`, the budget exit the side-table position in `w2` and the height in `w3`.
-pub(crate) struct Shared {
-    pub trap_exit: DynamicLabel,
-    pub budget_exit: DynamicLabel,
+/// The registers the [`Fixed`] roles name.
+fn fixed_index(role: Fixed) -> u8 {
+    match role {
+        Fixed::Vm => 28,
+        Fixed::Frame => 27,
+        Fixed::Instance => 26,
+        Fixed::MemoryBase => 25,
+        Fixed::Budget => 24,
+        // x16, x17, x15, then x0 and x1, free at safepoints.
+        Fixed::Scratch(n) => [T0, T1, T2, 0, 1][n as usize],
+        Fixed::Arg(n) => n,
+        Fixed::Result => 0,
+    }
 }
 
 pub struct A64Masm {
     pub(crate) ops: Assembler,
+    /// The assembler's label for each of the front-end's, made when first used.
     labels: Vec<DynamicLabel>,
-    stubs: Vec<Stub>,
-    bounds: Bounds,
-    shared: Shared,
-    /// Module index of the function being compiled.
-    func: u32,
-    /// The defined functions this code unit holds: calls among them are direct, calls
-    /// to the others go through their function refs.
-    unit: std::ops::Range<u32>,
-    /// The entry label of each function of the unit, in order.
-    pub(crate) entries: Vec<DynamicLabel>,
-    /// The first defined function's module index.
-    imported: u32,
-    pub(crate) faults: Vec<FaultSite>,
-    /// Entries from the interpreter at loop headers: module function index, header
-    /// pc, label.
-    pub(crate) osr_entries: Vec<(u32, u32, DynamicLabel)>,
-}
-
-fn trap_code(kind: TrapKind) -> u32 {
-    kind.code().0
+    /// Where the entry trampoline returns to the driver.
+    exit: DynamicLabel,
 }
 
 fn wide(width: Width) -> bool {
@@ -135,46 +110,18 @@ fn wide(width: Width) -> bool {
 }
 
 impl A64Masm {
-    /// A macro-assembler for the defined functions `unit` of a module with `imported`
-    /// imported functions.
-    pub(crate) fn new(
-        ops: Assembler,
-        bounds: Bounds,
-        shared: Shared,
-        imported: u32,
-        unit: std::ops::Range<u32>,
-    ) -> A64Masm {
-        let mut masm = A64Masm {
-            ops,
-            labels: Vec::new(),
-            stubs: Vec::new(),
-            bounds,
-            shared,
-            func: 0,
-            unit: unit.clone(),
-            entries: Vec::new(),
-            imported,
-            faults: Vec::new(),
-            osr_entries: Vec::new(),
-        };
-        masm.entries = unit.map(|_| masm.ops.new_dynamic_label()).collect();
-        masm
+    /// A macro-assembler around `ops`, whose entry trampoline leaves at `exit` (with
+    /// `sp` at `EXIT_SP` and the exit kind in `w0`).
+    pub(crate) fn new(ops: Assembler, exit: DynamicLabel) -> A64Masm {
+        A64Masm { ops, labels: Vec::new(), exit }
     }
 
-    /// The entry label of function `index` (module index), if the unit holds it.
-    fn unit_entry(&self, index: u32) -> Option<DynamicLabel> {
-        let defined = index - self.imported;
-        self.unit.contains(&defined).then(|| self.entries[(defined - self.unit.start) as usize])
-    }
-
-    fn label(&self, label: Label) -> DynamicLabel {
+    pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
+        while self.labels.len() <= label.0 as usize {
+            let new = self.ops.new_dynamic_label();
+            self.labels.push(new);
+        }
         self.labels[label.0 as usize]
-    }
-
-    pub(crate) fn trap_stub(&mut self, code: u32, pc: u32, arg: Option<u8>) -> DynamicLabel {
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Trap { label, code, pc, arg });
-        label
     }
 
     /// A load or store of `rt` at `base + offset`, any offset.
@@ -182,286 +129,54 @@ impl A64Masm {
         access::emit(&mut self.ops, access, rt, base, offset, |_| {});
     }
 
-    fn slot(&mut self, access: Access, rt: u8, slot: u32) {
-        self.access(access, rt, 27, slot * 8);
-    }
-
-    /// `w{dst}` = the store address of function `index` (module index).
-    fn load_func_addr(&mut self, dst: u8, index: u32) {
-        self.access(Access::LdrX, dst, 26, abi::instance::FUNCS as u32);
-        self.access(Access::LdrW, dst, dst, index * 4);
-    }
-
-    /// `x16` = the address of the function ref whose store address is in `w15`.
-    fn func_ref_of_addr(&mut self) {
-        mov_imm(&mut self.ops, true, T1, abi::func_ref::SIZE as u64);
-        self.access(Access::LdrX, T0, 28, abi::vm::FUNC_REFS as u32);
-        asm!(self.ops ; madd x16, x15, x17, x16);
-    }
-
-    /// Loads the function ref of function `index` (module index) into `x16`, and its
-    /// store address into `w15`.
-    fn load_func_ref(&mut self, index: u32) {
-        self.load_func_addr(T2, index);
-        self.func_ref_of_addr();
-    }
-
-    /// Calls libcall `call` with `x1`, `w2` and `w3` already set.
-    pub(crate) fn call_libcall(&mut self, call: Libcall) {
-        asm!(self.ops
-            ; mov x0, vmctx
-            ; mov x4, inst
-            ; str budget, [vmctx, abi::vm::BUDGET as u32]
-            ; ldr x16, [vmctx, abi::vm::LIBCALLS as u32]
-            ; ldr x16, [x16, (call as u32) * 8]
-            ; blr x16
-            ; ldr budget, [vmctx, abi::vm::BUDGET as u32]
-        );
-    }
-
-    /// Checks that a callee whose frame needs `frame_slots` (in `w17` when `None`) from
-    /// slot `args_slot` fits, and pushes the caller's frame record for `ret`. Uses `x0`,
-    /// `x1`, `x14` and `x17`; keeps `x15` and `x16`.
-    fn call_checks_and_frame(&mut self, frame_slots: Option<u32>, args_slot: u32, at: TrapAt, ret: TrapAt) {
-        let exhausted = self.trap_stub(trap_code(TrapKind::CallStackExhausted), at.pc, None);
-        match frame_slots {
-            Some(slots) => add_imm(&mut self.ops, true, 17, 27, i64::from(args_slot + slots) * 8),
-            None => {
-                asm!(self.ops ; add x17, frame, x17, lsl 3);
-                add_imm(&mut self.ops, true, 17, 17, i64::from(args_slot) * 8);
+    /// Puts the offset from the memory base of an access at `at` in `x16`
+    /// ([`Address::Checked`] has it there already).
+    fn offset_to_x16(&mut self, at: Address) {
+        if let Address::Guarded { addr, offset } = at {
+            asm!(self.ops ; mov W(T0), W(addr.index));
+            if offset != 0 {
+                add_imm(&mut self.ops, true, T0, T0, i64::from(offset));
             }
         }
-        asm!(self.ops
-            ; ldr x0, [vmctx, abi::vm::SLOTS_END as u32]
-            ; cmp x17, x0
-            ; b.hi =>exhausted
-            ; ldr x0, [vmctx, abi::vm::STACK_LIMIT as u32]
-            ; mov x1, sp
-            ; cmp x1, x0
-            ; b.lo =>exhausted
-            ; ldr x17, [vmctx, abi::vm::FRAMES_LEN as u32]
-            ; ldr x0, [vmctx, abi::vm::FRAMES_MAX as u32]
-            ; cmp x17, x0
-            ; b.hs =>exhausted
-            ; ldr x0, [vmctx, abi::vm::FRAMES as u32]
-            ; add x0, x0, x17, lsl 4
-            ; add x17, x17, 1
-            ; str x17, [vmctx, abi::vm::FRAMES_LEN as u32]
-        );
-        debug_assert_eq!(abi::frame::SIZE, 16);
-        self.load_func_addr(1, self.func);
-        asm!(self.ops ; str w1, [x0, abi::frame::FUNC as u32]);
-        mov_imm(&mut self.ops, false, 1, u64::from(ret.pc));
-        asm!(self.ops ; str w1, [x0, abi::frame::PC as u32]);
-        mov_imm(&mut self.ops, false, 1, u64::from(ret.stp));
-        asm!(self.ops
-            ; str w1, [x0, abi::frame::STP as u32]
-            ; ldr x1, [vmctx, abi::vm::SLOTS as u32]
-            ; sub x1, frame, x1
-            ; lsr x1, x1, 3
-            ; str w1, [x0, abi::frame::BASE as u32]
-        );
     }
 
-    /// Pops the frame record a call pushed.
-    fn pop_frame_record(&mut self) {
-        asm!(self.ops
-            ; ldr x17, [vmctx, abi::vm::FRAMES_LEN as u32]
-            ; sub x17, x17, 1
-            ; str x17, [vmctx, abi::vm::FRAMES_LEN as u32]
-        );
-    }
-
-    /// Calls through the function ref in `x16`, of the function whose store address is
-    /// in `w15`: of a function of this instance whose frame takes `frame_slots`, or of
-    /// any function (`None`). A function without code is called by the runtime, out of
-    /// line, with the caller's frame record pushed all the same: a pause in the
-    /// interpreter there unwinds the caller to that record.
-    fn call_ref(&mut self, frame_slots: Option<u32>, args_slot: u32, at: TrapAt, ret: TrapAt) {
-        let runtime = self.ops.new_dynamic_label();
-        let done = self.ops.new_dynamic_label();
-        let offset = args_slot * 8;
-        let trap = self.libcall_trap(at.pc);
-        self.stubs.push(Stub::RuntimeCall { label: runtime, done, trap, offset });
-        if frame_slots.is_none() {
-            asm!(self.ops ; ldr w17, [x16, abi::func_ref::FRAME_SLOTS as u32]);
-        }
-        self.call_checks_and_frame(frame_slots, args_slot, at, ret);
-        asm!(self.ops
-            ; ldr x17, [x16, abi::func_ref::CODE as u32]
-            ; cbz x17, =>runtime
-        );
-        if frame_slots.is_none() {
-            // Another instance, maybe: its record and memory, restored after.
-            asm!(self.ops
-                ; stp inst, membase, [sp, -16]!
-                ; ldr inst, [x16, abi::func_ref::INSTANCE as u32]
-                ; ldr membase, [inst, abi::instance::MEMORY_BASE as u32]
-            );
-        }
-        add_imm(&mut self.ops, true, 27, 27, i64::from(offset));
-        asm!(self.ops ; blr x17);
-        add_imm(&mut self.ops, true, 27, 27, -i64::from(offset));
-        if frame_slots.is_none() {
-            asm!(self.ops ; ldp inst, membase, [sp], 16);
-        }
-        self.pop_frame_record();
-        asm!(self.ops ; =>done);
-    }
-
-    pub(crate) fn check_libcall(&mut self, pc: u32) {
-        let label = self.libcall_trap(pc);
-        asm!(self.ops ; cbnz w0, =>label);
-    }
-
-    /// The exit for a libcall at `pc` that failed.
-    fn libcall_trap(&mut self, pc: u32) -> DynamicLabel {
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::LibcallTrap { label, pc });
-        label
-    }
-
-    /// Puts the address of an access of `bytes` at `addr + offset` in `x16`, relative to
-    /// the memory base, checking it against the memory's length when bounds are
-    /// explicit.
-    pub(crate) fn address(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) {
-        let a = addr.index;
-        asm!(self.ops ; mov W(T0), W(a));
-        if offset != 0 {
-            add_imm(&mut self.ops, true, T0, T0, i64::from(offset));
-        }
-        if self.bounds == Bounds::Explicit {
-            let oob = self.trap_stub(trap_code(TrapKind::MemoryOutOfBounds), pc, None);
-            add_imm(&mut self.ops, true, T1, T0, i64::from(bytes));
-            asm!(self.ops
-                ; ldr x15, [inst, abi::instance::MEMORY as u32]
-                ; ldr x15, [x15, abi::memory::LEN as u32]
-                ; cmp x17, x15
-                ; b.hi =>oob
-            );
-        }
-    }
-
-    /// A load or store of `rt` in memory 0 at `addr + offset`, which may fault on
-    /// purpose (the guard region) or trap after a check (explicit bounds).
+    /// A load or store of `rt` in memory 0 at `at`.
     ///
     /// A store that straddles the end of the memory into the guard region may write its
     /// bytes below the end before it faults on AArch64, and WebAssembly says a trapping
     /// store writes nothing: so in the guard region a store of more than one byte is
     /// preceded by a load of the same bytes, which faults instead.
-    pub(crate) fn memory_access(&mut self, access: Access, rt: u8, addr: Reg, offset: u32, pc: u32) {
-        let uxtw = self.bounds == Bounds::Guard && offset == 0;
-        if !uxtw {
-            self.address(addr, offset, access.bytes(), pc);
-        }
-        let probe = match self.bounds {
-            Bounds::Guard => access.probe(),
-            Bounds::Explicit => None,
+    pub(crate) fn memory_access(&mut self, access: Access, rt: u8, at: Address, traps: &mut Traps) {
+        let uxtw = match at {
+            Address::Guarded { addr, offset: 0 } => Some(addr.index),
+            _ => None,
         };
+        if uxtw.is_none() {
+            self.offset_to_x16(at);
+        }
+        let probe = if traps.guarded() { access.probe() } else { None };
         // The first instruction is the one that faults.
         for (k, (access, rt)) in probe.into_iter().chain([(access, rt)]).enumerate() {
             if k == 0 {
-                self.fault_site(pc);
+                self.fault_site(traps);
             }
             match uxtw {
-                true => access::emit_uxtw(&mut self.ops, access, rt, 25, addr.index),
-                false => access::emit_indexed(&mut self.ops, access, rt, 25, T0),
+                Some(index) => access::emit_uxtw(&mut self.ops, access, rt, 25, index),
+                None => access::emit_indexed(&mut self.ops, access, rt, 25, T0),
             }
         }
     }
 
-    /// Puts the absolute address of an access of `bytes` at `addr + offset` in `x16`,
-    /// checked as [`address`](Self::address) checks it: for the instructions that take
-    /// a base register only (`ld1`/`st1` of a lane, `ld1r`).
-    pub(crate) fn absolute_address(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) {
-        self.address(addr, offset, bytes, pc);
+    /// Puts the absolute address of an access at `at` in `x16`: for the instructions
+    /// that take a base register only (`ld1`/`st1` of a lane, `ld1r`).
+    pub(crate) fn absolute_address(&mut self, at: Address) {
+        self.offset_to_x16(at);
         asm!(self.ops ; add x16, membase, x16);
     }
 
-    /// Whether memory accesses are left to the guard region (and may fault).
-    pub(crate) fn guarded(&self) -> bool {
-        self.bounds == Bounds::Guard
-    }
-
-    /// Notes that the next instruction is a memory access that may fault on purpose, at
-    /// bytecode position `pc` (a no-op when bounds are explicit).
-    pub(crate) fn fault_site(&mut self, pc: u32) {
-        if self.bounds == Bounds::Guard {
-            let native = self.ops.offset().0 as u32;
-            self.faults.push(FaultSite { native, pc, func: self.func });
-        }
-    }
-
-    fn emit_stubs(&mut self) {
-        for stub in std::mem::take(&mut self.stubs) {
-            self.emit_stub(stub);
-        }
-    }
-
-    /// Sets `w0` (pc) and `w1` (function) for the shared exits.
-    fn exit_position(&mut self, pc: u32) {
-        mov_imm(&mut self.ops, false, 0, u64::from(pc));
-        mov_imm(&mut self.ops, false, 1, u64::from(self.func));
-    }
-
-    fn emit_stub(&mut self, stub: Stub) {
-        match stub {
-            Stub::Trap { label, code, pc, arg } => {
-                asm!(self.ops ; =>label);
-                match arg {
-                    Some(reg) => asm!(self.ops ; mov w3, W(reg)),
-                    None => asm!(self.ops ; mov w3, wzr),
-                }
-                mov_imm(&mut self.ops, false, 2, u64::from(code));
-                self.exit_position(pc);
-                asm!(self.ops ; b =>self.shared.trap_exit);
-            }
-            Stub::LibcallTrap { label, pc } => {
-                asm!(self.ops
-                    ; =>label
-                    ; mov w2, w0
-                    ; ldr w3, [vmctx, abi::vm::EXIT_ARG as u32]
-                );
-                self.exit_position(pc);
-                asm!(self.ops ; b =>self.shared.trap_exit);
-            }
-            Stub::Budget { label, resume, at } => {
-                asm!(self.ops
-                    ; =>label
-                    ; mov x1, xzr
-                    ; mov w2, wzr
-                    ; mov w3, wzr
-                );
-                self.call_libcall(Libcall::Budget);
-                asm!(self.ops ; cbz w0, =>resume);
-                mov_imm(&mut self.ops, false, 2, u64::from(at.stp));
-                mov_imm(&mut self.ops, false, 3, u64::from(at.height));
-                self.exit_position(at.pc);
-                asm!(self.ops ; b =>self.shared.budget_exit);
-            }
-            Stub::Osr { label, reload } => {
-                asm!(self.ops
-                    ; =>label
-                    ; stp x29, x30, [sp, -16]!
-                    ; mov x29, sp
-                    ; b =>reload
-                );
-            }
-            Stub::RuntimeCall { label, done, trap, offset } => {
-                asm!(self.ops ; =>label);
-                add_imm(&mut self.ops, true, 1, 27, i64::from(offset));
-                asm!(self.ops
-                    ; mov w2, w15
-                    ; mov w3, wzr
-                );
-                self.call_libcall(Libcall::Call);
-                self.pop_frame_record();
-                asm!(self.ops
-                    ; cbnz w0, =>trap
-                    ; b =>done
-                );
-            }
-        }
+    /// Notes that the next instruction is a memory access that may fault on purpose.
+    pub(crate) fn fault_site(&mut self, traps: &mut Traps) {
+        traps.fault_site(self.ops.offset().0 as u32);
     }
 
     fn cset(&mut self, cond: Cond, dst: u8) {
@@ -614,17 +329,21 @@ impl A64Masm {
     /// Float to integer: `sat` saturates (as `fcvtz*` does), otherwise NaN and
     /// out-of-range values trap.
     #[allow(clippy::too_many_arguments)]
-    fn truncate(&mut self, from: FSize, to: Width, signed: bool, sat: bool, dst: u8, src: u8, at: TrapAt) {
+    fn truncate(
+        &mut self,
+        from: FSize,
+        to: Width,
+        signed: bool,
+        sat: bool,
+        dst: u8,
+        src: u8,
+        traps: &mut Traps,
+    ) {
         if !sat {
-            // The range that converts, as exclusive f64 bounds (inclusive where marked).
-            let (lo, lo_inclusive, hi): (f64, bool, f64) = match (to, signed) {
-                (Width::W32, true) => (-2147483649.0, false, 2147483648.0),
-                (Width::W32, false) => (-1.0, false, 4294967296.0),
-                (Width::W64, true) => (-9223372036854775808.0, true, 9223372036854775808.0),
-                (Width::W64, false) => (-1.0, false, 18446744073709551616.0),
-            };
-            let invalid = self.trap_stub(trap_code(TrapKind::InvalidConversionToInteger), at.pc, None);
-            let overflow = self.trap_stub(trap_code(TrapKind::IntegerOverflow), at.pc, None);
+            let (lo, lo_inclusive, hi) = trunc_range(to, signed);
+            let invalid = traps.trap(TrapKind::InvalidConversionToInteger);
+            let overflow = traps.trap(TrapKind::IntegerOverflow);
+            let (invalid, overflow) = (self.label(invalid), self.label(overflow));
             match from {
                 FSize::F32 => asm!(self.ops ; fcvt D(V0), S(src)),
                 FSize::F64 => asm!(self.ops ; fmov D(V0), D(src)),
@@ -675,15 +394,6 @@ impl A64Masm {
         }
     }
 
-    /// `x16` = the address of global `index` (module index).
-    fn global_address(&mut self, index: u32) {
-        self.access(Access::LdrX, T0, 26, abi::instance::GLOBALS as u32);
-        self.access(Access::LdrW, T0, T0, index * 4);
-        mov_imm(&mut self.ops, true, T1, abi::global::SIZE as u64);
-        self.access(Access::LdrX, T2, 28, abi::vm::GLOBALS as u32);
-        asm!(self.ops ; madd x16, x16, x17, x15);
-    }
-
     /// Counts the set bits of `d` with the vector unit's byte counts.
     fn popcount(&mut self, width: Width, d: u8) {
         match width {
@@ -706,9 +416,8 @@ impl MacroAssembler for A64Masm {
         }
     }
 
-    fn new_label(&mut self) -> Label {
-        self.labels.push(self.ops.new_dynamic_label());
-        Label(self.labels.len() as u32 - 1)
+    fn fixed(&self, role: Fixed) -> Reg {
+        int(fixed_index(role))
     }
 
     fn bind(&mut self, label: Label) {
@@ -716,79 +425,124 @@ impl MacroAssembler for A64Masm {
         asm!(self.ops ; =>label);
     }
 
-    fn begin_function(&mut self, index: u32, param_slots: u32, local_slots: u32) {
-        self.func = index;
-        self.labels.clear();
-        let entry = self.unit_entry(index).expect("a function of this unit");
+    fn load_int(&mut self, dst: Reg, base: Reg, offset: i32, width: Width) {
+        let access = if wide(width) { Access::LdrX } else { Access::LdrW };
+        self.access(access, dst.index, base.index, offset as u32);
+    }
+
+    fn load_int_indexed(&mut self, dst: Reg, base: Reg, index: Reg, width: Width) {
+        let (d, b, i) = (dst.index, base.index, index.index);
+        match width {
+            Width::W32 => asm!(self.ops ; ldr W(d), [X(b), W(i), uxtw 2]),
+            Width::W64 => asm!(self.ops ; ldr X(d), [X(b), W(i), uxtw 3]),
+        }
+    }
+
+    fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width) {
+        let access = if wide(width) { Access::StrX } else { Access::StrW };
+        self.access(access, src.index, base.index, offset as u32);
+    }
+
+    // A constant other than zero goes through `x16` (Scratch(0)): `x14` may be needed
+    // for the offset.
+    fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {
+        let access = if wide(width) { Access::StrX } else { Access::StrW };
+        let rt = if value == 0 {
+            31
+        } else {
+            mov_imm(&mut self.ops, wide(width), T0, value as i64 as u64);
+            T0
+        };
+        self.access(access, rt, base.index, offset as u32);
+    }
+
+    fn zero_extend_i32(&mut self, dst: Reg, src: Reg) {
+        asm!(self.ops ; mov W(dst.index), W(src.index));
+    }
+
+    fn read_stack_pointer(&mut self, dst: Reg) {
+        add_imm(&mut self.ops, true, dst.index, 31, 0);
+    }
+
+    fn budget_tick(&mut self, if_negative: bool, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; subs budget, budget, 1);
+        if if_negative {
+            asm!(self.ops ; b.lt =>target);
+        } else {
+            asm!(self.ops ; b.ge =>target);
+        }
+    }
+
+    fn align_entry(&mut self) {
         self.ops.align(16, 0);
+    }
+
+    fn enter_frame(&mut self) {
         asm!(self.ops
-            ; =>entry
             ; stp x29, x30, [sp, -16]!
             ; mov x29, sp
         );
-        if local_slots - param_slots <= 8 {
-            for slot in param_slots..local_slots {
-                self.slot(Access::StrX, 31, slot);
-            }
-        } else {
-            let top = self.ops.new_dynamic_label();
-            add_imm(&mut self.ops, true, T0, 27, i64::from(param_slots) * 8);
-            add_imm(&mut self.ops, true, T1, 27, i64::from(local_slots) * 8);
-            asm!(self.ops
-                ; =>top
-                ; str xzr, [x16], 8
-                ; cmp x16, x17
-                ; b.lo =>top
-            );
-        }
-        let label = self.ops.new_dynamic_label();
-        let resume = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Budget { label, resume, at: TrapAt { pc: 0, stp: 0, height: local_slots } });
-        asm!(self.ops
-            ; subs budget, budget, 1
-            ; b.lt =>label
-            ; =>resume
-        );
     }
 
-    fn end_function(&mut self) {
-        self.emit_stubs();
+    fn leave_frame_and_return(&mut self) {
+        asm!(self.ops ; ldp x29, x30, [sp], 16 ; ret);
     }
 
-    fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType) {
+    fn call_label(&mut self, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; bl =>target);
+    }
+
+    fn call_reg(&mut self, target: Reg) {
+        asm!(self.ops ; blr X(target.index));
+    }
+
+    fn call_at(&mut self, base: Reg, offset: i32) {
+        self.access(Access::LdrX, IMM, base.index, offset as u32);
+        asm!(self.ops ; blr X(IMM));
+    }
+
+    fn save_pair(&mut self, a: Reg, b: Reg) {
+        asm!(self.ops ; stp X(a.index), X(b.index), [sp, -16]!);
+    }
+
+    fn restore_pair(&mut self, a: Reg, b: Reg) {
+        asm!(self.ops ; ldp X(a.index), X(b.index), [sp], 16);
+    }
+
+    fn leave_to_trampoline(&mut self, kind: u32) {
+        asm!(self.ops ; ldr X(IMM), [vmctx, abi::vm::EXIT_SP as u32]);
+        add_imm(&mut self.ops, true, 31, IMM, 0);
+        mov_imm(&mut self.ops, false, 0, u64::from(kind));
+        asm!(self.ops ; b =>self.exit);
+    }
+
+    fn native_offset(&self) -> u32 {
+        self.ops.offset().0 as u32
+    }
+
+    fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {
         let access = match (dst.class, ty) {
             (RegClass::Int, _) => Access::LdrX,
             (RegClass::Float, ValType::V128) => Access::LdrQ,
             (RegClass::Float, _) => Access::LdrD,
         };
-        self.slot(access, dst.index, slot);
+        self.access(access, dst.index, base.index, offset as u32);
     }
 
-    fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType) {
+    // An f32 goes through `w17` (Scratch(1)) to be zero-extended.
+    fn store_value(&mut self, base: Reg, offset: i32, src: Reg, ty: ValType) {
+        let (b, offset) = (base.index, offset as u32);
         match (src.class, ty) {
-            (RegClass::Int, _) => self.slot(Access::StrX, src.index, slot),
-            // An f32's slot holds its bits zero-extended, as the interpreter leaves it.
+            (RegClass::Int, _) => self.access(Access::StrX, src.index, b, offset),
             (RegClass::Float, ValType::F32) => {
                 asm!(self.ops ; fmov W(T1), S(src.index));
-                self.slot(Access::StrX, T1, slot);
+                self.access(Access::StrX, T1, b, offset);
             }
-            (RegClass::Float, ValType::V128) => self.slot(Access::StrQ, src.index, slot),
-            (RegClass::Float, _) => self.slot(Access::StrD, src.index, slot),
+            (RegClass::Float, ValType::V128) => self.access(Access::StrQ, src.index, b, offset),
+            (RegClass::Float, _) => self.access(Access::StrD, src.index, b, offset),
         }
-    }
-
-    fn store_slot_const(&mut self, slot: u32, bits: u64, _ty: ValType) {
-        if bits == 0 {
-            self.slot(Access::StrX, 31, slot);
-        } else {
-            mov_imm(&mut self.ops, true, T1, bits);
-            self.slot(Access::StrX, T1, slot);
-        }
-    }
-
-    fn copy_slot(&mut self, dst: u32, src: u32) {
-        self.slot(Access::LdrX, T1, src);
-        self.slot(Access::StrX, T1, dst);
     }
 
     fn mov(&mut self, dst: Reg, src: Reg) {
@@ -814,16 +568,18 @@ impl MacroAssembler for A64Masm {
         self.binop(op, width, dst.index, dst.index, rhs);
     }
 
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, at: TrapAt) {
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps) {
         let (d, r) = (dst.index, rhs.index);
-        let div0 = self.trap_stub(trap_code(TrapKind::IntegerDivideByZero), at.pc, None);
+        let div0 = traps.trap(TrapKind::IntegerDivideByZero);
+        let div0 = self.label(div0);
         match width {
             Width::W32 => asm!(self.ops ; cbz W(r), =>div0),
             Width::W64 => asm!(self.ops ; cbz X(r), =>div0),
         }
         if op == DivOp::DivS {
             // MIN / -1 overflows; `sdiv` would give MIN. `d - 1` overflows only for MIN.
-            let overflow = self.trap_stub(trap_code(TrapKind::IntegerOverflow), at.pc, None);
+            let overflow = traps.trap(TrapKind::IntegerOverflow);
+            let overflow = self.label(overflow);
             let normal = self.ops.new_dynamic_label();
             match width {
                 Width::W32 => {
@@ -962,12 +718,12 @@ impl MacroAssembler for A64Masm {
         }
     }
 
-    fn convert(&mut self, op: Convert, dst: Reg, src: Reg, at: TrapAt) {
+    fn convert(&mut self, op: Convert, dst: Reg, src: Reg, traps: &mut Traps) {
         let (d, s) = (dst.index, src.index);
         match op {
             Convert::I32WrapI64 | Convert::I64ExtendI32U => asm!(self.ops ; mov W(d), W(s)),
             Convert::I64ExtendI32S => asm!(self.ops ; sxtw X(d), W(s)),
-            Convert::Trunc { from, to, signed, sat } => self.truncate(from, to, signed, sat, d, s, at),
+            Convert::Trunc { from, to, signed, sat } => self.truncate(from, to, signed, sat, d, s, traps),
             Convert::FromInt { from, to, signed } => self.convert_int(from, to, signed, d, s),
             Convert::F32DemoteF64 => asm!(self.ops ; fcvt S(d), D(s)),
             Convert::F64PromoteF32 => asm!(self.ops ; fcvt D(d), S(s)),
@@ -1017,33 +773,7 @@ impl MacroAssembler for A64Masm {
         }
     }
 
-    fn back_edge(&mut self, header: Label, reload: Label, at: TrapAt) {
-        let (header, reload) = (self.label(header), self.label(reload));
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Budget { label, resume: reload, at });
-        asm!(self.ops
-            ; subs budget, budget, 1
-            ; b.ge =>header
-            ; b =>label
-        );
-    }
-
-    fn ret(&mut self) {
-        asm!(self.ops ; ldp x29, x30, [sp], 16 ; ret);
-    }
-
-    fn osr_entry(&mut self, reload: Label, at: TrapAt) {
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Osr { label, reload: self.label(reload) });
-        self.osr_entries.push((self.func, at.pc, label));
-    }
-
-    fn trap(&mut self, code: u32, at: TrapAt) {
-        let stub = self.trap_stub(code, at.pc, None);
-        asm!(self.ops ; b =>stub);
-    }
-
-    fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
+    fn load(&mut self, op: LoadOp, dst: Reg, at: Address, traps: &mut Traps) {
         let access = match op {
             LoadOp::Int { bytes: 1, signed: false, .. } => Access::LdrbW,
             LoadOp::Int { bytes: 1, signed: true, to: Width::W32 } => Access::LdrsbW,
@@ -1057,10 +787,10 @@ impl MacroAssembler for A64Masm {
             LoadOp::Float(FSize::F32) => Access::LdrS,
             LoadOp::Float(FSize::F64) => Access::LdrD,
         };
-        self.memory_access(access, dst.index, addr, offset, at.pc);
+        self.memory_access(access, dst.index, at, traps);
     }
 
-    fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt) {
+    fn store(&mut self, op: StoreOp, value: Reg, at: Address, traps: &mut Traps) {
         let access = match op {
             StoreOp::Int { bytes: 1 } => Access::StrbW,
             StoreOp::Int { bytes: 2 } => Access::StrhW,
@@ -1069,97 +799,7 @@ impl MacroAssembler for A64Masm {
             StoreOp::Float(FSize::F32) => Access::StrS,
             StoreOp::Float(FSize::F64) => Access::StrD,
         };
-        self.memory_access(access, value.index, addr, offset, at.pc);
-    }
-
-    fn memory_size(&mut self, dst: Reg) {
-        let d = dst.index;
-        asm!(self.ops
-            ; ldr x16, [inst, abi::instance::MEMORY as u32]
-            ; ldr X(d), [x16, abi::memory::LEN as u32]
-            ; lsr X(d), X(d), 16
-        );
-    }
-
-    fn global_get(&mut self, dst: Reg, index: u32, ty: ValType) {
-        self.global_address(index);
-        let access = match (dst.class, ty) {
-            (RegClass::Int, _) => Access::LdrX,
-            (RegClass::Float, ValType::V128) => Access::LdrQ,
-            (RegClass::Float, _) => Access::LdrD,
-        };
-        self.access(access, dst.index, T0, abi::global::VALUE as u32);
-    }
-
-    fn global_set(&mut self, index: u32, src: Reg, ty: ValType) {
-        self.global_address(index);
-        let value = abi::global::VALUE as u32;
-        match (src.class, ty) {
-            (RegClass::Int, _) => self.access(Access::StrX, src.index, T0, value),
-            (RegClass::Float, ValType::F32) => {
-                asm!(self.ops ; fmov W(T1), S(src.index));
-                self.access(Access::StrX, T1, T0, value);
-            }
-            (RegClass::Float, ValType::V128) => self.access(Access::StrQ, src.index, T0, value),
-            (RegClass::Float, _) => self.access(Access::StrD, src.index, T0, value),
-        }
-    }
-
-    fn ref_func(&mut self, dst: Reg, index: u32) {
-        let d = dst.index;
-        self.load_func_addr(d, index);
-        add_imm(&mut self.ops, true, d, d, 1);
-    }
-
-    fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt) {
-        match callee {
-            Callee::Defined { index, frame_slots } => match self.unit_entry(index) {
-                Some(entry) => {
-                    self.call_checks_and_frame(Some(frame_slots), args_slot, at, ret);
-                    let offset = i64::from(args_slot) * 8;
-                    add_imm(&mut self.ops, true, 27, 27, offset);
-                    asm!(self.ops ; bl =>entry);
-                    add_imm(&mut self.ops, true, 27, 27, -offset);
-                    self.pop_frame_record();
-                }
-                None => {
-                    self.load_func_ref(index);
-                    self.call_ref(Some(frame_slots), args_slot, at, ret);
-                }
-            },
-            Callee::Imported { index } => {
-                self.load_func_ref(index);
-                self.call_ref(None, args_slot, at, ret);
-            }
-            Callee::Indirect { table, type_index, index_reg } => {
-                let i = index_reg.index;
-                let undefined = self.trap_stub(trap_code(TrapKind::UndefinedElement(0)), at.pc, Some(i));
-                let uninitialized =
-                    self.trap_stub(trap_code(TrapKind::UninitializedElement(0)), at.pc, Some(i));
-                let mismatch = self.trap_stub(trap_code(TrapKind::IndirectCallTypeMismatch), at.pc, None);
-                self.access(Access::LdrX, T0, 26, abi::instance::TABLES as u32);
-                self.access(Access::LdrX, T0, T0, table * 8);
-                asm!(self.ops
-                    ; ldr x17, [x16, abi::table::LEN as u32]
-                    ; mov W(T2), W(i)
-                    ; cmp x15, x17
-                    ; b.hs =>undefined
-                    ; ldr x16, [x16, abi::table::ELEMENTS as u32]
-                    ; ldr x16, [x16, x15, lsl 3]
-                    ; cbz x16, =>uninitialized
-                    ; sub x15, x16, 1
-                );
-                self.func_ref_of_addr();
-                self.access(Access::LdrX, T1, 26, abi::instance::TYPE_IDS as u32);
-                self.access(Access::LdrW, T1, T1, type_index * 4);
-                asm!(self.ops
-                    ; ldr w0, [x16, abi::func_ref::TYPE_ID as u32]
-                    ; cmp w17, w0
-                    ; b.ne =>mismatch
-                );
-                self.call_ref(None, args_slot, at, ret);
-            }
-        }
+        self.memory_access(access, value.index, at, traps);
     }
 
     fn supports_simd(&self, op: Opcode) -> bool {
@@ -1182,27 +822,11 @@ impl MacroAssembler for A64Masm {
         crate::simd::shuffle(self, dst.index, a.index, b.index, lanes);
     }
 
-    fn simd_load(
-        &mut self,
-        op: Opcode,
-        dst: Reg,
-        addr: Reg,
-        offset: u32,
-        into: Option<(Reg, u8)>,
-        at: TrapAt,
-    ) {
-        crate::simd::load(self, op, dst.index, addr, offset, into.map(|(r, lane)| (r.index, lane)), at);
+    fn simd_load(&mut self, op: Opcode, dst: Reg, at: Address, into: Option<(Reg, u8)>, traps: &mut Traps) {
+        crate::simd::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps);
     }
 
-    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) {
-        crate::simd::store(self, op, addr, value.index, offset, lane, at);
-    }
-
-    fn libcall(&mut self, call: Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt) {
-        add_imm(&mut self.ops, true, 1, 27, i64::from(args_slot) * 8);
-        mov_imm(&mut self.ops, false, 2, u64::from(a));
-        mov_imm(&mut self.ops, false, 3, u64::from(b));
-        self.call_libcall(call);
-        self.check_libcall(at.pc);
+    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) {
+        crate::simd::store(self, op, value.index, at, lane, traps);
     }
 }

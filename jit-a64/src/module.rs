@@ -1,5 +1,5 @@
-//! A module's compiled code, a unit at a time: the AArch64 entry trampoline and the
-//! exit paths its functions share, before the functions themselves.
+//! A module's compiled code, a unit at a time: the AArch64 entry trampoline before the
+//! functions, in a [`CodeUnit`] that `stratus_jit::unit` assembles.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -7,12 +7,12 @@ use std::sync::Arc;
 use dynasmrt::aarch64::{Aarch64Relocation, Assembler};
 use dynasmrt::{AssemblyOffset, DynamicLabel, DynasmApi, DynasmLabelApi};
 use stratus_jit::abi;
-use stratus_jit::unit::{CodeUnit, Prelude, UnitAssembler, UnitParts, compile_unit, new_assembler};
-use stratus_jit::{Bounds, CompileError};
-use stratus_runtime::{CompiledModule, ExitKind, TrapKind};
+use stratus_jit::unit::{CodeUnit, UnitAssembler, compile_unit, new_assembler};
+use stratus_jit::{Bounds, CompileError, Label};
+use stratus_runtime::{CompiledModule, ExitKind};
 
 use crate::access::mov_imm;
-use crate::masm::{A64Masm, Shared};
+use crate::masm::A64Masm;
 
 /// Compiles every function `module` defines, into one unit whose functions call each
 /// other directly.
@@ -29,31 +29,26 @@ pub fn compile_functions(
     unit: Range<u32>,
 ) -> Result<Arc<CodeUnit>, CompileError> {
     let mut ops: Assembler = new_assembler()?;
-    let trap_exit = ops.new_dynamic_label();
-    let budget_exit = ops.new_dynamic_label();
-    let landing = ops.new_dynamic_label();
-    let trampoline = emit_prelude(&mut ops, trap_exit, budget_exit, landing);
-    let masm =
-        A64Masm::new(ops, bounds, Shared { trap_exit, budget_exit }, module.imported_funcs, unit.clone());
-    compile_unit(masm, module, unit, Prelude { trampoline, landing })
+    let exit = ops.new_dynamic_label();
+    let trampoline = emit_trampoline(&mut ops, exit);
+    compile_unit(A64Masm::new(ops, exit), bounds, module, unit, trampoline)
 }
 
 impl UnitAssembler for A64Masm {
     type Relocation = Aarch64Relocation;
 
-    fn into_parts(self) -> UnitParts<Aarch64Relocation> {
-        UnitParts { ops: self.ops, entries: self.entries, osr_entries: self.osr_entries, faults: self.faults }
+    fn dynamic_label(&mut self, label: Label) -> DynamicLabel {
+        self.label(label)
+    }
+
+    fn into_assembler(self) -> Assembler {
+        self.ops
     }
 }
 
-/// The entry trampoline and the paths out of compiled code that every function shares.
-fn emit_prelude(
-    ops: &mut Assembler,
-    trap_exit: DynamicLabel,
-    budget_exit: DynamicLabel,
-    landing: DynamicLabel,
-) -> AssemblyOffset {
-    let exit = ops.new_dynamic_label();
+/// The entry trampoline, which `exit` ends: compiled code leaves there with `sp` at
+/// `EXIT_SP` and the exit kind in `w0`.
+fn emit_trampoline(ops: &mut Assembler, exit: DynamicLabel) -> AssemblyOffset {
     let trampoline = ops.offset();
     // fn(vm: x0, instance: x1, fp: x2, code: x3) -> exit kind, keeping the registers
     // AAPCS64 says a callee keeps (compiled code uses none of v8-v15).
@@ -91,47 +86,5 @@ fn emit_prelude(
         ; ldp x29, x30, [sp], 96
         ; ret
     );
-    // w0: pc, w1: module function index, w2: trap code, w3: element index.
-    asm!(ops
-        ; =>trap_exit
-        ; str budget, [vmctx, abi::vm::BUDGET as u32]
-        ; ldr x16, [inst, abi::instance::FUNCS as u32]
-        ; ldr w16, [x16, w1, uxtw 2]
-        ; str w16, [vmctx, abi::vm::EXIT_FUNC as u32]
-        ; str w0, [vmctx, abi::vm::EXIT_PC as u32]
-        ; str w2, [vmctx, abi::vm::EXIT_DETAIL as u32]
-        ; str w3, [vmctx, abi::vm::EXIT_ARG as u32]
-    );
-    mov_imm(ops, false, 0, ExitKind::Trap as u64);
-    asm!(ops
-        ; str w0, [vmctx, abi::vm::EXIT_KIND as u32]
-        ; ldr x16, [vmctx, abi::vm::EXIT_SP as u32]
-        ; mov sp, x16
-        ; b =>exit
-    );
-    // w0: pc, w1: module function index, w2: side-table position, w3: height.
-    asm!(ops
-        ; =>budget_exit
-        ; str budget, [vmctx, abi::vm::BUDGET as u32]
-        ; ldr x16, [inst, abi::instance::FUNCS as u32]
-        ; ldr w16, [x16, w1, uxtw 2]
-        ; str w16, [vmctx, abi::vm::EXIT_FUNC as u32]
-        ; str w0, [vmctx, abi::vm::EXIT_PC as u32]
-        ; str w2, [vmctx, abi::vm::EXIT_STP as u32]
-        ; str w3, [vmctx, abi::vm::EXIT_HEIGHT as u32]
-        ; str frame, [vmctx, abi::vm::EXIT_FP as u32]
-    );
-    mov_imm(ops, false, 0, ExitKind::Budget as u64);
-    asm!(ops
-        ; str w0, [vmctx, abi::vm::EXIT_KIND as u32]
-        ; ldr x16, [vmctx, abi::vm::EXIT_SP as u32]
-        ; mov sp, x16
-        ; b =>exit
-    );
-    // A fault in a memory access: the signal handler puts the pc in w0 and the
-    // function in w1.
-    asm!(ops ; =>landing ; mov w3, wzr);
-    mov_imm(ops, false, 2, u64::from(TrapKind::MemoryOutOfBounds.code().0));
-    asm!(ops ; b =>trap_exit);
     trampoline
 }

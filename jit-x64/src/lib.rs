@@ -1,12 +1,13 @@
 //! stratus-jit-x64: the x86-64 back-end of the baseline compiler.
 //!
-//! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`), the
-//! prelude of every unit of code (entry trampoline, shared exit paths, the landing stub
-//! of faults), compiling a whole module, or some of its functions, into a
+//! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`: the
+//! machine operations and the instruction selection that differs by ISA), its entry
+//! trampoline, compiling a whole module, or some of its functions, into a
 //! `stratus_jit::unit::CodeUnit` ([`compile_module`], [`compile_functions`]), and the
 //! CPU check ([`supported`]).
 //!
-//! Does not own: what to emit for each instruction (the front-end, `stratus-jit`), the
+//! Does not own: what to emit for each instruction, or the protocol of compiled code
+//! (calls, checks, frame records, stubs, exits: the front-end, `stratus-jit`), the
 //! unit of code itself and the signal handler that turns faults in it into traps
 //! (`stratus_jit::unit`, `stratus_jit::signals`), or running code (`stratus-exec`).
 

@@ -1,21 +1,22 @@
-//! The x86-64 macro-assembler: the front-end's operations in SSE4.1 x86-64 code.
+//! The x86-64 macro-assembler: the front-end's machine operations in SSE4.1 x86-64 code.
 //!
-//! Registers: `r15` holds the VM context, `r14` the frame base (the address of slot 0
-//! of the running frame), `r13` the instance record, `r12` the base of its memory 0,
-//! and `rbp` the budget counter (written back to the VM context whenever compiled code
-//! leaves or calls the runtime: a counter in memory would chain every loop iteration
-//! through a store and a load); `rax`, `rcx`, `rdx`, `xmm14` and `xmm15` are scratch.
-//! The rest are the front-end's.
-//! Every compiled function keeps `rsp` 16-byte aligned in its body (its entry subtracts
-//! 8 from the return address's alignment), so calls out need no adjustment.
+//! Registers ([`Fixed`]): `r15` holds the VM context, `r14` the frame base (the address
+//! of slot 0 of the running frame), `r13` the instance record, `r12` the base of its
+//! memory 0, and `rbp` the budget counter (written back to the VM context whenever
+//! compiled code leaves or calls the runtime: a counter in memory would chain every loop
+//! iteration through a store and a load); `rax`, `rcx`, `rdx`, `xmm14` and `xmm15` are
+//! scratch, and `r8` and `r9` too at safepoints, where nothing is allocated. The rest
+//! are the front-end's. Every compiled function keeps `rsp` 16-byte aligned in its body
+//! (its entry subtracts 8 from the return address's alignment), so calls out need no
+//! adjustment.
 
 use dynasmrt::x64::Assembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use stratus_decoder::{Opcode, ValType};
-use stratus_jit::abi::{self, Libcall};
+use stratus_jit::abi;
 use stratus_jit::{
-    Bounds, Callee, Cond, Convert, DivOp, FCond, FSize, FaultSite, FloatOp, FloatUnop, IntOp, IntUnop, Label,
-    LoadOp, MacroAssembler, Reg, RegClass, Src, StoreOp, TrapAt, Width,
+    Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
+    MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
 };
 use stratus_runtime::TrapKind;
 
@@ -46,265 +47,68 @@ const FLOAT_REGS: &[Reg] = &[
     Reg { class: RegClass::Float, index: 13 },
 ];
 
-/// Out-of-line code, emitted after the function's body.
-enum Stub {
-    /// A trap with a fixed code; `arg` holds the element index for element traps.
-    Trap { label: DynamicLabel, code: u32, pc: u32, arg: Option<u8> },
-    /// A libcall failed: its return value (in `eax`) is the trap code.
-    LibcallTrap { label: DynamicLabel, pc: u32 },
-    /// The budget ran out: ask the driver, then go on at `resume` or stop at `at`.
-    Budget { label: DynamicLabel, resume: DynamicLabel, at: TrapAt },
-    /// An entry from the trampoline at a loop header, whose cached locals `reload`
-    /// loads: it makes the frame the function's entry makes.
-    Osr { label: DynamicLabel, reload: DynamicLabel },
-    /// A call through a function ref found no code: the runtime calls the function
-    /// (store address in `r8d`, arguments at `offset` from the frame base), then the
-    /// code goes on at `done`, or leaves through `trap` (a `LibcallTrap`).
-    RuntimeCall { label: DynamicLabel, done: DynamicLabel, trap: DynamicLabel, offset: i32 },
-}
-
-/// Module-wide labels of the shared exit paths.
-pub(crate) struct Shared {
-    pub trap_exit: DynamicLabel,
-    pub budget_exit: DynamicLabel,
+/// The registers the [`Fixed`] roles name.
+fn fixed_index(role: Fixed) -> u8 {
+    match role {
+        Fixed::Vm => 15,
+        Fixed::Frame => 14,
+        Fixed::Instance => 13,
+        Fixed::MemoryBase => 12,
+        Fixed::Budget => 5,
+        // rax, rcx, rdx, r8, r9.
+        Fixed::Scratch(n) => [0, 1, 2, 8, 9][n as usize],
+        // rdi, rsi, rdx, rcx, r8: System V's.
+        Fixed::Arg(n) => [7, 6, 2, 1, 8][n as usize],
+        Fixed::Result => 0,
+    }
 }
 
 pub struct X64Masm {
     pub(crate) ops: Assembler,
+    /// The assembler's label for each of the front-end's, made when first used.
     labels: Vec<DynamicLabel>,
-    stubs: Vec<Stub>,
-    bounds: Bounds,
-    shared: Shared,
-    /// Module index of the function being compiled.
-    func: u32,
-    /// The defined functions this code unit holds: calls among them are direct, calls
-    /// to the others go through their function refs.
-    unit: std::ops::Range<u32>,
-    /// The entry label of each function of the unit, in order.
-    pub(crate) entries: Vec<DynamicLabel>,
-    /// The first defined function's module index.
-    imported: u32,
-    pub(crate) faults: Vec<FaultSite>,
-    /// Entries from the interpreter at loop headers: module function index, header
-    /// pc, label.
-    pub(crate) osr_entries: Vec<(u32, u32, DynamicLabel)>,
-}
-
-fn trap_code(kind: TrapKind) -> u32 {
-    kind.code().0
+    /// Where the entry trampoline returns to the driver.
+    exit: DynamicLabel,
 }
 
 impl X64Masm {
-    /// A macro-assembler for the defined functions `unit` of a module with `imported`
-    /// imported functions.
-    pub(crate) fn new(
-        ops: Assembler,
-        bounds: Bounds,
-        shared: Shared,
-        imported: u32,
-        unit: std::ops::Range<u32>,
-    ) -> X64Masm {
-        let mut masm = X64Masm {
-            ops,
-            labels: Vec::new(),
-            stubs: Vec::new(),
-            bounds,
-            shared,
-            func: 0,
-            unit: unit.clone(),
-            entries: Vec::new(),
-            imported,
-            faults: Vec::new(),
-            osr_entries: Vec::new(),
-        };
-        masm.entries = unit.map(|_| masm.ops.new_dynamic_label()).collect();
-        masm
+    /// A macro-assembler around `ops`, whose entry trampoline leaves at `exit` (with
+    /// `rsp` at `EXIT_SP` and the exit kind in `eax`).
+    pub(crate) fn new(ops: Assembler, exit: DynamicLabel) -> X64Masm {
+        X64Masm { ops, labels: Vec::new(), exit }
     }
 
-    /// The entry label of function `index` (module index), if the unit holds it.
-    fn unit_entry(&self, index: u32) -> Option<DynamicLabel> {
-        let defined = index - self.imported;
-        self.unit.contains(&defined).then(|| self.entries[(defined - self.unit.start) as usize])
-    }
-
-    fn label(&self, label: Label) -> DynamicLabel {
+    pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
+        while self.labels.len() <= label.0 as usize {
+            let new = self.ops.new_dynamic_label();
+            self.labels.push(new);
+        }
         self.labels[label.0 as usize]
     }
 
-    pub(crate) fn trap_stub(&mut self, code: u32, pc: u32, arg: Option<u8>) -> DynamicLabel {
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Trap { label, code, pc, arg });
-        label
-    }
-
-    /// Loads the function's store address (from the instance record) into `eax`.
-    fn load_func_addr(&mut self, index: u32) {
-        asm!(self.ops
-            ; mov rax, [r13 + abi::instance::FUNCS]
-            ; mov eax, [rax + (index * 4) as i32]
-        );
-    }
-
-    /// Loads the function ref of function `index` (module index) into `rax`, and its
-    /// store address into `r8d`.
-    fn load_func_ref(&mut self, index: u32) {
-        self.load_func_addr(index);
-        asm!(self.ops
-            ; mov r8d, eax
-            ; imul rax, rax, abi::func_ref::SIZE
-            ; add rax, [r15 + abi::vm::FUNC_REFS]
-        );
-    }
-
-    /// Calls libcall `call` with `rsi` and `edx`/`ecx` already set.
-    pub(crate) fn call_libcall(&mut self, call: Libcall) {
-        asm!(self.ops
-            ; mov rdi, r15
-            ; mov r8, r13
-            ; mov [r15 + abi::vm::BUDGET], rbp
-            ; mov rax, [r15 + abi::vm::LIBCALLS]
-            ; call QWORD [rax + (call as i32) * 8]
-            ; mov rbp, [r15 + abi::vm::BUDGET]
-        );
-    }
-
-    /// Checks that a callee whose frame needs `frame_slots` (in `edx` when `None`) from
-    /// slot `args_slot` fits, and pushes the caller's frame record for `ret`.
-    fn call_checks_and_frame(&mut self, frame_slots: Option<u32>, args_slot: u32, at: TrapAt, ret: TrapAt) {
-        let exhausted = self.trap_stub(trap_code(TrapKind::CallStackExhausted), at.pc, None);
-        match frame_slots {
-            Some(slots) => asm!(self.ops ; lea rdx, [r14 + ((args_slot + slots) * 8) as i32]),
-            None => asm!(self.ops ; lea rdx, [r14 + rdx * 8 + (args_slot * 8) as i32]),
-        }
-        let func = self.func;
-        asm!(self.ops
-            ; cmp rdx, [r15 + abi::vm::SLOTS_END]
-            ; ja =>exhausted
-            ; cmp rsp, [r15 + abi::vm::STACK_LIMIT]
-            ; jb =>exhausted
-            ; mov rdx, [r15 + abi::vm::FRAMES_LEN]
-            ; cmp rdx, [r15 + abi::vm::FRAMES_MAX]
-            ; jae =>exhausted
-            ; shl rdx, 4
-            ; add rdx, [r15 + abi::vm::FRAMES]
-            ; mov r9, [r13 + abi::instance::FUNCS]
-            ; mov r9d, [r9 + (func * 4) as i32]
-            ; mov [rdx + abi::frame::FUNC], r9d
-            ; mov DWORD [rdx + abi::frame::PC], ret.pc as i32
-            ; mov DWORD [rdx + abi::frame::STP], ret.stp as i32
-            ; mov r9, r14
-            ; sub r9, [r15 + abi::vm::SLOTS]
-            ; shr r9, 3
-            ; mov [rdx + abi::frame::BASE], r9d
-            ; add QWORD [r15 + abi::vm::FRAMES_LEN], 1
-        );
-    }
-
-    /// Calls through the function ref in `rax`, of the function whose store address is
-    /// in `r8d`: of a function of this instance whose frame takes `frame_slots`, or of
-    /// any function (`None`). A function without code is called by the runtime, out of
-    /// line, with the caller's frame record pushed all the same: a pause in the
-    /// interpreter there unwinds the caller to that record.
-    fn call_ref(&mut self, frame_slots: Option<u32>, args_slot: u32, at: TrapAt, ret: TrapAt) {
-        let runtime = self.ops.new_dynamic_label();
-        let done = self.ops.new_dynamic_label();
-        let offset = (args_slot * 8) as i32;
-        let trap = self.libcall_trap(at.pc);
-        self.stubs.push(Stub::RuntimeCall { label: runtime, done, trap, offset });
-        if frame_slots.is_none() {
-            asm!(self.ops ; mov edx, [rax + abi::func_ref::FRAME_SLOTS]);
-        }
-        self.call_checks_and_frame(frame_slots, args_slot, at, ret);
-        asm!(self.ops
-            ; mov rcx, [rax + abi::func_ref::CODE]
-            ; test rcx, rcx
-            ; jz =>runtime
-        );
-        if frame_slots.is_some() {
-            // The same instance: its record and memory stay.
-            asm!(self.ops
-                ; add r14, offset
-                ; call rcx
-                ; sub r14, offset
-            );
-        } else {
-            asm!(self.ops
-                ; push r13
-                ; push r12
-                ; mov r13, [rax + abi::func_ref::INSTANCE]
-                ; mov r12, [r13 + abi::instance::MEMORY_BASE]
-                ; add r14, offset
-                ; call rcx
-                ; sub r14, offset
-                ; pop r12
-                ; pop r13
-            );
-        }
-        asm!(self.ops
-            ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
-            ; =>done
-        );
-    }
-
-    pub(crate) fn check_libcall(&mut self, pc: u32) {
-        let label = self.libcall_trap(pc);
-        asm!(self.ops
-            ; test eax, eax
-            ; jnz =>label
-        );
-    }
-
-    /// The exit for a libcall at `pc` that failed.
-    fn libcall_trap(&mut self, pc: u32) -> DynamicLabel {
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::LibcallTrap { label, pc });
-        label
-    }
-
-    /// Puts the effective address of an access of `bytes` at `addr + offset` in `rax`
-    /// (relative to the memory base), checking it against the memory's length when
-    /// bounds are explicit.
-    pub(crate) fn address(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) {
-        let a = addr.index;
-        asm!(self.ops ; mov eax, Rd(a));
-        if offset > i32::MAX as u32 || self.bounds == Bounds::Explicit {
-            asm!(self.ops
-                ; mov ecx, offset as i32
-                ; add rax, rcx
-            );
-        }
-        if self.bounds == Bounds::Explicit {
-            let oob = self.trap_stub(trap_code(TrapKind::MemoryOutOfBounds), pc, None);
-            asm!(self.ops
-                ; lea rcx, [rax + bytes as i32]
-                ; mov rdx, [r13 + abi::instance::MEMORY]
-                ; cmp rcx, [rdx + abi::memory::LEN]
-                ; ja =>oob
-            );
+    /// The index register and displacement of an access at `at`, from `r12`: the
+    /// address register itself (its i32 is zero-extended) where the guard region checks
+    /// and the offset fits a displacement, else `rax`, holding the whole offset.
+    pub(crate) fn operand(&mut self, at: Address) -> (u8, i32) {
+        match at {
+            Address::Guarded { addr, offset } => match i32::try_from(offset) {
+                Ok(offset) => (addr.index, offset),
+                Err(_) => {
+                    asm!(self.ops
+                        ; mov eax, Rd(addr.index)
+                        ; mov ecx, offset as i32
+                        ; add rax, rcx
+                    );
+                    (0, 0)
+                }
+            },
+            Address::Checked => (0, 0),
         }
     }
 
-    /// The index register and displacement of a scalar access: the address register
-    /// itself (its i32 is zero-extended) when the guard region checks and the offset fits
-    /// a displacement, else `rax` as [`address`](Self::address) leaves it.
-    fn index(&mut self, addr: Reg, offset: u32, bytes: u32, pc: u32) -> (u8, i32) {
-        if self.bounds == Bounds::Guard && offset <= i32::MAX as u32 {
-            return (addr.index, offset as i32);
-        }
-        self.address(addr, offset, bytes, pc);
-        (0, self.displacement(offset))
-    }
-
-    /// The displacement left for the access instruction after [`address`](Self::address).
-    pub(crate) fn displacement(&self, offset: u32) -> i32 {
-        if offset > i32::MAX as u32 || self.bounds == Bounds::Explicit { 0 } else { offset as i32 }
-    }
-
-    pub(crate) fn fault_site(&mut self, pc: u32) {
-        if self.bounds == Bounds::Guard {
-            let native = self.ops.offset().0 as u32;
-            self.faults.push(FaultSite { native, pc, func: self.func });
-        }
+    /// Notes that the next instruction is a memory access that may fault on purpose.
+    pub(crate) fn fault_site(&mut self, traps: &mut Traps) {
+        traps.fault_site(self.ops.offset().0 as u32);
     }
 
     /// Loads a float constant's bits into `xmm{dst}` through `rax`.
@@ -313,81 +117,6 @@ impl X64Masm {
             ; mov rax, QWORD bits as i64
             ; movq Rx(dst), rax
         );
-    }
-
-    fn emit_stubs(&mut self) {
-        for stub in std::mem::take(&mut self.stubs) {
-            self.emit_stub(stub);
-        }
-    }
-
-    fn emit_stub(&mut self, stub: Stub) {
-        let func = self.func;
-        match stub {
-            Stub::Trap { label, code, pc, arg } => {
-                asm!(self.ops ; =>label);
-                match arg {
-                    Some(reg) => asm!(self.ops ; mov r8d, Rd(reg)),
-                    None => asm!(self.ops ; xor r8d, r8d),
-                }
-                asm!(self.ops
-                    ; mov ecx, code as i32
-                    ; mov edx, pc as i32
-                    ; mov esi, func as i32
-                    ; jmp =>self.shared.trap_exit
-                );
-            }
-            Stub::LibcallTrap { label, pc } => {
-                asm!(self.ops
-                    ; =>label
-                    ; mov ecx, eax
-                    ; mov r8d, [r15 + abi::vm::EXIT_ARG]
-                    ; mov edx, pc as i32
-                    ; mov esi, func as i32
-                    ; jmp =>self.shared.trap_exit
-                );
-            }
-            Stub::Budget { label, resume, at } => {
-                asm!(self.ops
-                    ; =>label
-                    ; xor esi, esi
-                    ; xor edx, edx
-                    ; xor ecx, ecx
-                );
-                self.call_libcall(Libcall::Budget);
-                asm!(self.ops
-                    ; test eax, eax
-                    ; jz =>resume
-                    ; mov edx, at.pc as i32
-                    ; mov ecx, at.stp as i32
-                    ; mov esi, func as i32
-                    ; mov r8d, at.height as i32
-                    ; jmp =>self.shared.budget_exit
-                );
-            }
-            Stub::Osr { label, reload } => {
-                asm!(self.ops
-                    ; =>label
-                    ; sub rsp, 8
-                    ; jmp =>reload
-                );
-            }
-            Stub::RuntimeCall { label, done, trap, offset } => {
-                asm!(self.ops
-                    ; =>label
-                    ; lea rsi, [r14 + offset]
-                    ; mov edx, r8d
-                    ; xor ecx, ecx
-                );
-                self.call_libcall(Libcall::Call);
-                asm!(self.ops
-                    ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
-                    ; test eax, eax
-                    ; jnz =>trap
-                    ; jmp =>done
-                );
-            }
-        }
     }
 
     fn setcc(&mut self, cond: Cond, dst: u8) {
@@ -439,21 +168,25 @@ impl X64Masm {
 
     /// Float to integer: `sat` saturates, otherwise NaN and out-of-range values trap.
     #[allow(clippy::too_many_arguments)]
-    fn truncate(&mut self, from: FSize, to: Width, signed: bool, sat: bool, dst: u8, src: u8, at: TrapAt) {
-        // The range that converts, as exclusive f64 bounds (inclusive where marked).
-        let (lo, lo_inclusive, hi): (f64, bool, f64) = match (to, signed) {
-            (Width::W32, true) => (-2147483649.0, false, 2147483648.0),
-            (Width::W32, false) => (-1.0, false, 4294967296.0),
-            (Width::W64, true) => (-9223372036854775808.0, true, 9223372036854775808.0),
-            (Width::W64, false) => (-1.0, false, 18446744073709551616.0),
-        };
+    fn truncate(
+        &mut self,
+        from: FSize,
+        to: Width,
+        signed: bool,
+        sat: bool,
+        dst: u8,
+        src: u8,
+        traps: &mut Traps,
+    ) {
+        let (lo, lo_inclusive, hi) = trunc_range(to, signed);
         self.widen_to_scratch(from, src);
         let done = self.ops.new_dynamic_label();
         let (nan, below, above) = if sat {
             (self.ops.new_dynamic_label(), self.ops.new_dynamic_label(), self.ops.new_dynamic_label())
         } else {
-            let invalid = self.trap_stub(trap_code(TrapKind::InvalidConversionToInteger), at.pc, None);
-            let overflow = self.trap_stub(trap_code(TrapKind::IntegerOverflow), at.pc, None);
+            let invalid = traps.trap(TrapKind::InvalidConversionToInteger);
+            let overflow = traps.trap(TrapKind::IntegerOverflow);
+            let (invalid, overflow) = (self.label(invalid), self.label(overflow));
             (invalid, overflow, overflow)
         };
         asm!(self.ops ; ucomisd xmm15, xmm15 ; jp =>nan);
@@ -553,9 +286,8 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn new_label(&mut self) -> Label {
-        self.labels.push(self.ops.new_dynamic_label());
-        Label(self.labels.len() as u32 - 1)
+    fn fixed(&self, role: Fixed) -> Reg {
+        Reg { class: RegClass::Int, index: fixed_index(role) }
     }
 
     fn bind(&mut self, label: Label) {
@@ -563,103 +295,144 @@ impl MacroAssembler for X64Masm {
         asm!(self.ops ; =>label);
     }
 
-    fn begin_function(&mut self, index: u32, param_slots: u32, local_slots: u32) {
-        self.func = index;
-        self.labels.clear();
-        let entry = self.unit_entry(index).expect("a function of this unit");
+    // The protocol's accesses are to records, at small offsets: those take an 8-bit
+    // displacement (see `load_slot`).
+
+    fn load_int(&mut self, dst: Reg, base: Reg, offset: i32, width: Width) {
+        let (d, b) = (dst.index, base.index);
+        match (width, i8::try_from(offset)) {
+            (Width::W32, Ok(near)) => asm!(self.ops ; mov Rd(d), [BYTE Rq(b) + near]),
+            (Width::W64, Ok(near)) => asm!(self.ops ; mov Rq(d), [BYTE Rq(b) + near]),
+            (Width::W32, Err(_)) => asm!(self.ops ; mov Rd(d), [Rq(b) + offset]),
+            (Width::W64, Err(_)) => asm!(self.ops ; mov Rq(d), [Rq(b) + offset]),
+        }
+    }
+
+    fn load_int_indexed(&mut self, dst: Reg, base: Reg, index: Reg, width: Width) {
+        let (d, b, i) = (dst.index, base.index, index.index);
+        match width {
+            Width::W32 => asm!(self.ops ; mov Rd(d), [Rq(b) + Rq(i) * 4]),
+            Width::W64 => asm!(self.ops ; mov Rq(d), [Rq(b) + Rq(i) * 8]),
+        }
+    }
+
+    fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width) {
+        let (b, r) = (base.index, src.index);
+        match (width, i8::try_from(offset)) {
+            (Width::W32, Ok(near)) => asm!(self.ops ; mov [BYTE Rq(b) + near], Rd(r)),
+            (Width::W64, Ok(near)) => asm!(self.ops ; mov [BYTE Rq(b) + near], Rq(r)),
+            (Width::W32, Err(_)) => asm!(self.ops ; mov [Rq(b) + offset], Rd(r)),
+            (Width::W64, Err(_)) => asm!(self.ops ; mov [Rq(b) + offset], Rq(r)),
+        }
+    }
+
+    fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {
+        let b = base.index;
+        match (width, i8::try_from(offset)) {
+            (Width::W32, Ok(near)) => asm!(self.ops ; mov DWORD [BYTE Rq(b) + near], value),
+            (Width::W64, Ok(near)) => asm!(self.ops ; mov QWORD [BYTE Rq(b) + near], value),
+            (Width::W32, Err(_)) => asm!(self.ops ; mov DWORD [Rq(b) + offset], value),
+            (Width::W64, Err(_)) => asm!(self.ops ; mov QWORD [Rq(b) + offset], value),
+        }
+    }
+
+    fn zero_extend_i32(&mut self, dst: Reg, src: Reg) {
+        asm!(self.ops ; mov Rd(dst.index), Rd(src.index));
+    }
+
+    fn read_stack_pointer(&mut self, dst: Reg) {
+        asm!(self.ops ; mov Rq(dst.index), rsp);
+    }
+
+    fn budget_tick(&mut self, if_negative: bool, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; sub rbp, 1);
+        if if_negative {
+            asm!(self.ops ; jl =>target);
+        } else {
+            asm!(self.ops ; jge =>target);
+        }
+    }
+
+    fn align_entry(&mut self) {
         self.ops.align(16, 0xCC);
+    }
+
+    // The return address leaves `rsp` 8 bytes off the 16-byte alignment the body keeps.
+    fn enter_frame(&mut self) {
+        asm!(self.ops ; sub rsp, 8);
+    }
+
+    fn leave_frame_and_return(&mut self) {
+        asm!(self.ops ; add rsp, 8 ; ret);
+    }
+
+    fn call_label(&mut self, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; call =>target);
+    }
+
+    fn call_reg(&mut self, target: Reg) {
+        asm!(self.ops ; call Rq(target.index));
+    }
+
+    fn call_at(&mut self, base: Reg, offset: i32) {
+        asm!(self.ops ; call QWORD [Rq(base.index) + offset]);
+    }
+
+    fn save_pair(&mut self, a: Reg, b: Reg) {
+        asm!(self.ops ; push Rq(a.index) ; push Rq(b.index));
+    }
+
+    fn restore_pair(&mut self, a: Reg, b: Reg) {
+        asm!(self.ops ; pop Rq(b.index) ; pop Rq(a.index));
+    }
+
+    fn leave_to_trampoline(&mut self, kind: u32) {
         asm!(self.ops
-            ; =>entry
-            ; sub rsp, 8
-        );
-        if local_slots > param_slots {
-            asm!(self.ops ; xor eax, eax);
-            if local_slots - param_slots <= 8 {
-                for slot in param_slots..local_slots {
-                    asm!(self.ops ; mov [r14 + (slot * 8) as i32], rax);
-                }
-            } else {
-                let top = self.ops.new_dynamic_label();
-                asm!(self.ops
-                    ; mov ecx, (param_slots * 8) as i32
-                    ; =>top
-                    ; mov [r14 + rcx], rax
-                    ; add ecx, 8
-                    ; cmp ecx, (local_slots * 8) as i32
-                    ; jb =>top
-                );
-            }
-        }
-        let label = self.ops.new_dynamic_label();
-        let resume = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Budget { label, resume, at: TrapAt { pc: 0, stp: 0, height: local_slots } });
-        asm!(self.ops
-            ; sub rbp, 1
-            ; jl =>label
-            ; =>resume
+            ; mov rsp, [r15 + abi::vm::EXIT_SP]
+            ; mov eax, kind as i32
+            ; jmp =>self.exit
         );
     }
 
-    fn end_function(&mut self) {
-        self.emit_stubs();
+    fn native_offset(&self) -> u32 {
+        self.ops.offset().0 as u32
     }
 
-    // Slots within 128 bytes of the frame base take an 8-bit displacement (`[BYTE ..]`):
-    // dynasm gives a displacement computed at run time 32 bits unless told, and these
-    // are the commonest instructions.
+    // Offsets within 128 bytes of the base (the first 16 slots of a frame, most record
+    // fields) take an 8-bit displacement (`[BYTE ..]`): dynasm gives a displacement
+    // computed at run time 32 bits unless told, and these are the commonest
+    // instructions.
 
-    fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType) {
-        let (at, d) = ((slot * 8) as i32, dst.index);
-        let near = at < 128;
-        match (dst.class, ty) {
-            (RegClass::Int, _) if near => asm!(self.ops ; mov Rq(d), [BYTE r14 + at as i8]),
-            (RegClass::Int, _) => asm!(self.ops ; mov Rq(d), [r14 + at]),
-            (RegClass::Float, ValType::V128) if near => asm!(self.ops ; movdqu Rx(d), [BYTE r14 + at as i8]),
-            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu Rx(d), [r14 + at]),
-            (RegClass::Float, _) if near => asm!(self.ops ; movq Rx(d), [BYTE r14 + at as i8]),
-            (RegClass::Float, _) => asm!(self.ops ; movq Rx(d), [r14 + at]),
+    fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {
+        let (d, b) = (dst.index, base.index);
+        match (dst.class, ty, i8::try_from(offset)) {
+            (RegClass::Int, _, Ok(near)) => asm!(self.ops ; mov Rq(d), [BYTE Rq(b) + near]),
+            (RegClass::Int, _, Err(_)) => asm!(self.ops ; mov Rq(d), [Rq(b) + offset]),
+            (RegClass::Float, ValType::V128, Ok(near)) => asm!(self.ops ; movdqu Rx(d), [BYTE Rq(b) + near]),
+            (RegClass::Float, ValType::V128, Err(_)) => asm!(self.ops ; movdqu Rx(d), [Rq(b) + offset]),
+            (RegClass::Float, _, Ok(near)) => asm!(self.ops ; movq Rx(d), [BYTE Rq(b) + near]),
+            (RegClass::Float, _, Err(_)) => asm!(self.ops ; movq Rx(d), [Rq(b) + offset]),
         }
     }
 
-    fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType) {
-        let (at, r) = ((slot * 8) as i32, src.index);
-        let near = at < 128;
-        match (src.class, ty) {
-            (RegClass::Int, _) if near => asm!(self.ops ; mov [BYTE r14 + at as i8], Rq(r)),
-            (RegClass::Int, _) => asm!(self.ops ; mov [r14 + at], Rq(r)),
-            (RegClass::Float, ValType::F32) if near => {
-                asm!(self.ops ; movd eax, Rx(r) ; mov [BYTE r14 + at as i8], rax)
+    // An f32 goes through `ecx` (Scratch(1)) to be zero-extended.
+    fn store_value(&mut self, base: Reg, offset: i32, src: Reg, ty: ValType) {
+        let (r, b) = (src.index, base.index);
+        match (src.class, ty, i8::try_from(offset)) {
+            (RegClass::Int, _, Ok(near)) => asm!(self.ops ; mov [BYTE Rq(b) + near], Rq(r)),
+            (RegClass::Int, _, Err(_)) => asm!(self.ops ; mov [Rq(b) + offset], Rq(r)),
+            (RegClass::Float, ValType::F32, Ok(near)) => {
+                asm!(self.ops ; movd ecx, Rx(r) ; mov [BYTE Rq(b) + near], rcx)
             }
-            (RegClass::Float, ValType::F32) => asm!(self.ops ; movd eax, Rx(r) ; mov [r14 + at], rax),
-            (RegClass::Float, ValType::V128) if near => asm!(self.ops ; movdqu [BYTE r14 + at as i8], Rx(r)),
-            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu [r14 + at], Rx(r)),
-            (RegClass::Float, _) if near => asm!(self.ops ; movq [BYTE r14 + at as i8], Rx(r)),
-            (RegClass::Float, _) => asm!(self.ops ; movq [r14 + at], Rx(r)),
-        }
-    }
-
-    fn store_slot_const(&mut self, slot: u32, bits: u64, _ty: ValType) {
-        let at = (slot * 8) as i32;
-        let near = at < 128;
-        match i32::try_from(bits as i64) {
-            Ok(imm) if near => asm!(self.ops ; mov QWORD [BYTE r14 + at as i8], imm),
-            Ok(imm) => asm!(self.ops ; mov QWORD [r14 + at], imm),
-            Err(_) if near => asm!(self.ops ; mov rax, QWORD bits as i64 ; mov [BYTE r14 + at as i8], rax),
-            Err(_) => asm!(self.ops ; mov rax, QWORD bits as i64 ; mov [r14 + at], rax),
-        }
-    }
-
-    fn copy_slot(&mut self, dst: u32, src: u32) {
-        let (from, to) = ((src * 8) as i32, (dst * 8) as i32);
-        if from < 128 {
-            asm!(self.ops ; mov rax, [BYTE r14 + from as i8]);
-        } else {
-            asm!(self.ops ; mov rax, [r14 + from]);
-        }
-        if to < 128 {
-            asm!(self.ops ; mov [BYTE r14 + to as i8], rax);
-        } else {
-            asm!(self.ops ; mov [r14 + to], rax);
+            (RegClass::Float, ValType::F32, Err(_)) => {
+                asm!(self.ops ; movd ecx, Rx(r) ; mov [Rq(b) + offset], rcx)
+            }
+            (RegClass::Float, ValType::V128, Ok(near)) => asm!(self.ops ; movdqu [BYTE Rq(b) + near], Rx(r)),
+            (RegClass::Float, ValType::V128, Err(_)) => asm!(self.ops ; movdqu [Rq(b) + offset], Rx(r)),
+            (RegClass::Float, _, Ok(near)) => asm!(self.ops ; movq [BYTE Rq(b) + near], Rx(r)),
+            (RegClass::Float, _, Err(_)) => asm!(self.ops ; movq [Rq(b) + offset], Rx(r)),
         }
     }
 
@@ -746,9 +519,10 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, at: TrapAt) {
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps) {
         let (d, r) = (dst.index, rhs.index);
-        let div0 = self.trap_stub(trap_code(TrapKind::IntegerDivideByZero), at.pc, None);
+        let div0 = traps.trap(TrapKind::IntegerDivideByZero);
+        let div0 = self.label(div0);
         let done = self.ops.new_dynamic_label();
         match width {
             Width::W32 => asm!(self.ops ; test Rd(r), Rd(r) ; jz =>div0),
@@ -761,7 +535,8 @@ impl MacroAssembler for X64Masm {
                 Width::W64 => asm!(self.ops ; cmp Rq(r), -1 ; jne =>normal),
             }
             if op == DivOp::DivS {
-                let overflow = self.trap_stub(trap_code(TrapKind::IntegerOverflow), at.pc, None);
+                let overflow = traps.trap(TrapKind::IntegerOverflow);
+                let overflow = self.label(overflow);
                 match width {
                     Width::W32 => asm!(self.ops ; cmp Rd(d), i32::MIN ; je =>overflow),
                     Width::W64 => asm!(self.ops ; mov rax, QWORD i64::MIN ; cmp Rq(d), rax ; je =>overflow),
@@ -938,12 +713,12 @@ impl MacroAssembler for X64Masm {
         asm!(self.ops ; movzx Rd(d), Rb(d));
     }
 
-    fn convert(&mut self, op: Convert, dst: Reg, src: Reg, at: TrapAt) {
+    fn convert(&mut self, op: Convert, dst: Reg, src: Reg, traps: &mut Traps) {
         let (d, s) = (dst.index, src.index);
         match op {
             Convert::I32WrapI64 | Convert::I64ExtendI32U => asm!(self.ops ; mov Rd(d), Rd(s)),
             Convert::I64ExtendI32S => asm!(self.ops ; movsxd Rq(d), Rd(s)),
-            Convert::Trunc { from, to, signed, sat } => self.truncate(from, to, signed, sat, d, s, at),
+            Convert::Trunc { from, to, signed, sat } => self.truncate(from, to, signed, sat, d, s, traps),
             Convert::FromInt { from, to, signed } => self.convert_int(from, to, signed, d, s),
             Convert::F32DemoteF64 => asm!(self.ops ; cvtsd2ss Rx(d), Rx(s)),
             Convert::F64PromoteF32 => asm!(self.ops ; cvtss2sd Rx(d), Rx(s)),
@@ -998,36 +773,10 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn back_edge(&mut self, header: Label, reload: Label, at: TrapAt) {
-        let (header, reload) = (self.label(header), self.label(reload));
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Budget { label, resume: reload, at });
-        asm!(self.ops
-            ; sub rbp, 1
-            ; jge =>header
-            ; jmp =>label
-        );
-    }
-
-    fn ret(&mut self) {
-        asm!(self.ops ; add rsp, 8 ; ret);
-    }
-
-    fn osr_entry(&mut self, reload: Label, at: TrapAt) {
-        let label = self.ops.new_dynamic_label();
-        self.stubs.push(Stub::Osr { label, reload: self.label(reload) });
-        self.osr_entries.push((self.func, at.pc, label));
-    }
-
-    fn trap(&mut self, code: u32, at: TrapAt) {
-        let stub = self.trap_stub(code, at.pc, None);
-        asm!(self.ops ; jmp =>stub);
-    }
-
-    fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
-        let (ix, disp) = self.index(addr, offset, op.bytes(), at.pc);
+    fn load(&mut self, op: LoadOp, dst: Reg, at: Address, traps: &mut Traps) {
+        let (ix, disp) = self.operand(at);
         let d = dst.index;
-        self.fault_site(at.pc);
+        self.fault_site(traps);
         match op {
             LoadOp::Int { bytes: 1, signed: false, .. } => {
                 asm!(self.ops ; movzx Rd(d), BYTE [r12 + Rq(ix) + disp])
@@ -1057,10 +806,10 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt) {
-        let (ix, disp) = self.index(addr, offset, op.bytes(), at.pc);
+    fn store(&mut self, op: StoreOp, value: Reg, at: Address, traps: &mut Traps) {
+        let (ix, disp) = self.operand(at);
         let v = value.index;
-        self.fault_site(at.pc);
+        self.fault_site(traps);
         match op {
             StoreOp::Int { bytes: 1 } => asm!(self.ops ; mov BYTE [r12 + Rq(ix) + disp], Rb(v)),
             StoreOp::Int { bytes: 2 } => asm!(self.ops ; mov WORD [r12 + Rq(ix) + disp], Rw(v)),
@@ -1068,99 +817,6 @@ impl MacroAssembler for X64Masm {
             StoreOp::Int { .. } => asm!(self.ops ; mov QWORD [r12 + Rq(ix) + disp], Rq(v)),
             StoreOp::Float(FSize::F32) => asm!(self.ops ; movd DWORD [r12 + Rq(ix) + disp], Rx(v)),
             StoreOp::Float(FSize::F64) => asm!(self.ops ; movq QWORD [r12 + Rq(ix) + disp], Rx(v)),
-        }
-    }
-
-    fn memory_size(&mut self, dst: Reg) {
-        asm!(self.ops
-            ; mov rax, [r13 + abi::instance::MEMORY]
-            ; mov Rq(dst.index), [rax + abi::memory::LEN]
-            ; shr Rq(dst.index), 16
-        );
-    }
-
-    fn global_get(&mut self, dst: Reg, index: u32, ty: ValType) {
-        self.global_address(index);
-        match (dst.class, ty) {
-            (RegClass::Int, _) => asm!(self.ops ; mov Rq(dst.index), [rax + abi::global::VALUE]),
-            (RegClass::Float, ValType::V128) => {
-                asm!(self.ops ; movdqu Rx(dst.index), [rax + abi::global::VALUE])
-            }
-            (RegClass::Float, _) => asm!(self.ops ; movq Rx(dst.index), [rax + abi::global::VALUE]),
-        }
-    }
-
-    fn global_set(&mut self, index: u32, src: Reg, ty: ValType) {
-        self.global_address(index);
-        match (src.class, ty) {
-            (RegClass::Int, _) => asm!(self.ops ; mov [rax + abi::global::VALUE], Rq(src.index)),
-            (RegClass::Float, ValType::F32) => {
-                asm!(self.ops ; movd ecx, Rx(src.index) ; mov [rax + abi::global::VALUE], rcx)
-            }
-            (RegClass::Float, ValType::V128) => {
-                asm!(self.ops ; movdqu [rax + abi::global::VALUE], Rx(src.index))
-            }
-            (RegClass::Float, _) => asm!(self.ops ; movq [rax + abi::global::VALUE], Rx(src.index)),
-        }
-    }
-
-    fn ref_func(&mut self, dst: Reg, index: u32) {
-        asm!(self.ops
-            ; mov rax, [r13 + abi::instance::FUNCS]
-            ; mov Rd(dst.index), [rax + (index * 4) as i32]
-            ; add Rq(dst.index), 1
-        );
-    }
-
-    fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt) {
-        match callee {
-            Callee::Defined { index, frame_slots } => match self.unit_entry(index) {
-                Some(entry) => {
-                    self.call_checks_and_frame(Some(frame_slots), args_slot, at, ret);
-                    let offset = (args_slot * 8) as i32;
-                    asm!(self.ops
-                        ; add r14, offset
-                        ; call =>entry
-                        ; sub r14, offset
-                        ; sub QWORD [r15 + abi::vm::FRAMES_LEN], 1
-                    );
-                }
-                None => {
-                    self.load_func_ref(index);
-                    self.call_ref(Some(frame_slots), args_slot, at, ret);
-                }
-            },
-            Callee::Imported { index } => {
-                self.load_func_ref(index);
-                self.call_ref(None, args_slot, at, ret);
-            }
-            Callee::Indirect { table, type_index, index_reg } => {
-                let i = index_reg.index;
-                let undefined = self.trap_stub(trap_code(TrapKind::UndefinedElement(0)), at.pc, Some(i));
-                let uninitialized =
-                    self.trap_stub(trap_code(TrapKind::UninitializedElement(0)), at.pc, Some(i));
-                let mismatch = self.trap_stub(trap_code(TrapKind::IndirectCallTypeMismatch), at.pc, None);
-                asm!(self.ops
-                    ; mov rax, [r13 + abi::instance::TABLES]
-                    ; mov rax, [rax + (table * 8) as i32]
-                    ; mov ecx, Rd(i)
-                    ; cmp rcx, [rax + abi::table::LEN]
-                    ; jae =>undefined
-                    ; mov rax, [rax + abi::table::ELEMENTS]
-                    ; mov rax, [rax + rcx * 8]
-                    ; test rax, rax
-                    ; jz =>uninitialized
-                    ; sub rax, 1
-                    ; mov r8d, eax
-                    ; imul rax, rax, abi::func_ref::SIZE
-                    ; add rax, [r15 + abi::vm::FUNC_REFS]
-                    ; mov rdx, [r13 + abi::instance::TYPE_IDS]
-                    ; mov edx, [rdx + (type_index * 4) as i32]
-                    ; cmp edx, [rax + abi::func_ref::TYPE_ID]
-                    ; jne =>mismatch
-                );
-                self.call_ref(None, args_slot, at, ret);
-            }
         }
     }
 
@@ -1184,38 +840,12 @@ impl MacroAssembler for X64Masm {
         crate::simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
     }
 
-    fn simd_load(
-        &mut self,
-        op: Opcode,
-        dst: Reg,
-        addr: Reg,
-        offset: u32,
-        into: Option<(Reg, u8)>,
-        at: TrapAt,
-    ) {
-        crate::simd::memory::load(
-            self,
-            op,
-            dst.index,
-            addr,
-            offset,
-            into.map(|(r, lane)| (r.index, lane)),
-            at,
-        );
+    fn simd_load(&mut self, op: Opcode, dst: Reg, at: Address, into: Option<(Reg, u8)>, traps: &mut Traps) {
+        crate::simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps);
     }
 
-    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) {
-        crate::simd::memory::store(self, op, addr, value.index, offset, lane, at);
-    }
-
-    fn libcall(&mut self, call: Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt) {
-        asm!(self.ops
-            ; lea rsi, [r14 + (args_slot * 8) as i32]
-            ; mov edx, a as i32
-            ; mov ecx, b as i32
-        );
-        self.call_libcall(call);
-        self.check_libcall(at.pc);
+    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) {
+        crate::simd::memory::store(self, op, value.index, at, lane, traps);
     }
 }
 
@@ -1252,15 +882,5 @@ impl X64Masm {
             Width::W32 => asm!(self.ops ; shr Rd(d), shift),
             Width::W64 => asm!(self.ops ; shr Rq(d), shift),
         }
-    }
-
-    /// Puts the address of global `index` (module index) in `rax`.
-    fn global_address(&mut self, index: u32) {
-        asm!(self.ops
-            ; mov rax, [r13 + abi::instance::GLOBALS]
-            ; mov eax, [rax + (index * 4) as i32]
-            ; imul rax, rax, abi::global::SIZE
-            ; add rax, [r15 + abi::vm::GLOBALS]
-        );
     }
 }

@@ -98,9 +98,11 @@ pub enum Libcall {
     /// knows why).
     Budget = 0,
     /// Calls function `a` (a store address) that has no compiled code, its arguments
-    /// at `args`, with the caller's frame record pushed as for a compiled callee: if
-    /// the callee pauses, the caller returns non-zero and the driver resumes it later
-    /// in the interpreter from that record.
+    /// at `args`, with the caller's frame record pushed as for a compiled callee. A
+    /// host function is called here. A WebAssembly function is left to the driver, so
+    /// that WebAssembly calls never nest on the native stack: the libcall returns
+    /// non-zero, the compiled code leaves, and the driver runs the callee in the
+    /// interpreter and resumes each compiled caller there from its frame record.
     Call,
     MemoryGrow,
     MemoryFill,

@@ -7,6 +7,7 @@ use stratus_validator::{FuncInfo, side_table_entries};
 
 use crate::abi::Libcall;
 use crate::code::CompileError;
+use crate::codegen::CodeGen;
 use crate::masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
 use crate::ops::{Cond, Lowering, Width, lowering};
 use crate::stack::{Loc, ValueStack, width};
@@ -56,7 +57,7 @@ struct Control {
 }
 
 struct Compiler<'a, M> {
-    masm: &'a mut M,
+    masm: &'a mut CodeGen<M>,
     module: &'a CompiledModule,
     info: &'a FuncInfo,
     stack: ValueStack,
@@ -76,7 +77,7 @@ struct Compiler<'a, M> {
 
 /// Compiles defined function `defined` of `module` with `masm`.
 pub fn compile_function<M: MacroAssembler>(
-    masm: &mut M,
+    masm: &mut CodeGen<M>,
     module: &CompiledModule,
     defined: u32,
 ) -> Result<(), CompileError> {
@@ -117,7 +118,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
     fn run(&mut self, index: u32, code: &[u8]) -> Result<(), CompileError> {
         let info = self.info;
         self.stack.reset(self.masm, info.local_slots);
-        self.masm.begin_function(index, info.param_slots, info.local_slots);
+        self.masm.begin_function(index, info.param_slots, info.local_slots)?;
         let label = self.masm.new_label();
         self.controls.push(Control {
             kind: Kind::Func,
@@ -259,7 +260,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         match (op, imm) {
             (O::Unreachable, _) => {
                 let at = self.at();
-                self.masm.trap(stratus_runtime::TrapKind::Unreachable.code().0, at);
+                self.masm.trap(stratus_runtime::TrapKind::Unreachable, at);
                 self.reachable = false;
             }
             (O::Nop, _) => {}
@@ -397,7 +398,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let operand = self.stack.peek();
                 match operand.loc {
                     Loc::Const(bits) => {
-                        self.masm.store_slot_const(slot, bits, operand.ty);
+                        self.masm.store_slot_const(slot, bits);
                         self.stack.pop_discard();
                     }
                     Loc::Slot => {
@@ -420,8 +421,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let slot = self.info.local_slot(index);
                 self.stack.detach_local(self.masm, slot);
                 match self.stack.peek() {
-                    operand @ crate::stack::Operand { loc: Loc::Const(bits), .. } => {
-                        self.masm.store_slot_const(slot, bits, operand.ty)
+                    crate::stack::Operand { loc: Loc::Const(bits), .. } => {
+                        self.masm.store_slot_const(slot, bits)
                     }
                     _ => {
                         let (ty, reg) = self.stack.pop_reg_shared(self.masm);
@@ -768,7 +769,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         for position in first..self.stack.operands.len() {
             let operand = self.stack.operands[position];
             match operand.loc {
-                Loc::Const(bits) => self.masm.store_slot_const(dst, bits, operand.ty),
+                Loc::Const(bits) => self.masm.store_slot_const(dst, bits),
                 Loc::Reg(reg) => self.masm.store_slot(dst, reg, operand.ty),
                 Loc::Slot if operand.slot != dst => self.copy_slots(dst, operand.slot, width(operand.ty)),
                 Loc::Slot | Loc::Local(_) => {}

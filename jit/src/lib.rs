@@ -11,15 +11,19 @@
 //! the *libcalls*); the description of a module's compiled code that the execution core
 //! runs by ([`ModuleCode`]). On x86-64 and AArch64 Linux, what every back-end's
 //! compiled code needs besides its instructions: the unit of compiled code (`unit`: one
-//! executable buffer with a back-end's prelude and some of a module's functions, their
+//! executable buffer with a back-end's entry trampoline, the exit paths, and some of a module's functions, their
 //! entries, frame sizes and loop-header entries, compiled by driving the back-end's
 //! macro-assembler over them) and the handler that turns faults at its guarded memory
 //! accesses into traps (`signals`).
 //!
-//! Does not own: any instruction set (the back-ends, `stratus-jit-x64`: their
-//! macro-assemblers, and the prelude each emits before a unit's functions, with the
-//! entry trampoline, the shared exit paths and the landing stub faults continue at),
-//! or running code and the libcalls' implementations (`stratus-exec`).
+//! The protocol of compiled code is written here once ([`CodeGen`]: prologue, calls and
+//! their checks, frame records, budget checks, stubs and exits), in terms of the machine
+//! operations each back-end supplies.
+//!
+//! Does not own: any instruction set (the back-ends, `stratus-jit-x64` and
+//! `stratus-jit-a64`: their macro-assemblers' machine operations and instruction
+//! selection, and the entry trampoline each emits before a unit's functions), or
+//! running code and the libcalls' implementations (`stratus-exec`).
 //!
 //! # How compiled code runs
 //!
@@ -34,6 +38,7 @@
 
 pub mod abi;
 mod code;
+pub mod codegen;
 mod compile;
 mod masm;
 mod ops;
@@ -46,8 +51,10 @@ mod stack;
 pub mod unit;
 
 pub use code::{CompileError, FaultSite, ModuleCode};
+pub use codegen::CodeGen;
 pub use compile::{Bounds, compile_function};
-pub use masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
+pub use masm::{Address, Callee, Fixed, Label, MacroAssembler, Reg, RegClass, Src, TrapAt, Traps};
 pub use ops::{
-    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp, Width,
+    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp,
+    Width, trunc_range,
 };

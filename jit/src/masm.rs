@@ -1,10 +1,17 @@
-//! The macro-assembler interface: what the front-end asks of a back-end. Every method
-//! says what it computes in WebAssembly's terms; how, in which instructions and with
-//! which scratch registers, is the back-end's. Slots are value-stack slots counted from
-//! the frame base; registers are the back-end's, of two classes.
+//! The macro-assembler interface: the machine operations a back-end supplies. The
+//! protocol of compiled code (prologue, calls and their checks, frame records, budget
+//! checks, stubs, exits) is the front-end's (`codegen`), written once in terms of the
+//! few machine operations under "Protocol" and the [`Fixed`] registers; the rest is
+//! instruction selection, which says what it computes in WebAssembly's terms and leaves
+//! how, in which instructions and with which scratch registers, to the back-end. Slots
+//! are value-stack slots counted from the frame base; registers are the back-end's, of
+//! two classes.
 
 use stratus_decoder::{Opcode, ValType};
 
+use stratus_runtime::TrapKind;
+
+use crate::code::FaultSite;
 use crate::ops::{
     Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width,
 };
@@ -40,9 +47,92 @@ pub enum Src {
     Imm(i32),
 }
 
-/// A code position to jump to.
+/// A code position to jump to. The front-end numbers labels across a unit of code; a
+/// back-end makes its own label for each number when it first sees it.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Label(pub u32);
+
+/// The integer registers the protocol names, each mapped by the back-end to a register
+/// of its own that the front-end does not allocate.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Fixed {
+    /// The VM context.
+    Vm,
+    /// The frame base: the address of slot 0 of the running frame.
+    Frame,
+    /// The running instance's record.
+    Instance,
+    /// The base of the instance's memory 0.
+    MemoryBase,
+    /// The budget counter, written back to the VM context whenever compiled code
+    /// leaves or calls the runtime.
+    Budget,
+    /// Scratch registers, all distinct. The protocol operations never use them for
+    /// themselves; instruction selection may. `Scratch(0)` to `Scratch(2)` are free
+    /// anywhere; `Scratch(3)` and `Scratch(4)` only at safepoints (calls and stubs),
+    /// where every value is in its slot.
+    Scratch(u8),
+    /// The C calling convention's integer arguments, from 0 to 4: distinct from each
+    /// other, but an argument register may be a scratch one, so a sequence sets its
+    /// arguments last.
+    Arg(u8),
+    /// The C calling convention's integer result.
+    Result,
+}
+
+/// Where a memory access goes, in memory 0.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Address {
+    /// At the i32 in `addr` plus `offset`, which the guard region checks: the access
+    /// may fault, and the back-end notes it as a fault site ([`Traps::fault_site`]).
+    Guarded { addr: Reg, offset: u32 },
+    /// At the offset from the memory base in `Scratch(0)`, already checked against the
+    /// memory's length.
+    Checked,
+}
+
+/// What a back-end's operation needs when it may trap or fault: the trap stubs of the
+/// instruction at `pc` (made on demand), and the record of guarded memory accesses.
+pub struct Traps<'a> {
+    pub(crate) pc: u32,
+    pub(crate) func: u32,
+    pub(crate) guarded: bool,
+    pub(crate) stubs: &'a mut Vec<crate::codegen::Stub>,
+    pub(crate) labels: &'a mut u32,
+    pub(crate) faults: &'a mut Vec<FaultSite>,
+}
+
+impl Traps<'_> {
+    /// The label of a stub that traps with `kind` at this instruction.
+    pub fn trap(&mut self, kind: TrapKind) -> Label {
+        self.stub(kind, None)
+    }
+
+    /// The label of a stub that traps with `kind`, whose element index is in `index`.
+    pub fn trap_with_index(&mut self, kind: TrapKind, index: Reg) -> Label {
+        self.stub(kind, Some(index))
+    }
+
+    fn stub(&mut self, kind: TrapKind, index: Option<Reg>) -> Label {
+        let label = Label(*self.labels);
+        *self.labels += 1;
+        self.stubs.push(crate::codegen::Stub::Trap { label, code: kind.code().0, pc: self.pc, index });
+        label
+    }
+
+    /// Whether memory accesses are left to the guard region (and may fault).
+    pub fn guarded(&self) -> bool {
+        self.guarded
+    }
+
+    /// Notes that the instruction at native offset `native` is a memory access that
+    /// may fault on purpose (nothing when bounds are explicit).
+    pub fn fault_site(&mut self, native: u32) {
+        if self.guarded {
+            self.faults.push(FaultSite { native, pc: self.pc, func: self.func });
+        }
+    }
+}
 
 /// Where a trap, a budget stop or a call happens, in bytecode terms: what the exit
 /// record, a frame record or a fault site says.
@@ -70,40 +160,71 @@ pub enum Callee {
     Indirect { table: u32, type_index: u32, index_reg: Reg },
 }
 
-/// A back-end. The front-end calls these in code order for one function at a time,
-/// between [`begin_function`](Self::begin_function) and
-/// [`end_function`](Self::end_function).
+/// A back-end: its machine operations. The front-end calls these in code order, a unit
+/// of code at a time, through [`CodeGen`](crate::codegen::CodeGen).
 pub trait MacroAssembler {
     /// The registers the front-end may allocate, by class. Every other register the
-    /// back-end uses is its own (pinned context registers and scratch).
+    /// back-end uses is its own (the [`Fixed`] ones, and scratch).
     fn allocatable(&self, class: RegClass) -> &'static [Reg];
+    /// The register the back-end gives a [`Fixed`] role.
+    fn fixed(&self, role: Fixed) -> Reg;
 
-    fn new_label(&mut self) -> Label;
     fn bind(&mut self, label: Label);
 
-    /// Starts the code of function `index` (module index), whose frame has
-    /// `local_slots` slots of locals of which the first `param_slots` are parameters:
-    /// its entry zeroes the other locals and charges the budget, stopping at pc 0.
-    fn begin_function(&mut self, index: u32, param_slots: u32, local_slots: u32);
-    /// Ends the function's code: out-of-line paths go here.
-    fn end_function(&mut self);
+    // Protocol: the operations the front-end's protocol is written in. They use no
+    // register but their operands (a back-end that needs one uses a register of its
+    // own outside [`Fixed`] and the allocatable ones). Offsets are bytes; `width` says
+    // how many are loaded (zero-extended) or stored.
+    fn load_int(&mut self, dst: Reg, base: Reg, offset: i32, width: Width);
+    /// `dst = [base + index * bytes(width)]`, `index` an i32 (zero-extended).
+    fn load_int_indexed(&mut self, dst: Reg, base: Reg, index: Reg, width: Width);
+    fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width);
+    /// Stores `value` (sign-extended for `W64`); it may overwrite `Scratch(0)` to do so.
+    fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width);
+    /// `dst = src` as an i32, zero-extended.
+    fn zero_extend_i32(&mut self, dst: Reg, src: Reg);
+    /// `dst = the stack pointer`.
+    fn read_stack_pointer(&mut self, dst: Reg);
+    /// Subtracts one from the budget counter and jumps to `target` if the result is
+    /// negative (`if_negative`) or not.
+    fn budget_tick(&mut self, if_negative: bool, target: Label);
+    /// Aligns the code for a function's entry.
+    fn align_entry(&mut self);
+    /// Makes a function's native frame (its entry, and an OSR entry, start with this).
+    fn enter_frame(&mut self);
+    /// Pops the native frame and returns to the caller.
+    fn leave_frame_and_return(&mut self);
+    fn call_label(&mut self, target: Label);
+    fn call_reg(&mut self, target: Reg);
+    /// Calls the code whose address is at `base + offset`, with the C convention.
+    fn call_at(&mut self, base: Reg, offset: i32);
+    /// Saves two registers on the native stack (a call that may change them puts them
+    /// back with [`restore_pair`](Self::restore_pair)).
+    fn save_pair(&mut self, a: Reg, b: Reg);
+    fn restore_pair(&mut self, a: Reg, b: Reg);
+    /// Leaves compiled code for the entry trampoline, which returns `kind` to the
+    /// driver: the native stack is cut back to the trampoline's (`EXIT_SP`).
+    fn leave_to_trampoline(&mut self, kind: u32);
+    /// The offset of the next instruction in the code.
+    fn native_offset(&self) -> u32;
 
     // Moves.
-    /// Loads a value of type `ty` from its slots (two for `v128`).
-    fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType);
-    fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType);
-    /// Writes the bits of a constant of type `ty` (not `v128`) to a slot.
-    fn store_slot_const(&mut self, slot: u32, bits: u64, ty: ValType);
-    fn copy_slot(&mut self, dst: u32, src: u32);
+    /// Loads a value of type `ty` from `base + offset` (two slots for `v128`).
+    fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType);
+    /// Stores a value of type `ty` to `base + offset` as a slot holds it: an `f32`'s
+    /// bits zero-extended to 64, as the interpreter leaves them.
+    fn store_value(&mut self, base: Reg, offset: i32, src: Reg, ty: ValType);
     /// Copies all of `src`, vectors included.
     fn mov(&mut self, dst: Reg, src: Reg);
     fn mov_const(&mut self, dst: Reg, bits: u64);
 
     // Integers; `dst` is also the left operand.
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src);
-    /// `dst = lhs op rhs`, leaving `lhs` as it is (`dst` is another register).
+    /// `dst = lhs op rhs`, leaving `lhs` as it is (`dst` is another register, not `rhs`).
+    /// `Add`, `Sub`, `Mul`, `Shl` and `ShrU` with an immediate, and `Add` and `Sub` of
+    /// registers, are protocol operations, in `int_op` too.
     fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src);
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, at: TrapAt);
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps);
     fn int_unop(&mut self, op: IntUnop, width: Width, dst: Reg);
     /// `dst = (lhs cond rhs) as i32`; `dst` may equal `lhs`.
     fn int_cmp(&mut self, cond: Cond, width: Width, dst: Reg, lhs: Reg, rhs: Src);
@@ -117,47 +238,22 @@ pub trait MacroAssembler {
     fn float_unop(&mut self, op: FloatUnop, size: FSize, dst: Reg);
     /// `dst = (lhs cond rhs) as i32`, `dst` an integer register.
     fn float_cmp(&mut self, cond: FCond, size: FSize, dst: Reg, lhs: Reg, rhs: Reg);
-    /// `dst = convert(src)`; the classes follow the conversion. Traps at `at`.
-    fn convert(&mut self, op: Convert, dst: Reg, src: Reg, at: TrapAt);
+    /// `dst = convert(src)`; the classes follow the conversion.
+    fn convert(&mut self, op: Convert, dst: Reg, src: Reg, traps: &mut Traps);
 
     // Control.
     fn jump(&mut self, target: Label);
-    /// Jumps when `lhs cond rhs`.
+    /// Jumps when `lhs cond rhs` (a protocol operation).
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label);
-    /// Jumps when the i32 in `reg` is zero (`if_zero`) or not.
+    /// Jumps when the i32 in `reg` is zero (`if_zero`) or not (a protocol operation).
     fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label);
     /// Jumps to `targets[index]`, or to `default` when the i32 `index` is past them.
     fn jump_table(&mut self, index: Reg, targets: &[Label], default: Label);
-    /// A loop back-edge: charges the budget and jumps to `header`, or stops there with
-    /// every value in its slot (`at` describes the header) when the budget says so. When
-    /// the check calls the runtime and may go on, it resumes at `reload`, which restores
-    /// the registers the header expects.
-    fn back_edge(&mut self, header: Label, reload: Label, at: TrapAt);
-    /// Returns to the caller; the results are in the slots from the frame base.
-    fn ret(&mut self);
-    /// Makes an entry into the function at the loop header `at` describes, for a
-    /// running call that the interpreter started (on-stack replacement): every value is
-    /// in its slot there, and the code goes on at `reload`, which loads the locals the
-    /// header keeps in registers. The back-end lists it with the function's entries.
-    fn osr_entry(&mut self, reload: Label, at: TrapAt);
-    /// Traps unconditionally.
-    fn trap(&mut self, code: u32, at: TrapAt);
 
-    // Memory 0 of the instance; addresses are i32 registers.
-    fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt);
-    fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt);
-    fn memory_size(&mut self, dst: Reg);
+    // Memory 0 of the instance, at an [`Address`] the front-end checked.
+    fn load(&mut self, op: LoadOp, dst: Reg, at: Address, traps: &mut Traps);
+    fn store(&mut self, op: StoreOp, value: Reg, at: Address, traps: &mut Traps);
 
-    // Globals, references, functions.
-    fn global_get(&mut self, dst: Reg, index: u32, ty: ValType);
-    fn global_set(&mut self, index: u32, src: Reg, ty: ValType);
-    /// The reference to function `index` (module index).
-    fn ref_func(&mut self, dst: Reg, index: u32);
-
-    /// Calls `callee`, whose arguments are in the slots from `args_slot`, where its
-    /// results will be; `at` is the call's own position, `ret` the position after it.
-    /// Every value is in its slot; allocated registers do not survive.
-    fn call(&mut self, callee: Callee, args_slot: u32, at: TrapAt, ret: TrapAt);
     // SIMD. Operands of `v128` type are in `Float` registers. In every method `dst` is a
     // register of its own, distinct from the operands, which die with the instruction:
     // the back-end may overwrite them.
@@ -170,21 +266,9 @@ pub trait MacroAssembler {
     /// (`lane` is 0 for the others): `dst = op(args...)`.
     fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8);
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]);
-    /// A SIMD load from memory 0 at `addr + offset`; the `load*_lane` ones take the
-    /// vector `into` and replace lane `lane` of it.
-    fn simd_load(
-        &mut self,
-        op: Opcode,
-        dst: Reg,
-        addr: Reg,
-        offset: u32,
-        into: Option<(Reg, u8)>,
-        at: TrapAt,
-    );
+    /// A SIMD load from memory 0; the `load*_lane` ones take the vector `into` and
+    /// replace lane `lane` of it.
+    fn simd_load(&mut self, op: Opcode, dst: Reg, at: Address, into: Option<(Reg, u8)>, traps: &mut Traps);
     /// A SIMD store to memory 0 (all of `value`, or lane `lane` for the `store*_lane` ones).
-    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt);
-
-    /// Calls a runtime function with its operands in the slots from `args_slot`,
-    /// where it leaves its results. Every value is in its slot.
-    fn libcall(&mut self, call: crate::abi::Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt);
+    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps);
 }

@@ -163,6 +163,18 @@ pub enum Convert {
     ReinterpretToFloat(FSize),
 }
 
+/// The floats a trapping truncation to an integer of width `to` converts, as f64
+/// bounds: the lower one (inclusive when the flag says so) and the upper one, exclusive.
+/// Every f32 and f64 in the range converts, and NaN and everything else traps.
+pub fn trunc_range(to: Width, signed: bool) -> (f64, bool, f64) {
+    match (to, signed) {
+        (Width::W32, true) => (-2147483649.0, false, 2147483648.0),
+        (Width::W32, false) => (-1.0, false, 4294967296.0),
+        (Width::W64, true) => (-9223372036854775808.0, true, 9223372036854775808.0),
+        (Width::W64, false) => (-1.0, false, 18446744073709551616.0),
+    }
+}
+
 /// Memory loads: width in bytes, sign extension, destination.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum LoadOp {

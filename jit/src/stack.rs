@@ -9,6 +9,7 @@
 
 use stratus_decoder::ValType;
 
+use crate::codegen::CodeGen;
 use crate::masm::{MacroAssembler, Reg, RegClass};
 
 /// Where an operand is.
@@ -76,7 +77,7 @@ impl ValueStack {
         }
     }
 
-    pub fn reset<M: MacroAssembler>(&mut self, masm: &M, base: u32) {
+    pub fn reset<M: MacroAssembler>(&mut self, masm: &CodeGen<M>, base: u32) {
         self.operands.clear();
         self.base = base;
         self.uses = [[0; REGS]; 2];
@@ -142,7 +143,7 @@ impl ValueStack {
 
     /// Takes a free register of `class` (one use, the caller's). When none is free,
     /// drops the locals cached in that class, then spills operands from the deepest.
-    pub fn alloc<M: MacroAssembler>(&mut self, masm: &mut M, class: RegClass) -> Reg {
+    pub fn alloc<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>, class: RegClass) -> Reg {
         if self.free_mask(class) == 0 {
             self.forget_locals_of(class);
         }
@@ -162,11 +163,11 @@ impl ValueStack {
     }
 
     /// Writes operand `position` to its slot, giving up its register.
-    pub fn spill<M: MacroAssembler>(&mut self, masm: &mut M, position: usize) {
+    pub fn spill<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>, position: usize) {
         let Operand { ty, loc, slot } = self.operands[position];
         match loc {
             Loc::Slot => return,
-            Loc::Const(bits) => masm.store_slot_const(slot, bits, ty),
+            Loc::Const(bits) => masm.store_slot_const(slot, bits),
             Loc::Reg(reg) => {
                 masm.store_slot(slot, reg, ty);
                 self.free_reg(reg);
@@ -184,7 +185,7 @@ impl ValueStack {
     }
 
     /// Writes every operand to its slot: the state at every safepoint and merge.
-    pub fn spill_all<M: MacroAssembler>(&mut self, masm: &mut M) {
+    pub fn spill_all<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>) {
         for position in 0..self.operands.len() {
             self.spill(masm, position);
         }
@@ -192,7 +193,7 @@ impl ValueStack {
 
     /// Before local `slot` is written: operands that still read it get their own copy,
     /// and its register no longer caches it.
-    pub fn detach_local<M: MacroAssembler>(&mut self, masm: &mut M, local: u32) {
+    pub fn detach_local<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>, local: u32) {
         for position in 0..self.operands.len() {
             if self.operands[position].loc == Loc::Local(local) {
                 self.spill(masm, position);
@@ -243,7 +244,7 @@ impl ValueStack {
 
     /// Pops the top operand into a register the caller may overwrite (one use, the
     /// caller's).
-    pub fn pop_reg<M: MacroAssembler>(&mut self, masm: &mut M) -> (ValType, Reg) {
+    pub fn pop_reg<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>) -> (ValType, Reg) {
         let top = self.peek();
         if let Loc::Local(local) = top.loc
             && self.cached_reg(local).is_none()
@@ -266,7 +267,7 @@ impl ValueStack {
 
     /// Pops the top operand into a register the caller only reads (one use, the
     /// caller's). A local read from its slot stays cached in the register.
-    pub fn pop_reg_shared<M: MacroAssembler>(&mut self, masm: &mut M) -> (ValType, Reg) {
+    pub fn pop_reg_shared<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>) -> (ValType, Reg) {
         let Operand { ty, loc, slot } = *self.operands.last().expect("validated code pops what it pushed");
         let reg = match loc {
             Loc::Reg(reg) => reg,

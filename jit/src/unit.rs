@@ -1,13 +1,14 @@
 //! A unit of compiled code, whatever the instruction set: one executable buffer holding a
-//! back-end's prelude (its entry trampoline and the exit paths its functions share) and
+//! back-end's entry trampoline, the exit paths its functions share, and
 //! some of a module's functions (all of them when compiled ahead of time, one when a
 //! function tiers up), with the map from its guarded memory accesses to their traps.
 //!
 //! A back-end compiles a unit in three steps: it makes an assembler
-//! ([`new_assembler`]), emits its prelude into it, and hands [`compile_unit`] a
+//! ([`new_assembler`]), emits its entry trampoline into it, and hands [`compile_unit`] a
 //! macro-assembler built around that assembler, which implements [`UnitAssembler`]. Then
-//! [`compile_unit`] compiles every function of the unit, resolves the entries, finalizes
-//! the code and registers its faults with [`signals`].
+//! [`compile_unit`] emits the exit paths and every function of the unit through the
+//! protocol ([`CodeGen`]), resolves the entries, finalizes the code and registers its
+//! faults with [`signals`].
 //!
 //! # Instruction caches
 //!
@@ -47,40 +48,18 @@ use stratus_runtime::CompiledModule;
 
 use crate::abi::EntryFn;
 use crate::signals::{self, FaultMap, Landing, Registration};
-use crate::{CompileError, FaultSite, MacroAssembler, ModuleCode, compile_function};
-
-/// What a back-end's prelude put in the buffer before the unit's functions.
-#[derive(Copy, Clone, Debug)]
-pub struct Prelude {
-    /// The entry trampoline, an [`EntryFn`].
-    pub trampoline: AssemblyOffset,
-    /// Where a fault at a guarded memory access continues: the signal handler puts the
-    /// access's bytecode position ([`FaultSite::pc`]) in the first argument register and
-    /// the function's module index ([`FaultSite::func`]) in the second, and leaves every
-    /// other register as it was at the access.
-    pub landing: DynamicLabel,
-}
-
-/// What a back-end's macro-assembler hands back once it has compiled a unit's functions.
-pub struct UnitParts<R: Relocation> {
-    /// The assembler, holding the prelude and the functions.
-    pub ops: Assembler<R>,
-    /// The entry of each function of the unit, in order of defined index.
-    pub entries: Vec<DynamicLabel>,
-    /// The entries at loop headers ([`MacroAssembler::osr_entry`]), in code order: the
-    /// function's module index, the header's pc, the entry.
-    pub osr_entries: Vec<(u32, u32, DynamicLabel)>,
-    /// The memory accesses that may fault on purpose, in any order.
-    pub faults: Vec<FaultSite>,
-}
+use crate::{Bounds, CodeGen, CompileError, FaultSite, Label, MacroAssembler, ModuleCode, compile_function};
 
 /// A back-end's macro-assembler for a unit of code.
 pub trait UnitAssembler: MacroAssembler {
     /// The relocations of the back-end's instruction set.
     type Relocation: Relocation;
 
-    /// The assembler and what was recorded in it, after the unit's last function.
-    fn into_parts(self) -> UnitParts<Self::Relocation>;
+    /// The back-end's own label for the front-end's `label`.
+    fn dynamic_label(&mut self, label: Label) -> DynamicLabel;
+    /// The assembler, holding the prelude and the functions, after the unit's last
+    /// function.
+    fn into_assembler(self) -> Assembler<Self::Relocation>;
 }
 
 /// An empty assembler for a unit's code.
@@ -89,23 +68,36 @@ pub fn new_assembler<R: Relocation>() -> Result<Assembler<R>, CompileError> {
 }
 
 /// Compiles the functions of `module` with defined indices in `unit` with `masm`, whose
-/// assembler holds the back-end's `prelude`, into one unit of code.
+/// assembler holds the back-end's entry trampoline at `trampoline` (an [`EntryFn`]),
+/// into one unit of code. The protocol adds the exit paths the functions share: the
+/// fault handler continues a fault at a guarded memory access at their landing, with
+/// the access's bytecode position ([`FaultSite::pc`]) in the first argument register
+/// and the function's module index ([`FaultSite::func`]) in the second, and every other
+/// register as it was at the access.
 pub fn compile_unit<M: UnitAssembler>(
-    mut masm: M,
+    masm: M,
+    bounds: Bounds,
     module: &CompiledModule,
     unit: Range<u32>,
-    prelude: Prelude,
+    trampoline: AssemblyOffset,
 ) -> Result<Arc<CodeUnit>, CompileError> {
+    let mut codegen = CodeGen::new(masm, bounds, module.imported_funcs, unit.clone());
     let mut frame_slots = Vec::with_capacity(unit.len());
     for index in unit.clone() {
-        compile_function(&mut masm, module, index)?;
+        compile_function(&mut codegen, module, index)?;
         let (info, _) = module.func_code(index).map_err(|e| CompileError::Invalid(e.to_string()))?;
         frame_slots.push(info.local_slots + info.max_stack_slots);
     }
-    let UnitParts { mut ops, entries, osr_entries, faults: mut sites } = masm.into_parts();
+    let (mut masm, records) = codegen.finish();
+    let landing = masm.dynamic_label(records.landing);
+    let entries: Vec<DynamicLabel> = records.entries.iter().map(|&l| masm.dynamic_label(l)).collect();
+    let osr_entries: Vec<(u32, u32, DynamicLabel)> =
+        records.osr_entries.iter().map(|&(func, pc, l)| (func, pc, masm.dynamic_label(l))).collect();
+    let mut sites = records.faults;
+    let mut ops = masm.into_assembler();
     let resolve =
         |label| ops.labels().resolve_dynamic(label).map_err(|e| CompileError::Unsupported(e.to_string()));
-    let landing = resolve(prelude.landing)?;
+    let landing = resolve(landing)?;
     let entries = entries.iter().map(|&l| resolve(l)).collect::<Result<Vec<_>, _>>()?;
     let osr_entries = osr_entries
         .iter()
@@ -128,7 +120,7 @@ pub fn compile_unit<M: UnitAssembler>(
     });
     Ok(Arc::new(CodeUnit {
         buffer,
-        trampoline: prelude.trampoline,
+        trampoline,
         first: unit.start,
         entries,
         frame_slots,

@@ -5,7 +5,6 @@ use stratus_jit::abi::{LIBCALLS, Libcall, LibcallFn, TRAP_PENDING};
 use stratus_runtime::{FuncAddr, FuncKind, InstanceAddr, InstanceVm, Store, TrapKind, VmContext};
 
 use super::JitHost;
-use crate::activation::NestedStop;
 use crate::host::call_host;
 
 /// The libcalls for stores of `T`, by [`Libcall`] number.
@@ -147,33 +146,21 @@ libcall! {
     fn call(call, func, _b) {
         let args_slot = call.args_slot();
         let caller = call.instance;
-        let may_pause = call.host.may_pause;
         let store = call.store();
         store.stack.frames.set_len(store.vm.frames_len);
         store.stack.top = args_slot;
-        let outcome = match store.funcs[func as usize].kind {
-            FuncKind::Host(_) => {
-                let mut buffers = std::mem::take(&mut call.host.buffers);
-                let called = call_host(call.store(), FuncAddr(func), Some(caller), args_slot, &mut buffers);
-                call.host.buffers = buffers;
-                called.map(drop)
-            }
-            FuncKind::Wasm { .. } if !super::native_stack::has_room() => Err(TrapKind::CallStackExhausted.into()),
-            FuncKind::Wasm { .. } => {
-                match crate::activation::call_in_place(store, FuncAddr(func), args_slot, may_pause) {
-                    Ok(()) => Ok(()),
-                    Err(NestedStop::Trap(trap)) => Err(trap),
-                    Err(NestedStop::Pause { why, regs }) => {
-                        // Not a trap: any non-zero value makes the caller leave.
-                        call.host.unwind = Some((why, regs));
-                        return Err(TrapKind::Unreachable);
-                    }
-                }
-            }
-        };
+        if let FuncKind::Wasm { .. } = store.funcs[func as usize].kind {
+            // The driver runs it, so that WebAssembly calls never nest on the native
+            // stack: not a trap, but any non-zero value makes the caller leave.
+            call.host.call = Some((FuncAddr(func), args_slot));
+            return Err(TrapKind::Unreachable);
+        }
+        let mut buffers = std::mem::take(&mut call.host.buffers);
+        let called = call_host(call.store(), FuncAddr(func), Some(caller), args_slot, &mut buffers);
+        call.host.buffers = buffers;
         let store = call.store();
         store.refresh_vm(Some(caller));
-        outcome.map_err(|trap| {
+        called.map(drop).map_err(|trap| {
             call.host.trap = Some(trap);
             TrapKind::Host(String::new())
         })

@@ -37,11 +37,9 @@ pub(crate) struct JitHost<T> {
     trap: Option<Trap>,
     /// Why the budget stopped the guest.
     budget_stop: Option<BudgetStop>,
-    /// A call into the interpreter stopped for a pause: the compiled code leaves for
-    /// the driver, which pauses at these registers.
-    unwind: Option<(BudgetStop, Regs)>,
-    /// Whether the activation running the code may pause.
-    may_pause: bool,
+    /// A call of a WebAssembly function without code: the compiled code leaves for the
+    /// driver, which runs the callee (its arguments from this slot) in the interpreter.
+    call: Option<(FuncAddr, usize)>,
     buffers: HostBuffers,
 }
 
@@ -58,6 +56,13 @@ pub(crate) enum Exit {
     Budget {
         why: BudgetStop,
         regs: Regs,
+    },
+    /// It called `callee`, a WebAssembly function without code, with its arguments in
+    /// the slots from `base`; the frame records of its callers, compiled functions all,
+    /// are on the frame stack.
+    Call {
+        callee: FuncAddr,
+        base: usize,
     },
 }
 
@@ -235,22 +240,15 @@ pub(crate) fn is_compiled<T>(store: &Store<T>, func: FuncAddr) -> bool {
 /// Runs compiled function `func`, whose frame is at slot `fp` (its frame record
 /// pushed, its arguments in place; at a loop header, the whole frame as the
 /// interpreter left it), from `entry` (its entry or a loop header's) until it leaves.
-/// `may_pause` says whether a pause in an interpreted callee may unwind it.
-pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Entry, may_pause: bool) -> Exit {
+pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Entry) -> Exit {
     let FuncKind::Wasm { instance, .. } = store.funcs[func.0 as usize].kind else {
         unreachable!("host functions have no code")
     };
     let trampoline = code_of(&entry.unit).trampoline();
     let instance_vm: *const _ = &**store.instance(instance).vm.as_ref().expect("instantiated");
     store.refresh_vm(Some(instance));
-    let mut host = JitHost {
-        store,
-        trap: None,
-        budget_stop: None,
-        unwind: None,
-        may_pause,
-        buffers: HostBuffers::default(),
-    };
+    let mut host =
+        JitHost { store, trap: None, budget_stop: None, call: None, buffers: HostBuffers::default() };
     let host_ptr: *mut JitHost<T> = &mut host;
     // SAFETY: `host.store` is the store we were given, which nothing else uses until the
     // trampoline returns; the VM context is boxed in it.
@@ -272,10 +270,10 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Ent
     drop(entry);
     // SAFETY: the call has returned: the store is ours again.
     let store = unsafe { &mut *host.store };
-    if let Some((why, regs)) = host.unwind.take() {
-        // The frames are as the interpreter that paused left them, the compiled
-        // callers' records included.
-        return Exit::Budget { why, regs };
+    if let Some((callee, base)) = host.call.take() {
+        // The frame stack is as the libcall left it, the compiled callers' records on
+        // it (the calling code popped its own from the VM context's count only).
+        return Exit::Call { callee, base };
     }
     store.stack.frames.set_len(store.vm.frames_len);
     let exit = store.vm.exit;

@@ -14,13 +14,6 @@ pub(super) fn limit() -> usize {
     LIMIT.with(|limit| *limit)
 }
 
-/// Whether this thread's stack pointer is above [`limit`]: room for the runtime to
-/// nest one more activation (a call from compiled code into the interpreter).
-pub(super) fn has_room() -> bool {
-    let here = 0u8;
-    std::ptr::from_ref(&here) as usize > limit()
-}
-
 fn compute() -> usize {
     // SAFETY: `attr` is initialized by `pthread_getattr_np` before it is read and
     // destroyed once; the out-pointers point to locals.

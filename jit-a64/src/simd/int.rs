@@ -382,9 +382,8 @@ pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {
 mod tests {
     use dynasmrt::aarch64::Assembler;
     use stratus_decoder::{Opcode, ValType};
-    use stratus_jit::Bounds;
 
-    use crate::masm::{A64Masm, Shared};
+    use crate::masm::A64Masm;
 
     /// `emit` compiles exactly what `supports` lists, with registers from both ends of
     /// the allocatable sets (an unencodable operand would panic here).
@@ -392,8 +391,8 @@ mod tests {
     fn emit_matches_supports() {
         for (vectors, ints) in [([0u8, 1, 2, 3], [5u8, 6]), ([27, 26, 25, 24], [23, 22])] {
             let mut ops = Assembler::new().unwrap();
-            let shared = Shared { trap_exit: ops.new_dynamic_label(), budget_exit: ops.new_dynamic_label() };
-            let mut m = A64Masm::new(ops, Bounds::Guard, shared, 0, 0..0);
+            let exit = ops.new_dynamic_label();
+            let mut m = A64Masm::new(ops, exit);
             for &op in Opcode::ALL {
                 let Some(signature) = op.signature() else { continue };
                 let vector_result = signature.results.first().is_some_and(|t| matches!(t, ValType::V128));

@@ -3,8 +3,8 @@
 //! Whole vectors and the loads that fill a vector from one scalar access (`ldr d`/`s`
 //! zero the rest, and the extending loads widen what `ldr d` read) go through
 //! [`A64Masm::memory_access`], like the scalar accesses. Splat and lane accesses take a
-//! base register only: [`A64Masm::absolute_address`] computes it in `x16` (and checks it
-//! when bounds are explicit), and the access that may fault in the guard region comes
+//! base register only: [`A64Masm::absolute_address`] computes it in `x16` (the front-end
+//! checked it when bounds are explicit), and the access that may fault in the guard region comes
 //! right after its fault site.
 //!
 //! A lane store of more than one byte may straddle the end of memory, and AArch64 may
@@ -13,36 +13,29 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::{Reg, TrapAt};
+use stratus_jit::{Address, Traps};
 
 use crate::access::Access;
 use crate::masm::{A64Masm, V0};
 
-/// The bytes of memory `op` reads or writes.
-fn access_bytes(op: Opcode) -> u32 {
-    op.imm_kind().access_bytes().expect("SIMD memory instructions take a memory argument")
-}
-
-/// A SIMD load from `addr + offset` into `dst`; the `load*_lane` ones take the vector
+/// A SIMD load from `at` into `dst`; the `load*_lane` ones take the vector
 /// and lane in `into`.
 pub(crate) fn load(
     m: &mut A64Masm,
     op: Opcode,
     dst: u8,
-    addr: Reg,
-    offset: u32,
+    at: Address,
     into: Option<(u8, u8)>,
-    at: TrapAt,
+    traps: &mut Traps,
 ) {
     use Opcode::*;
     let d = dst;
-    let pc = at.pc;
     match op {
-        V128Load => m.memory_access(Access::LdrQ, d, addr, offset, pc),
-        V128Load32Zero => m.memory_access(Access::LdrS, d, addr, offset, pc),
-        V128Load64Zero => m.memory_access(Access::LdrD, d, addr, offset, pc),
+        V128Load => m.memory_access(Access::LdrQ, d, at, traps),
+        V128Load32Zero => m.memory_access(Access::LdrS, d, at, traps),
+        V128Load64Zero => m.memory_access(Access::LdrD, d, at, traps),
         V128Load8x8S | V128Load8x8U | V128Load16x4S | V128Load16x4U | V128Load32x2S | V128Load32x2U => {
-            m.memory_access(Access::LdrD, d, addr, offset, pc);
+            m.memory_access(Access::LdrD, d, at, traps);
             match op {
                 V128Load8x8S => asm!(m.ops ; sxtl V(d).H8, V(d).B8),
                 V128Load8x8U => asm!(m.ops ; uxtl V(d).H8, V(d).B8),
@@ -53,8 +46,8 @@ pub(crate) fn load(
             }
         }
         V128Load8Splat | V128Load16Splat | V128Load32Splat | V128Load64Splat => {
-            m.absolute_address(addr, offset, access_bytes(op), pc);
-            m.fault_site(pc);
+            m.absolute_address(at);
+            m.fault_site(traps);
             match op {
                 V128Load8Splat => asm!(m.ops ; ld1r {V(d).B16 * 1}, [x16]),
                 V128Load16Splat => asm!(m.ops ; ld1r {V(d).H8 * 1}, [x16]),
@@ -67,8 +60,8 @@ pub(crate) fn load(
             // Below the lane count: the validator checks it.
             let lane = u32::from(lane);
             asm!(m.ops ; mov V(d).B16, V(vector).B16);
-            m.absolute_address(addr, offset, access_bytes(op), pc);
-            m.fault_site(pc);
+            m.absolute_address(at);
+            m.fault_site(traps);
             match op {
                 V128Load8Lane => asm!(m.ops ; ld1 {V(d).B * 1}[lane], [x16]),
                 V128Load16Lane => asm!(m.ops ; ld1 {V(d).H * 1}[lane], [x16]),
@@ -81,19 +74,18 @@ pub(crate) fn load(
 }
 
 /// A SIMD store of `value` (all of it, or lane `lane` for the `store*_lane` ones) to
-/// `addr + offset`.
-pub(crate) fn store(m: &mut A64Masm, op: Opcode, addr: Reg, value: u8, offset: u32, lane: u8, at: TrapAt) {
+/// `at`.
+pub(crate) fn store(m: &mut A64Masm, op: Opcode, value: u8, at: Address, lane: u8, traps: &mut Traps) {
     use Opcode::*;
     let v = value;
-    let pc = at.pc;
     // Below the lane count: the validator checks it.
     let lane = u32::from(lane);
     match op {
-        V128Store => m.memory_access(Access::StrQ, v, addr, offset, pc),
+        V128Store => m.memory_access(Access::StrQ, v, at, traps),
         V128Store8Lane | V128Store16Lane | V128Store32Lane | V128Store64Lane => {
-            m.absolute_address(addr, offset, access_bytes(op), pc);
-            m.fault_site(pc);
-            if m.guarded() {
+            m.absolute_address(at);
+            m.fault_site(traps);
+            if traps.guarded() {
                 // The probe: it faults where the store would, before any byte is written.
                 match op {
                     V128Store16Lane => asm!(m.ops ; ld1 {V(V0).H * 1}[0], [x16]),

@@ -568,16 +568,15 @@ fn popcnt(m: &mut X64Masm, d: u8, a: u8) {
 mod tests {
     use dynasmrt::x64::Assembler;
     use stratus_decoder::Opcode;
-    use stratus_jit::Bounds;
 
-    use crate::masm::{Shared, X64Masm};
+    use crate::masm::X64Masm;
 
     /// `emit` compiles exactly what `supports` lists, with any registers.
     #[test]
     fn emit_matches_supports() {
         let mut ops = Assembler::new().unwrap();
-        let shared = Shared { trap_exit: ops.new_dynamic_label(), budget_exit: ops.new_dynamic_label() };
-        let mut m = X64Masm::new(ops, Bounds::Guard, shared, 0, 0..0);
+        let exit = ops.new_dynamic_label();
+        let mut m = X64Masm::new(ops, exit);
         for &op in Opcode::ALL {
             let Some(signature) = op.signature() else { continue };
             let results_int =
