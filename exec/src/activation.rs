@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use stratus_decoder::ValType;
-use stratus_interp::{CodeCache, Regs, Stop};
+use stratus_interp::{CodeCache, Stop};
 use stratus_runtime::{
     BudgetStop, CompiledModule, Extern, Frame, FuncAddr, FuncKind, InstanceAddr, InstantiateError,
-    Interruption, Store, Trap, TrapKind, Val, VmContext,
+    Interruption, Position, Store, StoreId, Trap, TrapKind, Val,
 };
 
 use crate::backtrace::backtrace;
@@ -40,11 +40,11 @@ pub enum PauseReason {
 pub struct PausedCall {
     /// The function the host called, whose results the call ends with.
     func: FuncAddr,
-    /// The store it belongs to (the address of its VM context).
-    store: usize,
+    /// The store it belongs to.
+    store: StoreId,
     reason: PauseReason,
     /// The registers of the running function, with slot indices relative to `slots`.
-    regs: Regs,
+    regs: Position,
     /// The activation's slots, from its base to the top of the stack.
     slots: Vec<u64>,
     /// The suspended callers, outermost first, with frame bases relative to `slots`.
@@ -99,7 +99,7 @@ pub fn instantiate<T>(
 
 /// Continues a paused call, on top of whatever the store is running.
 pub fn resume<T>(store: &mut Store<T>, paused: PausedCall) -> Result<Outcome, Trap> {
-    if paused.store != vm_id(&store.vm) {
+    if paused.store != store.id() {
         return Err(Trap::host("a paused call can only be resumed in the store that ran it"));
     }
     let base = store.stack.top;
@@ -111,7 +111,7 @@ pub fn resume<T>(store: &mut Store<T>, paused: PausedCall) -> Result<Outcome, Tr
     for frame in &paused.frames {
         store.stack.frames.push(Frame { base: frame.base + base as u32, ..*frame });
     }
-    let regs = Regs { fp: paused.regs.fp + base, sp: paused.regs.sp + base, ..paused.regs };
+    let regs = Position { fp: paused.regs.fp + base, sp: paused.regs.sp + base, ..paused.regs };
     run(store, paused.func, Activation::new(base, entry_depth, regs), true)
 }
 
@@ -138,18 +138,13 @@ fn fits<T>(store: &Store<T>, paused: &PausedCall, base: usize, entry_depth: usiz
     })
 }
 
-/// The identity of a store, by its VM context's fixed address.
-fn vm_id(vm: &VmContext) -> usize {
-    std::ptr::from_ref(vm) as usize
-}
-
 /// One activation's state between the stops of the tier running it.
 struct Activation {
     /// The slot of the entered function's first argument, where its results go.
     base: usize,
     /// The frames below belong to whoever called into the store.
     entry_depth: usize,
-    regs: Regs,
+    regs: Position,
     cache: CodeCache,
     host: HostBuffers,
 }
@@ -215,7 +210,7 @@ fn call<T>(store: &mut Store<T>, func: FuncAddr, args: &[Val], may_pause: bool) 
 
 /// Makes the frame of `func`, the function the host calls, whose arguments are in
 /// `base..sp`; a failure is a trap in that function, before its first instruction.
-fn enter_frame<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) -> Result<Regs, Trap> {
+fn enter_frame<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) -> Result<Position, Trap> {
     stratus_interp::enter(store, func, base, sp).map_err(|kind| {
         let mut trap = Trap::new(kind);
         trap.backtrace = backtrace(store, func.0, 0, store.stack.frames.len());
@@ -272,7 +267,7 @@ fn results<T>(store: &Store<T>, func: FuncAddr, base: usize) -> Vec<Val> {
 }
 
 impl Activation {
-    fn new(base: usize, entry_depth: usize, regs: Regs) -> Activation {
+    fn new(base: usize, entry_depth: usize, regs: Position) -> Activation {
         Activation { base, entry_depth, regs, cache: CodeCache::default(), host: HostBuffers::default() }
     }
 
@@ -385,7 +380,7 @@ impl Activation {
                 let results = slots_of(store.funcs[running.0 as usize].ty.results());
                 let frame = store.stack.frames.pop().expect("deeper than the entry depth");
                 let sp = self.regs.fp + results;
-                self.regs = Regs {
+                self.regs = Position {
                     func: frame.func,
                     pc: frame.pc as usize,
                     stp: frame.stp as usize,
@@ -411,7 +406,8 @@ impl Activation {
                         Ok(Compiled::Called)
                     }
                     Err(kind) => {
-                        self.regs = Regs { func: callee.0, pc: 0, stp: 0, fp: base, sp: base + param_slots };
+                        self.regs =
+                            Position { func: callee.0, pc: 0, stp: 0, fp: base, sp: base + param_slots };
                         Err(self.fail(store, kind.into(), 0))
                     }
                 }
@@ -463,7 +459,7 @@ impl Activation {
             .map(|frame| Frame { base: frame.base - self.base as u32, ..*frame })
             .collect();
         store.stack.frames.truncate(self.entry_depth);
-        let regs = Regs { fp: self.regs.fp - self.base, sp: self.regs.sp - self.base, ..self.regs };
-        PausedCall { func, store: vm_id(&store.vm), reason, regs, slots, frames }
+        let regs = Position { fp: self.regs.fp - self.base, sp: self.regs.sp - self.base, ..self.regs };
+        PausedCall { func, store: store.id(), reason, regs, slots, frames }
     }
 }

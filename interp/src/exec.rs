@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 use stratus_decoder::{Opcode, ValType};
 use stratus_runtime::{
     DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, FuncRef, Global, Instance,
-    Memory, Slots, Store, Table, TierUpThresholds, TrapKind, ref_from_slot, ref_to_slot,
+    Memory, Position, Slots, Store, Table, TierUpThresholds, TrapKind, ref_from_slot, ref_to_slot,
 };
 use stratus_validator::{FuncInfo, side_table_entries};
 
@@ -54,21 +54,6 @@ impl From<TrapKind> for Stop {
 }
 
 type Step = Result<(), Stop>;
-
-/// The interpreter's registers, kept between visits to the loop: where a stopped
-/// activation continues.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Regs {
-    pub func: u32,
-    /// Offset in the function's code of the next instruction.
-    pub pc: usize,
-    /// Side-table position.
-    pub stp: usize,
-    /// Frame base: the slot of local 0.
-    pub fp: usize,
-    /// First free slot.
-    pub sp: usize,
-}
 
 /// The store, split into the parts execution reads and writes, and the registers.
 pub(crate) struct Exec<'s, T> {
@@ -148,7 +133,7 @@ fn running_func<'s, T>(
 impl<'s, T> Exec<'s, T> {
     pub(crate) fn new(
         store: &'s mut Store<T>,
-        regs: Regs,
+        regs: Position,
         entry_depth: usize,
         cache: &'s mut CodeCache,
     ) -> Self {
@@ -196,8 +181,8 @@ impl<'s, T> Exec<'s, T> {
         Ok(())
     }
 
-    pub(crate) fn regs(&self) -> Regs {
-        Regs { func: self.func, pc: self.pc, stp: self.stp, fp: self.fp, sp: self.sp }
+    pub(crate) fn regs(&self) -> Position {
+        Position { func: self.func, pc: self.pc, stp: self.stp, fp: self.fp, sp: self.sp }
     }
 
     /// Where the executing instruction is, for backtraces.

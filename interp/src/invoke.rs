@@ -2,16 +2,16 @@
 //! running an activation until it stops. Everything between stops (host calls, budget
 //! decisions, traps and their backtraces, results) is the core's (`stratus-exec`).
 
-use stratus_runtime::{FuncAddr, FuncKind, Store, TrapKind};
+use stratus_runtime::{FuncAddr, FuncKind, Position, Store, TrapKind};
 
-use crate::exec::{CodeCache, Exec, Regs, Stop};
+use crate::exec::{CodeCache, Exec, Stop};
 
 /// Makes the frame of WebAssembly function `func`, whose arguments are in the slots
 /// `base..sp`: zeroes its declared locals and returns the registers at its first
 /// instruction. Fails when its frame does not fit in the value or frame stack, or when
 /// validation is lazy and the function, validated now, is invalid. Charges nothing: the
 /// core charges the entry.
-pub fn enter<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) -> Result<Regs, TrapKind> {
+pub fn enter<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) -> Result<Position, TrapKind> {
     if store.stack.frames.is_full() {
         return Err(TrapKind::CallStackExhausted);
     }
@@ -27,7 +27,7 @@ pub fn enter<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) ->
         return Err(TrapKind::CallStackExhausted);
     }
     store.stack.slots.as_mut_slice()[sp..locals_end].fill(0);
-    Ok(Regs { func: func.0, pc: 0, stp: 0, fp: base, sp: locals_end })
+    Ok(Position { func: func.0, pc: 0, stp: 0, fp: base, sp: locals_end })
 }
 
 /// Runs the activation whose registers are `regs` (its frames below it from
@@ -35,7 +35,7 @@ pub fn enter<T>(store: &mut Store<T>, func: FuncAddr, base: usize, sp: usize) ->
 /// offset of the instruction it stopped at (the trapping instruction, for a trap).
 pub fn run<T>(
     store: &mut Store<T>,
-    regs: &mut Regs,
+    regs: &mut Position,
     entry_depth: usize,
     cache: &mut CodeCache,
 ) -> (Stop, usize) {

@@ -19,5 +19,5 @@ mod invoke;
 pub mod num;
 mod slot;
 
-pub use exec::{CodeCache, Regs, Stop};
+pub use exec::{CodeCache, Stop};
 pub use invoke::{enter, run};

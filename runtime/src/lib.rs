@@ -3,7 +3,8 @@
 //! Owns: the [`Store`] and its objects by address (functions, tables, memories,
 //! globals, segments, instances, host values); linear memory reserved once so its base
 //! never moves; the value stack and frame records the interpreter and the compilers
-//! share, the [`VmContext`] through which every tier sees its store, and the budget
+//! share, and the [`Position`] of a call stopped at a safepoint in any tier; the
+//! [`VmContext`] through which every tier sees its store, and the budget
 //! (fuel, interruption) they all charge; [`Trap`]s; instantiation up to (not
 //! including) the start function; the interface every tier uses to call host functions
 //! ([`HostFunc`]).
@@ -32,10 +33,10 @@ pub use module::{
     FuncCode, Import, MachineCode, Validation,
 };
 pub use quota::{GrowError, Quota, QuotaExceeded};
-pub use stack::{Frame, Frames, Slots, Stack};
+pub use stack::{Frame, Frames, Position, Slots, Stack};
 pub use store::{
     CompilePolicy, DataAddr, DataSegment, ElemAddr, ElemSegment, FuncEntry, FuncKind, FuncRef, GlobalAddr,
-    HostFunc, InstanceAddr, Limits, MemAddr, Store, TableAddr, TierStats, TierUpThresholds,
+    HostFunc, InstanceAddr, Limits, MemAddr, Store, StoreId, TableAddr, TierStats, TierUpThresholds,
 };
 pub use table::{Table, TableVm, copy_elements as copy_table_elements};
 pub use trap::{FrameInfo, Trap, TrapKind, write_backtrace};

@@ -27,6 +27,25 @@ pub struct Frame {
     pub base: u32,
 }
 
+/// Where a call is at a safepoint, in terms every tier shares: the running function,
+/// its bytecode and side-table positions, and its frame on the value stack. The
+/// interpreter runs from one and stops at one; compiled code leaves the driver one when
+/// it stops; a paused call keeps one (with slot indices relative to its own slots). It
+/// holds no host address and no tier, so a call stopped in one tier resumes in any.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    /// The running function (a function address).
+    pub func: u32,
+    /// Offset in the function's code of the next instruction.
+    pub pc: usize,
+    /// The side-table position there.
+    pub stp: usize,
+    /// Frame base: the slot of local 0.
+    pub fp: usize,
+    /// First free slot.
+    pub sp: usize,
+}
+
 /// A zeroed block of `len` values of `T`, owned by its raw pointer.
 struct RawBlock<T> {
     ptr: NonNull<T>,

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use stratus_decoder::{FuncType, MemoryType, TableType};
 
@@ -206,6 +207,10 @@ pub struct TierStats {
 
 /// Everything a set of instances owns, addressed by index, and the data `T` the
 /// embedder keeps with it.
+/// A store's name, unique in the process: what a paused call remembers its store by.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub struct StoreId(u64);
+
 pub struct Store<T> {
     pub data: T,
     pub funcs: Vec<FuncEntry<T>>,
@@ -232,9 +237,14 @@ pub struct Store<T> {
     /// What the tiers did; the execution core keeps it.
     pub tier_stats: TierStats,
     type_ids: HashMap<Arc<FuncType>, u32>,
+    id: StoreId,
 }
 
 impl<T> Store<T> {
+    pub fn id(&self) -> StoreId {
+        self.id
+    }
+
     pub fn new(data: T) -> Self {
         Store::with_limits(data, Limits::default())
     }
@@ -260,6 +270,10 @@ impl<T> Store<T> {
             compile: CompilePolicy::Never,
             tier_stats: TierStats::default(),
             type_ids: HashMap::new(),
+            id: {
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
+            },
         };
         store.vm.slots = store.stack.slots.base();
         store.vm.slots_len = store.stack.slots.len();

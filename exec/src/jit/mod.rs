@@ -10,7 +10,6 @@ use std::any::Any;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use stratus_interp::Regs;
 use stratus_jit::unit::CodeUnit;
 // The back-end for this machine: both make the same `CodeUnit`s.
 use stratus_jit::{Bounds, ModuleCode};
@@ -20,7 +19,7 @@ use stratus_jit_a64 as backend;
 use stratus_jit_x64 as backend;
 use stratus_runtime::{
     BudgetStop, CompilePolicy, CompiledModule, ExitKind, FuncAddr, FuncKind, GUARD_BYTES, InstanceAddr,
-    MAX_PAGES, PAGE_SIZE, Store, Trap, TrapKind,
+    MAX_PAGES, PAGE_SIZE, Position, Store, Trap, TrapKind,
 };
 
 use crate::host::HostBuffers;
@@ -55,7 +54,7 @@ pub(crate) enum Exit {
     /// The budget stopped it at a safepoint, given in the interpreter's registers.
     Budget {
         why: BudgetStop,
-        regs: Regs,
+        regs: Position,
     },
     /// It called `callee`, a WebAssembly function without code, with its arguments in
     /// the slots from `base`; the frame records of its callers, compiled functions all,
@@ -147,7 +146,7 @@ pub(crate) struct Entry {
 /// safepoint: its entry (`regs.pc` 0) or a loop header. A function without code is
 /// compiled here when it is hot enough for the store's policy. `None` leaves it to the
 /// interpreter.
-pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Regs) -> Option<Entry> {
+pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Position) -> Option<Entry> {
     if store.compile == CompilePolicy::Never || !available() {
         return None;
     }
@@ -288,7 +287,7 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Ent
         }
         _ => {
             let base = (exit.fp - store.vm.slots as usize) / 8;
-            let regs = Regs {
+            let regs = Position {
                 func: exit.func,
                 pc: exit.pc as usize,
                 stp: exit.stp as usize,
