@@ -378,7 +378,7 @@ impl Activation {
                     }
                 }
             }
-            store.refresh_vm(instance_of(store, self.regs.func));
+            store.refresh_vm();
             (stop, pc) = stratus_interp::run(store, &mut self.regs, self.entry_depth, &mut self.cache);
             charged = true;
         }

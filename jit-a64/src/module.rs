@@ -104,7 +104,6 @@ fn emit_prelude(
     );
     mov_imm(ops, false, 0, ExitKind::Trap as u64);
     asm!(ops
-        ; str w0, [vmctx, abi::vm::EXIT_KIND as u32]
         ; ldr x16, [vmctx, abi::vm::EXIT_SP as u32]
         ; mov sp, x16
         ; b =>exit
@@ -123,7 +122,6 @@ fn emit_prelude(
     );
     mov_imm(ops, false, 0, ExitKind::Budget as u64);
     asm!(ops
-        ; str w0, [vmctx, abi::vm::EXIT_KIND as u32]
         ; ldr x16, [vmctx, abi::vm::EXIT_SP as u32]
         ; mov sp, x16
         ; b =>exit

@@ -94,7 +94,6 @@ fn emit_prelude(
         ; mov [r15 + abi::vm::EXIT_PC], edx
         ; mov [r15 + abi::vm::EXIT_DETAIL], ecx
         ; mov [r15 + abi::vm::EXIT_ARG], r8d
-        ; mov DWORD [r15 + abi::vm::EXIT_KIND], ExitKind::Trap as i32
         ; mov rsp, [r15 + abi::vm::EXIT_SP]
         ; mov eax, ExitKind::Trap as i32
         ; jmp =>exit
@@ -110,7 +109,6 @@ fn emit_prelude(
         ; mov [r15 + abi::vm::EXIT_STP], ecx
         ; mov [r15 + abi::vm::EXIT_HEIGHT], r8d
         ; mov [r15 + abi::vm::EXIT_FP], r14
-        ; mov DWORD [r15 + abi::vm::EXIT_KIND], ExitKind::Budget as i32
         ; mov rsp, [r15 + abi::vm::EXIT_SP]
         ; mov eax, ExitKind::Budget as i32
         ; jmp =>exit

@@ -172,7 +172,7 @@ libcall! {
             }
         };
         let store = call.store();
-        store.refresh_vm(Some(caller));
+        store.refresh_vm();
         outcome.map_err(|trap| {
             call.host.trap = Some(trap);
             TrapKind::Host(String::new())
