@@ -192,6 +192,7 @@ mod cli {
 
     /// A loop that starts in the interpreter and finishes in compiled code, as
     /// `--stats` shows.
+    #[cfg(feature = "wat")]
     const LOOP_WASM_TEXT: &str = r#"(module
       (func (export "sum") (param $n i32) (result i64) (local $i i32) (local $acc i64)
         (loop $next
@@ -201,6 +202,7 @@ mod cli {
         (local.get $acc)))"#;
 
     /// The figures of `--stats`, by the start of their line.
+    #[cfg(feature = "wat")]
     fn stat(text: &str, line: &str) -> String {
         let found = text.lines().find_map(|l| l.strip_prefix(line));
         found.unwrap_or_else(|| panic!("no {line:?} in {text:?}")).to_string()

@@ -211,6 +211,10 @@ enum Ended {
 }
 
 /// How a turn in compiled code went.
+#[cfg_attr(
+    not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))),
+    expect(dead_code, reason = "without a compiler no function is ever entered")
+)]
 enum Compiled {
     /// The function has no code: the interpreter runs it.
     NotEntered,
