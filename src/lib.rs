@@ -70,6 +70,9 @@ mod instance;
 mod linker;
 mod memory;
 mod module;
+#[cfg(test)]
+#[path = "../exec/tests/support/require_jit.rs"]
+mod require_jit;
 mod store;
 mod table;
 pub mod text;

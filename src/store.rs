@@ -359,6 +359,7 @@ mod tests {
     use stratus_runtime::{CompilePolicy, GUARD_BYTES, MemoryReservation, TierUpThresholds};
 
     use crate::engine::{DEFAULT_TIER_UP_BACK_EDGES, DEFAULT_TIER_UP_CALLS};
+    use crate::require_jit::jit_here;
     use crate::{Config, Engine, Store, Tier};
 
     #[test]
@@ -371,7 +372,7 @@ mod tests {
     #[test]
     fn the_default_tier_compiles_hot_functions_where_it_can() {
         let store = Store::new(&Engine::default(), ());
-        if !Tier::Auto.compiles_here() {
+        if !jit_here() {
             assert_eq!(store.inner.compile, CompilePolicy::Never);
             return;
         }
@@ -387,7 +388,7 @@ mod tests {
 
     #[test]
     fn the_jit_tier_compiles_every_function_with_a_guard_unless_told_otherwise() {
-        if !Tier::Jit.compiles_here() {
+        if !jit_here() {
             // Where there is no compiler (no `jit` feature, another CPU), it interprets.
             if Tier::Jit.check_available().is_ok() {
                 let store = Store::new(&Engine::new(Config::new().tier(Tier::Jit)).unwrap(), ());

@@ -6,10 +6,13 @@
 
 #[path = "programs/harness.rs"]
 mod harness;
+#[path = "../exec/tests/support/require_jit.rs"]
+mod require_jit;
 
 use std::fs;
 
 use harness::*;
+use require_jit::jit_here;
 use stratus::{
     CompilePolicy, Config, DEFAULT_TIER_UP_BACK_EDGES, DEFAULT_TIER_UP_CALLS, Engine, GUARD_BYTES,
     MemoryReservation, Tier, TierUpThresholds,
@@ -28,13 +31,12 @@ const JIT_NOT_BUILT: &str =
 /// Whether this build compiles under the `jit` tier on this machine; a build without
 /// the JIT must say so.
 fn jit_runs_here() -> bool {
+    let compiles = jit_here();
     match Tier::Jit.check_available() {
-        Ok(()) => Tier::Jit.compiles_here(),
-        Err(error) => {
-            assert_eq!(error.to_string(), JIT_NOT_BUILT);
-            false
-        }
+        Ok(()) => assert_eq!(Tier::Jit.compiles_here(), compiles),
+        Err(error) => assert_eq!(error.to_string(), JIT_NOT_BUILT),
     }
+    compiles
 }
 
 mod api {
@@ -66,7 +68,7 @@ mod api {
             (DEFAULT_TIER_UP_CALLS, DEFAULT_TIER_UP_BACK_EDGES)
         );
         let policy = engine.config().get_compile_policy();
-        if Tier::Auto.compiles_here() {
+        if jit_runs_here() {
             let thresholds =
                 TierUpThresholds { calls: DEFAULT_TIER_UP_CALLS, back_edges: DEFAULT_TIER_UP_BACK_EDGES };
             assert_eq!(policy, CompilePolicy::OnHeat(thresholds));
@@ -192,6 +194,7 @@ mod cli {
 
     /// A loop that starts in the interpreter and finishes in compiled code, as
     /// `--stats` shows.
+    #[cfg(feature = "wat")]
     const LOOP_WASM_TEXT: &str = r#"(module
       (func (export "sum") (param $n i32) (result i64) (local $i i32) (local $acc i64)
         (loop $next
@@ -201,6 +204,7 @@ mod cli {
         (local.get $acc)))"#;
 
     /// The figures of `--stats`, by the start of their line.
+    #[cfg(feature = "wat")]
     fn stat(text: &str, line: &str) -> String {
         let found = text.lines().find_map(|l| l.strip_prefix(line));
         found.unwrap_or_else(|| panic!("no {line:?} in {text:?}")).to_string()

@@ -157,6 +157,10 @@ enum Ended {
 }
 
 /// How a turn in compiled code went.
+#[cfg_attr(
+    not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))),
+    expect(dead_code, reason = "without a compiler no function is ever entered")
+)]
 enum Compiled {
     /// The function has no code: the interpreter runs it.
     NotEntered,
@@ -325,7 +329,7 @@ impl Activation {
                     }
                 }
             }
-            store.refresh_vm(instance_of(store, self.regs.func));
+            store.refresh_vm();
             (stop, pc) = stratus_interp::run(store, &mut self.regs, self.entry_depth, &mut self.cache);
             charged = true;
         }

@@ -4,9 +4,13 @@
 
 #![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 
+#[path = "support/require_jit.rs"]
+mod require_jit;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use require_jit::jit_here;
 use stratus_exec::Outcome;
 use stratus_runtime::{
     CompilePolicy, CompiledModule, Extern, FuncAddr, InstanceAddr, Interruption, Limits, MemoryReservation,
@@ -78,7 +82,7 @@ fn call(store: &mut Store<()>, instance: InstanceAddr, name: &str, args: &[Val])
 
 #[test]
 fn traps_read_as_the_interpreters() {
-    if !stratus_exec::jit_available() {
+    if !jit_here() {
         return;
     }
     let cases: &[(&str, &[Val])] = &[
@@ -108,7 +112,7 @@ fn traps_read_as_the_interpreters() {
 
 #[test]
 fn fuel_stops_compiled_code_where_it_stops_the_interpreter() {
-    if !stratus_exec::jit_available() {
+    if !jit_here() {
         return;
     }
     for (name, arg, cost) in [("count", 10, 11), ("fib", 10, 177)] {
@@ -128,7 +132,7 @@ fn fuel_stops_compiled_code_where_it_stops_the_interpreter() {
 
 #[test]
 fn paused_compiled_calls_resume_to_the_right_result() {
-    if !stratus_exec::jit_available() {
+    if !jit_here() {
         return;
     }
     let (mut store, instance) = setup(true, true);
@@ -154,7 +158,7 @@ fn paused_compiled_calls_resume_to_the_right_result() {
 
 #[test]
 fn interruption_stops_a_compiled_loop() {
-    if !stratus_exec::jit_available() {
+    if !jit_here() {
         return;
     }
     let (mut store, instance) = setup(true, true);
@@ -171,7 +175,7 @@ fn interruption_stops_a_compiled_loop() {
 
 #[test]
 fn host_functions_call_back_into_compiled_code() {
-    if !stratus_exec::jit_available() {
+    if !jit_here() {
         return;
     }
     let m = module(

@@ -1,7 +1,11 @@
 //! Small end-to-end runs of every tier: calls, branches, memory, host calls, traps.
 
+#[path = "support/require_jit.rs"]
+mod require_jit;
+
 use std::sync::Arc;
 
+use require_jit::jit_here;
 use stratus_runtime::{
     CompilePolicy, CompiledModule, Extern, Limits, MemoryReservation, Store, TrapKind, Val,
 };
@@ -26,7 +30,7 @@ fn call(
 /// with bounds checked by the guard region and checked explicitly.
 fn stores() -> Vec<Store<()>> {
     let mut stores = vec![Store::new(())];
-    if stratus_exec::jit_available() {
+    if jit_here() {
         for memory_reservation in
             [MemoryReservation::Whole { guard: stratus_runtime::GUARD_BYTES }, MemoryReservation::default()]
         {

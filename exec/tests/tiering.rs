@@ -6,8 +6,12 @@
 
 #![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 
+#[path = "support/require_jit.rs"]
+mod require_jit;
+
 use std::sync::Arc;
 
+use require_jit::jit_here;
 use stratus_exec::{Outcome, PauseReason};
 use stratus_runtime::{
     CompilePolicy, CompiledModule, Extern, FuncAddr, InstanceAddr, Limits, MemoryReservation, Store,
@@ -85,10 +89,6 @@ fn export(store: &Store<()>, instance: InstanceAddr, name: &str) -> FuncAddr {
 fn call(store: &mut Store<()>, instance: InstanceAddr, name: &str, args: &[Val]) -> Vec<Val> {
     let func = export(store, instance, name);
     stratus_exec::invoke(store, func, args).unwrap()
-}
-
-fn jit_here() -> bool {
-    stratus_exec::jit_available()
 }
 
 #[test]

@@ -21,7 +21,6 @@ pub mod vm {
     pub const STACK_LIMIT: i32 = offset_of!(VmContext, stack_limit) as i32;
     pub const LIBCALLS: i32 = offset_of!(VmContext, libcalls) as i32;
     const EXIT: usize = offset_of!(VmContext, exit);
-    pub const EXIT_KIND: i32 = (EXIT + offset_of!(ExitRecord, kind)) as i32;
     pub const EXIT_FUNC: i32 = (EXIT + offset_of!(ExitRecord, func)) as i32;
     pub const EXIT_PC: i32 = (EXIT + offset_of!(ExitRecord, pc)) as i32;
     pub const EXIT_STP: i32 = (EXIT + offset_of!(ExitRecord, stp)) as i32;

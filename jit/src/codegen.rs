@@ -167,7 +167,6 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.exit_position();
         self.masm.store_int(vm, abi::vm::EXIT_DETAIL, a2, Width::W32);
         self.masm.store_int(vm, abi::vm::EXIT_ARG, a3, Width::W32);
-        self.masm.store_int_const(vm, abi::vm::EXIT_KIND, ExitKind::Trap as i32, Width::W32);
         self.masm.leave_to_trampoline(ExitKind::Trap as u32);
 
         self.masm.bind(self.budget_exit);
@@ -176,7 +175,6 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.masm.store_int(vm, abi::vm::EXIT_HEIGHT, a3, Width::W32);
         let frame = self.r(Fixed::Frame);
         self.masm.store_int(vm, abi::vm::EXIT_FP, frame, Width::W64);
-        self.masm.store_int_const(vm, abi::vm::EXIT_KIND, ExitKind::Budget as i32, Width::W32);
         self.masm.leave_to_trampoline(ExitKind::Budget as u32);
 
         self.masm.bind(self.records.landing);

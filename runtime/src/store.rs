@@ -264,7 +264,7 @@ impl<T> Store<T> {
             externs: Vec::new(),
             stack: Stack::new(limits.stack_slots, limits.call_depth),
             limits,
-            vm: Box::new(VmContext::new(budget.flag())),
+            vm: Box::new(VmContext::new()),
             budget,
             quota: Arc::new(Quota::new(limits.total_memory_bytes, limits.total_table_elements)),
             compile: CompilePolicy::Never,
@@ -281,26 +281,17 @@ impl<T> Store<T> {
         store.vm.frames_max = store.stack.frames.capacity();
         // SAFETY: `slots_len` slots from `slots` are the value stack's allocation.
         store.vm.slots_end = unsafe { store.vm.slots.add(store.vm.slots_len) };
-        store.refresh_vm(None);
+        store.refresh_vm();
         store
     }
 
     /// Brings the VM context's *refreshed* fields up to date: the store's vectors and
-    /// the frames in use, and memory 0 of `instance` (the one about to run).
-    pub fn refresh_vm(&mut self, instance: Option<InstanceAddr>) {
+    /// the frames in use.
+    pub fn refresh_vm(&mut self) {
         let vm = &mut *self.vm;
         vm.frames_len = self.stack.frames.len();
-        vm.funcs = self.funcs.as_ptr().cast();
         vm.func_refs = self.func_refs.as_ptr();
         vm.globals = self.globals.as_mut_ptr().cast();
-        vm.tables = self.tables.as_mut_ptr().cast();
-        let memory = instance
-            .and_then(|i| self.instances[i.0 as usize].memories.first())
-            .map(|m| &mut self.memories[m.0 as usize]);
-        (vm.memory_base, vm.memory_len) = match memory {
-            Some(memory) => (memory.data_mut().as_mut_ptr(), memory.len()),
-            None => (std::ptr::null_mut(), 0),
-        };
     }
 
     /// Records that function entries may have changed (an instance was added, or a

@@ -7,22 +7,27 @@
 //! address never changes while the store lives; generated code may keep that address
 //! in a register. The execution core (`stratus-exec`) refreshes the fields marked
 //! *refreshed* before it runs code and after every host call, since host functions may
-//! add instances (moving the store's vectors) or grow a memory.
+//! add instances (moving the store's vectors).
 //!
 //! | field | meaning |
 //! |---|---|
 //! | `slots`, `slots_len`, `slots_end` | the value stack: base (fixed), length in 64-bit slots, end |
 //! | `frames`, `frames_len`, `frames_max` | the frame stack: base (fixed), records in use, capacity |
-//! | `memory_base`, `memory_len` | memory 0 of the running instance (refreshed) |
-//! | `funcs`, `globals`, `tables` | the store's function entries, globals, tables (refreshed) |
+//! | `globals` | the store's globals (refreshed) |
 //! | `func_refs` | the store's [`FuncRef`](crate::FuncRef)s, what compiled code calls by (refreshed) |
 //! | `budget` | units left before the next budget check (see below) |
-//! | `interrupt` | the interrupt flag another thread sets ([`InterruptHandle`]) |
-//! | `exit` | why compiled code left for the driver, and where ([`ExitRecord`]) |
+//! | `exit` | where compiled code left for the driver ([`ExitRecord`]) |
 //! | `generation` | bumped whenever function entries may have changed: caches of callee code compare it |
 //! | `exit_sp` | the native stack pointer to go back to when compiled code leaves for the driver |
 //! | `stack_limit` | the lowest native stack pointer compiled code may call at |
 //! | `libcalls`, `host` | the compiler's table of runtime functions, and the driver's state they use |
+//!
+//! Each field is read by somebody: the interpreter (`slots`, `slots_len`, `budget`,
+//! `generation`), the execution core, or compiled code through the offsets in
+//! `stratus-jit`'s `abi`. What compiled code reads of an instance (its functions, tables
+//! and memory 0) is in the instance's [`InstanceVm`](crate::InstanceVm). The interrupt
+//! flag is not here: only the budget check looks at it, when the counter runs out
+//! ([`Budget::exhausted`]).
 //!
 //! Frames are [`Frame`] records (`#[repr(C)]`, 16 bytes): the caller's function address,
 //! the bytecode offset after the call, its side-table position and its frame base.
@@ -91,13 +96,12 @@ impl InterruptHandle {
     }
 }
 
-/// Why compiled code left for the driver, and where: the registers of the running
-/// function in the interpreter's terms.
+/// Where compiled code left for the driver: the registers of the running function in
+/// the interpreter's terms. Why it left is the entry trampoline's return value, an
+/// [`ExitKind`].
 #[repr(C)]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExitRecord {
-    /// An [`ExitKind`] as a number.
-    pub kind: u32,
     /// The function address of the running function.
     pub func: u32,
     /// The bytecode offset in that function where it stopped.
@@ -110,23 +114,20 @@ pub struct ExitRecord {
     pub arg: u32,
     /// Slots in use above the frame base: locals and operands.
     pub height: u32,
-    pub reserved: u32,
     /// The frame base, as an address in the value stack.
     pub fp: usize,
 }
 
-/// Values of [`ExitRecord::kind`].
+/// Why compiled code left for the driver: what the entry trampoline returns.
 #[repr(u32)]
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ExitKind {
     /// The function the driver entered has returned.
     Returned = 0,
-    /// A host function is to be called (`detail` is its address).
-    HostCall = 1,
-    /// A trap (`detail` is its code).
-    Trap = 2,
+    /// A trap (the exit record's `detail` is its code).
+    Trap = 1,
     /// The budget counter went below zero.
-    Budget = 3,
+    Budget = 2,
 }
 
 /// What the budget check decided.
@@ -156,13 +157,8 @@ pub struct VmContext {
     pub frames: *mut Frame,
     pub frames_len: usize,
     pub frames_max: usize,
-    pub memory_base: *mut u8,
-    pub memory_len: usize,
-    pub funcs: *const u8,
     pub globals: *mut u8,
-    pub tables: *mut u8,
     pub budget: i64,
-    pub interrupt: *const AtomicU8,
     pub exit: ExitRecord,
     pub generation: u64,
     pub slots_end: *mut u64,
@@ -175,7 +171,7 @@ pub struct VmContext {
 
 // SAFETY: the pointers lead into the store that owns the context; the context moves
 // between threads only with its store, and is used only by whoever has the store
-// exclusively (the interrupt flag, the one field shared with other threads, is atomic).
+// exclusively.
 unsafe impl Send for VmContext {}
 // SAFETY: shared references to the context give no access through its pointers.
 unsafe impl Sync for VmContext {}
@@ -188,10 +184,6 @@ impl Budget {
 
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle { flag: self.interrupt.clone() }
-    }
-
-    pub(crate) fn flag(&self) -> *const AtomicU8 {
-        Arc::as_ptr(&self.interrupt)
     }
 
     /// Takes a pending interruption request, if there is one: at a budget check, and
@@ -265,20 +257,15 @@ impl Default for Budget {
 }
 
 impl VmContext {
-    pub(crate) fn new(interrupt: *const AtomicU8) -> VmContext {
+    pub(crate) fn new() -> VmContext {
         VmContext {
             slots: std::ptr::null_mut(),
             slots_len: 0,
             frames: std::ptr::null_mut(),
             frames_len: 0,
             frames_max: 0,
-            memory_base: std::ptr::null_mut(),
-            memory_len: 0,
-            funcs: std::ptr::null(),
             globals: std::ptr::null_mut(),
-            tables: std::ptr::null_mut(),
             budget: 0,
-            interrupt,
             exit: ExitRecord::default(),
             generation: 0,
             slots_end: std::ptr::null_mut(),

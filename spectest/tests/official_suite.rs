@@ -7,9 +7,13 @@
 //! the package registry) and, when present beside the clone, from the pristine copies in
 //! `../shared/testsuite/wasm-2.0`.
 
+#[path = "../../exec/tests/support/require_jit.rs"]
+mod require_jit;
+
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use require_jit::jit_here;
 use stratus_runtime::TierUpThresholds;
 use stratus_spectest::{
     BoundsChecks, CompilePolicy, FileReport, RunOptions, Summary, run_paths, run_paths_with, run_script,
@@ -40,8 +44,7 @@ fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &Ru
 
 /// Every function compiled before it runs, where this machine has the compiler.
 fn compiled() -> Option<RunOptions> {
-    stratus_exec::jit_available()
-        .then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
+    jit_here().then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
 }
 
 /// Tiered with thresholds of 1, where this machine has the compiler: every function
@@ -49,8 +52,7 @@ fn compiled() -> Option<RunOptions> {
 /// second call or in the middle of its loop (on-stack replacement).
 fn tiered() -> Option<RunOptions> {
     let thresholds = TierUpThresholds { calls: 1, back_edges: 1 };
-    stratus_exec::jit_available()
-        .then(|| RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..RunOptions::default() })
+    jit_here().then(|| RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..RunOptions::default() })
 }
 
 /// Tiered, functions that got hot were compiled, and where the scripts have loops that

@@ -159,7 +159,7 @@ libcall! {
         let called = call_host(call.store(), FuncAddr(func), Some(caller), args_slot, &mut buffers);
         call.host.buffers = buffers;
         let store = call.store();
-        store.refresh_vm(Some(caller));
+        store.refresh_vm();
         called.map(drop).map_err(|trap| {
             call.host.trap = Some(trap);
             TrapKind::Host(String::new())

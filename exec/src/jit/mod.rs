@@ -245,7 +245,7 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Ent
     };
     let trampoline = code_of(&entry.unit).trampoline();
     let instance_vm: *const _ = &**store.instance(instance).vm.as_ref().expect("instantiated");
-    store.refresh_vm(Some(instance));
+    store.refresh_vm();
     let mut host =
         JitHost { store, trap: None, budget_stop: None, call: None, buffers: HostBuffers::default() };
     let host_ptr: *mut JitHost<T> = &mut host;

@@ -3,10 +3,12 @@
 //! [`Isa`]: how to compile a module or one of its functions, and how to disassemble one
 //! function's code, one instruction a line.
 //!
-//! Every `tests/golden/NAME.wat` of the back-end is compiled with [`Bounds::Guard`] and its
-//! disassembly compared with `tests/golden/NAME.EXT` (`EXT` the ISA's). A `.wat` whose
-//! first line is `;; bounds: guard, explicit` is also compiled with [`Bounds::Explicit`],
-//! compared with `NAME.explicit.EXT`. A `.wat` with a line `;; unit: N` has only its
+//! The inputs are shared: every back-end compiles every `jit/tests/golden/NAME.wat`, so
+//! that the ISAs' code for the same function can be read side by side. Each input is
+//! compiled with [`Bounds::Guard`] and its disassembly compared with `NAME.EXT` beside it
+//! (`EXT` the ISA's: `NAME.x64`, `NAME.a64`). A `.wat` whose first line is
+//! `;; bounds: guard, explicit` is also compiled with [`Bounds::Explicit`], compared with
+//! `NAME.explicit.EXT`. A `.wat` with a line `;; unit: N` has only its
 //! defined function `N` compiled, alone, as it is when it tiers up: its calls to the
 //! module's other functions go through their function refs.
 //!
@@ -46,6 +48,10 @@ use stratus_runtime::CompiledModule;
 
 /// A back-end's `compile_functions`.
 pub type Compile = fn(&CompiledModule, Bounds, std::ops::Range<u32>) -> Result<Arc<CodeUnit>, CompileError>;
+
+/// Where the inputs and every back-end's expected files are, from a back-end's crate
+/// directory.
+const GOLDEN_DIR: &str = "../jit/tests/golden";
 
 /// What the harness needs of a back-end.
 pub struct Isa {
@@ -287,7 +293,7 @@ fn unified_diff(expected: &str, actual: &str, max_lines: usize) -> String {
 /// Compares (or, blessing, writes) every expected file of `isa`; panics with the
 /// differences.
 pub fn check(isa: &Isa) {
-    let dir = Path::new(isa.crate_dir).join("tests").join("golden");
+    let dir = Path::new(isa.crate_dir).join(GOLDEN_DIR);
     let bless = blessing();
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
@@ -356,11 +362,10 @@ pub fn check(isa: &Isa) {
     if !failures.is_empty() {
         panic!(
             "{} golden disassembly check(s) failed:\n\n{}\n\nIf the new code is intended, run\n    {}\n\
-             and review the change with `git diff {}/tests/golden`.",
+             and review the change with `git diff jit/tests/golden`.",
             failures.len(),
             failures.join("\n\n"),
             isa.bless_command(),
-            crate_name(isa)
         );
     }
 }
