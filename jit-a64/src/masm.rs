@@ -711,6 +711,10 @@ impl MacroAssembler for A64Masm {
         Label(self.labels.len() as u32 - 1)
     }
 
+    fn code_len(&self) -> usize {
+        self.ops.offset().0
+    }
+
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -1162,20 +1166,16 @@ impl MacroAssembler for A64Masm {
         }
     }
 
-    fn supports_simd(&self, op: Opcode) -> bool {
-        crate::simd::supports(op)
-    }
-
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
         crate::simd::constant(self, dst.index, bytes);
     }
 
-    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) {
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
         let mut indices = [0u8; 3];
         for (index, arg) in indices.iter_mut().zip(args) {
             *index = arg.index;
         }
-        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane);
+        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane)
     }
 
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
@@ -1190,12 +1190,12 @@ impl MacroAssembler for A64Masm {
         offset: u32,
         into: Option<(Reg, u8)>,
         at: TrapAt,
-    ) {
-        crate::simd::load(self, op, dst.index, addr, offset, into.map(|(r, lane)| (r.index, lane)), at);
+    ) -> bool {
+        crate::simd::load(self, op, dst.index, addr, offset, into.map(|(r, lane)| (r.index, lane)), at)
     }
 
-    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) {
-        crate::simd::store(self, op, addr, value.index, offset, lane, at);
+    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) -> bool {
+        crate::simd::store(self, op, addr, value.index, offset, lane, at)
     }
 
     fn libcall(&mut self, call: Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt) {

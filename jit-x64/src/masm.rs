@@ -558,6 +558,10 @@ impl MacroAssembler for X64Masm {
         Label(self.labels.len() as u32 - 1)
     }
 
+    fn code_len(&self) -> usize {
+        self.ops.offset().0
+    }
+
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -1164,20 +1168,16 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn supports_simd(&self, op: Opcode) -> bool {
-        crate::simd::supports(op)
-    }
-
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
         crate::simd::lanes::constant(self, dst.index, bytes);
     }
 
-    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) {
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
         let mut indices = [0u8; 3];
         for (index, arg) in indices.iter_mut().zip(args) {
             *index = arg.index;
         }
-        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane);
+        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane)
     }
 
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
@@ -1192,7 +1192,7 @@ impl MacroAssembler for X64Masm {
         offset: u32,
         into: Option<(Reg, u8)>,
         at: TrapAt,
-    ) {
+    ) -> bool {
         crate::simd::memory::load(
             self,
             op,
@@ -1201,11 +1201,11 @@ impl MacroAssembler for X64Masm {
             offset,
             into.map(|(r, lane)| (r.index, lane)),
             at,
-        );
+        )
     }
 
-    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) {
-        crate::simd::memory::store(self, op, addr, value.index, offset, lane, at);
+    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) -> bool {
+        crate::simd::memory::store(self, op, addr, value.index, offset, lane, at)
     }
 
     fn libcall(&mut self, call: Libcall, args_slot: u32, a: u32, b: u32, at: TrapAt) {

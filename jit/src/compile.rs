@@ -1,6 +1,8 @@
 //! The single pass: one walk over a function's validated bytecode, in order, emitting
 //! machine code through a [`MacroAssembler`] as it goes.
 
+use std::sync::OnceLock;
+
 use stratus_decoder::{BlockType, FuncType, Imm, Opcode, Reader, ValType};
 use stratus_runtime::CompiledModule;
 use stratus_validator::FuncInfo;
@@ -14,6 +16,23 @@ use crate::stack::{Loc, ValueStack, width};
 /// The opcodes of `br_if` and `if`, which a comparison before them fuses with.
 const BR_IF: u8 = 0x0D;
 const IF: u8 = 0x04;
+
+/// Bytes of machine code past which the compiler gives up on a function (it stays in
+/// the interpreter): this bounds the time and memory one function's compilation takes,
+/// whatever its size. Real functions make far less (SQLite's largest, a few
+/// hundred KiB); a hostile one is at most the decoder's limit on a body.
+pub const MAX_FUNCTION_CODE: usize = 16 << 20;
+
+/// The environment variable that names an instruction (by its text name, such as
+/// `i64.popcnt`) the compiler then declines, as it declines one it has no lowering
+/// for. For tests only: they prove that a function a compiler declines runs in the
+/// interpreter while the others run compiled.
+const HIDE_FOR_TESTS: &str = "STRATUS_TEST_HIDE_FROM_JIT";
+
+fn hidden_for_tests() -> Option<&'static str> {
+    static HIDDEN: OnceLock<Option<String>> = OnceLock::new();
+    HIDDEN.get_or_init(|| std::env::var(HIDE_FOR_TESTS).ok()).as_deref()
+}
 
 /// How a module's memory accesses are checked.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
@@ -58,7 +77,12 @@ struct Control {
 struct Compiler<'a, M> {
     masm: &'a mut M,
     module: &'a CompiledModule,
+    /// The function's module index.
+    func: u32,
     info: &'a FuncInfo,
+    /// The masm's code length past which the function is too large.
+    code_limit: usize,
+    hidden: Option<&'static str>,
     stack: ValueStack,
     controls: Vec<Control>,
     reachable: bool,
@@ -77,11 +101,17 @@ pub fn compile_function<M: MacroAssembler>(
     module: &CompiledModule,
     defined: u32,
 ) -> Result<(), CompileError> {
-    let (info, code) = module.func_code(defined).map_err(|e| CompileError::Invalid(e.to_string()))?;
+    let func = module.imported_funcs + defined;
+    let (info, code) =
+        module.func_code(defined).map_err(|e| CompileError::Invalid { func, why: e.to_string() })?;
+    let code_limit = masm.code_len() + MAX_FUNCTION_CODE;
     let mut compiler = Compiler {
         masm,
         module,
+        func,
         info,
+        code_limit,
+        hidden: hidden_for_tests(),
         stack: ValueStack::new(),
         controls: Vec::new(),
         reachable: true,
@@ -90,7 +120,7 @@ pub fn compile_function<M: MacroAssembler>(
         loop_locals: Vec::new(),
         local_uses: Vec::new(),
     };
-    compiler.run(module.imported_funcs + defined, code)
+    compiler.run(code)
 }
 
 fn slots_of(types: &[ValType]) -> u32 {
@@ -98,10 +128,10 @@ fn slots_of(types: &[ValType]) -> u32 {
 }
 
 impl<'a, M: MacroAssembler> Compiler<'a, M> {
-    fn run(&mut self, index: u32, code: &[u8]) -> Result<(), CompileError> {
+    fn run(&mut self, code: &[u8]) -> Result<(), CompileError> {
         let info = self.info;
         self.stack.reset(self.masm, info.local_slots);
-        self.masm.begin_function(index, info.param_slots, info.local_slots);
+        self.masm.begin_function(self.func, info.param_slots, info.local_slots);
         let label = self.masm.new_label();
         self.controls.push(Control {
             kind: Kind::Func,
@@ -117,14 +147,31 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let mut reader = Reader::new(code);
         while !self.controls.is_empty() {
             self.op_pc = reader.position() as u32;
-            let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+            let (op, imm) = reader.read_instr().map_err(|e| self.invalid(e))?;
             if self.reachable {
                 self.instruction(op, imm, &mut reader)?;
+                self.check_code_room(0)?;
             } else {
                 self.dead_instruction(op, imm)?;
             }
         }
         self.masm.end_function();
+        Ok(())
+    }
+
+    fn invalid(&self, error: impl ToString) -> CompileError {
+        CompileError::Invalid { func: self.func, why: error.to_string() }
+    }
+
+    fn unsupported(&self, op: Opcode) -> CompileError {
+        CompileError::Unsupported { func: self.func, instruction: op.text() }
+    }
+
+    /// Fails when `more` bytes of code would take the function past its limit.
+    fn check_code_room(&self, more: usize) -> Result<(), CompileError> {
+        if self.masm.code_len().saturating_add(more) > self.code_limit {
+            return Err(CompileError::TooLarge { func: self.func, limit: MAX_FUNCTION_CODE });
+        }
         Ok(())
     }
 
@@ -215,6 +262,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
         use Opcode as O;
+        if self.hidden == Some(op.text()) {
+            return Err(self.unsupported(op));
+        }
         if let Some(lowering) = lowering(op) {
             if let Lowering::Cmp(..) | Lowering::Eqz(_) = lowering
                 && matches!(reader.peek_u8(), Ok(BR_IF | IF))
@@ -327,9 +377,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let callee = if index < module.imported_funcs {
                     Callee::Imported { index }
                 } else {
-                    let (info, _) = module
-                        .func_code(index - module.imported_funcs)
-                        .map_err(|e| CompileError::Invalid(e.to_string()))?;
+                    let (info, _) =
+                        module.func_code(index - module.imported_funcs).map_err(|e| self.invalid(e))?;
                     Callee::Defined { index, frame_slots: info.local_slots + info.max_stack_slots }
                 };
                 self.call(callee, module.func_type(index), reader);
@@ -455,7 +504,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::I64Const, Imm::I64(v)) => self.stack.push(ValType::I64, Loc::Const(v as u64)),
             (O::F32Const, Imm::F32(bits)) => self.stack.push(ValType::F32, Loc::Const(u64::from(bits))),
             (O::F64Const, Imm::F64(bits)) => self.stack.push(ValType::F64, Loc::Const(bits)),
-            _ => unreachable!("instruction {op} has no lowering"),
+            _ => return Err(self.unsupported(op)),
         }
         Ok(())
     }
@@ -468,10 +517,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     /// A SIMD instruction: every one has a fixed signature.
     fn simd(&mut self, op: Opcode, imm: Imm<'_>) -> Result<(), CompileError> {
-        if !self.masm.supports_simd(op) {
-            return Err(CompileError::Unsupported(format!("the SIMD instruction {op}")));
-        }
-        let signature = op.signature().expect("SIMD instructions have fixed signatures");
+        let Some(signature) = op.signature() else { return Err(self.unsupported(op)) };
         let result = signature.results.first().copied();
         let at = self.at();
         match imm {
@@ -496,12 +542,16 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 match result {
                     Some(ty) => {
                         let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                        self.masm.simd_load(op, dst, addr, arg.offset, vector.map(|v| (v, lane)), at);
+                        if !self.masm.simd_load(op, dst, addr, arg.offset, vector.map(|v| (v, lane)), at) {
+                            return Err(self.unsupported(op));
+                        }
                         self.stack.push_reg(ty, dst);
                     }
                     None => {
-                        let value = vector.expect("stores take a value");
-                        self.masm.simd_store(op, addr, value, arg.offset, lane, at);
+                        let Some(value) = vector else { return Err(self.unsupported(op)) };
+                        if !self.masm.simd_store(op, addr, value, arg.offset, lane, at) {
+                            return Err(self.unsupported(op));
+                        }
                     }
                 }
                 self.stack.free_reg(addr);
@@ -516,9 +566,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                     *arg = Some(self.stack.pop_reg(self.masm).1);
                 }
                 let args: Vec<_> = args.iter().flatten().copied().collect();
-                let ty = result.expect("SIMD instructions without memory have a result");
+                let Some(ty) = result else { return Err(self.unsupported(op)) };
                 let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                self.masm.simd(op, dst, &args, lane);
+                if !self.masm.simd(op, dst, &args, lane) {
+                    return Err(self.unsupported(op));
+                }
                 for arg in args {
                     self.stack.free_reg(arg);
                 }
@@ -538,7 +590,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         };
         let (_, lhs) = self.stack.pop_reg_shared(self.masm);
         self.op_pc = reader.position() as u32;
-        let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+        let (op, imm) = reader.read_instr().map_err(|e| self.invalid(e))?;
         self.stack.spill_all(self.masm);
         match (op, imm) {
             (Opcode::BrIf, Imm::Label(depth)) => {

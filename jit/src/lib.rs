@@ -46,7 +46,7 @@ mod stack;
 pub mod unit;
 
 pub use code::{CompileError, FaultSite, ModuleCode};
-pub use compile::{Bounds, compile_function};
+pub use compile::{Bounds, MAX_FUNCTION_CODE, compile_function};
 pub use masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
 pub use ops::{
     Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp, Width,

@@ -79,6 +79,8 @@ pub trait MacroAssembler {
     fn allocatable(&self, class: RegClass) -> &'static [Reg];
 
     fn new_label(&mut self) -> Label;
+    /// Bytes of code emitted so far in the unit.
+    fn code_len(&self) -> usize;
     fn bind(&mut self, label: Label);
 
     /// Starts the code of function `index` (module index), whose frame has
@@ -162,13 +164,13 @@ pub trait MacroAssembler {
     // register of its own, distinct from the operands, which die with the instruction:
     // the back-end may overwrite them.
 
-    /// Whether the back-end compiles the SIMD instruction `op` (functions with others
-    /// are not compiled).
-    fn supports_simd(&self, op: Opcode) -> bool;
+    // Each of `simd`, `simd_load` and `simd_store` says whether the back-end compiles
+    // `op`: when it does not, the function is not compiled, and what was emitted of it
+    // is thrown away.
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]);
     /// A SIMD instruction with a fixed signature and at most a lane index for immediate
     /// (`lane` is 0 for the others): `dst = op(args...)`.
-    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8);
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool;
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]);
     /// A SIMD load from memory 0 at `addr + offset`; the `load*_lane` ones take the
     /// vector `into` and replace lane `lane` of it.
@@ -180,9 +182,9 @@ pub trait MacroAssembler {
         offset: u32,
         into: Option<(Reg, u8)>,
         at: TrapAt,
-    );
+    ) -> bool;
     /// A SIMD store to memory 0 (all of `value`, or lane `lane` for the `store*_lane` ones).
-    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt);
+    fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) -> bool;
 
     /// Calls a runtime function with its operands in the slots from `args_slot`,
     /// where it leaves its results. Every value is in its slot.

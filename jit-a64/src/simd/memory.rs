@@ -33,7 +33,7 @@ pub(crate) fn load(
     offset: u32,
     into: Option<(u8, u8)>,
     at: TrapAt,
-) {
+) -> bool {
     use Opcode::*;
     let d = dst;
     let pc = at.pc;
@@ -76,13 +76,22 @@ pub(crate) fn load(
                 _ => asm!(m.ops ; ld1 {V(d).D * 1}[lane], [x16]),
             }
         }
-        _ => unreachable!("{op} is not a SIMD load"),
+        _ => return false,
     }
+    true
 }
 
 /// A SIMD store of `value` (all of it, or lane `lane` for the `store*_lane` ones) to
 /// `addr + offset`.
-pub(crate) fn store(m: &mut A64Masm, op: Opcode, addr: Reg, value: u8, offset: u32, lane: u8, at: TrapAt) {
+pub(crate) fn store(
+    m: &mut A64Masm,
+    op: Opcode,
+    addr: Reg,
+    value: u8,
+    offset: u32,
+    lane: u8,
+    at: TrapAt,
+) -> bool {
     use Opcode::*;
     let v = value;
     let pc = at.pc;
@@ -109,6 +118,7 @@ pub(crate) fn store(m: &mut A64Masm, op: Opcode, addr: Reg, value: u8, offset: u
                 _ => asm!(m.ops ; st1 {V(v).D * 1}[lane], [x16]),
             }
         }
-        _ => unreachable!("{op} is not a SIMD store"),
+        _ => return false,
     }
+    true
 }

@@ -11,11 +11,6 @@ use stratus_jit::{Reg, TrapAt};
 
 use crate::masm::X64Masm;
 
-/// The bytes of memory `op` reads or writes.
-fn access_bytes(op: Opcode) -> u32 {
-    op.imm_kind().access_bytes().expect("SIMD memory instructions take a memory argument")
-}
-
 /// A SIMD load from `addr + offset` into `dst`; the `load*_lane` ones take the vector
 /// and lane in `into`.
 pub(crate) fn load(
@@ -26,7 +21,7 @@ pub(crate) fn load(
     offset: u32,
     into: Option<(u8, u8)>,
     at: TrapAt,
-) {
+) -> bool {
     use Opcode::*;
     let d = dst;
     let lane = match into {
@@ -36,7 +31,8 @@ pub(crate) fn load(
         }
         None => 0,
     };
-    m.address(addr, offset, access_bytes(op), at.pc);
+    let Some(bytes) = op.imm_kind().access_bytes() else { return false };
+    m.address(addr, offset, bytes, at.pc);
     let disp = m.displacement(offset);
     m.fault_site(at.pc);
     match op {
@@ -68,17 +64,27 @@ pub(crate) fn load(
         V128Load16Lane => asm!(m.ops ; pinsrw Rx(d), [r12 + rax + disp], lane),
         V128Load32Lane => asm!(m.ops ; pinsrd Rx(d), [r12 + rax + disp], lane),
         V128Load64Lane => asm!(m.ops ; pinsrq Rx(d), [r12 + rax + disp], lane),
-        _ => unreachable!("{op} is not a SIMD load"),
+        _ => return false,
     }
+    true
 }
 
 /// A SIMD store of `value` (all of it, or lane `lane` for the `store*_lane` ones) to
 /// `addr + offset`.
-pub(crate) fn store(m: &mut X64Masm, op: Opcode, addr: Reg, value: u8, offset: u32, lane: u8, at: TrapAt) {
+pub(crate) fn store(
+    m: &mut X64Masm,
+    op: Opcode,
+    addr: Reg,
+    value: u8,
+    offset: u32,
+    lane: u8,
+    at: TrapAt,
+) -> bool {
     use Opcode::*;
     let v = value;
     let lane = lane as i8;
-    m.address(addr, offset, access_bytes(op), at.pc);
+    let Some(bytes) = op.imm_kind().access_bytes() else { return false };
+    m.address(addr, offset, bytes, at.pc);
     let disp = m.displacement(offset);
     m.fault_site(at.pc);
     match op {
@@ -87,6 +93,7 @@ pub(crate) fn store(m: &mut X64Masm, op: Opcode, addr: Reg, value: u8, offset: u
         V128Store16Lane => asm!(m.ops ; pextrw WORD [r12 + rax + disp], Rx(v), lane),
         V128Store32Lane => asm!(m.ops ; pextrd DWORD [r12 + rax + disp], Rx(v), lane),
         V128Store64Lane => asm!(m.ops ; pextrq QWORD [r12 + rax + disp], Rx(v), lane),
-        _ => unreachable!("{op} is not a SIMD store"),
+        _ => return false,
     }
+    true
 }
