@@ -1,6 +1,7 @@
 //! The single pass: one walk over a function's validated bytecode, in order, emitting
 //! machine code through a [`MacroAssembler`] as it goes.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use stratus_decoder::{BlockType, FuncType, Imm, Opcode, Reader, ValType};
@@ -22,6 +23,10 @@ const IF: u8 = 0x04;
 /// whatever its size. Real functions make far less (SQLite's largest, a few
 /// hundred KiB); a hostile one is at most the decoder's limit on a body.
 pub const MAX_FUNCTION_CODE: usize = 16 << 20;
+
+/// The fewest bytes of machine code a jump table entry takes, on any instruction set:
+/// a `br_table` is checked against the limit with this before its code is made.
+const MIN_JUMP_TABLE_ENTRY: usize = 4;
 
 /// The environment variable that names an instruction (by its text name, such as
 /// `i64.popcnt`) the compiler then declines, as it declines one it has no lowering
@@ -161,6 +166,10 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn invalid(&self, error: impl ToString) -> CompileError {
         CompileError::Invalid { func: self.func, why: error.to_string() }
+    }
+
+    fn out_of_memory(&self, what: &'static str) -> CompileError {
+        CompileError::OutOfMemory { func: self.func, what }
     }
 
     fn unsupported(&self, op: Opcode) -> CompileError {
@@ -344,19 +353,24 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let (_, index) = self.stack.pop_reg_shared(self.masm);
                 self.stack.spill_all(self.masm);
                 self.stack.free_reg(index);
-                let depths: Vec<u32> = table.targets().chain(std::iter::once(table.default)).collect();
-                let mut labels = Vec::with_capacity(depths.len());
-                // Targets that need moves or a budget charge go through one stub each.
+                let count = table.len() as usize + 1;
+                self.check_code_room(count.saturating_mul(MIN_JUMP_TABLE_ENTRY))?;
+                let mut labels = Vec::new();
+                labels.try_reserve_exact(count).map_err(|_| self.out_of_memory("a br_table's targets"))?;
+                // Targets that need moves or a budget charge go through one stub each,
+                // made in the order of their first use.
                 let mut stubs: Vec<(u32, Label)> = Vec::new();
-                for &depth in &depths {
+                let mut stub_of_depth: HashMap<u32, Label> = HashMap::new();
+                for depth in table.targets().chain(std::iter::once(table.default)) {
                     if let Some(label) = self.direct_target(depth) {
                         labels.push(label);
-                    } else if let Some(&(_, stub)) = stubs.iter().find(|s| s.0 == depth) {
+                    } else if let Some(&stub) = stub_of_depth.get(&depth) {
                         labels.push(stub);
                     } else {
                         let stub = self.masm.new_label();
                         labels.push(stub);
                         stubs.push((depth, stub));
+                        stub_of_depth.insert(depth, stub);
                     }
                 }
                 let (default, targets) = labels.split_last().expect("a default target");
