@@ -28,6 +28,11 @@ pub const MAX_FUNCTION_CODE: usize = 16 << 20;
 /// a `br_table` is checked against the limit with this before its code is made.
 const MIN_JUMP_TABLE_ENTRY: usize = 4;
 
+/// How many times over its code the loops of a function may read ahead, in all, to
+/// choose the locals they keep in registers: enough for every loop of a nest 16 deep
+/// to read its whole body, and linear however deep a hostile function nests them.
+const LOOK_AHEAD_PER_CODE_BYTE: usize = 16;
+
 /// The environment variable that names an instruction (by its text name, such as
 /// `i64.popcnt`) the compiler then declines, as it declines one it has no lowering
 /// for. For tests only: they prove that a function a compiler declines runs in the
@@ -96,8 +101,12 @@ struct Compiler<'a, M> {
     /// The locals each enclosing loop keeps in registers at its header: slot, type,
     /// register.
     loop_locals: Vec<(u32, ValType, Reg)>,
-    /// Uses of each local in the loop being entered: a working buffer.
+    /// Uses of each local in the loop being entered: a working buffer, zero but for
+    /// the locals in `used_locals`.
     local_uses: Vec<u32>,
+    used_locals: Vec<u32>,
+    /// Bytes of code the loops may still read ahead.
+    look_ahead: usize,
 }
 
 /// Compiles defined function `defined` of `module` with `masm`.
@@ -124,6 +133,8 @@ pub fn compile_function<M: MacroAssembler>(
         op_pc: 0,
         loop_locals: Vec::new(),
         local_uses: Vec::new(),
+        used_locals: Vec::new(),
+        look_ahead: code.len().saturating_mul(LOOK_AHEAD_PER_CODE_BYTE),
     };
     compiler.run(code)
 }
@@ -301,7 +312,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.spill_all(self.masm);
                 self.stack.forget_locals();
                 let start = self.loop_locals.len() as u32;
-                self.keep_loop_locals(reader);
+                self.keep_loop_locals(reader)?;
                 let reload = self.masm.new_label();
                 self.masm.bind(reload);
                 for &(slot, ty, reg) in &self.loop_locals[start as usize..] {
@@ -635,17 +646,20 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     /// Picks the locals a loop keeps in registers from its header on: the scalar ones
     /// its body reads before it writes them (values carried around the loop, read ahead
-    /// to its `end`), most read first, a few per register class; and caches them in
-    /// fresh registers.
-    fn keep_loop_locals(&mut self, reader: &Reader<'_>) {
+    /// to its `end`, or as far as the function's budget for reading ahead goes), most
+    /// read first, a few per register class; and caches them in fresh registers.
+    fn keep_loop_locals(&mut self, reader: &Reader<'_>) -> Result<(), CompileError> {
         const KEPT_PER_CLASS: usize = 4;
         const WRITTEN_FIRST: u32 = u32::MAX;
         let info = self.info;
-        self.local_uses.clear();
-        self.local_uses.resize(info.locals.len(), 0);
+        if self.local_uses.is_empty() {
+            self.local_uses.try_reserve_exact(info.locals.len()).map_err(|_| self.out_of_memory("locals"))?;
+            self.local_uses.resize(info.locals.len(), 0);
+        }
         let mut ahead = reader.clone();
+        let stop = reader.position().saturating_add(self.look_ahead);
         let mut depth = 1;
-        while depth > 0 {
+        while depth > 0 && ahead.position() < stop {
             match ahead.read_instr() {
                 Ok((Opcode::Block | Opcode::Loop | Opcode::If, _)) => depth += 1,
                 Ok((Opcode::End, _)) => depth -= 1,
@@ -653,6 +667,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 // it as a temporary of the body.
                 Ok((Opcode::LocalGet, Imm::Local(index))) => {
                     let uses = &mut self.local_uses[index as usize];
+                    if *uses == 0 {
+                        self.used_locals.push(index);
+                    }
                     if *uses != WRITTEN_FIRST {
                         *uses += 1;
                     }
@@ -661,19 +678,21 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                     let uses = &mut self.local_uses[index as usize];
                     if *uses == 0 {
                         *uses = WRITTEN_FIRST;
+                        self.used_locals.push(index);
                     }
                 }
                 Ok(_) => {}
                 Err(_) => break,
             }
         }
-        let mut chosen: Vec<(u32, u32)> = (0..info.locals.len() as u32)
-            .filter(|&i| {
-                let uses = self.local_uses[i as usize];
-                uses > 0 && uses != WRITTEN_FIRST && info.locals[i as usize] != ValType::V128
-            })
-            .map(|i| (self.local_uses[i as usize], i))
-            .collect();
+        self.look_ahead = self.look_ahead.saturating_sub(ahead.position() - reader.position());
+        let mut chosen: Vec<(u32, u32)> = Vec::new();
+        for index in self.used_locals.drain(..) {
+            let uses = std::mem::take(&mut self.local_uses[index as usize]);
+            if uses != WRITTEN_FIRST && info.locals[index as usize] != ValType::V128 {
+                chosen.push((uses, index));
+            }
+        }
         chosen.sort_unstable_by(|a, b| b.cmp(a));
         let mut taken = [0; 2];
         for (_, index) in chosen {
@@ -690,6 +709,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             self.stack.free_reg(reg);
             self.loop_locals.push((slot, ty, reg));
         }
+        Ok(())
     }
 
     fn else_(&mut self) {
