@@ -121,7 +121,9 @@ impl ModuleUnits {
                         }
                         // Nothing more can be compiled.
                         _ => {
-                            functions[start as usize..].fill(Some(Err(error)));
+                            for function in functions[start as usize..].iter_mut().filter(|f| f.is_none()) {
+                                *function = Some(Err(error.clone()));
+                            }
                             start = count;
                             break;
                         }
