@@ -173,7 +173,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
         }
         self.masm.end_function();
-        Ok(())
+        // With its out-of-line paths, which the back-end emits at the end.
+        self.check_code_room(0)
     }
 
     fn invalid(&self, error: impl ToString) -> CompileError {
