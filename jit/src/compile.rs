@@ -284,7 +284,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
         use Opcode as O;
-        if self.hidden == Some(op.text()) {
+        if let Some(hidden) = self.hidden
+            && hidden == op.text()
+        {
             return Err(self.unsupported(op));
         }
         if let Some(lowering) = lowering(op) {
