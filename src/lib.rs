@@ -92,7 +92,9 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExportType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, TierStats};
+pub use store::{
+    AsContext, AsContextMut, DeclinedFunction, Store, StoreContext, StoreContextMut, StoreLimits, TierStats,
+};
 pub use table::Table;
 pub use typed::{TypedFunc, WasmTy, WasmValues};
 pub use values::{ExternRef, Val};

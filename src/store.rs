@@ -203,11 +203,27 @@ impl<T> Store<T> {
     }
 
     /// What the tiers have done in this store so far: functions compiled, calls moved
-    /// into compiled code mid-loop, compile time and code size, and how many functions
-    /// ran in each tier.
+    /// into compiled code mid-loop, compile time and code size, how many functions
+    /// ran in each tier, and which functions the compiler declined and why.
     pub fn tier_stats(&self) -> TierStats {
         let stats = self.inner.tier_stats;
         let counts = stratus_exec::tier_counts(&self.inner);
+        let mut declined: Vec<(FuncAddr, DeclinedFunction)> = self
+            .inner
+            .declined
+            .iter()
+            .filter_map(|(&func, reason)| {
+                let stratus_runtime::FuncKind::Wasm { instance, index } =
+                    self.inner.funcs[func.0 as usize].kind
+                else {
+                    return None;
+                };
+                let names = &self.inner.instance(instance).module.func_names;
+                let name = names.binary_search_by_key(&index, |(i, _)| *i).ok().map(|i| names[i].1.clone());
+                Some((func, DeclinedFunction { index, name, reason: reason.clone() }))
+            })
+            .collect();
+        declined.sort_by_key(|(func, _)| func.0);
         TierStats {
             functions_compiled: stats.functions_compiled,
             osr_entries: stats.osr_entries,
@@ -215,6 +231,7 @@ impl<T> Store<T> {
             code_bytes: stats.code_bytes,
             functions_with_code: counts.compiled as u64,
             functions_interpreted_only: counts.interpreted as u64,
+            declined: declined.into_iter().map(|(_, declined)| declined).collect(),
         }
     }
 
@@ -334,7 +351,7 @@ impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
 }
 
 /// A store's [tier statistics](Store::tier_stats).
-#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[non_exhaustive]
 pub struct TierStats {
     /// Functions compiled for the store: all of each module's with [`Tier::Jit`](crate::Tier::Jit), each
@@ -352,6 +369,22 @@ pub struct TierStats {
     pub functions_with_code: u64,
     /// Functions without code that have run (in the interpreter).
     pub functions_interpreted_only: u64,
+    /// The functions the compiler declined (they run in the interpreter), in the order
+    /// of their instances.
+    pub declined: Vec<DeclinedFunction>,
+}
+
+/// A function the compiler declined: it runs in the interpreter.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub struct DeclinedFunction {
+    /// Its index in its module (imports first).
+    pub index: u32,
+    /// Its name in the module's `name` section.
+    pub name: Option<String>,
+    /// Why: an instruction the compiler does not compile, code past the size limit, no
+    /// memory.
+    pub reason: String,
 }
 
 #[cfg(test)]

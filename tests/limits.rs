@@ -480,6 +480,43 @@ mod cli {
         );
     }
 
+    /// Four functions of one `br_table` with 7.6 million targets each (the most a
+    /// function's size allows): 30 MB, whose side tables and machine code would take
+    /// more than 500 MB.
+    fn huge_br_tables() -> Vec<u8> {
+        let targets = 7_600_000;
+        // block (br_table 0 0 ... 0 (i32.const 0)) end
+        let mut body = vec![0x02, 0x40, 0x41, 0x00, 0x0e];
+        body.extend(super::harness::leb128(targets));
+        body.extend(std::iter::repeat_n(0, targets as usize + 1));
+        body.push(0x0b);
+        let one: super::harness::Body = (&[], &body);
+        super::harness::binary_module(&[one; 4])
+    }
+
+    #[test]
+    fn huge_br_tables_under_500_mb_of_address_space_are_an_error_or_run_never_an_abort() {
+        let dir = scratch("limits", "huge_br_tables");
+        std::fs::write(dir.join("tables.wasm"), huge_br_tables()).unwrap();
+        let kib = 500 << 10;
+        let mut commands = vec!["validate tables.wasm".to_string()];
+        for tier in ["interp", "jit", "auto"] {
+            if tier == "jit" && !stratus::Tier::Jit.compiles_here() {
+                continue;
+            }
+            commands.push(format!("run --tier {tier} tables.wasm"));
+        }
+        for command in commands {
+            let output = under_address_space_limit(&dir, kib, &command);
+            let text = stderr(&output);
+            match status(&output) {
+                0 => {}
+                1 => assert!(text.contains("the host is out of memory"), "{command}: {text}"),
+                other => panic!("{command}: exit status {other}: {text}"),
+            }
+        }
+    }
+
     #[test]
     fn a_host_out_of_memory_is_an_error_or_minus_one_not_an_abort() {
         let dir = scratch("limits", "host_oom");

@@ -251,6 +251,85 @@ mod cli {
         assert!(stat(&text, "stats: functions compiled: ").starts_with("1 ("), "{text}");
     }
 
+    /// `sum` calls a function before and one after `$pop`, the one that uses
+    /// `i64.popcnt`.
+    const DECLINED_WASM_TEXT: &str = r#"(module
+      (func $twice (param i64) (result i64) (i64.shl (local.get 0) (i64.const 1)))
+      (func $pop (export "pop") (param i64) (result i64) (i64.popcnt (local.get 0)))
+      (func (export "sum") (param $n i32) (result i64) (local $i i32) (local $acc i64)
+        (loop $next
+          (local.set $acc
+            (i64.add (local.get $acc) (call $twice (call $pop (i64.extend_i32_u (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc)))"#;
+
+    /// Runs `stratus` in `dir` with its compiler declining `instruction` (the switch
+    /// for tests that `stratus_jit` reads), as it declines an instruction it has no
+    /// lowering for.
+    fn stratus_hiding(dir: &std::path::Path, instruction: &str, args: &[&str]) -> std::process::Output {
+        stratus_command()
+            .args(args)
+            .current_dir(dir)
+            .env("STRATUS_TEST_HIDE_FROM_JIT", instruction)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run stratus")
+    }
+
+    #[test]
+    #[cfg(feature = "wat")]
+    fn run_keeps_a_function_the_compiler_declines_in_the_interpreter_and_says_why() {
+        if !jit_runs_here() {
+            return;
+        }
+        let dir = scratch("tiers", "run_declined");
+        fs::write(dir.join("m.wat"), DECLINED_WASM_TEXT).unwrap();
+        for tier in [&["--tier", "jit"][..], &["--tier", "auto", "--tier-up-threshold", "100"]] {
+            let args = [&["run", "--stats"][..], tier, &["--invoke", "sum", "m.wat", "100000"]].concat();
+            let output = stratus_hiding(&dir, "i64.popcnt", &args);
+            assert_output(&output, "1630048\n");
+            let text = stderr(&output);
+            assert!(stat(&text, "stats: functions compiled: ").starts_with("2 ("), "{text}");
+            assert_eq!(
+                stat(&text, "stats: functions: "),
+                "2 with compiled code, 1 run in the interpreter only",
+                "{text}"
+            );
+            assert_eq!(
+                stat(&text, "stats: function 1 ($pop) stays in the interpreter: "),
+                "it uses i64.popcnt, which this compiler does not compile",
+                "{text}"
+            );
+        }
+        // Without the switch, all three are compiled.
+        let output =
+            stratus(&dir, &["run", "--stats", "--tier", "jit", "--invoke", "sum", "m.wat", "100000"]);
+        assert_output(&output, "1630048\n");
+        let text = stderr(&output);
+        assert_eq!(stat(&text, "stats: functions: "), "3 with compiled code, 0 run in the interpreter only");
+        assert!(!text.contains("stays in the interpreter"), "{text}");
+    }
+
+    #[test]
+    #[cfg(feature = "spectest")]
+    fn spectest_counts_a_function_the_compiler_declines_as_interpreted() {
+        if !jit_runs_here() {
+            return;
+        }
+        let dir = scratch("tiers", "spectest_declined");
+        let script = format!(
+            "{DECLINED_WASM_TEXT}\n(assert_return (invoke \"sum\" (i32.const 10)) (i64.const 30))\n\
+             (assert_return (invoke \"pop\" (i64.const -1)) (i64.const 64))"
+        );
+        fs::write(dir.join("t.wast"), script).unwrap();
+        let output = stratus_hiding(&dir, "i64.popcnt", &["spectest", "--tier", "jit", "t.wast"]);
+        let text = stdout(&output);
+        assert_eq!(status(&output), 0, "{text}");
+        assert!(text.ends_with("spectest: 3 passed, 0 failed, 0 skipped\n"), "{text}");
+        assert_eq!(functions(text.lines().nth(1).expect("the functions line")), (2, 1, 0), "{text}");
+    }
+
     /// Two functions run, one never does.
     #[cfg(feature = "spectest")]
     const SCRIPT: &str = r#"(module

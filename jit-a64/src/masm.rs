@@ -420,6 +420,10 @@ impl MacroAssembler for A64Masm {
         int(fixed_index(role))
     }
 
+    fn code_len(&self) -> usize {
+        self.ops.offset().0
+    }
+
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -516,10 +520,6 @@ impl MacroAssembler for A64Masm {
         add_imm(&mut self.ops, true, 31, IMM, 0);
         mov_imm(&mut self.ops, false, 0, u64::from(kind));
         asm!(self.ops ; b =>self.exit);
-    }
-
-    fn native_offset(&self) -> u32 {
-        self.ops.offset().0 as u32
     }
 
     fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {
@@ -802,31 +802,34 @@ impl MacroAssembler for A64Masm {
         self.memory_access(access, value.index, at, traps);
     }
 
-    fn supports_simd(&self, op: Opcode) -> bool {
-        crate::simd::supports(op)
-    }
-
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
         crate::simd::constant(self, dst.index, bytes);
     }
 
-    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) {
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
         let mut indices = [0u8; 3];
         for (index, arg) in indices.iter_mut().zip(args) {
             *index = arg.index;
         }
-        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane);
+        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane)
     }
 
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
         crate::simd::shuffle(self, dst.index, a.index, b.index, lanes);
     }
 
-    fn simd_load(&mut self, op: Opcode, dst: Reg, at: Address, into: Option<(Reg, u8)>, traps: &mut Traps) {
-        crate::simd::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps);
+    fn simd_load(
+        &mut self,
+        op: Opcode,
+        dst: Reg,
+        at: Address,
+        into: Option<(Reg, u8)>,
+        traps: &mut Traps,
+    ) -> bool {
+        crate::simd::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
     }
 
-    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) {
-        crate::simd::store(self, op, value.index, at, lane, traps);
+    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool {
+        crate::simd::store(self, op, value.index, at, lane, traps)
     }
 }

@@ -290,6 +290,10 @@ impl MacroAssembler for X64Masm {
         Reg { class: RegClass::Int, index: fixed_index(role) }
     }
 
+    fn code_len(&self) -> usize {
+        self.ops.offset().0
+    }
+
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -394,10 +398,6 @@ impl MacroAssembler for X64Masm {
             ; mov eax, kind as i32
             ; jmp =>self.exit
         );
-    }
-
-    fn native_offset(&self) -> u32 {
-        self.ops.offset().0 as u32
     }
 
     // Offsets within 128 bytes of the base (the first 16 slots of a frame, most record
@@ -820,32 +820,35 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn supports_simd(&self, op: Opcode) -> bool {
-        crate::simd::supports(op)
-    }
-
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
         crate::simd::lanes::constant(self, dst.index, bytes);
     }
 
-    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) {
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
         let mut indices = [0u8; 3];
         for (index, arg) in indices.iter_mut().zip(args) {
             *index = arg.index;
         }
-        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane);
+        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane)
     }
 
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
         crate::simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
     }
 
-    fn simd_load(&mut self, op: Opcode, dst: Reg, at: Address, into: Option<(Reg, u8)>, traps: &mut Traps) {
-        crate::simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps);
+    fn simd_load(
+        &mut self,
+        op: Opcode,
+        dst: Reg,
+        at: Address,
+        into: Option<(Reg, u8)>,
+        traps: &mut Traps,
+    ) -> bool {
+        crate::simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
     }
 
-    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) {
-        crate::simd::memory::store(self, op, value.index, at, lane, traps);
+    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool {
+        crate::simd::memory::store(self, op, value.index, at, lane, traps)
     }
 }
 

@@ -2,20 +2,60 @@
 
 use std::fmt;
 
-/// Why a function could not be compiled: the module then runs in the interpreter.
+/// Why a function could not be compiled: it then runs in the interpreter. Functions
+/// are named by their index in the module (imports first).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompileError {
-    /// The function uses what this compiler does not compile yet.
-    Unsupported(String),
-    /// The function is invalid (found when validation is lazy).
-    Invalid(String),
+    /// Function `func` uses `instruction`, which this compiler does not compile.
+    Unsupported { func: u32, instruction: &'static str },
+    /// Function `func`'s machine code would pass `limit` bytes
+    /// ([`MAX_FUNCTION_CODE`](crate::MAX_FUNCTION_CODE)).
+    TooLarge { func: u32, limit: usize },
+    /// The host had no memory for compiling function `func`: for `what`.
+    OutOfMemory { func: u32, what: &'static str },
+    /// Function `func` is invalid (found when validation is lazy).
+    Invalid { func: u32, why: String },
+    /// The unit's executable memory could not be had, or its code laid out: no
+    /// function of the unit is to blame.
+    Code(String),
+}
+
+impl CompileError {
+    /// The function that could not be compiled, when the failure is that function's
+    /// alone: the unit's other functions can be compiled without it.
+    pub fn func(&self) -> Option<u32> {
+        match *self {
+            CompileError::Unsupported { func, .. }
+            | CompileError::TooLarge { func, .. }
+            | CompileError::OutOfMemory { func, .. }
+            | CompileError::Invalid { func, .. } => Some(func),
+            CompileError::Code(_) => None,
+        }
+    }
+}
+
+impl CompileError {
+    /// Why, without naming the function.
+    pub fn reason(&self) -> String {
+        match self {
+            CompileError::Unsupported { instruction, .. } => {
+                format!("it uses {instruction}, which this compiler does not compile")
+            }
+            CompileError::TooLarge { limit, .. } => {
+                format!("its machine code would pass the limit of {limit} bytes")
+            }
+            CompileError::OutOfMemory { what, .. } => format!("out of memory for {what}"),
+            CompileError::Invalid { why, .. } => format!("invalid: {why}"),
+            CompileError::Code(why) => format!("no code made: {why}"),
+        }
+    }
 }
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CompileError::Unsupported(what) => write!(f, "not compiled: {what}"),
-            CompileError::Invalid(why) => write!(f, "invalid function: {why}"),
+        match self.func() {
+            Some(func) => write!(f, "function {func} not compiled: {}", self.reason()),
+            None => f.write_str(&self.reason()),
         }
     }
 }

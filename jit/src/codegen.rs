@@ -209,7 +209,7 @@ impl<M: MacroAssembler> CodeGen<M> {
             .checked_sub(self.imported)
             .filter(|defined| self.unit.contains(defined))
             .map(|defined| self.records.entries[(defined - self.unit.start) as usize])
-            .ok_or_else(|| CompileError::Unsupported(format!("function {index} is not in this unit")))?;
+            .ok_or_else(|| CompileError::Code(format!("function {index} is not in this unit")))?;
         let frame = self.r(Fixed::Frame);
         self.masm.align_entry();
         self.masm.bind(entry);
@@ -324,6 +324,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         masm.store(op, value, address, &mut traps);
     }
 
+    /// A SIMD load, if the back-end compiles `op` (see [`MacroAssembler::simd`]).
     pub fn simd_load(
         &mut self,
         op: Opcode,
@@ -332,16 +333,27 @@ impl<M: MacroAssembler> CodeGen<M> {
         offset: u32,
         into: Option<(Reg, u8)>,
         at: TrapAt,
-    ) {
-        let address = self.address(addr, offset, simd_access_bytes(op), at);
+    ) -> bool {
+        let Some(bytes) = op.imm_kind().access_bytes() else { return false };
+        let address = self.address(addr, offset, bytes, at);
         let (masm, mut traps) = self.split(at.pc);
-        masm.simd_load(op, dst, address, into, &mut traps);
+        masm.simd_load(op, dst, address, into, &mut traps)
     }
 
-    pub fn simd_store(&mut self, op: Opcode, addr: Reg, value: Reg, offset: u32, lane: u8, at: TrapAt) {
-        let address = self.address(addr, offset, simd_access_bytes(op), at);
+    /// A SIMD store, if the back-end compiles `op`.
+    pub fn simd_store(
+        &mut self,
+        op: Opcode,
+        addr: Reg,
+        value: Reg,
+        offset: u32,
+        lane: u8,
+        at: TrapAt,
+    ) -> bool {
+        let Some(bytes) = op.imm_kind().access_bytes() else { return false };
+        let address = self.address(addr, offset, bytes, at);
         let (masm, mut traps) = self.split(at.pc);
-        masm.simd_store(op, value, address, lane, &mut traps);
+        masm.simd_store(op, value, address, lane, &mut traps)
     }
 
     /// `dst` = the size of memory 0 in pages.
@@ -673,11 +685,6 @@ impl<M: MacroAssembler> CodeGen<M> {
             }
         }
     }
-}
-
-/// The bytes of memory the SIMD memory instruction `op` reads or writes.
-fn simd_access_bytes(op: Opcode) -> u32 {
-    op.imm_kind().access_bytes().unwrap_or(16)
 }
 
 /// The byte offset of slot `slot` from the frame base.

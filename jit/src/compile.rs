@@ -1,6 +1,9 @@
 //! The single pass: one walk over a function's validated bytecode, in order, emitting
 //! machine code through a [`MacroAssembler`] as it goes.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use stratus_decoder::{BlockType, FuncType, Imm, Opcode, Reader, ValType};
 use stratus_runtime::CompiledModule;
 use stratus_validator::{FuncInfo, side_table_entries};
@@ -15,6 +18,32 @@ use crate::stack::{Loc, ValueStack, width};
 /// The opcodes of `br_if` and `if`, which a comparison before them fuses with.
 const BR_IF: u8 = 0x0D;
 const IF: u8 = 0x04;
+
+/// Bytes of machine code past which the compiler gives up on a function (it stays in
+/// the interpreter): this bounds the time and memory one function's compilation takes,
+/// whatever its size. Real functions make far less (all 1,375 of SQLite's make 5 MiB
+/// together); a hostile one is at most the decoder's limit on a body.
+pub const MAX_FUNCTION_CODE: usize = 16 << 20;
+
+/// The fewest bytes of machine code a jump table entry takes, on any instruction set:
+/// a `br_table` is checked against the limit with this before its code is made.
+const MIN_JUMP_TABLE_ENTRY: usize = 4;
+
+/// How many times over its code the loops of a function may read ahead, in all, to
+/// choose the locals they keep in registers: enough for every loop of a nest 16 deep
+/// to read its whole body, and linear however deep a hostile function nests them.
+const LOOK_AHEAD_PER_CODE_BYTE: usize = 16;
+
+/// The environment variable that names an instruction (by its text name, such as
+/// `i64.popcnt`) the compiler then declines, as it declines one it has no lowering
+/// for. For tests only: they prove that a function a compiler declines runs in the
+/// interpreter while the others run compiled.
+const HIDE_FOR_TESTS: &str = "STRATUS_TEST_HIDE_FROM_JIT";
+
+fn hidden_for_tests() -> Option<&'static str> {
+    static HIDDEN: OnceLock<Option<String>> = OnceLock::new();
+    HIDDEN.get_or_init(|| std::env::var(HIDE_FOR_TESTS).ok()).as_deref()
+}
 
 /// How a module's memory accesses are checked.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
@@ -59,7 +88,13 @@ struct Control {
 struct Compiler<'a, M> {
     masm: &'a mut CodeGen<M>,
     module: &'a CompiledModule,
+    /// The function's module index.
+    func: u32,
     info: &'a FuncInfo,
+    /// The masm's code length past which the function is too large.
+    code_limit: usize,
+    /// The instruction the switch for tests hides, if any.
+    hidden: Option<&'static str>,
     stack: ValueStack,
     controls: Vec<Control>,
     reachable: bool,
@@ -71,8 +106,12 @@ struct Compiler<'a, M> {
     /// The locals each enclosing loop keeps in registers at its header: slot, type,
     /// register.
     loop_locals: Vec<(u32, ValType, Reg)>,
-    /// Uses of each local in the loop being entered: a working buffer.
+    /// Uses of each local in the loop being entered: a working buffer, zero but for
+    /// the locals in `used_locals`.
     local_uses: Vec<u32>,
+    used_locals: Vec<u32>,
+    /// Bytes of code the loops may still read ahead.
+    look_ahead: usize,
 }
 
 /// Compiles defined function `defined` of `module` with `masm`.
@@ -81,11 +120,17 @@ pub fn compile_function<M: MacroAssembler>(
     module: &CompiledModule,
     defined: u32,
 ) -> Result<(), CompileError> {
-    let (info, code) = module.func_code(defined).map_err(|e| CompileError::Invalid(e.to_string()))?;
+    let func = module.imported_funcs + defined;
+    let (info, code) =
+        module.func_code(defined).map_err(|e| CompileError::Invalid { func, why: e.to_string() })?;
+    let code_limit = masm.code_len() + MAX_FUNCTION_CODE;
     let mut compiler = Compiler {
         masm,
         module,
+        func,
         info,
+        code_limit,
+        hidden: hidden_for_tests(),
         stack: ValueStack::new(),
         controls: Vec::new(),
         reachable: true,
@@ -94,8 +139,10 @@ pub fn compile_function<M: MacroAssembler>(
         op_pc: 0,
         loop_locals: Vec::new(),
         local_uses: Vec::new(),
+        used_locals: Vec::new(),
+        look_ahead: code.len().saturating_mul(LOOK_AHEAD_PER_CODE_BYTE),
     };
-    compiler.run(module.imported_funcs + defined, code)
+    compiler.run(code)
 }
 
 /// Checks that the compiler's side-table position at `pc` is the validator's: frame and
@@ -115,10 +162,10 @@ fn slots_of(types: &[ValType]) -> u32 {
 }
 
 impl<'a, M: MacroAssembler> Compiler<'a, M> {
-    fn run(&mut self, index: u32, code: &[u8]) -> Result<(), CompileError> {
+    fn run(&mut self, code: &[u8]) -> Result<(), CompileError> {
         let info = self.info;
         self.stack.reset(self.masm, info.local_slots);
-        self.masm.begin_function(index, info.param_slots, info.local_slots)?;
+        self.masm.begin_function(self.func, info.param_slots, info.local_slots)?;
         let label = self.masm.new_label();
         self.controls.push(Control {
             kind: Kind::Func,
@@ -136,11 +183,33 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             let (op, imm) = self.read_instr(&mut reader)?;
             if self.reachable {
                 self.instruction(op, imm, &mut reader)?;
+                self.check_code_room(0)?;
             } else {
                 self.dead_instruction(op, imm)?;
             }
         }
         self.masm.end_function();
+        // With its out-of-line paths, which the back-end emits at the end.
+        self.check_code_room(0)
+    }
+
+    fn invalid(&self, error: impl ToString) -> CompileError {
+        CompileError::Invalid { func: self.func, why: error.to_string() }
+    }
+
+    fn out_of_memory(&self, what: &'static str) -> CompileError {
+        CompileError::OutOfMemory { func: self.func, what }
+    }
+
+    fn unsupported(&self, op: Opcode) -> CompileError {
+        CompileError::Unsupported { func: self.func, instruction: op.text() }
+    }
+
+    /// Fails when `more` bytes of code would take the function past its limit.
+    fn check_code_room(&self, more: usize) -> Result<(), CompileError> {
+        if self.masm.code_len().saturating_add(more) > self.code_limit {
+            return Err(CompileError::TooLarge { func: self.func, limit: MAX_FUNCTION_CODE });
+        }
         Ok(())
     }
 
@@ -149,7 +218,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
     fn read_instr<'c>(&mut self, reader: &mut Reader<'c>) -> Result<(Opcode, Imm<'c>), CompileError> {
         self.stp += self.op_entries;
         self.op_pc = reader.position() as u32;
-        let (op, imm) = reader.read_instr().map_err(|e| CompileError::Invalid(e.to_string()))?;
+        let (op, imm) = reader.read_instr().map_err(|e| self.invalid(e))?;
         let targets = if let Imm::BrTable(table) = &imm { table.len() } else { 0 };
         self.op_entries = side_table_entries(op, targets, self.info.sized_values);
         Ok((op, imm))
@@ -245,6 +314,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
         use Opcode as O;
+        if let Some(hidden) = self.hidden
+            && hidden == op.text()
+        {
+            return Err(self.unsupported(op));
+        }
         if let Some(lowering) = lowering(op) {
             if let Lowering::Cmp(..) | Lowering::Eqz(_) = lowering
                 && matches!(reader.peek_u8(), Ok(BR_IF | IF))
@@ -272,7 +346,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.spill_all(self.masm);
                 self.stack.forget_locals();
                 let start = self.loop_locals.len() as u32;
-                self.keep_loop_locals(reader);
+                self.keep_loop_locals(reader)?;
                 let reload = self.masm.new_label();
                 self.masm.bind(reload);
                 for &(slot, ty, reg) in &self.loop_locals[start as usize..] {
@@ -320,19 +394,24 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let (_, index) = self.stack.pop_reg_shared(self.masm);
                 self.stack.spill_all(self.masm);
                 self.stack.free_reg(index);
-                let depths: Vec<u32> = table.targets().chain(std::iter::once(table.default)).collect();
-                let mut labels = Vec::with_capacity(depths.len());
-                // Targets that need moves or a budget charge go through one stub each.
+                let count = table.len() as usize + 1;
+                self.check_code_room(count.saturating_mul(MIN_JUMP_TABLE_ENTRY))?;
+                let mut labels = Vec::new();
+                labels.try_reserve_exact(count).map_err(|_| self.out_of_memory("a br_table's targets"))?;
+                // Targets that need moves or a budget charge go through one stub each,
+                // made in the order of their first use.
                 let mut stubs: Vec<(u32, Label)> = Vec::new();
-                for &depth in &depths {
+                let mut stub_of_depth: HashMap<u32, Label> = HashMap::new();
+                for depth in table.targets().chain(std::iter::once(table.default)) {
                     if let Some(label) = self.direct_target(depth) {
                         labels.push(label);
-                    } else if let Some(&(_, stub)) = stubs.iter().find(|s| s.0 == depth) {
+                    } else if let Some(&stub) = stub_of_depth.get(&depth) {
                         labels.push(stub);
                     } else {
                         let stub = self.masm.new_label();
                         labels.push(stub);
                         stubs.push((depth, stub));
+                        stub_of_depth.insert(depth, stub);
                     }
                 }
                 let (default, targets) = labels.split_last().expect("a default target");
@@ -352,9 +431,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let callee = if index < module.imported_funcs {
                     Callee::Imported { index }
                 } else {
-                    let (info, _) = module
-                        .func_code(index - module.imported_funcs)
-                        .map_err(|e| CompileError::Invalid(e.to_string()))?;
+                    let (info, _) =
+                        module.func_code(index - module.imported_funcs).map_err(|e| self.invalid(e))?;
                     Callee::Defined { index, frame_slots: info.local_slots + info.max_stack_slots }
                 };
                 self.call(callee, module.func_type(index), reader);
@@ -474,7 +552,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::I64Const, Imm::I64(v)) => self.stack.push(ValType::I64, Loc::Const(v as u64)),
             (O::F32Const, Imm::F32(bits)) => self.stack.push(ValType::F32, Loc::Const(u64::from(bits))),
             (O::F64Const, Imm::F64(bits)) => self.stack.push(ValType::F64, Loc::Const(bits)),
-            _ => unreachable!("instruction {op} has no lowering"),
+            _ => return Err(self.unsupported(op)),
         }
         Ok(())
     }
@@ -487,10 +565,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     /// A SIMD instruction: every one has a fixed signature.
     fn simd(&mut self, op: Opcode, imm: Imm<'_>) -> Result<(), CompileError> {
-        if !self.masm.supports_simd(op) {
-            return Err(CompileError::Unsupported(format!("the SIMD instruction {op}")));
-        }
-        let signature = op.signature().expect("SIMD instructions have fixed signatures");
+        let Some(signature) = op.signature() else { return Err(self.unsupported(op)) };
         let result = signature.results.first().copied();
         let at = self.at();
         match imm {
@@ -515,12 +590,16 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 match result {
                     Some(ty) => {
                         let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                        self.masm.simd_load(op, dst, addr, arg.offset, vector.map(|v| (v, lane)), at);
+                        if !self.masm.simd_load(op, dst, addr, arg.offset, vector.map(|v| (v, lane)), at) {
+                            return Err(self.unsupported(op));
+                        }
                         self.stack.push_reg(ty, dst);
                     }
                     None => {
-                        let value = vector.expect("stores take a value");
-                        self.masm.simd_store(op, addr, value, arg.offset, lane, at);
+                        let Some(value) = vector else { return Err(self.unsupported(op)) };
+                        if !self.masm.simd_store(op, addr, value, arg.offset, lane, at) {
+                            return Err(self.unsupported(op));
+                        }
                     }
                 }
                 self.stack.free_reg(addr);
@@ -535,9 +614,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                     *arg = Some(self.stack.pop_reg(self.masm).1);
                 }
                 let args: Vec<_> = args.iter().flatten().copied().collect();
-                let ty = result.expect("SIMD instructions without memory have a result");
+                let Some(ty) = result else { return Err(self.unsupported(op)) };
                 let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                self.masm.simd(op, dst, &args, lane);
+                if !self.masm.simd(op, dst, &args, lane) {
+                    return Err(self.unsupported(op));
+                }
                 for arg in args {
                     self.stack.free_reg(arg);
                 }
@@ -583,17 +664,20 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     /// Picks the locals a loop keeps in registers from its header on: the scalar ones
     /// its body reads before it writes them (values carried around the loop, read ahead
-    /// to its `end`), most read first, a few per register class; and caches them in
-    /// fresh registers.
-    fn keep_loop_locals(&mut self, reader: &Reader<'_>) {
+    /// to its `end`, or as far as the function's budget for reading ahead goes), most
+    /// read first, a few per register class; and caches them in fresh registers.
+    fn keep_loop_locals(&mut self, reader: &Reader<'_>) -> Result<(), CompileError> {
         const KEPT_PER_CLASS: usize = 4;
         const WRITTEN_FIRST: u32 = u32::MAX;
         let info = self.info;
-        self.local_uses.clear();
-        self.local_uses.resize(info.locals.len(), 0);
+        if self.local_uses.is_empty() {
+            self.local_uses.try_reserve_exact(info.locals.len()).map_err(|_| self.out_of_memory("locals"))?;
+            self.local_uses.resize(info.locals.len(), 0);
+        }
         let mut ahead = reader.clone();
+        let stop = reader.position().saturating_add(self.look_ahead);
         let mut depth = 1;
-        while depth > 0 {
+        while depth > 0 && ahead.position() < stop {
             match ahead.read_instr() {
                 Ok((Opcode::Block | Opcode::Loop | Opcode::If, _)) => depth += 1,
                 Ok((Opcode::End, _)) => depth -= 1,
@@ -601,6 +685,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 // it as a temporary of the body.
                 Ok((Opcode::LocalGet, Imm::Local(index))) => {
                     let uses = &mut self.local_uses[index as usize];
+                    if *uses == 0 {
+                        self.used_locals.push(index);
+                    }
                     if *uses != WRITTEN_FIRST {
                         *uses += 1;
                     }
@@ -609,19 +696,21 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                     let uses = &mut self.local_uses[index as usize];
                     if *uses == 0 {
                         *uses = WRITTEN_FIRST;
+                        self.used_locals.push(index);
                     }
                 }
                 Ok(_) => {}
                 Err(_) => break,
             }
         }
-        let mut chosen: Vec<(u32, u32)> = (0..info.locals.len() as u32)
-            .filter(|&i| {
-                let uses = self.local_uses[i as usize];
-                uses > 0 && uses != WRITTEN_FIRST && info.locals[i as usize] != ValType::V128
-            })
-            .map(|i| (self.local_uses[i as usize], i))
-            .collect();
+        self.look_ahead = self.look_ahead.saturating_sub(ahead.position() - reader.position());
+        let mut chosen: Vec<(u32, u32)> = Vec::new();
+        for index in self.used_locals.drain(..) {
+            let uses = std::mem::take(&mut self.local_uses[index as usize]);
+            if uses != WRITTEN_FIRST && info.locals[index as usize] != ValType::V128 {
+                chosen.push((uses, index));
+            }
+        }
         chosen.sort_unstable_by(|a, b| b.cmp(a));
         let mut taken = [0; 2];
         for (_, index) in chosen {
@@ -638,6 +727,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             self.stack.free_reg(reg);
             self.loop_locals.push((slot, ty, reg));
         }
+        Ok(())
     }
 
     fn else_(&mut self) {

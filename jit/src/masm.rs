@@ -169,6 +169,8 @@ pub trait MacroAssembler {
     /// The register the back-end gives a [`Fixed`] role.
     fn fixed(&self, role: Fixed) -> Reg;
 
+    /// Bytes of code emitted so far in the unit.
+    fn code_len(&self) -> usize;
     fn bind(&mut self, label: Label);
 
     // Protocol: the operations the front-end's protocol is written in. They use no
@@ -205,8 +207,6 @@ pub trait MacroAssembler {
     /// Leaves compiled code for the entry trampoline, which returns `kind` to the
     /// driver: the native stack is cut back to the trampoline's (`EXIT_SP`).
     fn leave_to_trampoline(&mut self, kind: u32);
-    /// The offset of the next instruction in the code.
-    fn native_offset(&self) -> u32;
 
     // Moves.
     /// Loads a value of type `ty` from `base + offset` (two slots for `v128`).
@@ -258,17 +258,24 @@ pub trait MacroAssembler {
     // register of its own, distinct from the operands, which die with the instruction:
     // the back-end may overwrite them.
 
-    /// Whether the back-end compiles the SIMD instruction `op` (functions with others
-    /// are not compiled).
-    fn supports_simd(&self, op: Opcode) -> bool;
+    // Each of `simd`, `simd_load` and `simd_store` says whether the back-end compiles
+    // `op`: when it does not, the function is not compiled, and what was emitted of it
+    // is thrown away.
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]);
     /// A SIMD instruction with a fixed signature and at most a lane index for immediate
     /// (`lane` is 0 for the others): `dst = op(args...)`.
-    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8);
+    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool;
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]);
     /// A SIMD load from memory 0; the `load*_lane` ones take the vector `into` and
     /// replace lane `lane` of it.
-    fn simd_load(&mut self, op: Opcode, dst: Reg, at: Address, into: Option<(Reg, u8)>, traps: &mut Traps);
+    fn simd_load(
+        &mut self,
+        op: Opcode,
+        dst: Reg,
+        at: Address,
+        into: Option<(Reg, u8)>,
+        traps: &mut Traps,
+    ) -> bool;
     /// A SIMD store to memory 0 (all of `value`, or lane `lane` for the `store*_lane` ones).
-    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps);
+    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool;
 }

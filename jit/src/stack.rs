@@ -6,6 +6,10 @@
 //! Locals are written through to their slots, so the cache is only ever dropped, never
 //! written back: at every label (another path may arrive with other registers) and
 //! after every call (which clobbers them).
+//!
+//! Each operation costs the same however many operands are below it: spilling
+//! starts above the operands known to be in their slots, and the operands that read a
+//! local are chained, so writing the local finds them without a search.
 
 use stratus_decoder::ValType;
 
@@ -31,7 +35,14 @@ pub(crate) struct Operand {
     pub loc: Loc,
     /// Its own first slot: where it is at safepoints.
     pub slot: u32,
+    /// For an operand pushed as a read of a local (`Loc::Local`, which it may have
+    /// stopped being since): the local, and the position of the operand below it pushed
+    /// as a read of the same local, or [`NONE`].
+    read_of: (u32, u32),
 }
+
+/// No operand, no local.
+const NONE: u32 = u32::MAX;
 
 /// Value-stack slots a value of type `ty` takes.
 pub(crate) fn width(ty: ValType) -> u32 {
@@ -55,6 +66,13 @@ pub(crate) struct ValueStack {
     caching: [u32; 2],
     /// The register caching each local slot.
     local_regs: Vec<Option<Reg>>,
+    /// The topmost operand pushed as a read of each local slot, or [`NONE`]: the head
+    /// of a chain through [`Operand::read_of`].
+    local_reads: Vec<u32>,
+    /// The operands below this position are in their slots.
+    spilled: usize,
+    /// The reads of a local being detached: a working buffer.
+    reads: Vec<u32>,
 }
 
 fn class_index(class: RegClass) -> usize {
@@ -74,6 +92,9 @@ impl ValueStack {
             cached: [[None; REGS]; 2],
             caching: [0; 2],
             local_regs: Vec::new(),
+            local_reads: Vec::new(),
+            spilled: 0,
+            reads: Vec::new(),
         }
     }
 
@@ -85,6 +106,9 @@ impl ValueStack {
         self.caching = [0; 2];
         self.local_regs.clear();
         self.local_regs.resize(base as usize, None);
+        self.local_reads.clear();
+        self.local_reads.resize(base as usize, NONE);
+        self.spilled = 0;
         for class in [RegClass::Int, RegClass::Float] {
             self.free[class_index(class)] = masm.allocatable(class).iter().fold(0, |m, r| m | 1 << r.index);
         }
@@ -107,7 +131,28 @@ impl ValueStack {
 
     pub fn push(&mut self, ty: ValType, loc: Loc) {
         let slot = self.height();
-        self.operands.push(Operand { ty, loc, slot });
+        let read_of = match loc {
+            Loc::Local(local) => {
+                let below =
+                    std::mem::replace(&mut self.local_reads[local as usize], self.operands.len() as u32);
+                (local, below)
+            }
+            _ => (NONE, NONE),
+        };
+        self.operands.push(Operand { ty, loc, slot, read_of });
+    }
+
+    /// Removes the top operand.
+    fn pop(&mut self) -> Operand {
+        let operand = self.operands.pop().expect("validated code pops what it pushed");
+        let position = self.operands.len();
+        let (local, below) = operand.read_of;
+        // The top operand is the topmost read of its local, if it is in a chain still.
+        if local != NONE && self.local_reads[local as usize] == position as u32 {
+            self.local_reads[local as usize] = below;
+        }
+        self.spilled = self.spilled.min(position);
+        operand
     }
 
     /// Pushes a register; the operand takes over the caller's use of it.
@@ -147,7 +192,7 @@ impl ValueStack {
         if self.free_mask(class) == 0 {
             self.forget_locals_of(class);
         }
-        let mut position = 0;
+        let mut position = self.spilled;
         while self.free_mask(class) == 0 {
             if let Loc::Reg(reg) = self.operands[position].loc
                 && reg.class == class
@@ -164,7 +209,7 @@ impl ValueStack {
 
     /// Writes operand `position` to its slot, giving up its register.
     pub fn spill<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>, position: usize) {
-        let Operand { ty, loc, slot } = self.operands[position];
+        let Operand { ty, loc, slot, .. } = self.operands[position];
         match loc {
             Loc::Slot => return,
             Loc::Const(bits) => masm.store_slot_const(slot, bits),
@@ -186,19 +231,29 @@ impl ValueStack {
 
     /// Writes every operand to its slot: the state at every safepoint and merge.
     pub fn spill_all<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>) {
-        for position in 0..self.operands.len() {
+        for position in self.spilled..self.operands.len() {
             self.spill(masm, position);
         }
+        self.spilled = self.operands.len();
     }
 
     /// Before local `slot` is written: operands that still read it get their own copy,
     /// and its register no longer caches it.
     pub fn detach_local<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>, local: u32) {
-        for position in 0..self.operands.len() {
-            if self.operands[position].loc == Loc::Local(local) {
-                self.spill(masm, position);
+        let mut position = std::mem::replace(&mut self.local_reads[local as usize], NONE);
+        let mut reads = std::mem::take(&mut self.reads);
+        while position != NONE {
+            if self.operands[position as usize].loc == Loc::Local(local) {
+                reads.push(position);
             }
+            position = self.operands[position as usize].read_of.1;
         }
+        // Deepest first: in stack order, as every other spill goes.
+        for &position in reads.iter().rev() {
+            self.spill(masm, position as usize);
+        }
+        reads.clear();
+        self.reads = reads;
         self.uncache(local);
     }
 
@@ -252,7 +307,7 @@ impl ValueStack {
             // Loaded for the caller to overwrite: not worth caching.
             let reg = self.alloc(masm, RegClass::of(top.ty));
             masm.load_slot(reg, local, top.ty);
-            self.operands.pop();
+            self.pop();
             return (top.ty, reg);
         }
         let (ty, reg) = self.pop_reg_shared(masm);
@@ -268,7 +323,7 @@ impl ValueStack {
     /// Pops the top operand into a register the caller only reads (one use, the
     /// caller's). A local read from its slot stays cached in the register.
     pub fn pop_reg_shared<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>) -> (ValType, Reg) {
-        let Operand { ty, loc, slot } = *self.operands.last().expect("validated code pops what it pushed");
+        let Operand { ty, loc, slot, .. } = self.peek();
         let reg = match loc {
             Loc::Reg(reg) => reg,
             Loc::Local(local) => match self.cached_reg(local) {
@@ -294,13 +349,13 @@ impl ValueStack {
                 reg
             }
         };
-        self.operands.pop();
+        self.pop();
         (ty, reg)
     }
 
     /// Pops the top operand without a register: for dropping it.
     pub fn pop_discard(&mut self) -> Operand {
-        let operand = self.operands.pop().expect("validated code pops what it pushed");
+        let operand = self.pop();
         if let Loc::Reg(reg) = operand.loc {
             self.free_reg(reg);
         }

@@ -64,7 +64,7 @@ pub trait UnitAssembler: MacroAssembler {
 
 /// An empty assembler for a unit's code.
 pub fn new_assembler<R: Relocation>() -> Result<Assembler<R>, CompileError> {
-    Assembler::new().map_err(|e| CompileError::Unsupported(format!("code memory: {e}")))
+    Assembler::new().map_err(|e| CompileError::Code(format!("code memory: {e}")))
 }
 
 /// Compiles the functions of `module` with defined indices in `unit` with `masm`, whose
@@ -85,7 +85,9 @@ pub fn compile_unit<M: UnitAssembler>(
     let mut frame_slots = Vec::with_capacity(unit.len());
     for index in unit.clone() {
         compile_function(&mut codegen, module, index)?;
-        let (info, _) = module.func_code(index).map_err(|e| CompileError::Invalid(e.to_string()))?;
+        let (info, _) = module
+            .func_code(index)
+            .map_err(|e| CompileError::Invalid { func: module.imported_funcs + index, why: e.to_string() })?;
         frame_slots.push(info.local_slots + info.max_stack_slots);
     }
     let (mut masm, records) = codegen.finish();
@@ -95,8 +97,7 @@ pub fn compile_unit<M: UnitAssembler>(
         records.osr_entries.iter().map(|&(func, pc, l)| (func, pc, masm.dynamic_label(l))).collect();
     let mut sites = records.faults;
     let mut ops = masm.into_assembler();
-    let resolve =
-        |label| ops.labels().resolve_dynamic(label).map_err(|e| CompileError::Unsupported(e.to_string()));
+    let resolve = |label| ops.labels().resolve_dynamic(label).map_err(|e| CompileError::Code(e.to_string()));
     let landing = resolve(landing)?;
     let entries = entries.iter().map(|&l| resolve(l)).collect::<Result<Vec<_>, _>>()?;
     let osr_entries = osr_entries
@@ -107,8 +108,8 @@ pub fn compile_unit<M: UnitAssembler>(
     debug_assert!(osr_entries.is_sorted_by_key(|&(func, pc, _)| (func, pc)));
     // Committed first: a branch whose target is out of its range (AArch64's conditional
     // branches reach 1 MiB) is an error here, where `finalize` would panic.
-    ops.commit().map_err(|e| CompileError::Unsupported(format!("code too large: {e}")))?;
-    let buffer = ops.finalize().map_err(|_| CompileError::Unsupported("finalizing code".into()))?;
+    ops.commit().map_err(|e| CompileError::Code(format!("code too large: {e}")))?;
+    let buffer = ops.finalize().map_err(|_| CompileError::Code("finalizing code".into()))?;
     sites.sort_by_key(|s| s.native);
     let registration = (!sites.is_empty()).then(|| {
         signals::register(Arc::new(Faults {

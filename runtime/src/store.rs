@@ -236,6 +236,9 @@ pub struct Store<T> {
     pub compile: CompilePolicy,
     /// What the tiers did; the execution core keeps it.
     pub tier_stats: TierStats,
+    /// The functions a compiler declined, and why: they stay in the interpreter, and
+    /// tier-up does not try them again.
+    pub declined: HashMap<FuncAddr, String>,
     type_ids: HashMap<Arc<FuncType>, u32>,
     id: StoreId,
 }
@@ -269,6 +272,7 @@ impl<T> Store<T> {
             quota: Arc::new(Quota::new(limits.total_memory_bytes, limits.total_table_elements)),
             compile: CompilePolicy::Never,
             tier_stats: TierStats::default(),
+            declined: HashMap::new(),
             type_ids: HashMap::new(),
             id: {
                 static NEXT: AtomicU64 = AtomicU64::new(0);

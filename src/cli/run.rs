@@ -331,7 +331,7 @@ fn run_module(
 
 /// What `--stats` prints, on standard error once the program has ended.
 fn stats_text(stats: &TierStats) -> String {
-    format!(
+    let mut text = format!(
         "stats: functions compiled: {} ({} bytes of code in {:.3} ms)\n\
          stats: entries into compiled code at loop headers (OSR): {}\n\
          stats: functions: {} with compiled code, {} run in the interpreter only\n",
@@ -341,7 +341,15 @@ fn stats_text(stats: &TierStats) -> String {
         stats.osr_entries,
         stats.functions_with_code,
         stats.functions_interpreted_only,
-    )
+    );
+    for declined in &stats.declined {
+        let name = declined.name.as_ref().map(|name| format!(" (${name})")).unwrap_or_default();
+        text += &format!(
+            "stats: function {}{name} stays in the interpreter: {}\n",
+            declined.index, declined.reason
+        );
+    }
+    text
 }
 
 fn load(error: Error) -> Failure {

@@ -140,3 +140,48 @@ pub fn tree(dir: &Path) -> Vec<String> {
     walk(dir, dir, &mut out);
     out
 }
+
+/// `value` in unsigned LEB128.
+pub fn leb128(mut value: u64) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            bytes.push(byte);
+            return bytes;
+        }
+        bytes.push(byte | 0x80);
+    }
+}
+
+/// A function body for [`binary_module`]: its local declarations (count, type byte)
+/// and its instructions without the final `end`.
+pub type Body<'a> = (&'a [(u32, u8)], &'a [u8]);
+
+/// A binary module of functions of type `[] -> []`, the first exported as `_start`.
+/// For modules too large, or too odd, for the text format.
+pub fn binary_module(bodies: &[Body<'_>]) -> Vec<u8> {
+    let section = |id: u8, payload: Vec<u8>| [vec![id], leb128(payload.len() as u64), payload].concat();
+    let count = leb128(bodies.len() as u64);
+    let mut code = count.clone();
+    for (locals, instructions) in bodies {
+        let mut body = leb128(locals.len() as u64);
+        for &(n, ty) in *locals {
+            body.extend(leb128(u64::from(n)));
+            body.push(ty);
+        }
+        body.extend_from_slice(instructions);
+        body.push(0x0b);
+        code.extend(leb128(body.len() as u64));
+        code.extend(body);
+    }
+    [
+        b"\0asm\x01\0\0\0".to_vec(),
+        section(1, vec![1, 0x60, 0, 0]),
+        section(3, [count, vec![0; bodies.len()]].concat()),
+        section(7, [vec![1, 6], b"_start".to_vec(), vec![0, 0]].concat()),
+        section(10, code),
+    ]
+    .concat()
+}

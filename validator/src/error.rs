@@ -56,6 +56,9 @@ pub enum ValidationErrorKind {
     UndeclaredFunctionReference(u32),
     /// `select` without a type on reference operands.
     SelectNeedsType,
+    /// The host had no memory for what validating the function needs, named here: the
+    /// module may be valid, but cannot be used on this host now.
+    OutOfMemory(&'static str),
 }
 
 /// What an operand had to be.
@@ -117,6 +120,7 @@ impl fmt::Display for ValidationErrorKind {
                 write!(f, "undeclared function reference: function {index}")
             }
             SelectNeedsType => f.write_str("type mismatch: select on references needs a type annotation"),
+            OutOfMemory(what) => write!(f, "the host is out of memory for {what}"),
         }
     }
 }

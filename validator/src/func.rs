@@ -270,6 +270,12 @@ impl<'m> FuncValidator<'m> {
             None
         };
         let slots_of = |types: &[ValType]| types.iter().map(|t| t.slots()).sum::<u32>();
+        let mut side_table = Vec::new();
+        side_table
+            .try_reserve_exact(self.side_table.len())
+            .map_err(|_| self.error(Kind::OutOfMemory("a side table")))?;
+        side_table.extend_from_slice(&self.side_table);
+        let side_table = side_table.into_boxed_slice();
         let info = FuncInfo {
             type_index: self.type_index,
             param_count: self.param_count,
@@ -281,7 +287,7 @@ impl<'m> FuncValidator<'m> {
             result_slots,
             sized_values: self.saw_v128,
             // Copied out at its exact size; the buffer goes on to the next function.
-            side_table: self.side_table.as_slice().into(),
+            side_table,
             #[cfg(debug_assertions)]
             side_table_positions: self.positions.into_boxed_slice(),
         };
@@ -492,6 +498,15 @@ impl<'m> FuncValidator<'m> {
             self.frames[frame_index].pending = index;
             SideEntry { pc_delta: pc as i32, stp_delta: link as i32, keep, drop }
         };
+        self.push_entry(entry)
+    }
+
+    /// Adds `entry` to the side table, which grows with the function, so that a host
+    /// without the memory for it makes an error.
+    fn push_entry(&mut self, entry: SideEntry) -> Result<(), Error> {
+        if self.side_table.len() == self.side_table.capacity() {
+            self.side_table.try_reserve(1).map_err(|_| self.error(Kind::OutOfMemory("a side table")))?;
+        }
         self.side_table.push(entry);
         Ok(())
     }
@@ -505,10 +520,10 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Adds the entry giving the width of a `drop` or untyped `select` operand.
-    fn value_site(&mut self, ty: Operand) {
+    fn value_site(&mut self, ty: Operand) -> Result<(), Error> {
         self.value_sites.push(self.side_table.len() as u32);
         let width = ty.map_or(1, ValType::slots);
-        self.side_table.push(SideEntry { pc_delta: 0, stp_delta: 1, keep: 0, drop: width });
+        self.push_entry(SideEntry { pc_delta: 0, stp_delta: 1, keep: 0, drop: width })
     }
 
     /// Removes the `drop` and `select` entries, renumbering the targets of the others.
@@ -685,7 +700,7 @@ impl<'m> FuncValidator<'m> {
                 let if_entry = self.side_table.len() as u32;
                 if op == Opcode::If {
                     // Where a false condition goes is fixed at `else` or `end`.
-                    self.side_table.push(SideEntry { pc_delta: pc as i32, ..SideEntry::default() });
+                    self.push_entry(SideEntry { pc_delta: pc as i32, ..SideEntry::default() })?;
                 }
                 self.push_frame(kind, params, results, next_pc);
                 if op == Opcode::If {
@@ -699,12 +714,12 @@ impl<'m> FuncValidator<'m> {
                 let frame = self.pop_frame()?;
                 // The true arm jumps from here to the end, carrying exactly the results.
                 let else_entry = self.side_table.len() as u32;
-                self.side_table.push(SideEntry {
+                self.push_entry(SideEntry {
                     pc_delta: pc as i32,
                     stp_delta: frame.pending as i32,
                     keep: 0,
                     drop: 0,
-                });
+                })?;
                 // The false condition lands just past `else`.
                 self.resolve(frame.if_entry, next_pc, else_entry + 1);
                 self.push_frame(FrameKind::Else, frame.params, frame.results, 0);
@@ -748,6 +763,11 @@ impl<'m> FuncValidator<'m> {
             (Opcode::BrTable, Imm::BrTable(table)) => {
                 self.pop_expect(ValType::I32)?;
                 let arity = self.label(table.default)?.label_types().len();
+                // One entry a target: its size is known, and may be more than the host has.
+                let entries = table.len() as usize + 1;
+                self.side_table
+                    .try_reserve(entries)
+                    .map_err(|_| self.error(Kind::OutOfMemory("a br_table's side-table entries")))?;
                 for depth in table.targets().chain(std::iter::once(table.default)) {
                     let types = self.label(depth)?.label_types();
                     if types.len() != arity {
@@ -793,7 +813,7 @@ impl<'m> FuncValidator<'m> {
             }
             (Opcode::Drop, _) => {
                 let ty = self.pop()?;
-                self.value_site(ty);
+                self.value_site(ty)?;
             }
             (Opcode::Select, _) => {
                 self.pop_expect(ValType::I32)?;
@@ -811,7 +831,7 @@ impl<'m> FuncValidator<'m> {
                     }
                     (known @ Some(_), _) | (None, known) => known,
                 };
-                self.value_site(ty);
+                self.value_site(ty)?;
                 self.push(ty);
             }
             (Opcode::TypedSelect, &Imm::SelectType(ty)) => {

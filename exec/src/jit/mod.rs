@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use stratus_jit::unit::CodeUnit;
 // The back-end for this machine: both make the same `CodeUnit`s.
-use stratus_jit::{Bounds, ModuleCode};
+use stratus_jit::{Bounds, CompileError, ModuleCode};
 #[cfg(target_arch = "aarch64")]
 use stratus_jit_a64 as backend;
 #[cfg(target_arch = "x86_64")]
@@ -83,62 +83,133 @@ fn code_slot(bounds: Bounds) -> usize {
     }
 }
 
-fn code_of(code: &Arc<dyn Any + Send + Sync>) -> &CodeUnit {
-    code.downcast_ref::<CodeUnit>().expect("machine code made by this back-end")
+/// The unit of code a machine-code slot of the module holds (one a function at a time
+/// holds one unit).
+fn unit_in(code: &Arc<dyn Any + Send + Sync>) -> Arc<CodeUnit> {
+    code.clone().downcast::<CodeUnit>().expect("machine code made by this back-end")
+}
+
+/// A whole module's code, made before its first instance runs: the unit holding each
+/// function's code, or why the compiler declined the function. Consecutive functions
+/// share a unit and call each other directly; a function the compiler declines ends a
+/// unit, so it keeps no other function from being compiled.
+struct ModuleUnits {
+    /// By defined index.
+    functions: Vec<Result<Arc<CodeUnit>, CompileError>>,
+}
+
+impl ModuleUnits {
+    /// Compiles every function of `module`: each at most twice (a unit that fails at a
+    /// function is compiled again without it) and the declined ones at most once, so
+    /// the time stays linear in the module's size.
+    fn compile(module: &CompiledModule, bounds: Bounds) -> ModuleUnits {
+        let count = module.code.len() as u32;
+        let mut functions: Vec<Option<Result<Arc<CodeUnit>, CompileError>>> = vec![None; count as usize];
+        let mut start = 0;
+        while start < count {
+            let mut end = count;
+            loop {
+                match backend::compile_functions(module, bounds, start..end) {
+                    Ok(unit) => {
+                        functions[start as usize..end as usize].fill(Some(Ok(unit)));
+                        start = end;
+                        break;
+                    }
+                    Err(error) => match error.func().map(|func| func - module.imported_funcs) {
+                        Some(declined) if (start..end).contains(&declined) => {
+                            functions[declined as usize] = Some(Err(error));
+                            if declined == start {
+                                break;
+                            }
+                            end = declined;
+                        }
+                        // Nothing more can be compiled.
+                        _ => {
+                            for function in functions[start as usize..].iter_mut().filter(|f| f.is_none()) {
+                                *function = Some(Err(error.clone()));
+                            }
+                            start = count;
+                            break;
+                        }
+                    },
+                }
+            }
+            while start < count && functions[start as usize].is_some() {
+                start += 1;
+            }
+        }
+        ModuleUnits { functions: functions.into_iter().map(|f| f.expect("every function visited")).collect() }
+    }
+
+    /// Bytes of machine code in its units.
+    fn code_size(&self) -> usize {
+        let mut units: Vec<&Arc<CodeUnit>> = self.functions.iter().filter_map(|f| f.as_ref().ok()).collect();
+        units.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        units.iter().map(|unit| unit.code_size()).sum()
+    }
 }
 
 /// Compiles the module of a new instance when the store compiles eagerly (once per
 /// module and way of checking bounds), and points the instance's function refs at the
-/// code. A module the compiler does not take runs in the interpreter, or in code made
-/// function by function where the compiler takes those.
+/// code. The functions the compiler declines run in the interpreter.
 pub(crate) fn prepare_instance<T>(store: &mut Store<T>, instance: InstanceAddr) {
     if store.compile != CompilePolicy::Eager || !available() {
         return;
     }
     let bounds = bounds_of(store, instance);
     let module = store.instance(instance).module.clone();
-    let Ok(code) =
-        made(store, &module.machine_code[code_slot(bounds)], || backend::compile_module(&module, bounds))
-    else {
+    let Ok(code) = made(store, &module.machine_code[code_slot(bounds)], || {
+        let units = ModuleUnits::compile(&module, bounds);
+        let bytes = units.code_size();
+        Ok((Arc::new(units), bytes))
+    }) else {
         return;
     };
-    let code = code_of(&code);
+    let units = code.downcast_ref::<ModuleUnits>().expect("a module's code is in units");
     let imported = module.imported_funcs as usize;
     for (defined, &func) in store.instance(instance).funcs[imported..].to_vec().iter().enumerate() {
-        let func_ref = &mut store.func_refs[func.0 as usize];
-        func_ref.code = code.entry(defined as u32);
-        func_ref.frame_slots = code.frame_slots(defined as u32);
+        match &units.functions[defined] {
+            Ok(unit) => {
+                let func_ref = &mut store.func_refs[func.0 as usize];
+                func_ref.code = unit.entry(defined as u32);
+                func_ref.frame_slots = unit.frame_slots(defined as u32);
+                store.tier_stats.functions_compiled += 1;
+            }
+            Err(error) => {
+                store.declined.insert(func, error.reason());
+            }
+        }
     }
-    store.tier_stats.functions_compiled += module.code.len() as u64;
     store.invalidate_code();
 }
 
-/// The code in `slot`, made by `compile` unless it is there already (made for
-/// another instance or store); the time and size of what is made here count in the
-/// store's statistics.
+/// The code in `slot`, made by `compile` (the code and its size in bytes) unless it is
+/// there already (made for another instance or store); the time and size of what is
+/// made here count in the store's statistics. Fails with why the compiler declined
+/// ([`CompileError::reason`]).
 fn made<T>(
     store: &mut Store<T>,
     slot: &stratus_runtime::MachineCode,
-    compile: impl FnOnce() -> Result<Arc<CodeUnit>, stratus_jit::CompileError>,
-) -> Result<Arc<dyn Any + Send + Sync>, ()> {
+    compile: impl FnOnce() -> Result<(Arc<dyn Any + Send + Sync>, usize), CompileError>,
+) -> Result<Arc<dyn Any + Send + Sync>, String> {
     let started = Instant::now();
     let mut fresh = None;
     let code = slot.get_or_init(|| {
         let code = compile();
-        fresh = Some(code.as_ref().map_or(0, |code| code.code_size()));
-        code.map(|code| code as Arc<dyn Any + Send + Sync>).map_err(|e| e.to_string())
+        fresh = Some(code.as_ref().map_or(0, |&(_, bytes)| bytes));
+        code.map(|(code, _)| code).map_err(|e| e.reason())
     });
     if let Some(bytes) = fresh {
         store.tier_stats.compile_time += started.elapsed();
         store.tier_stats.code_bytes += bytes as u64;
     }
-    code.clone().map_err(drop)
+    code.clone()
 }
 
 /// Where compiled code takes over a call: an address in a unit of code, which the
 /// entry keeps alive.
 pub(crate) struct Entry {
-    unit: Arc<dyn Any + Send + Sync>,
+    unit: Arc<CodeUnit>,
     at: *const u8,
 }
 
@@ -157,8 +228,9 @@ pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Position) -> Option<Entry>
         if store.funcs[func.0 as usize].hotness.get() <= threshold {
             return None;
         }
-        if !compile_function(store, func) {
-            // Not again before it has been as hot once more.
+        if store.declined.contains_key(&func) || !compile_function(store, func) {
+            // It stays in the interpreter, which asks again (for nothing, at the cost
+            // of a lookup) only once it is as hot once more.
             store.funcs[func.0 as usize].hotness.set(1);
             return None;
         }
@@ -167,37 +239,44 @@ pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Position) -> Option<Entry>
     if regs.pc == 0 {
         return Some(Entry { at: store.func_refs[func.0 as usize].code, unit });
     }
-    let at = code_of(&unit).osr_entry(defined, regs.pc as u32)?;
+    let at = unit.osr_entry(defined, regs.pc as u32)?;
     store.tier_stats.osr_entries += 1;
     Some(Entry { unit, at })
 }
 
 /// Compiles function `func` (of its module, for this way of checking bounds, unless
-/// that was done for another instance or store) and swaps its entry; `false` if the
-/// compiler does not take it.
+/// that was done for another instance or store) and swaps its entry; `false`, and the
+/// function declined with the reason, if the compiler does not take it.
 fn compile_function<T>(store: &mut Store<T>, func: FuncAddr) -> bool {
     let FuncKind::Wasm { instance, index } = store.funcs[func.0 as usize].kind else { return false };
     let bounds = bounds_of(store, instance);
     let module = store.instance(instance).module.clone();
     let defined = index - module.imported_funcs;
     let slot = code_slot(bounds);
-    let code = match module.machine_code[slot].get() {
+    let made_ahead = module.machine_code[slot].get().and_then(|code| code.as_ref().ok());
+    let code = match made_ahead.and_then(|code| code.downcast_ref::<ModuleUnits>()) {
         // A store that compiled the whole module ahead of time made this.
-        Some(Ok(code)) => code.clone(),
-        _ => {
+        Some(units) => units.functions[defined as usize].clone().map_err(|e| e.reason()),
+        None => {
             let funcs = function_slots(&module, slot);
-            match made(store, &funcs[defined as usize], || {
-                backend::compile_functions(&module, bounds, defined..defined + 1)
-            }) {
-                Ok(code) => code,
-                Err(()) => return false,
-            }
+            made(store, &funcs[defined as usize], || {
+                let unit = backend::compile_functions(&module, bounds, defined..defined + 1)?;
+                let bytes = unit.code_size();
+                Ok((unit, bytes))
+            })
+            .map(|code| unit_in(&code))
         }
     };
-    let code = code_of(&code);
+    let unit = match code {
+        Ok(unit) => unit,
+        Err(reason) => {
+            store.declined.insert(func, reason);
+            return false;
+        }
+    };
     let func_ref = &mut store.func_refs[func.0 as usize];
-    func_ref.code = code.entry(defined);
-    func_ref.frame_slots = code.frame_slots(defined);
+    func_ref.code = unit.entry(defined);
+    func_ref.frame_slots = unit.frame_slots(defined);
     store.tier_stats.functions_compiled += 1;
     store.invalidate_code();
     true
@@ -210,7 +289,7 @@ fn function_slots(module: &CompiledModule, slot: usize) -> &[stratus_runtime::Ma
 }
 
 /// The code holding compiled function `func`'s, and its defined index.
-fn unit_of<T>(store: &Store<T>, func: FuncAddr) -> (Arc<dyn Any + Send + Sync>, u32) {
+fn unit_of<T>(store: &Store<T>, func: FuncAddr) -> (Arc<CodeUnit>, u32) {
     let FuncKind::Wasm { instance, index } = store.funcs[func.0 as usize].kind else {
         unreachable!("host functions have no code")
     };
@@ -218,17 +297,22 @@ fn unit_of<T>(store: &Store<T>, func: FuncAddr) -> (Arc<dyn Any + Send + Sync>, 
     let defined = index - module.imported_funcs;
     let slot = code_slot(bounds_of(store, instance));
     let entry = store.func_refs[func.0 as usize].code;
-    let whole = module.machine_code[slot].get().and_then(|code| code.as_ref().ok());
+    let whole = module.machine_code[slot]
+        .get()
+        .and_then(|code| code.as_ref().ok())
+        .and_then(|code| code.downcast_ref::<ModuleUnits>())
+        .and_then(|units| units.functions[defined as usize].clone().ok());
     let single = module.function_code[slot]
         .get()
         .and_then(|funcs| funcs[defined as usize].get())
-        .and_then(|code| code.as_ref().ok());
-    let code = whole
+        .and_then(|code| code.as_ref().ok())
+        .map(unit_in);
+    let unit = whole
         .into_iter()
         .chain(single)
-        .find(|code| std::ptr::eq(code_of(code).entry(defined), entry))
+        .find(|unit| std::ptr::eq(unit.entry(defined), entry))
         .expect("compiled functions have code");
-    (code.clone(), defined)
+    (unit, defined)
 }
 
 /// Whether `func` has compiled code.
@@ -243,7 +327,7 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Ent
     let FuncKind::Wasm { instance, .. } = store.funcs[func.0 as usize].kind else {
         unreachable!("host functions have no code")
     };
-    let trampoline = code_of(&entry.unit).trampoline();
+    let trampoline = entry.unit.trampoline();
     let instance_vm: *const _ = &**store.instance(instance).vm.as_ref().expect("instantiated");
     store.refresh_vm();
     let mut host =

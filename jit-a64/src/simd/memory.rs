@@ -27,7 +27,7 @@ pub(crate) fn load(
     at: Address,
     into: Option<(u8, u8)>,
     traps: &mut Traps,
-) {
+) -> bool {
     use Opcode::*;
     let d = dst;
     match op {
@@ -69,13 +69,21 @@ pub(crate) fn load(
                 _ => asm!(m.ops ; ld1 {V(d).D * 1}[lane], [x16]),
             }
         }
-        _ => unreachable!("{op} is not a SIMD load"),
+        _ => return false,
     }
+    true
 }
 
 /// A SIMD store of `value` (all of it, or lane `lane` for the `store*_lane` ones) to
 /// `at`.
-pub(crate) fn store(m: &mut A64Masm, op: Opcode, value: u8, at: Address, lane: u8, traps: &mut Traps) {
+pub(crate) fn store(
+    m: &mut A64Masm,
+    op: Opcode,
+    value: u8,
+    at: Address,
+    lane: u8,
+    traps: &mut Traps,
+) -> bool {
     use Opcode::*;
     let v = value;
     // Below the lane count: the validator checks it.
@@ -101,6 +109,7 @@ pub(crate) fn store(m: &mut A64Masm, op: Opcode, value: u8, at: Address, lane: u
                 _ => asm!(m.ops ; st1 {V(v).D * 1}[lane], [x16]),
             }
         }
-        _ => unreachable!("{op} is not a SIMD store"),
+        _ => return false,
     }
+    true
 }

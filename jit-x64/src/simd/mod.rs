@@ -17,18 +17,13 @@ use stratus_jit::SimdGroup;
 
 use crate::masm::X64Masm;
 
-/// Every SIMD instruction: each group compiles all of its [`SimdGroup`].
-pub(crate) fn supports(op: Opcode) -> bool {
-    SimdGroup::of(op).is_some()
-}
-
-/// Emits `op`, a SIMD instruction without memory access: `dst = op(args)`.
-pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) {
-    let done = match SimdGroup::of(op) {
+/// Emits `op`, a SIMD instruction without memory access: `dst = op(args)`; `false`
+/// when `op` is none this back-end compiles.
+pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {
+    match SimdGroup::of(op) {
         Some(SimdGroup::Int) => int::emit(m, op, dst, args),
         Some(SimdGroup::Float) => float::emit(m, op, dst, args),
         Some(SimdGroup::Lanes) => lanes::emit(m, op, dst, args, lane),
         Some(SimdGroup::Memory) | None => false,
-    };
-    assert!(done, "{op} is not supported by this back-end");
+    }
 }
