@@ -17,7 +17,6 @@
 use dynasmrt::aarch64::{self, Assembler};
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use stratus_decoder::{Opcode, ValType};
-use stratus_jit::abi;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
     MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
@@ -38,49 +37,9 @@ const fn int(index: u8) -> Reg {
     Reg { class: RegClass::Int, index }
 }
 
-const fn float(index: u8) -> Reg {
-    Reg { class: RegClass::Float, index }
-}
-
-const INT_REGS: &[Reg] = &[
-    int(5),
-    int(6),
-    int(7),
-    int(8),
-    int(9),
-    int(10),
-    int(11),
-    int(12),
-    int(13),
-    int(19),
-    int(20),
-    int(21),
-    int(22),
-    int(23),
-];
-
-const FLOAT_REGS: &[Reg] = &[
-    float(0),
-    float(1),
-    float(2),
-    float(3),
-    float(4),
-    float(5),
-    float(6),
-    float(7),
-    float(16),
-    float(17),
-    float(18),
-    float(19),
-    float(20),
-    float(21),
-    float(22),
-    float(23),
-    float(24),
-    float(25),
-    float(26),
-    float(27),
-];
+const INT_REGS: &[Reg] = &Reg::all(RegClass::Int, [5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20, 21, 22, 23]);
+const FLOAT_REGS: &[Reg] =
+    &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]);
 
 /// The registers the [`Fixed`] roles name.
 fn fixed_index(role: Fixed) -> u8 {
@@ -101,8 +60,6 @@ pub struct A64Masm {
     pub(crate) ops: Assembler,
     /// The assembler's label for each of the front-end's, made when first used.
     labels: Vec<DynamicLabel>,
-    /// Where the entry trampoline returns to the driver.
-    exit: DynamicLabel,
 }
 
 fn wide(width: Width) -> bool {
@@ -110,10 +67,8 @@ fn wide(width: Width) -> bool {
 }
 
 impl A64Masm {
-    /// A macro-assembler around `ops`, whose entry trampoline leaves at `exit` (with
-    /// `sp` at `EXIT_SP` and the exit kind in `w0`).
-    pub(crate) fn new(ops: Assembler, exit: DynamicLabel) -> A64Masm {
-        A64Masm { ops, labels: Vec::new(), exit }
+    pub(crate) fn new(ops: Assembler) -> A64Masm {
+        A64Masm { ops, labels: Vec::new() }
     }
 
     pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
@@ -424,6 +379,11 @@ impl MacroAssembler for A64Masm {
         self.ops.offset().0
     }
 
+    // x19 to x28: AAPCS64's (compiled code uses none of v8-v15).
+    fn callee_saved(&self) -> &'static [Reg] {
+        &const { Reg::all(RegClass::Int, [19, 20, 21, 22, 23, 24, 25, 26, 27, 28]) }
+    }
+
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -515,11 +475,8 @@ impl MacroAssembler for A64Masm {
         asm!(self.ops ; ldp X(a.index), X(b.index), [sp], 16);
     }
 
-    fn leave_to_trampoline(&mut self, kind: u32) {
-        asm!(self.ops ; ldr X(IMM), [vmctx, abi::vm::EXIT_SP as u32]);
-        add_imm(&mut self.ops, true, 31, IMM, 0);
-        mov_imm(&mut self.ops, false, 0, u64::from(kind));
-        asm!(self.ops ; b =>self.exit);
+    fn write_stack_pointer(&mut self, src: Reg) {
+        add_imm(&mut self.ops, true, 31, src.index, 0);
     }
 
     fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {

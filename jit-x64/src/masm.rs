@@ -13,39 +13,14 @@
 use dynasmrt::x64::Assembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use stratus_decoder::{Opcode, ValType};
-use stratus_jit::abi;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
     MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
 };
 use stratus_runtime::TrapKind;
 
-const INT_REGS: &[Reg] = &[
-    Reg { class: RegClass::Int, index: 3 },
-    Reg { class: RegClass::Int, index: 6 },
-    Reg { class: RegClass::Int, index: 7 },
-    Reg { class: RegClass::Int, index: 8 },
-    Reg { class: RegClass::Int, index: 9 },
-    Reg { class: RegClass::Int, index: 10 },
-    Reg { class: RegClass::Int, index: 11 },
-];
-
-const FLOAT_REGS: &[Reg] = &[
-    Reg { class: RegClass::Float, index: 0 },
-    Reg { class: RegClass::Float, index: 1 },
-    Reg { class: RegClass::Float, index: 2 },
-    Reg { class: RegClass::Float, index: 3 },
-    Reg { class: RegClass::Float, index: 4 },
-    Reg { class: RegClass::Float, index: 5 },
-    Reg { class: RegClass::Float, index: 6 },
-    Reg { class: RegClass::Float, index: 7 },
-    Reg { class: RegClass::Float, index: 8 },
-    Reg { class: RegClass::Float, index: 9 },
-    Reg { class: RegClass::Float, index: 10 },
-    Reg { class: RegClass::Float, index: 11 },
-    Reg { class: RegClass::Float, index: 12 },
-    Reg { class: RegClass::Float, index: 13 },
-];
+const INT_REGS: &[Reg] = &Reg::all(RegClass::Int, [3, 6, 7, 8, 9, 10, 11]);
+const FLOAT_REGS: &[Reg] = &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 
 /// The registers the [`Fixed`] roles name.
 fn fixed_index(role: Fixed) -> u8 {
@@ -67,15 +42,11 @@ pub struct X64Masm {
     pub(crate) ops: Assembler,
     /// The assembler's label for each of the front-end's, made when first used.
     labels: Vec<DynamicLabel>,
-    /// Where the entry trampoline returns to the driver.
-    exit: DynamicLabel,
 }
 
 impl X64Masm {
-    /// A macro-assembler around `ops`, whose entry trampoline leaves at `exit` (with
-    /// `rsp` at `EXIT_SP` and the exit kind in `eax`).
-    pub(crate) fn new(ops: Assembler, exit: DynamicLabel) -> X64Masm {
-        X64Masm { ops, labels: Vec::new(), exit }
+    pub(crate) fn new(ops: Assembler) -> X64Masm {
+        X64Masm { ops, labels: Vec::new() }
     }
 
     pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
@@ -294,6 +265,11 @@ impl MacroAssembler for X64Masm {
         self.ops.offset().0
     }
 
+    // rbp, rbx, r12 to r15: System V's.
+    fn callee_saved(&self) -> &'static [Reg] {
+        &const { Reg::all(RegClass::Int, [5, 3, 12, 13, 14, 15]) }
+    }
+
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -392,12 +368,8 @@ impl MacroAssembler for X64Masm {
         asm!(self.ops ; pop Rq(b.index) ; pop Rq(a.index));
     }
 
-    fn leave_to_trampoline(&mut self, kind: u32) {
-        asm!(self.ops
-            ; mov rsp, [r15 + abi::vm::EXIT_SP]
-            ; mov eax, kind as i32
-            ; jmp =>self.exit
-        );
+    fn write_stack_pointer(&mut self, src: Reg) {
+        asm!(self.ops ; mov rsp, Rq(src.index));
     }
 
     // Offsets within 128 bytes of the base (the first 16 slots of a frame, most record

@@ -52,6 +52,8 @@ pub struct UnitRecords {
     pub faults: Vec<FaultSite>,
     /// Where a fault at a guarded access continues (see `unit::compile_unit`).
     pub landing: Label,
+    /// The entry trampoline, an [`EntryFn`](crate::abi::EntryFn).
+    pub trampoline: Label,
 }
 
 /// A back-end driven through the protocol, for one unit of code. The front-end calls
@@ -73,6 +75,9 @@ pub struct CodeGen<M> {
     records: UnitRecords,
     trap_exit: Label,
     budget_exit: Label,
+    /// Where the trampoline returns the exit kind in `Result` to the driver, with the
+    /// stack pointer at the VM context's `EXIT_SP`.
+    exit: Label,
 }
 
 impl<M> Deref for CodeGen<M> {
@@ -105,11 +110,14 @@ impl<M: MacroAssembler> CodeGen<M> {
                 osr_entries: Vec::new(),
                 faults: Vec::new(),
                 landing: Label(0),
+                trampoline: Label(0),
             },
             trap_exit: Label(0),
             budget_exit: Label(0),
+            exit: Label(0),
         };
         codegen.records.entries = unit.map(|_| codegen.new_label()).collect();
+        codegen.emit_trampoline();
         codegen.emit_exits();
         codegen
     }
@@ -154,6 +162,56 @@ impl<M: MacroAssembler> CodeGen<M> {
         label
     }
 
+    /// The entry trampoline: `fn(vm, instance, fp, code) -> exit kind` with the C
+    /// calling convention. It keeps what a C callee keeps, sets the pinned registers,
+    /// saves the outer activation's `EXIT_SP` (a host function may call back in) and
+    /// sets its own, calls `code`, and returns `Returned`, or what an exit leaves.
+    fn emit_trampoline(&mut self) {
+        let [vm, instance, frame, memory, budget] =
+            [Fixed::Vm, Fixed::Instance, Fixed::Frame, Fixed::MemoryBase, Fixed::Budget].map(|f| self.r(f));
+        let [a0, a1, a2, a3] = [0, 1, 2, 3].map(|n| self.r(Fixed::Arg(n)));
+        let (s0, s1, result) = (self.r(Fixed::Scratch(0)), self.r(Fixed::Scratch(1)), self.r(Fixed::Result));
+        let saved = self.masm.callee_saved();
+        self.records.trampoline = self.new_label();
+        self.exit = self.new_label();
+        let m = &mut self.masm;
+        m.align_entry();
+        m.bind(self.records.trampoline);
+        m.enter_frame();
+        for pair in saved.chunks(2) {
+            m.save_pair(pair[0], pair[1]);
+        }
+        m.mov(vm, a0);
+        m.mov(instance, a1);
+        m.mov(frame, a2);
+        m.load_int(memory, instance, abi::instance::MEMORY_BASE, Width::W64);
+        m.load_int(budget, vm, abi::vm::BUDGET, Width::W64);
+        m.load_int(s0, vm, abi::vm::EXIT_SP, Width::W64);
+        m.save_pair(s0, s0);
+        m.read_stack_pointer(s0);
+        m.store_int(vm, abi::vm::EXIT_SP, s0, Width::W64);
+        m.call_reg(a3);
+        m.store_int(vm, abi::vm::BUDGET, budget, Width::W64);
+        m.mov_const(result, ExitKind::Returned as u64);
+        m.bind(self.exit);
+        m.restore_pair(s1, s1);
+        m.store_int(vm, abi::vm::EXIT_SP, s1, Width::W64);
+        for pair in saved.chunks(2).rev() {
+            m.restore_pair(pair[0], pair[1]);
+        }
+        m.leave_frame_and_return();
+    }
+
+    /// Leaves compiled code for the trampoline's exit, which returns `kind`: the native
+    /// stack is cut back to the trampoline's.
+    fn leave_to_trampoline(&mut self, kind: ExitKind) {
+        let (vm, s0, result) = (self.r(Fixed::Vm), self.r(Fixed::Scratch(0)), self.r(Fixed::Result));
+        self.masm.load_int(s0, vm, abi::vm::EXIT_SP, Width::W64);
+        self.masm.write_stack_pointer(s0);
+        self.masm.mov_const(result, kind as u64);
+        self.masm.jump(self.exit);
+    }
+
     /// The exit paths: a trap, a budget stop, and the landing of a fault, which the
     /// handler enters with the pc and the function in the first two argument registers.
     fn emit_exits(&mut self) {
@@ -167,7 +225,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.exit_position();
         self.masm.store_int(vm, abi::vm::EXIT_DETAIL, a2, Width::W32);
         self.masm.store_int(vm, abi::vm::EXIT_ARG, a3, Width::W32);
-        self.masm.leave_to_trampoline(ExitKind::Trap as u32);
+        self.leave_to_trampoline(ExitKind::Trap);
 
         self.masm.bind(self.budget_exit);
         self.exit_position();
@@ -175,7 +233,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.masm.store_int(vm, abi::vm::EXIT_HEIGHT, a3, Width::W32);
         let frame = self.r(Fixed::Frame);
         self.masm.store_int(vm, abi::vm::EXIT_FP, frame, Width::W64);
-        self.masm.leave_to_trampoline(ExitKind::Budget as u32);
+        self.leave_to_trampoline(ExitKind::Budget);
 
         self.masm.bind(self.records.landing);
         self.masm.mov_const(a2, u64::from(TrapKind::MemoryOutOfBounds.code().0));

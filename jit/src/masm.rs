@@ -23,6 +23,20 @@ pub struct Reg {
     pub index: u8,
 }
 
+impl Reg {
+    /// The registers of class `class` numbered `indices`: a back-end's list of those the
+    /// front-end may allocate.
+    pub const fn all<const N: usize>(class: RegClass, indices: [u8; N]) -> [Reg; N] {
+        let mut regs = [Reg { class, index: 0 }; N];
+        let mut i = 0;
+        while i < N {
+            regs[i].index = indices[i];
+            i += 1;
+        }
+        regs
+    }
+}
+
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub enum RegClass {
     /// Integers and references.
@@ -168,6 +182,9 @@ pub trait MacroAssembler {
     fn allocatable(&self, class: RegClass) -> &'static [Reg];
     /// The register the back-end gives a [`Fixed`] role.
     fn fixed(&self, role: Fixed) -> Reg;
+    /// The registers the C calling convention says a callee keeps, beside the frame
+    /// pair [`enter_frame`](Self::enter_frame) saves: an even number of them.
+    fn callee_saved(&self) -> &'static [Reg];
 
     /// Bytes of code emitted so far in the unit.
     fn code_len(&self) -> usize;
@@ -204,9 +221,8 @@ pub trait MacroAssembler {
     /// back with [`restore_pair`](Self::restore_pair)).
     fn save_pair(&mut self, a: Reg, b: Reg);
     fn restore_pair(&mut self, a: Reg, b: Reg);
-    /// Leaves compiled code for the entry trampoline, which returns `kind` to the
-    /// driver: the native stack is cut back to the trampoline's (`EXIT_SP`).
-    fn leave_to_trampoline(&mut self, kind: u32);
+    /// `stack pointer = src`.
+    fn write_stack_pointer(&mut self, src: Reg);
 
     // Moves.
     /// Loads a value of type `ty` from `base + offset` (two slots for `v128`).

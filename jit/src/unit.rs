@@ -1,14 +1,13 @@
-//! A unit of compiled code, whatever the instruction set: one executable buffer holding a
-//! back-end's entry trampoline, the exit paths its functions share, and
-//! some of a module's functions (all of them when compiled ahead of time, one when a
-//! function tiers up), with the map from its guarded memory accesses to their traps.
+//! A unit of compiled code, whatever the instruction set: one executable buffer holding
+//! the entry trampoline, the exit paths its functions share, and some of a module's
+//! functions (all of them when compiled ahead of time, one when a function tiers up),
+//! with the map from its guarded memory accesses to their traps.
 //!
-//! A back-end compiles a unit in three steps: it makes an assembler
-//! ([`new_assembler`]), emits its entry trampoline into it, and hands [`compile_unit`] a
-//! macro-assembler built around that assembler, which implements [`UnitAssembler`]. Then
-//! [`compile_unit`] emits the exit paths and every function of the unit through the
-//! protocol ([`CodeGen`]), resolves the entries, finalizes the code and registers its
-//! faults with [`signals`].
+//! A back-end compiles a unit by handing [`compile_unit`] a macro-assembler built
+//! around an assembler ([`new_assembler`]), which implements [`UnitAssembler`]. Then
+//! [`compile_unit`] emits the trampoline, the exit paths and every function of the unit
+//! through the protocol ([`CodeGen`]), resolves the entries, finalizes the code and
+//! registers its faults with [`signals`].
 //!
 //! # Instruction caches
 //!
@@ -67,10 +66,9 @@ pub fn new_assembler<R: Relocation>() -> Result<Assembler<R>, CompileError> {
     Assembler::new().map_err(|e| CompileError::Code(format!("code memory: {e}")))
 }
 
-/// Compiles the functions of `module` with defined indices in `unit` with `masm`, whose
-/// assembler holds the back-end's entry trampoline at `trampoline` (an [`EntryFn`]),
-/// into one unit of code. The protocol adds the exit paths the functions share: the
-/// fault handler continues a fault at a guarded memory access at their landing, with
+/// Compiles the functions of `module` with defined indices in `unit` with `masm` into
+/// one unit of code, with the entry trampoline (an [`EntryFn`]) and the exit paths the
+/// functions share: the fault handler continues a fault at a guarded memory access at their landing, with
 /// the access's bytecode position ([`FaultSite::pc`]) in the first argument register
 /// and the function's module index ([`FaultSite::func`]) in the second, and every other
 /// register as it was at the access.
@@ -79,7 +77,6 @@ pub fn compile_unit<M: UnitAssembler>(
     bounds: Bounds,
     module: &CompiledModule,
     unit: Range<u32>,
-    trampoline: AssemblyOffset,
 ) -> Result<Arc<CodeUnit>, CompileError> {
     let mut codegen = CodeGen::new(masm, bounds, module.imported_funcs, unit.clone());
     let mut frame_slots = Vec::with_capacity(unit.len());
@@ -92,6 +89,7 @@ pub fn compile_unit<M: UnitAssembler>(
     }
     let (mut masm, records) = codegen.finish();
     let landing = masm.dynamic_label(records.landing);
+    let trampoline = masm.dynamic_label(records.trampoline);
     let entries: Vec<DynamicLabel> = records.entries.iter().map(|&l| masm.dynamic_label(l)).collect();
     let osr_entries: Vec<(u32, u32, DynamicLabel)> =
         records.osr_entries.iter().map(|&(func, pc, l)| (func, pc, masm.dynamic_label(l))).collect();
@@ -99,6 +97,7 @@ pub fn compile_unit<M: UnitAssembler>(
     let mut ops = masm.into_assembler();
     let resolve = |label| ops.labels().resolve_dynamic(label).map_err(|e| CompileError::Code(e.to_string()));
     let landing = resolve(landing)?;
+    let trampoline = resolve(trampoline)?;
     let entries = entries.iter().map(|&l| resolve(l)).collect::<Result<Vec<_>, _>>()?;
     let osr_entries = osr_entries
         .iter()

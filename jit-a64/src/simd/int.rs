@@ -390,9 +390,8 @@ mod tests {
     #[test]
     fn emit_matches_supports() {
         for (vectors, ints) in [([0u8, 1, 2, 3], [5u8, 6]), ([27, 26, 25, 24], [23, 22])] {
-            let mut ops = Assembler::new().unwrap();
-            let exit = ops.new_dynamic_label();
-            let mut m = A64Masm::new(ops, exit);
+            let ops = Assembler::new().unwrap();
+            let mut m = A64Masm::new(ops);
             for &op in Opcode::ALL {
                 let Some(signature) = op.signature() else { continue };
                 let vector_result = signature.results.first().is_some_and(|t| matches!(t, ValType::V128));

@@ -574,9 +574,8 @@ mod tests {
     /// `emit` compiles exactly what `supports` lists, with any registers.
     #[test]
     fn emit_matches_supports() {
-        let mut ops = Assembler::new().unwrap();
-        let exit = ops.new_dynamic_label();
-        let mut m = X64Masm::new(ops, exit);
+        let ops = Assembler::new().unwrap();
+        let mut m = X64Masm::new(ops);
         for &op in Opcode::ALL {
             let Some(signature) = op.signature() else { continue };
             let results_int =
