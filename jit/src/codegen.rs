@@ -1,5 +1,6 @@
 //! The protocol of compiled code, written once for every back-end in terms of its
-//! machine operations: the function's prologue and native frame, calls of every kind
+//! machine operations: the entry trampoline, the function's prologue and native
+//! frame, calls of every kind
 //! with their checks and frame records, returns, budget checks at entries and loop
 //! back-edges, entries from the interpreter at loop headers, runtime calls, the
 //! out-of-line stubs that trap, stop or call the runtime, and the exit paths a unit's
@@ -36,8 +37,9 @@ pub(crate) enum Stub {
     /// loads: it makes the native frame the function's entry makes.
     Osr { label: Label, reload: Label },
     /// A call through a function ref found no code: the runtime calls the function
-    /// (store address in `Scratch(3)`, arguments at `offset` from the frame base), then
-    /// the code goes on at `done`, or leaves through `trap` (a `LibcallTrap`).
+    /// (store address in `Scratch(3)`, arguments at `offset` from the frame base) if it
+    /// is a host function, then the code goes on at `done`; otherwise, or on a trap, it
+    /// leaves through `trap` (a `LibcallTrap`), and the driver takes over.
     RuntimeCall { label: Label, done: Label, trap: Label, offset: i32 },
 }
 
