@@ -407,6 +407,22 @@ impl MacroAssembler for A64Masm {
         self.access(access, src.index, base.index, offset as u32);
     }
 
+    // Through `x14`: record fields are at offsets and the values added are small enough
+    // for `access` and `add_imm` to need no other register.
+    fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32) {
+        debug_assert!((0..4096).contains(&offset) && value.unsigned_abs() < 4096);
+        self.access(Access::LdrX, IMM, base.index, offset as u32);
+        add_imm(&mut self.ops, true, IMM, IMM, i64::from(value));
+        self.access(Access::StrX, IMM, base.index, offset as u32);
+    }
+
+    fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label) {
+        self.access(Access::LdrX, IMM, base.index, offset as u32);
+        asm!(self.ops ; cmp X(lhs.index), X(IMM));
+        let target = self.label(target);
+        self.branch_if(cond, target);
+    }
+
     // A constant other than zero goes through `x16` (Scratch(0)): `x14` may be needed
     // for the offset.
     fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {

@@ -306,6 +306,24 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32) {
+        let b = base.index;
+        match i8::try_from(offset) {
+            Ok(near) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], value),
+            Err(_) => asm!(self.ops ; add QWORD [Rq(b) + offset], value),
+        }
+    }
+
+    fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label) {
+        let (l, b) = (lhs.index, base.index);
+        match i8::try_from(offset) {
+            Ok(near) => asm!(self.ops ; cmp Rq(l), [BYTE Rq(b) + near]),
+            Err(_) => asm!(self.ops ; cmp Rq(l), [Rq(b) + offset]),
+        }
+        let target = self.label(target);
+        self.jcc(cond, target);
+    }
+
     fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {
         let b = base.index;
         match (width, i8::try_from(offset)) {

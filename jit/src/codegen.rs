@@ -589,16 +589,12 @@ impl<M: MacroAssembler> CodeGen<M> {
                 m.int_op_to(IntOp::Add, Width::W64, s1, s2, Src::Imm(slot_offset(args_slot)));
             }
         }
-        m.load_int(s0, vm, abi::vm::SLOTS_END, Width::W64);
-        m.branch_cmp(Cond::GtU, Width::W64, s1, Src::Reg(s0), exhausted);
+        m.branch_cmp_mem(Cond::GtU, s1, vm, abi::vm::SLOTS_END, exhausted);
         m.read_stack_pointer(s1);
-        m.load_int(s0, vm, abi::vm::STACK_LIMIT, Width::W64);
-        m.branch_cmp(Cond::LtU, Width::W64, s1, Src::Reg(s0), exhausted);
+        m.branch_cmp_mem(Cond::LtU, s1, vm, abi::vm::STACK_LIMIT, exhausted);
         m.load_int(s1, vm, abi::vm::FRAMES_LEN, Width::W64);
-        m.load_int(s0, vm, abi::vm::FRAMES_MAX, Width::W64);
-        m.branch_cmp(Cond::GeU, Width::W64, s1, Src::Reg(s0), exhausted);
-        m.int_op_to(IntOp::Add, Width::W64, s0, s1, Src::Imm(1));
-        m.store_int(vm, abi::vm::FRAMES_LEN, s0, Width::W64);
+        m.branch_cmp_mem(Cond::GeU, s1, vm, abi::vm::FRAMES_MAX, exhausted);
+        m.add_int_mem(vm, abi::vm::FRAMES_LEN, 1);
         debug_assert_eq!(abi::frame::SIZE, 16);
         m.int_op(IntOp::Shl, Width::W64, s1, Src::Imm(4));
         m.load_int(s0, vm, abi::vm::FRAMES, Width::W64);
@@ -616,10 +612,8 @@ impl<M: MacroAssembler> CodeGen<M> {
 
     /// Pops the frame record a call pushed.
     fn pop_frame_record(&mut self) {
-        let (vm, s1) = (self.r(Fixed::Vm), self.r(Fixed::Scratch(1)));
-        self.masm.load_int(s1, vm, abi::vm::FRAMES_LEN, Width::W64);
-        self.masm.int_op(IntOp::Sub, Width::W64, s1, Src::Imm(1));
-        self.masm.store_int(vm, abi::vm::FRAMES_LEN, s1, Width::W64);
+        let vm = self.r(Fixed::Vm);
+        self.masm.add_int_mem(vm, abi::vm::FRAMES_LEN, -1);
     }
 
     /// Calls through the function ref whose address is in `Scratch(4)`, of the function

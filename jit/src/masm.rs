@@ -198,6 +198,10 @@ pub trait MacroAssembler {
     /// `dst = [base + index * bytes(width)]`, `index` an i32 (zero-extended).
     fn load_int_indexed(&mut self, dst: Reg, base: Reg, index: Reg, width: Width);
     fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width);
+    /// Adds `value` to the 64-bit integer at `base + offset`, a record's field.
+    fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32);
+    /// Jumps when `lhs cond` the 64-bit integer at `base + offset`, a record's field.
+    fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label);
     /// Stores `value` (sign-extended for `W64`); it may overwrite `Scratch(0)` to do so.
     fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width);
     /// `dst = src` as an i32, zero-extended.
