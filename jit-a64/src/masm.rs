@@ -17,6 +17,7 @@
 use dynasmrt::aarch64::{self, Assembler};
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use stratus_decoder::{Opcode, ValType};
+use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
     MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
@@ -59,7 +60,7 @@ fn fixed_index(role: Fixed) -> u8 {
 pub struct A64Masm {
     pub(crate) ops: Assembler,
     /// The assembler's label for each of the front-end's, made when first used.
-    labels: Vec<DynamicLabel>,
+    labels: Labels,
 }
 
 fn wide(width: Width) -> bool {
@@ -68,15 +69,11 @@ fn wide(width: Width) -> bool {
 
 impl A64Masm {
     pub(crate) fn new(ops: Assembler) -> A64Masm {
-        A64Masm { ops, labels: Vec::new() }
+        A64Masm { ops, labels: Labels::default() }
     }
 
     pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
-        while self.labels.len() <= label.0 as usize {
-            let new = self.ops.new_dynamic_label();
-            self.labels.push(new);
-        }
-        self.labels[label.0 as usize]
+        self.labels.get(&mut self.ops, label)
     }
 
     /// A load or store of `rt` at `base + offset`, any offset.

@@ -13,6 +13,7 @@
 use dynasmrt::x64::Assembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
 use stratus_decoder::{Opcode, ValType};
+use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
     MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
@@ -41,20 +42,16 @@ fn fixed_index(role: Fixed) -> u8 {
 pub struct X64Masm {
     pub(crate) ops: Assembler,
     /// The assembler's label for each of the front-end's, made when first used.
-    labels: Vec<DynamicLabel>,
+    labels: Labels,
 }
 
 impl X64Masm {
     pub(crate) fn new(ops: Assembler) -> X64Masm {
-        X64Masm { ops, labels: Vec::new() }
+        X64Masm { ops, labels: Labels::default() }
     }
 
     pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
-        while self.labels.len() <= label.0 as usize {
-            let new = self.ops.new_dynamic_label();
-            self.labels.push(new);
-        }
-        self.labels[label.0 as usize]
+        self.labels.get(&mut self.ops, label)
     }
 
     /// The index register and displacement of an access at `at`, from `r12`: the

@@ -152,9 +152,8 @@ impl<M: MacroAssembler> CodeGen<M> {
     }
 
     fn trap_label(&mut self, kind: TrapKind, pc: u32, index: Option<Reg>) -> Label {
-        let label = self.new_label();
-        self.stubs.push(Stub::Trap { label, code: kind.code().0, pc, index });
-        label
+        let (_, mut traps) = self.split(pc);
+        traps.stub(kind, index)
     }
 
     /// The exit for a libcall at `pc` that failed.

@@ -127,7 +127,7 @@ impl Traps<'_> {
         self.stub(kind, Some(index))
     }
 
-    fn stub(&mut self, kind: TrapKind, index: Option<Reg>) -> Label {
+    pub(crate) fn stub(&mut self, kind: TrapKind, index: Option<Reg>) -> Label {
         let label = Label(*self.labels);
         *self.labels += 1;
         self.stubs.push(crate::codegen::Stub::Trap { label, code: kind.code().0, pc: self.pc, index });

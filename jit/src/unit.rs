@@ -61,6 +61,19 @@ pub trait UnitAssembler: MacroAssembler {
     fn into_assembler(self) -> Assembler<Self::Relocation>;
 }
 
+/// A back-end's own label for each of the front-end's, made when first asked for.
+#[derive(Default)]
+pub struct Labels(Vec<DynamicLabel>);
+
+impl Labels {
+    pub fn get<R: Relocation>(&mut self, ops: &mut Assembler<R>, label: Label) -> DynamicLabel {
+        while self.0.len() <= label.0 as usize {
+            self.0.push(ops.new_dynamic_label());
+        }
+        self.0[label.0 as usize]
+    }
+}
+
 /// An empty assembler for a unit's code.
 pub fn new_assembler<R: Relocation>() -> Result<Assembler<R>, CompileError> {
     Assembler::new().map_err(|e| CompileError::Code(format!("code memory: {e}")))
