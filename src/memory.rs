@@ -48,7 +48,7 @@ impl Memory {
     /// The type, with the current size as the minimum: what import matching sees.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let memory = self.get(store.as_context().0);
-        MemoryType { limits: Limits { min: memory.pages(), max: memory.ty.limits.max } }
+        MemoryType { limits: Limits { min: memory.pages(), max: memory.ty.limits.max }, ..memory.ty }
     }
 
     /// The size in 64 KiB pages.

@@ -45,7 +45,7 @@ impl Table {
     /// If `store` is not the table's store.
     pub fn ty(&self, store: impl AsContext) -> TableType {
         let table = self.get_rt(store.as_context().0);
-        TableType { elem: table.ty.elem, limits: Limits { min: table.size(), max: table.ty.limits.max } }
+        TableType { limits: Limits { min: table.size(), max: table.ty.limits.max }, ..table.ty }
     }
 
     /// The number of elements.

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use stratus::{
     Caller, Config, Engine, Error, Extern, ExternRef, ExternType, Func, FuncType, Global, GlobalType,
-    Instance, Limits, Linker, Memory, MemoryType, Module, PAGE_SIZE, Store, Table, TableType, Trap, TrapKind,
-    Val, ValType,
+    IndexType, Instance, Limits, Linker, Memory, MemoryType, Module, PAGE_SIZE, Store, Table, TableType,
+    Trap, TrapKind, Val, ValType,
 };
 
 /// `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`
@@ -629,7 +629,7 @@ mod memories {
         assert_eq!(grow.call(&mut store, 2).unwrap(), -1);
         let error = memory.grow(&mut store, 2).unwrap_err();
         assert_eq!(error.to_string(), "cannot grow the memory from 3 by 2: its maximum is 4");
-        assert_eq!(memory.ty(&store), MemoryType { limits: Limits { min: 3, max: Some(4) } });
+        assert_eq!(memory.ty(&store), MemoryType::new(Limits { min: 3, max: Some(4) }));
     }
 
     #[test]
@@ -647,15 +647,33 @@ mod memories {
             error.to_string(),
             "out of resources: a memory of 3 pages (196608 bytes) exceeds the store's limit of 2 pages"
         );
-        let error = Memory::new(&mut store, MemoryType { limits: Limits { min: 5, max: None } }).unwrap_err();
+        let error = Memory::new(&mut store, MemoryType::new(Limits { min: 5, max: None })).unwrap_err();
         assert!(matches!(error, Error::Resource(_)), "{error}");
+    }
+
+    #[test]
+    fn memories_and_tables_with_64_bit_indices_are_refused_until_memory64_is_supported() {
+        let engine = Engine::default();
+        let mut store = Store::new(&engine, ());
+        let limits = Limits { min: 1, max: None };
+        let error = Memory::new(&mut store, MemoryType { index_type: IndexType::I64, limits }).unwrap_err();
+        assert!(
+            error.to_string().contains("64-bit memories (the memory64 proposal) are not supported"),
+            "{error}"
+        );
+        let ty = TableType { elem: stratus::RefType::FuncRef, index_type: IndexType::I64, limits };
+        let error = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
+        assert!(
+            error.to_string().contains("64-bit indices (the memory64 proposal) are not supported"),
+            "{error}"
+        );
     }
 
     #[test]
     fn host_reads_and_writes_are_bounds_checked() {
         let engine = Engine::default();
         let mut store = Store::new(&engine, ());
-        let memory = Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: Some(1) } }).unwrap();
+        let memory = Memory::new(&mut store, MemoryType::new(Limits { min: 1, max: Some(1) })).unwrap();
         let mut buf = [0u8; 4];
         memory.read(&store, PAGE_SIZE - 4, &mut buf).unwrap();
         let error = memory.read(&store, PAGE_SIZE - 3, &mut buf).unwrap_err();
@@ -684,8 +702,7 @@ mod memories {
         assert_eq!(first.call(&mut store, ()).unwrap(), 42);
 
         // And a host memory given to a module by the linker.
-        let host_memory =
-            Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: None } }).unwrap();
+        let host_memory = Memory::new(&mut store, MemoryType::new(Limits { min: 1, max: None })).unwrap();
         host_memory.write(&mut store, 0, &[5]).unwrap();
         let mut linker = Linker::new(&engine);
         linker.define("provider", "mem", host_memory).unwrap();
@@ -772,7 +789,7 @@ mod globals_and_tables {
         assert_eq!(apply.call(&mut store, (4, 3)).unwrap(), 300);
         assert_eq!(
             table.ty(&store),
-            TableType { elem: stratus::RefType::FuncRef, limits: Limits { min: 5, max: Some(10) } }
+            TableType::new(stratus::RefType::FuncRef, Limits { min: 5, max: Some(10) })
         );
 
         let error = table.set(&mut store, 5, Val::FuncRef(None)).unwrap_err();
@@ -783,7 +800,7 @@ mod globals_and_tables {
         assert_eq!(error.to_string(), "cannot grow the table from 5 by 6: its maximum is 10");
         let own = Table::new(
             &mut store,
-            TableType { elem: stratus::RefType::ExternRef, limits: Limits { min: 1, max: None } },
+            TableType::new(stratus::RefType::ExternRef, Limits { min: 1, max: None }),
             Val::ExternRef(None),
         );
         assert_eq!(own.unwrap().size(&store), 1);
@@ -952,7 +969,7 @@ mod errors {
         );
 
         let memory_module = load(&engine, r#"(module (import "env" "m" (memory 2 3)))"#);
-        let small = Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: Some(3) } }).unwrap();
+        let small = Memory::new(&mut store, MemoryType::new(Limits { min: 1, max: Some(3) })).unwrap();
         let error = Instance::new(&mut store, &memory_module, &[small.into()]).unwrap_err();
         assert_eq!(
             error.to_string(),

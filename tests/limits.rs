@@ -64,7 +64,7 @@ mod api {
         );
         let error = Table::new(
             &mut store,
-            TableType { elem: RefType::FuncRef, limits: Limits { min: 1, max: None } },
+            TableType::new(RefType::FuncRef, Limits { min: 1, max: None }),
             Val::FuncRef(None),
         )
         .unwrap_err();
@@ -107,7 +107,7 @@ mod api {
         let memory = first.get_memory(&store, "m").unwrap();
         let error = memory.grow(&mut store, 1).unwrap_err();
         assert!(matches!(error, Error::Resource(_)), "{error}");
-        let error = Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: None } }).unwrap_err();
+        let error = Memory::new(&mut store, MemoryType::new(Limits { min: 1, max: None })).unwrap_err();
         assert!(matches!(error, Error::Resource(_)), "{error}");
     }
 

@@ -5,12 +5,19 @@ use crate::opcode::{ImmKind, Opcode, PREFIX_MISC, PREFIX_SIMD, SINGLE_BYTE};
 use crate::reader::Reader;
 use crate::types::{BlockType, RefType, ValType};
 
-/// A memory access's alignment (as a power of two) and constant offset.
+/// A memory access's alignment (as a power of two), memory and constant offset. The
+/// memory is always 0 and the offset below 2^32 until the multi-memory and memory64
+/// proposals are decoded; the types are theirs already.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub struct MemArg {
     pub align: u32,
-    pub offset: u32,
+    pub memory: u32,
+    pub offset: u64,
 }
+
+/// The bit of a memory argument's flags that says a memory index follows them (the
+/// multi-memory proposal); the bits below it are the alignment.
+pub const MEMARG_HAS_MEMORY: u32 = 0x40;
 
 /// The targets of a `br_table`, left encoded in the code bytes.
 #[derive(Clone, Debug)]
@@ -56,10 +63,10 @@ pub enum Imm<'a> {
     TableInit { elem: u32, table: u32 },
     Elem(u32),
     TableCopy { dst: u32, src: u32 },
-    Memory,
-    MemoryInit { data: u32 },
+    Memory(u32),
+    MemoryInit { data: u32, memory: u32 },
     Data(u32),
-    MemoryCopy,
+    MemoryCopy { dst: u32, src: u32 },
     MemArg(MemArg),
     MemArgLane(MemArg, u8),
     Lane(u8),
@@ -135,20 +142,15 @@ impl<'a> Reader<'a> {
                 let src = self.read_u32()?;
                 Imm::TableCopy { dst, src }
             }
-            ImmKind::Memory => {
-                self.read_zero_byte()?;
-                Imm::Memory
-            }
+            ImmKind::Memory => Imm::Memory(self.read_memory_index()?),
             ImmKind::MemoryInit => {
                 let data = self.read_u32()?;
-                self.read_zero_byte()?;
-                Imm::MemoryInit { data }
+                Imm::MemoryInit { data, memory: self.read_memory_index()? }
             }
             ImmKind::Data => Imm::Data(self.read_u32()?),
             ImmKind::MemoryCopy => {
-                self.read_zero_byte()?;
-                self.read_zero_byte()?;
-                Imm::MemoryCopy
+                let dst = self.read_memory_index()?;
+                Imm::MemoryCopy { dst, src: self.read_memory_index()? }
             }
             ImmKind::MemArg { .. } => Imm::MemArg(self.read_mem_arg()?),
             ImmKind::MemArgLane { .. } => {
@@ -217,15 +219,17 @@ impl<'a> Reader<'a> {
             return Err(self.error_at(at, DecodeErrorKind::MalformedMemopFlags(align)));
         }
         let offset = self.read_u32()?;
-        Ok(MemArg { align, offset })
+        Ok(MemArg { align, memory: 0, offset: offset.into() })
     }
 
-    fn read_zero_byte(&mut self) -> Result<()> {
+    /// The memory index of a memory instruction other than a load or store: a zero byte
+    /// in 2.0, which multi-memory turns into an index.
+    fn read_memory_index(&mut self) -> Result<u32> {
         let at = self.position();
         let byte = self.read_u8()?;
         if byte != 0 {
             return Err(self.error_at(at, DecodeErrorKind::ZeroByteExpected(byte)));
         }
-        Ok(())
+        Ok(0)
     }
 }

@@ -17,9 +17,11 @@
 //! - `IMMEDIATES` names the shape of the immediates that follow the opcode
 //!   (see [`ImmKind`](crate::ImmKind)); memory shapes carry the natural alignment as the
 //!   access width in bytes (`mem4` = 32-bit access), lane shapes the lane count.
-//! - `SIGNATURE` is `[params -> results]` for instructions whose operand types are fixed,
-//!   or `special` for those the validator types by hand (control, variables,
-//!   parametric, and instructions whose types depend on an immediate).
+//! - `SIGNATURE` is `[params -> results]` for instructions whose operand types are fixed
+//!   (a load's or store's first operand is `addr`, typed by its memory's index type), or
+//!   `special` for those the validator types by hand (control, variables, parametric,
+//!   and instructions whose types depend on an immediate: the bulk memory and table
+//!   instructions take their memories' and tables' index types).
 
 /// Calls `$m!` with every row of the instruction table.
 #[macro_export]
@@ -61,43 +63,43 @@ macro_rules! for_each_instruction {
             // Table instructions.
             TableGet = 0x25, table_get, "table.get", table, special;
             TableSet = 0x26, table_set, "table.set", table, special;
-            TableInit = 0xFC_000C, table_init, "table.init", table_init, [i32 i32 i32 ->];
+            TableInit = 0xFC_000C, table_init, "table.init", table_init, special;
             ElemDrop = 0xFC_000D, elem_drop, "elem.drop", elem, [->];
-            TableCopy = 0xFC_000E, table_copy, "table.copy", table_copy, [i32 i32 i32 ->];
+            TableCopy = 0xFC_000E, table_copy, "table.copy", table_copy, special;
             TableGrow = 0xFC_000F, table_grow, "table.grow", table, special;
-            TableSize = 0xFC_0010, table_size, "table.size", table, [-> i32];
+            TableSize = 0xFC_0010, table_size, "table.size", table, special;
             TableFill = 0xFC_0011, table_fill, "table.fill", table, special;
 
             // Memory instructions.
-            I32Load = 0x28, i32_load, "i32.load", mem4, [i32 -> i32];
-            I64Load = 0x29, i64_load, "i64.load", mem8, [i32 -> i64];
-            F32Load = 0x2A, f32_load, "f32.load", mem4, [i32 -> f32];
-            F64Load = 0x2B, f64_load, "f64.load", mem8, [i32 -> f64];
-            I32Load8S = 0x2C, i32_load8_s, "i32.load8_s", mem1, [i32 -> i32];
-            I32Load8U = 0x2D, i32_load8_u, "i32.load8_u", mem1, [i32 -> i32];
-            I32Load16S = 0x2E, i32_load16_s, "i32.load16_s", mem2, [i32 -> i32];
-            I32Load16U = 0x2F, i32_load16_u, "i32.load16_u", mem2, [i32 -> i32];
-            I64Load8S = 0x30, i64_load8_s, "i64.load8_s", mem1, [i32 -> i64];
-            I64Load8U = 0x31, i64_load8_u, "i64.load8_u", mem1, [i32 -> i64];
-            I64Load16S = 0x32, i64_load16_s, "i64.load16_s", mem2, [i32 -> i64];
-            I64Load16U = 0x33, i64_load16_u, "i64.load16_u", mem2, [i32 -> i64];
-            I64Load32S = 0x34, i64_load32_s, "i64.load32_s", mem4, [i32 -> i64];
-            I64Load32U = 0x35, i64_load32_u, "i64.load32_u", mem4, [i32 -> i64];
-            I32Store = 0x36, i32_store, "i32.store", mem4, [i32 i32 ->];
-            I64Store = 0x37, i64_store, "i64.store", mem8, [i32 i64 ->];
-            F32Store = 0x38, f32_store, "f32.store", mem4, [i32 f32 ->];
-            F64Store = 0x39, f64_store, "f64.store", mem8, [i32 f64 ->];
-            I32Store8 = 0x3A, i32_store8, "i32.store8", mem1, [i32 i32 ->];
-            I32Store16 = 0x3B, i32_store16, "i32.store16", mem2, [i32 i32 ->];
-            I64Store8 = 0x3C, i64_store8, "i64.store8", mem1, [i32 i64 ->];
-            I64Store16 = 0x3D, i64_store16, "i64.store16", mem2, [i32 i64 ->];
-            I64Store32 = 0x3E, i64_store32, "i64.store32", mem4, [i32 i64 ->];
-            MemorySize = 0x3F, memory_size, "memory.size", memory, [-> i32];
-            MemoryGrow = 0x40, memory_grow, "memory.grow", memory, [i32 -> i32];
-            MemoryInit = 0xFC_0008, memory_init, "memory.init", memory_init, [i32 i32 i32 ->];
+            I32Load = 0x28, i32_load, "i32.load", mem4, [addr -> i32];
+            I64Load = 0x29, i64_load, "i64.load", mem8, [addr -> i64];
+            F32Load = 0x2A, f32_load, "f32.load", mem4, [addr -> f32];
+            F64Load = 0x2B, f64_load, "f64.load", mem8, [addr -> f64];
+            I32Load8S = 0x2C, i32_load8_s, "i32.load8_s", mem1, [addr -> i32];
+            I32Load8U = 0x2D, i32_load8_u, "i32.load8_u", mem1, [addr -> i32];
+            I32Load16S = 0x2E, i32_load16_s, "i32.load16_s", mem2, [addr -> i32];
+            I32Load16U = 0x2F, i32_load16_u, "i32.load16_u", mem2, [addr -> i32];
+            I64Load8S = 0x30, i64_load8_s, "i64.load8_s", mem1, [addr -> i64];
+            I64Load8U = 0x31, i64_load8_u, "i64.load8_u", mem1, [addr -> i64];
+            I64Load16S = 0x32, i64_load16_s, "i64.load16_s", mem2, [addr -> i64];
+            I64Load16U = 0x33, i64_load16_u, "i64.load16_u", mem2, [addr -> i64];
+            I64Load32S = 0x34, i64_load32_s, "i64.load32_s", mem4, [addr -> i64];
+            I64Load32U = 0x35, i64_load32_u, "i64.load32_u", mem4, [addr -> i64];
+            I32Store = 0x36, i32_store, "i32.store", mem4, [addr i32 ->];
+            I64Store = 0x37, i64_store, "i64.store", mem8, [addr i64 ->];
+            F32Store = 0x38, f32_store, "f32.store", mem4, [addr f32 ->];
+            F64Store = 0x39, f64_store, "f64.store", mem8, [addr f64 ->];
+            I32Store8 = 0x3A, i32_store8, "i32.store8", mem1, [addr i32 ->];
+            I32Store16 = 0x3B, i32_store16, "i32.store16", mem2, [addr i32 ->];
+            I64Store8 = 0x3C, i64_store8, "i64.store8", mem1, [addr i64 ->];
+            I64Store16 = 0x3D, i64_store16, "i64.store16", mem2, [addr i64 ->];
+            I64Store32 = 0x3E, i64_store32, "i64.store32", mem4, [addr i64 ->];
+            MemorySize = 0x3F, memory_size, "memory.size", memory, special;
+            MemoryGrow = 0x40, memory_grow, "memory.grow", memory, special;
+            MemoryInit = 0xFC_0008, memory_init, "memory.init", memory_init, special;
             DataDrop = 0xFC_0009, data_drop, "data.drop", data, [->];
-            MemoryCopy = 0xFC_000A, memory_copy, "memory.copy", memory_copy, [i32 i32 i32 ->];
-            MemoryFill = 0xFC_000B, memory_fill, "memory.fill", memory, [i32 i32 i32 ->];
+            MemoryCopy = 0xFC_000A, memory_copy, "memory.copy", memory_copy, special;
+            MemoryFill = 0xFC_000B, memory_fill, "memory.fill", memory, special;
 
             // Numeric instructions: constants.
             I32Const = 0x41, i32_const, "i32.const", i32, [-> i32];
@@ -252,28 +254,28 @@ macro_rules! for_each_instruction {
             I64TruncSatF64U = 0xFC_0007, i64_trunc_sat_f64_u, "i64.trunc_sat_f64_u", none, [f64 -> i64];
 
             // 128-bit SIMD: memory.
-            V128Load = 0xFD_0000, v128_load, "v128.load", mem16, [i32 -> v128];
-            V128Load8x8S = 0xFD_0001, v128_load8x8_s, "v128.load8x8_s", mem8, [i32 -> v128];
-            V128Load8x8U = 0xFD_0002, v128_load8x8_u, "v128.load8x8_u", mem8, [i32 -> v128];
-            V128Load16x4S = 0xFD_0003, v128_load16x4_s, "v128.load16x4_s", mem8, [i32 -> v128];
-            V128Load16x4U = 0xFD_0004, v128_load16x4_u, "v128.load16x4_u", mem8, [i32 -> v128];
-            V128Load32x2S = 0xFD_0005, v128_load32x2_s, "v128.load32x2_s", mem8, [i32 -> v128];
-            V128Load32x2U = 0xFD_0006, v128_load32x2_u, "v128.load32x2_u", mem8, [i32 -> v128];
-            V128Load8Splat = 0xFD_0007, v128_load8_splat, "v128.load8_splat", mem1, [i32 -> v128];
-            V128Load16Splat = 0xFD_0008, v128_load16_splat, "v128.load16_splat", mem2, [i32 -> v128];
-            V128Load32Splat = 0xFD_0009, v128_load32_splat, "v128.load32_splat", mem4, [i32 -> v128];
-            V128Load64Splat = 0xFD_000A, v128_load64_splat, "v128.load64_splat", mem8, [i32 -> v128];
-            V128Store = 0xFD_000B, v128_store, "v128.store", mem16, [i32 v128 ->];
-            V128Load8Lane = 0xFD_0054, v128_load8_lane, "v128.load8_lane", mem1_lane16, [i32 v128 -> v128];
-            V128Load16Lane = 0xFD_0055, v128_load16_lane, "v128.load16_lane", mem2_lane8, [i32 v128 -> v128];
-            V128Load32Lane = 0xFD_0056, v128_load32_lane, "v128.load32_lane", mem4_lane4, [i32 v128 -> v128];
-            V128Load64Lane = 0xFD_0057, v128_load64_lane, "v128.load64_lane", mem8_lane2, [i32 v128 -> v128];
-            V128Store8Lane = 0xFD_0058, v128_store8_lane, "v128.store8_lane", mem1_lane16, [i32 v128 ->];
-            V128Store16Lane = 0xFD_0059, v128_store16_lane, "v128.store16_lane", mem2_lane8, [i32 v128 ->];
-            V128Store32Lane = 0xFD_005A, v128_store32_lane, "v128.store32_lane", mem4_lane4, [i32 v128 ->];
-            V128Store64Lane = 0xFD_005B, v128_store64_lane, "v128.store64_lane", mem8_lane2, [i32 v128 ->];
-            V128Load32Zero = 0xFD_005C, v128_load32_zero, "v128.load32_zero", mem4, [i32 -> v128];
-            V128Load64Zero = 0xFD_005D, v128_load64_zero, "v128.load64_zero", mem8, [i32 -> v128];
+            V128Load = 0xFD_0000, v128_load, "v128.load", mem16, [addr -> v128];
+            V128Load8x8S = 0xFD_0001, v128_load8x8_s, "v128.load8x8_s", mem8, [addr -> v128];
+            V128Load8x8U = 0xFD_0002, v128_load8x8_u, "v128.load8x8_u", mem8, [addr -> v128];
+            V128Load16x4S = 0xFD_0003, v128_load16x4_s, "v128.load16x4_s", mem8, [addr -> v128];
+            V128Load16x4U = 0xFD_0004, v128_load16x4_u, "v128.load16x4_u", mem8, [addr -> v128];
+            V128Load32x2S = 0xFD_0005, v128_load32x2_s, "v128.load32x2_s", mem8, [addr -> v128];
+            V128Load32x2U = 0xFD_0006, v128_load32x2_u, "v128.load32x2_u", mem8, [addr -> v128];
+            V128Load8Splat = 0xFD_0007, v128_load8_splat, "v128.load8_splat", mem1, [addr -> v128];
+            V128Load16Splat = 0xFD_0008, v128_load16_splat, "v128.load16_splat", mem2, [addr -> v128];
+            V128Load32Splat = 0xFD_0009, v128_load32_splat, "v128.load32_splat", mem4, [addr -> v128];
+            V128Load64Splat = 0xFD_000A, v128_load64_splat, "v128.load64_splat", mem8, [addr -> v128];
+            V128Store = 0xFD_000B, v128_store, "v128.store", mem16, [addr v128 ->];
+            V128Load8Lane = 0xFD_0054, v128_load8_lane, "v128.load8_lane", mem1_lane16, [addr v128 -> v128];
+            V128Load16Lane = 0xFD_0055, v128_load16_lane, "v128.load16_lane", mem2_lane8, [addr v128 -> v128];
+            V128Load32Lane = 0xFD_0056, v128_load32_lane, "v128.load32_lane", mem4_lane4, [addr v128 -> v128];
+            V128Load64Lane = 0xFD_0057, v128_load64_lane, "v128.load64_lane", mem8_lane2, [addr v128 -> v128];
+            V128Store8Lane = 0xFD_0058, v128_store8_lane, "v128.store8_lane", mem1_lane16, [addr v128 ->];
+            V128Store16Lane = 0xFD_0059, v128_store16_lane, "v128.store16_lane", mem2_lane8, [addr v128 ->];
+            V128Store32Lane = 0xFD_005A, v128_store32_lane, "v128.store32_lane", mem4_lane4, [addr v128 ->];
+            V128Store64Lane = 0xFD_005B, v128_store64_lane, "v128.store64_lane", mem8_lane2, [addr v128 ->];
+            V128Load32Zero = 0xFD_005C, v128_load32_zero, "v128.load32_zero", mem4, [addr -> v128];
+            V128Load64Zero = 0xFD_005D, v128_load64_zero, "v128.load64_zero", mem8, [addr -> v128];
 
             // 128-bit SIMD: constants, shuffles, splats and lanes.
             V128Const = 0xFD_000C, v128_const, "v128.const", v128, [-> v128];

@@ -21,7 +21,7 @@ mod reader;
 mod types;
 
 pub use error::{DecodeError, DecodeErrorKind, Result};
-pub use instr::{BrTable, Imm, MemArg};
+pub use instr::{BrTable, Imm, MEMARG_HAS_MEMORY, MemArg};
 pub use module::{
     ConstExpr, CustomSection, Data, DataMode, Element, ElementItems, ElementMode, Export, ExternKind,
     FuncBody, Import, ImportDesc, Module, Names, Start,
@@ -29,4 +29,6 @@ pub use module::{
 pub use opcode::{ImmKind, Opcode, PREFIX_MISC, PREFIX_SIMD, Signature};
 pub use proposal::Proposal;
 pub use reader::Reader;
-pub use types::{BlockType, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+pub use types::{
+    BlockType, FuncType, GlobalType, IndexType, Limits, MemoryType, RefType, TableType, ValType,
+};

@@ -4,7 +4,7 @@ use crate::error::{DecodeError, DecodeErrorKind, Result};
 use crate::limits::*;
 use crate::opcode::Opcode;
 use crate::reader::Reader;
-use crate::types::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+use crate::types::{FuncType, GlobalType, IndexType, Limits, MemoryType, RefType, TableType, ValType};
 
 /// A decoded (not yet validated) module. Code bodies, constant expressions, data and
 /// names stay in the caller's bytes.
@@ -298,7 +298,9 @@ impl<'a> Module<'a> {
                     let count = s.read_count(2, MAX_MEMORIES, "memories")?;
                     for _ in 0..count {
                         module.memory_limits_offsets.push(s.offset());
-                        module.memories.push(MemoryType { limits: read_limits(&mut s)? });
+                        module
+                            .memories
+                            .push(MemoryType { index_type: IndexType::I32, limits: read_limits(&mut s)? });
                     }
                 }
                 6 => {
@@ -410,7 +412,7 @@ impl<'a> Module<'a> {
                 }
                 0x02 => {
                     self.memory_limits_offsets.push(s.offset());
-                    let ty = MemoryType { limits: read_limits(s)? };
+                    let ty = MemoryType { index_type: IndexType::I32, limits: read_limits(s)? };
                     self.memories.push(ty);
                     self.imported_memories += 1;
                     ImportDesc::Memory(ty)
@@ -585,7 +587,7 @@ fn read_limits(s: &mut Reader<'_>) -> Result<Limits> {
 fn read_table_type(s: &mut Reader<'_>) -> Result<(TableType, usize)> {
     let elem = s.read_ref_type()?;
     let limits_offset = s.offset();
-    Ok((TableType { elem, limits: read_limits(s)? }, limits_offset))
+    Ok((TableType { elem, index_type: IndexType::I32, limits: read_limits(s)? }, limits_offset))
 }
 
 fn read_global_type(s: &mut Reader<'_>) -> Result<GlobalType> {

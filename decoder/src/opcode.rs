@@ -56,9 +56,14 @@ impl ImmKind {
     }
 }
 
-/// The operand and result types of an instruction whose types are fixed.
+/// The operand and result types of an instruction whose types are fixed, but for the
+/// address of a load or store, whose type is its memory's index type.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub struct Signature {
+    /// Whether the first operand is an address in the memory of the instruction's
+    /// memory argument (written `addr` in the table), typed by that memory's
+    /// [`IndexType`](crate::IndexType); `params` are the operands after it.
+    pub address: bool,
     pub params: &'static [ValType],
     pub results: &'static [ValType],
 }
@@ -209,8 +214,16 @@ macro_rules! __val_type {
 #[macro_export]
 macro_rules! __signature {
     (special) => { None };
+    ([addr $($param:ident)* -> $($result:ident)*]) => {
+        Some($crate::Signature {
+            address: true,
+            params: &[$($crate::__val_type!($param)),*],
+            results: &[$($crate::__val_type!($result)),*],
+        })
+    };
     ([$($param:ident)* -> $($result:ident)*]) => {
         Some($crate::Signature {
+            address: false,
             params: &[$($crate::__val_type!($param)),*],
             results: &[$($crate::__val_type!($result)),*],
         })

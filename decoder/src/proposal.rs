@@ -87,7 +87,7 @@ impl Proposal {
     /// The proposal of memory-argument flags of 32 and up.
     pub fn of_memarg_flags(flags: u32) -> Option<Proposal> {
         // Bit 6 says a memory index follows; the bits below it are the alignment.
-        (flags & 0x40 != 0 && flags < 0x80).then_some(Proposal::MultiMemory)
+        (flags & crate::MEMARG_HAS_MEMORY != 0 && flags < 0x80).then_some(Proposal::MultiMemory)
     }
 
     /// The proposal of a one-byte memory index other than 0 where 2.0 wants a zero byte.

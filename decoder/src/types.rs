@@ -150,15 +150,51 @@ pub struct Limits {
     pub max: Option<u32>,
 }
 
+/// The type of the addresses of a memory, or of the element indices of a table: `i32`,
+/// or `i64` under the memory64 proposal (which Stratus does not decode yet, so every
+/// index type is `I32` for now).
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub enum IndexType {
+    #[default]
+    I32,
+    I64,
+}
+
+impl IndexType {
+    /// The value type of an address or element index.
+    pub const fn val_type(self) -> ValType {
+        match self {
+            IndexType::I32 => ValType::I32,
+            IndexType::I64 => ValType::I64,
+        }
+    }
+}
+
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub struct TableType {
     pub elem: RefType,
+    pub index_type: IndexType,
     pub limits: Limits,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub struct MemoryType {
+    pub index_type: IndexType,
     pub limits: Limits,
+}
+
+impl TableType {
+    /// A table indexed by `i32`.
+    pub const fn new(elem: RefType, limits: Limits) -> TableType {
+        TableType { elem, index_type: IndexType::I32, limits }
+    }
+}
+
+impl MemoryType {
+    /// A memory addressed by `i32`.
+    pub const fn new(limits: Limits) -> MemoryType {
+        MemoryType { index_type: IndexType::I32, limits }
+    }
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]

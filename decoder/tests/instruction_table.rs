@@ -428,12 +428,12 @@ fn our_imm_norm(kind: ImmKind, imm: &Imm<'_>) -> Vec<String> {
         Imm::SelectType(t) => vec![t.name().to_string()],
         Imm::TableInit { elem, table } => vec![elem.to_string(), table.to_string()],
         Imm::TableCopy { dst, src } => vec![dst.to_string(), src.to_string()],
-        Imm::Memory => vec!["0".into()],
-        Imm::MemoryInit { data } => vec![data.to_string(), "0".into()],
-        Imm::MemoryCopy => vec!["0".into(), "0".into()],
-        Imm::MemArg(m) => vec![memarg_norm(m.align, max_align, m.offset.into(), "0")],
+        Imm::Memory(memory) => vec![memory.to_string()],
+        Imm::MemoryInit { data, memory } => vec![data.to_string(), memory.to_string()],
+        Imm::MemoryCopy { dst, src } => vec![dst.to_string(), src.to_string()],
+        Imm::MemArg(m) => vec![memarg_norm(m.align, max_align, m.offset, &m.memory.to_string())],
         Imm::MemArgLane(m, lane) => {
-            vec![memarg_norm(m.align, max_align, m.offset.into(), "0"), lane.to_string()]
+            vec![memarg_norm(m.align, max_align, m.offset, &m.memory.to_string()), lane.to_string()]
         }
         Imm::Lane(lane) => vec![lane.to_string()],
         Imm::I32(v) => vec![v.to_string()],

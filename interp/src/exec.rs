@@ -11,7 +11,7 @@
 
 use std::marker::PhantomData;
 
-use stratus_decoder::{Opcode, ValType};
+use stratus_decoder::{IndexType, MEMARG_HAS_MEMORY, Opcode, ValType};
 use stratus_runtime::{
     DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, FuncRef, Global, Instance,
     Memory, Position, Slots, Store, Table, TierUpThresholds, TrapKind, ref_from_slot, ref_to_slot,
@@ -658,75 +658,106 @@ impl<'s, T> Exec<'s, T> {
 
     // Memory.
 
-    fn memory(&mut self) -> &mut Memory {
-        &mut self.memories[self.mem]
+    /// The store index of the instance's memory `index`.
+    fn memory(&self, index: u32) -> usize {
+        self.inst.memories[index as usize].0 as usize
     }
 
-    /// Reads a memory argument and pops the address; returns the effective address's
-    /// two parts.
+    /// Reads a memory index immediate; returns the memory's store index.
+    fn read_memory(&mut self) -> usize {
+        let index = self.read_u32();
+        self.memory(index)
+    }
+
+    /// Pops an address into memory `mem` (a store index), as its index type has it.
     #[inline(always)]
-    fn address(&mut self) -> (u32, u32) {
-        self.skip_leb();
-        let offset = self.read_u32();
-        (self.pop::<i32>() as u32, offset)
+    fn pop_address(&mut self, mem: usize) -> u64 {
+        match self.memories[mem].ty.index_type {
+            IndexType::I32 => u64::from(self.pop::<i32>() as u32),
+            IndexType::I64 => self.pop::<i64>() as u64,
+        }
+    }
+
+    /// Reads a memory argument and pops the address; returns the memory's store index
+    /// and the effective address's two parts.
+    #[inline(always)]
+    fn address(&mut self) -> (usize, u64, u64) {
+        let flags = self.read_u32();
+        let mem = if flags & MEMARG_HAS_MEMORY != 0 { self.read_memory() } else { self.mem };
+        let offset = u64::from(self.read_u32());
+        (mem, self.pop_address(mem), offset)
     }
 
     #[inline(always)]
     fn load<const N: usize>(&mut self) -> Result<[u8; N], TrapKind> {
-        let (addr, offset) = self.address();
-        self.memories[self.mem].load::<N>(addr, offset)
+        let (mem, addr, offset) = self.address();
+        self.memories[mem].load::<N>(addr, offset)
     }
 
     /// Stores `bytes`; the value has been popped, the address is next.
     #[inline(always)]
     fn store<const N: usize>(&mut self, bytes: [u8; N]) -> Step {
-        let (addr, offset) = self.address();
-        self.memories[self.mem].store(addr, offset, bytes)?;
+        let (mem, addr, offset) = self.address();
+        self.memories[mem].store(addr, offset, bytes)?;
         Ok(())
     }
 
+    /// Pushes a size or `memory.grow` result as an address of memory `mem`.
+    fn push_address(&mut self, mem: usize, value: u64) {
+        match self.memories[mem].ty.index_type {
+            IndexType::I32 => self.push(value as u32 as i32),
+            IndexType::I64 => self.push(value as i64),
+        }
+    }
+
     fn memory_size(&mut self) -> Step {
-        self.pc += 1;
-        let pages = self.memory().pages();
-        self.push(pages as i32);
+        let mem = self.read_memory();
+        let pages = self.memories[mem].pages();
+        self.push_address(mem, pages.into());
         Ok(())
     }
 
     fn memory_grow(&mut self) -> Step {
-        self.pc += 1;
-        let delta = self.pop::<i32>() as u32;
-        let old = self.memory().grow(delta);
-        self.push(old.map_or(-1, |old| old as i32));
+        let mem = self.read_memory();
+        let delta = self.pop_address(mem);
+        let old = u32::try_from(delta).ok().and_then(|delta| self.memories[mem].grow(delta).ok());
+        self.push_address(mem, old.map_or(u64::MAX, u64::from));
         Ok(())
     }
 
     fn memory_fill(&mut self) -> Step {
-        self.pc += 1;
-        let len = self.pop::<i32>() as u32;
+        let mem = self.read_memory();
+        let len = self.pop_address(mem);
         let value = self.pop::<i32>() as u8;
-        let dst = self.pop::<i32>() as u32;
-        self.memory().fill(dst, value, len)?;
+        let dst = self.pop_address(mem);
+        self.memories[mem].fill(dst, value, len)?;
         Ok(())
     }
 
     fn memory_copy(&mut self) -> Step {
-        self.pc += 2;
-        let len = self.pop::<i32>() as u32;
-        let src = self.pop::<i32>() as u32;
-        let dst = self.pop::<i32>() as u32;
-        self.memory().copy_within(dst, src, len)?;
+        let dst_mem = self.read_memory();
+        let src_mem = self.read_memory();
+        // The length is as wide as the narrower of the two index types.
+        let len = if self.memories[dst_mem].ty.index_type == IndexType::I32 {
+            self.pop_address(dst_mem)
+        } else {
+            self.pop_address(src_mem)
+        };
+        let src = self.pop_address(src_mem);
+        let dst = self.pop_address(dst_mem);
+        stratus_runtime::copy_memory(self.memories, dst_mem, dst, src_mem, src, len)?;
         Ok(())
     }
 
     fn memory_init(&mut self) -> Step {
         let data = self.read_u32();
-        self.pc += 1;
+        let mem = self.read_memory();
         let len = self.pop::<i32>() as u32;
         let src = self.pop::<i32>() as u32;
-        let dst = self.pop::<i32>() as u32;
+        let dst = self.pop_address(mem);
         let segment = &self.datas[self.inst.datas[data as usize].0 as usize];
         let bytes = &self.instances[segment.instance.0 as usize].module.bytes[segment.bytes.clone()];
-        self.memories[self.mem].init(dst, bytes, src, len)?;
+        self.memories[mem].init(dst, bytes, src, len)?;
         Ok(())
     }
 
@@ -867,12 +898,12 @@ macro_rules! lane_memory {
         impl<T> Exec<'_, T> {
             $(
                 fn $load(&mut self) -> Step {
-                    self.skip_leb();
-                    let offset = self.read_u32();
-                    let lane = self.read_u8() as usize;
+                    // The lane index follows the memory argument; the vector is above
+                    // the address.
                     let vector = self.pop::<u128>();
-                    let addr = self.pop::<i32>() as u32;
-                    let loaded = self.memories[self.mem].load::<$n>(addr, offset)?;
+                    let (mem, addr, offset) = self.address();
+                    let lane = self.read_u8() as usize;
+                    let loaded = self.memories[mem].load::<$n>(addr, offset)?;
                     let mut bytes = vector.to_le_bytes();
                     bytes[lane * $n..lane * $n + $n].copy_from_slice(&loaded);
                     self.push(u128::from_le_bytes(bytes));
@@ -880,14 +911,12 @@ macro_rules! lane_memory {
                 }
 
                 fn $store(&mut self) -> Step {
-                    self.skip_leb();
-                    let offset = self.read_u32();
-                    let lane = self.read_u8() as usize;
                     let bytes = self.pop::<u128>().to_le_bytes();
-                    let addr = self.pop::<i32>() as u32;
+                    let (mem, addr, offset) = self.address();
+                    let lane = self.read_u8() as usize;
                     let mut out = [0u8; $n];
                     out.copy_from_slice(&bytes[lane * $n..lane * $n + $n]);
-                    self.memories[self.mem].store(addr, offset, out)?;
+                    self.memories[mem].store(addr, offset, out)?;
                     Ok(())
                 }
             )*

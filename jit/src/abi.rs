@@ -38,7 +38,7 @@ pub mod instance {
     pub const TYPE_IDS: i32 = offset_of!(InstanceVm, type_ids) as i32;
     pub const TABLES: i32 = offset_of!(InstanceVm, tables) as i32;
     pub const MEMORY_BASE: i32 = offset_of!(InstanceVm, memory_base) as i32;
-    pub const MEMORY: i32 = offset_of!(InstanceVm, memory) as i32;
+    pub const MEMORIES: i32 = offset_of!(InstanceVm, memories) as i32;
 }
 
 /// Offsets in [`MemoryVm`] and [`TableVm`].

@@ -17,11 +17,10 @@
 use std::ops::{Deref, DerefMut, Range};
 
 use stratus_decoder::{Opcode, ValType};
-use stratus_runtime::{ExitKind, TrapKind};
+use stratus_runtime::{Bounds, ExitKind, TrapKind};
 
 use crate::abi::{self, Libcall};
 use crate::code::{CompileError, FaultSite};
-use crate::compile::Bounds;
 use crate::masm::{Address, Callee, Fixed, Label, MacroAssembler, Reg, Src, TrapAt, Traps};
 use crate::ops::{Cond, Convert, DivOp, IntOp, LoadOp, StoreOp, Width};
 
@@ -352,7 +351,6 @@ impl<M: MacroAssembler> CodeGen<M> {
         }
         let oob = self.trap_label(TrapKind::MemoryOutOfBounds, at.pc, None);
         let [s0, s1, s2] = [0, 1, 2].map(|n| self.r(Fixed::Scratch(n)));
-        let instance = self.r(Fixed::Instance);
         let m = &mut self.masm;
         m.zero_extend_i32(s0, addr);
         match i32::try_from(offset) {
@@ -365,10 +363,18 @@ impl<M: MacroAssembler> CodeGen<M> {
             }
         }
         m.int_op_to(IntOp::Add, Width::W64, s1, s0, Src::Imm(bytes as i32));
-        m.load_int(s2, instance, abi::instance::MEMORY, Width::W64);
-        m.load_int(s2, s2, abi::memory::LEN, Width::W64);
-        m.branch_cmp(Cond::GtU, Width::W64, s1, Src::Reg(s2), oob);
+        self.load_memory_len(s2, 0);
+        self.masm.branch_cmp(Cond::GtU, Width::W64, s1, Src::Reg(s2), oob);
         Address::Checked
+    }
+
+    /// `dst` = the accessible length in bytes of memory `memory`, from its descriptor.
+    fn load_memory_len(&mut self, dst: Reg, memory: u32) {
+        let instance = self.r(Fixed::Instance);
+        let m = &mut self.masm;
+        m.load_int(dst, instance, abi::instance::MEMORIES, Width::W64);
+        m.load_int(dst, dst, memory as i32 * 8, Width::W64);
+        m.load_int(dst, dst, abi::memory::LEN, Width::W64);
     }
 
     pub fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
@@ -415,11 +421,9 @@ impl<M: MacroAssembler> CodeGen<M> {
         masm.simd_store(op, value, address, lane, &mut traps)
     }
 
-    /// `dst` = the size of memory 0 in pages.
-    pub fn memory_size(&mut self, dst: Reg) {
-        let instance = self.r(Fixed::Instance);
-        self.masm.load_int(dst, instance, abi::instance::MEMORY, Width::W64);
-        self.masm.load_int(dst, dst, abi::memory::LEN, Width::W64);
+    /// `dst` = the size of memory `memory` in pages.
+    pub fn memory_size(&mut self, dst: Reg, memory: u32) {
+        self.load_memory_len(dst, memory);
         self.masm.int_op(IntOp::ShrU, Width::W64, dst, Src::Imm(16));
     }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use stratus_decoder::{BlockType, FuncType, Imm, Opcode, Reader, ValType};
+use stratus_decoder::{BlockType, FuncType, Imm, IndexType, Opcode, Reader, ValType};
 use stratus_runtime::CompiledModule;
 use stratus_validator::{FuncInfo, side_table_entries};
 
@@ -43,15 +43,6 @@ const HIDE_FOR_TESTS: &str = "STRATUS_TEST_HIDE_FROM_JIT";
 fn hidden_for_tests() -> Option<&'static str> {
     static HIDDEN: OnceLock<Option<String>> = OnceLock::new();
     HIDDEN.get_or_init(|| std::env::var(HIDE_FOR_TESTS).ok()).as_deref()
-}
-
-/// How a module's memory accesses are checked.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
-pub enum Bounds {
-    /// By the guard region after a 4 GiB reservation: faults become traps.
-    Guard,
-    /// By comparing with the memory's length before every access.
-    Explicit,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -205,6 +196,30 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         CompileError::Unsupported { func: self.func, instruction: op.text() }
     }
 
+    /// Whether compiled code reaches the memories and tables `imm` names: memory 0
+    /// through the pinned base, with 32-bit addresses and offsets, and tables with
+    /// 32-bit indices. Other memories and 64-bit indices (multi-memory and memory64)
+    /// are left to the interpreter.
+    fn addressable(&self, imm: &Imm<'_>) -> bool {
+        let memory = |index: u32| {
+            index == 0
+                && self.module.memories.get(index as usize).is_some_and(|m| m.index_type == IndexType::I32)
+        };
+        let table = |index: u32| self.module.tables[index as usize].index_type == IndexType::I32;
+        match *imm {
+            Imm::MemArg(arg) | Imm::MemArgLane(arg, _) => {
+                memory(arg.memory) && u32::try_from(arg.offset).is_ok()
+            }
+            Imm::Memory(index) | Imm::MemoryInit { memory: index, .. } => memory(index),
+            Imm::MemoryCopy { dst, src } => memory(dst) && memory(src),
+            Imm::Table(index)
+            | Imm::CallIndirect { table: index, .. }
+            | Imm::TableInit { table: index, .. } => table(index),
+            Imm::TableCopy { dst, src } => table(dst) && table(src),
+            _ => true,
+        }
+    }
+
     /// Fails when `more` bytes of code would take the function past its limit.
     fn check_code_room(&self, more: usize) -> Result<(), CompileError> {
         if self.masm.code_len().saturating_add(more) > self.code_limit {
@@ -317,6 +332,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         if let Some(hidden) = self.hidden
             && hidden == op.text()
         {
+            return Err(self.unsupported(op));
+        }
+        if !self.addressable(&imm) {
             return Err(self.unsupported(op));
         }
         if let Some(lowering) = lowering(op) {
@@ -538,15 +556,21 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.libcall(Libcall::TableInit, 3, &[], table, elem)
             }
             (O::ElemDrop, Imm::Elem(elem)) => self.libcall(Libcall::ElemDrop, 0, &[], elem, 0),
-            (O::MemorySize, _) => {
+            (O::MemorySize, Imm::Memory(memory)) => {
                 let reg = self.stack.alloc(self.masm, RegClass::Int);
-                self.masm.memory_size(reg);
+                self.masm.memory_size(reg, memory);
                 self.stack.push_reg(ValType::I32, reg);
             }
-            (O::MemoryGrow, _) => self.libcall(Libcall::MemoryGrow, 1, &[ValType::I32], 0, 0),
-            (O::MemoryFill, _) => self.libcall(Libcall::MemoryFill, 3, &[], 0, 0),
-            (O::MemoryCopy, _) => self.libcall(Libcall::MemoryCopy, 3, &[], 0, 0),
-            (O::MemoryInit, Imm::MemoryInit { data }) => self.libcall(Libcall::MemoryInit, 3, &[], data, 0),
+            (O::MemoryGrow, Imm::Memory(memory)) => {
+                self.libcall(Libcall::MemoryGrow, 1, &[ValType::I32], memory, 0)
+            }
+            (O::MemoryFill, Imm::Memory(memory)) => self.libcall(Libcall::MemoryFill, 3, &[], memory, 0),
+            (O::MemoryCopy, Imm::MemoryCopy { dst, src }) => {
+                self.libcall(Libcall::MemoryCopy, 3, &[], dst, src)
+            }
+            (O::MemoryInit, Imm::MemoryInit { data, memory }) => {
+                self.libcall(Libcall::MemoryInit, 3, &[], data, memory)
+            }
             (O::DataDrop, Imm::Data(data)) => self.libcall(Libcall::DataDrop, 0, &[], data, 0),
             (O::I32Const, Imm::I32(v)) => self.stack.push(ValType::I32, Loc::Const(v as u32 as u64)),
             (O::I64Const, Imm::I64(v)) => self.stack.push(ValType::I64, Loc::Const(v as u64)),
@@ -585,19 +609,26 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             Imm::MemArg(arg) | Imm::MemArgLane(arg, _) => {
                 let lane = if let Imm::MemArgLane(_, lane) = imm { lane } else { 0 };
-                let vector = (signature.params.len() == 2).then(|| self.stack.pop_reg(self.masm).1);
+                let vector = (!signature.params.is_empty()).then(|| self.stack.pop_reg(self.masm).1);
                 let (_, addr) = self.stack.pop_reg_shared(self.masm);
                 match result {
                     Some(ty) => {
                         let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                        if !self.masm.simd_load(op, dst, addr, arg.offset, vector.map(|v| (v, lane)), at) {
+                        if !self.masm.simd_load(
+                            op,
+                            dst,
+                            addr,
+                            arg.offset as u32,
+                            vector.map(|v| (v, lane)),
+                            at,
+                        ) {
                             return Err(self.unsupported(op));
                         }
                         self.stack.push_reg(ty, dst);
                     }
                     None => {
                         let Some(value) = vector else { return Err(self.unsupported(op)) };
-                        if !self.masm.simd_store(op, addr, value, arg.offset, lane, at) {
+                        if !self.masm.simd_store(op, addr, value, arg.offset as u32, lane, at) {
                             return Err(self.unsupported(op));
                         }
                     }
@@ -1005,7 +1036,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 } else {
                     self.stack.alloc(self.masm, RegClass::of(ty))
                 };
-                self.masm.load(load, dst, addr, arg.offset, at);
+                self.masm.load(load, dst, addr, arg.offset as u32, at);
                 if dst != addr {
                     self.stack.free_reg(addr);
                 }
@@ -1015,7 +1046,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let Imm::MemArg(arg) = imm else { unreachable!("stores have a memory argument") };
                 let (_, value) = self.stack.pop_reg_shared(self.masm);
                 let (_, addr) = self.stack.pop_reg_shared(self.masm);
-                self.masm.store(store, addr, value, arg.offset, at);
+                self.masm.store(store, addr, value, arg.offset as u32, at);
                 self.stack.free_reg(value);
                 self.stack.free_reg(addr);
             }

@@ -52,9 +52,10 @@ pub mod unit;
 
 pub use code::{CompileError, FaultSite, ModuleCode};
 pub use codegen::CodeGen;
-pub use compile::{Bounds, MAX_FUNCTION_CODE, compile_function};
+pub use compile::{MAX_FUNCTION_CODE, compile_function};
 pub use masm::{Address, Callee, Fixed, Label, MacroAssembler, Reg, RegClass, Src, TrapAt, Traps};
 pub use ops::{
     Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp,
     Width, trunc_range,
 };
+pub use stratus_runtime::Bounds;

@@ -40,12 +40,15 @@ pub struct InstanceVm {
     pub type_ids: *const u32,
     /// Each table's [`TableVm`](crate::TableVm), by index.
     pub tables: *const *const crate::TableVm,
-    /// Memory 0's base (which never moves), and its record, or null without memory.
+    /// Memory 0's base, which never moves (compiled code keeps it in a register), or
+    /// null without memory.
     pub memory_base: *mut u8,
-    pub memory: *const crate::MemoryVm,
+    /// Each memory's [`MemoryVm`](crate::MemoryVm) descriptor, by index.
+    pub memories: *const *const crate::MemoryVm,
     /// The instance's own address in the store.
     pub addr: u32,
     table_vms: Box<[*const crate::TableVm]>,
+    memory_vms: Box<[*const crate::MemoryVm]>,
 }
 
 // SAFETY: the pointers lead into the store that owns the instance, which moves between
@@ -176,19 +179,20 @@ pub fn instantiate<T>(
 
 fn instance_vm<T>(store: &Store<T>, inst: &Instance, addr: InstanceAddr) -> Box<InstanceVm> {
     let table_vms: Box<[_]> = inst.tables.iter().map(|t| store.tables[t.0 as usize].vm()).collect();
-    let memory = inst.memories.first().map(|m| &store.memories[m.0 as usize]);
+    let memory_vms: Box<[_]> = inst.memories.iter().map(|m| store.memories[m.0 as usize].vm()).collect();
     Box::new(InstanceVm {
         funcs: inst.funcs.as_ptr().cast(),
         globals: inst.globals.as_ptr().cast(),
         type_ids: inst.type_ids.as_ptr(),
         tables: table_vms.as_ptr(),
-        memory_base: memory.map_or(std::ptr::null_mut(), |m| {
+        memory_base: memory_vms.first().map_or(std::ptr::null_mut(), |&m| {
             // SAFETY: the record lives as long as the memory, which the store keeps.
-            unsafe { (*m.vm()).base }
+            unsafe { (*m).base }
         }),
-        memory: memory.map_or(std::ptr::null(), |m| m.vm()),
+        memories: memory_vms.as_ptr(),
         addr: addr.0,
         table_vms,
+        memory_vms,
     })
 }
 
@@ -269,7 +273,8 @@ fn apply_segments<T>(store: &mut Store<T>, addr: InstanceAddr) -> Result<(), Tra
     }
     for (i, data) in module.datas.iter().enumerate() {
         if let Some((memory, offset)) = &data.active {
-            let dst = eval_const(store, inst, offset).to_slots()[0] as u32;
+            // An i32 or i64 offset, as the memory's index type has it, zero-extended.
+            let dst = eval_const(store, inst, offset).to_slots()[0];
             let seg = &mut store.datas[inst.datas[i].0 as usize];
             let bytes = &module.bytes[std::mem::replace(&mut seg.bytes, 0..0)];
             let memory = &mut store.memories[inst.memories[*memory as usize].0 as usize];

@@ -27,7 +27,9 @@ mod vm;
 
 pub use global::Global;
 pub use instance::{Extern, Instance, InstanceVm, InstantiateError, eval_const, instantiate};
-pub use memory::{GUARD_BYTES, MAX_PAGES, Memory, MemoryReservation, MemoryVm, PAGE_SIZE};
+pub use memory::{
+    Bounds, GUARD_BYTES, MAX_PAGES, Memory, MemoryReservation, MemoryVm, PAGE_SIZE, copy_memory,
+};
 pub use module::{
     CompiledModule, ConstRange, DataSegment as ModuleDataSegment, Elem, ElemItems, ElemMode, Export,
     FuncCode, Import, MachineCode, Validation,

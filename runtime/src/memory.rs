@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use stratus_decoder::MemoryType;
+use stratus_decoder::{IndexType, MemoryType};
 
 use crate::quota::{GrowError, Quota};
 use crate::reservation::Reservation;
@@ -18,14 +18,27 @@ pub const MAX_PAGES: u32 = 65536;
 /// address plus the largest offset ends 6 bytes past 8 GiB.
 pub const GUARD_BYTES: usize = (4 << 30) + PAGE_SIZE;
 
-/// What compiled code reads of a memory: its base and accessible length, boxed so that
-/// the address stays put when the store's vector of memories moves.
+/// How compiled code checks the accesses to a memory.
+#[repr(u8)]
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Bounds {
+    /// By the guard region after a 4 GiB reservation: faults become traps.
+    Guard,
+    /// By comparing with the memory's length before every access.
+    Explicit,
+}
+
+/// A memory's descriptor, what compiled code and the execution core read of it: its
+/// base, accessible length and how accesses to it are checked, boxed so that the
+/// address stays put when the store's vector of memories moves.
 #[repr(C)]
 #[derive(Debug)]
 pub struct MemoryVm {
     pub base: *mut u8,
     /// The accessible size in bytes.
     pub len: usize,
+    /// Guard when the reservation covers every 32-bit address plus offset.
+    pub bounds: Bounds,
 }
 
 /// How much address space a linear memory reserves when it is made. The memory grows in
@@ -95,6 +108,9 @@ impl Memory {
         reservation: MemoryReservation,
         quota: &Arc<Quota>,
     ) -> Result<Memory, String> {
+        if ty.index_type != IndexType::I32 {
+            return Err("64-bit memories (the memory64 proposal) are not supported".into());
+        }
         let min = ty.limits.min;
         let limit_pages = limit_pages.min(MAX_PAGES);
         if min > limit_pages {
@@ -107,7 +123,12 @@ impl Memory {
         quota.take_memory_bytes(min_bytes).map_err(|error| format!("a memory of {min} pages: {error}"))?;
         match reserve(min, max_pages, reservation) {
             Ok((mut map, max_pages)) => {
-                let vm = Box::new(MemoryVm { base: map.bytes_mut().as_mut_ptr(), len: min_bytes });
+                let bounds = if map.reserved() >= MAX_PAGES as usize * PAGE_SIZE + GUARD_BYTES {
+                    Bounds::Guard
+                } else {
+                    Bounds::Explicit
+                };
+                let vm = Box::new(MemoryVm { base: map.bytes_mut().as_mut_ptr(), len: min_bytes, bounds });
                 Ok(Memory { map, vm, pages: min, max_pages, quota: quota.clone(), ty })
             }
             Err(error) => {
@@ -174,6 +195,11 @@ impl Memory {
         &*self.vm
     }
 
+    /// How compiled code must check accesses to this memory.
+    pub fn bounds(&self) -> Bounds {
+        self.vm.bounds
+    }
+
     /// Bytes of address space reserved: the largest size plus any guard region.
     pub fn reserved_bytes(&self) -> usize {
         self.map.reserved()
@@ -181,46 +207,38 @@ impl Memory {
 
     /// The `N` bytes at `addr + offset`, or a trap if any is out of bounds.
     #[inline]
-    pub fn load<const N: usize>(&self, addr: u32, offset: u32) -> Result<[u8; N], TrapKind> {
-        let start = u64::from(addr) + u64::from(offset);
-        let data = self.data();
-        if start + N as u64 > data.len() as u64 {
-            return Err(TrapKind::MemoryOutOfBounds);
-        }
+    pub fn load<const N: usize>(&self, addr: u64, offset: u64) -> Result<[u8; N], TrapKind> {
+        let range = self.range(addr.checked_add(offset).ok_or(TrapKind::MemoryOutOfBounds)?, N as u64)?;
         let mut out = [0; N];
-        out.copy_from_slice(&data[start as usize..start as usize + N]);
+        out.copy_from_slice(&self.data()[range]);
         Ok(out)
     }
 
     #[inline]
-    pub fn store<const N: usize>(&mut self, addr: u32, offset: u32, bytes: [u8; N]) -> Result<(), TrapKind> {
-        let start = u64::from(addr) + u64::from(offset);
-        let data = self.data_mut();
-        if start + N as u64 > data.len() as u64 {
-            return Err(TrapKind::MemoryOutOfBounds);
-        }
-        data[start as usize..start as usize + N].copy_from_slice(&bytes);
+    pub fn store<const N: usize>(&mut self, addr: u64, offset: u64, bytes: [u8; N]) -> Result<(), TrapKind> {
+        let range = self.range(addr.checked_add(offset).ok_or(TrapKind::MemoryOutOfBounds)?, N as u64)?;
+        self.data_mut()[range].copy_from_slice(&bytes);
         Ok(())
     }
 
     /// The range `[start, start + len)`, checked against the accessible size.
-    pub fn range(&self, start: u32, len: u32) -> Result<std::ops::Range<usize>, TrapKind> {
-        let end = u64::from(start) + u64::from(len);
-        if end > self.len() as u64 {
-            return Err(TrapKind::MemoryOutOfBounds);
+    #[inline]
+    pub fn range(&self, start: u64, len: u64) -> Result<std::ops::Range<usize>, TrapKind> {
+        match start.checked_add(len) {
+            Some(end) if end <= self.len() as u64 => Ok(start as usize..end as usize),
+            _ => Err(TrapKind::MemoryOutOfBounds),
         }
-        Ok(start as usize..end as usize)
     }
 
     /// `memory.fill`.
-    pub fn fill(&mut self, dst: u32, value: u8, len: u32) -> Result<(), TrapKind> {
+    pub fn fill(&mut self, dst: u64, value: u8, len: u64) -> Result<(), TrapKind> {
         let range = self.range(dst, len)?;
         self.data_mut()[range].fill(value);
         Ok(())
     }
 
     /// `memory.copy` within this memory; the ranges may overlap.
-    pub fn copy_within(&mut self, dst: u32, src: u32, len: u32) -> Result<(), TrapKind> {
+    pub fn copy_within(&mut self, dst: u64, src: u64, len: u64) -> Result<(), TrapKind> {
         let src = self.range(src, len)?;
         let dst = self.range(dst, len)?;
         self.data_mut().copy_within(src, dst.start);
@@ -228,15 +246,41 @@ impl Memory {
     }
 
     /// Writes `bytes[src..src + len]` at `dst` (`memory.init` and data segments).
-    pub fn init(&mut self, dst: u32, bytes: &[u8], src: u32, len: u32) -> Result<(), TrapKind> {
+    pub fn init(&mut self, dst: u64, bytes: &[u8], src: u32, len: u32) -> Result<(), TrapKind> {
         let src_end = u64::from(src) + u64::from(len);
         if src_end > bytes.len() as u64 {
             return Err(TrapKind::MemoryOutOfBounds);
         }
-        let dst = self.range(dst, len)?;
+        let dst = self.range(dst, len.into())?;
         self.data_mut()[dst].copy_from_slice(&bytes[src as usize..src_end as usize]);
         Ok(())
     }
+}
+
+/// `memory.copy` from `memories[src_memory]` to `memories[dst_memory]`, which may be
+/// the same memory.
+pub fn copy_memory(
+    memories: &mut [Memory],
+    dst_memory: usize,
+    dst: u64,
+    src_memory: usize,
+    src: u64,
+    len: u64,
+) -> Result<(), TrapKind> {
+    if dst_memory == src_memory {
+        return memories[dst_memory].copy_within(dst, src, len);
+    }
+    let (to, from) = if dst_memory < src_memory {
+        let (low, high) = memories.split_at_mut(src_memory);
+        (&mut low[dst_memory], &high[0])
+    } else {
+        let (low, high) = memories.split_at_mut(dst_memory);
+        (&mut high[0], &low[src_memory])
+    };
+    let src = from.range(src, len)?;
+    let dst = to.range(dst, len)?;
+    to.data_mut()[dst].copy_from_slice(&from.data()[src]);
+    Ok(())
 }
 
 impl Drop for Memory {
@@ -285,7 +329,7 @@ mod tests {
     use stratus_decoder::Limits;
 
     fn reserved(min: u32, max: Option<u32>, reservation: MemoryReservation, quota: &Arc<Quota>) -> Memory {
-        Memory::new(MemoryType { limits: Limits { min, max } }, MAX_PAGES, reservation, quota).unwrap()
+        Memory::new(MemoryType::new(Limits { min, max }), MAX_PAGES, reservation, quota).unwrap()
     }
 
     /// A memory with a guard, the layout compiled code needs.
@@ -311,7 +355,7 @@ mod tests {
         m.store(65532, 0, 7u32.to_le_bytes()).unwrap();
         assert_eq!(m.load::<4>(65532, 0), Ok(7u32.to_le_bytes()));
         assert_eq!(m.load::<4>(65533, 0), Err(TrapKind::MemoryOutOfBounds));
-        assert_eq!(m.load::<1>(u32::MAX, u32::MAX), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(m.load::<1>(u32::MAX.into(), u32::MAX.into()), Err(TrapKind::MemoryOutOfBounds));
         assert_eq!(m.store(0, 65535, [0u8; 2]), Err(TrapKind::MemoryOutOfBounds));
         assert_eq!(m.fill(65536, 0, 0), Ok(()));
         assert_eq!(m.fill(65537, 0, 0), Err(TrapKind::MemoryOutOfBounds));
@@ -352,7 +396,7 @@ mod tests {
         assert_eq!(permissions_at(base + 2 * PAGE_SIZE), "rw-p");
         assert_eq!(permissions_at(base + 3 * PAGE_SIZE), "---p");
         m.data_mut()[3 * PAGE_SIZE - 1] = 7;
-        assert_eq!(m.load::<1>(3 * PAGE_SIZE as u32 - 1, 0), Ok([7]));
+        assert_eq!(m.load::<1>(3 * PAGE_SIZE as u64 - 1, 0), Ok([7]));
     }
 
     #[test]
@@ -390,7 +434,7 @@ mod tests {
         assert_eq!(quota.memory_bytes(), 2 * PAGE_SIZE);
         assert!(matches!(a.grow(2), Err(GrowError::Quota(_))));
         assert_eq!(a.grow(1), Ok(1));
-        let ty = MemoryType { limits: Limits { min: 1, max: None } };
+        let ty = MemoryType::new(Limits { min: 1, max: None });
         let error = Memory::new(ty, MAX_PAGES, MemoryReservation::default(), &quota).unwrap_err();
         assert!(error.starts_with("a memory of 1 pages: the store has 196608 bytes"), "{error}");
         drop(b);
@@ -402,7 +446,7 @@ mod tests {
     #[test]
     fn a_minimum_past_the_limit_per_memory_is_refused() {
         let quota = Arc::new(Quota::new(usize::MAX, 0));
-        let ty = MemoryType { limits: Limits { min: 3, max: None } };
+        let ty = MemoryType::new(Limits { min: 3, max: None });
         let error = Memory::new(ty, 2, MemoryReservation::default(), &quota).unwrap_err();
         assert_eq!(error, "a memory of 3 pages is more than the limit of 2 pages per memory");
         assert_eq!(quota.memory_bytes(), 0);

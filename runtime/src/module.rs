@@ -261,7 +261,7 @@ impl CompiledModule {
             types: &self.types,
             funcs: &self.funcs,
             tables: &self.tables,
-            memories: self.memories.len(),
+            memories: &self.memories,
             globals: &self.globals,
             data_count: lazy.data_count,
             refs: &lazy.refs,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use stratus_decoder::TableType;
+use stratus_decoder::{IndexType, TableType};
 
 use crate::quota::{GrowError, Quota};
 use crate::trap::TrapKind;
@@ -44,6 +44,9 @@ impl Table {
     /// Fails, saying why, if its minimum is above that limit, does not fit in the store's
     /// quota, or cannot be allocated.
     pub(crate) fn new(ty: TableType, init: u64, limit: u32, quota: &Arc<Quota>) -> Result<Table, String> {
+        if ty.index_type != IndexType::I32 {
+            return Err("tables with 64-bit indices (the memory64 proposal) are not supported".into());
+        }
         let min = ty.limits.min;
         if min > limit {
             return Err(format!("a table of {min} elements is more than the limit of {limit} per table"));
@@ -182,7 +185,7 @@ mod tests {
     use stratus_decoder::{Limits, RefType};
 
     fn table(min: u32, max: Option<u32>, quota: &Arc<Quota>) -> Result<Table, String> {
-        Table::new(TableType { elem: RefType::FuncRef, limits: Limits { min, max } }, 0, 1 << 20, quota)
+        Table::new(TableType::new(RefType::FuncRef, Limits { min, max }), 0, 1 << 20, quota)
     }
 
     #[test]
@@ -222,7 +225,7 @@ mod tests {
         let error = table(101, None, &quota).unwrap_err();
         assert!(error.contains("more would pass its limit of 100"), "{error}");
         assert_eq!(quota.table_elements(), 0);
-        let ty = TableType { elem: RefType::FuncRef, limits: Limits { min: 11, max: None } };
+        let ty = TableType::new(RefType::FuncRef, Limits { min: 11, max: None });
         let error = Table::new(ty, 0, 10, &quota).unwrap_err();
         assert_eq!(error, "a table of 11 elements is more than the limit of 10 per table");
     }

@@ -24,8 +24,9 @@
 //!
 //! Each field is read by somebody: the interpreter (`slots`, `slots_len`, `budget`,
 //! `generation`), the execution core, or compiled code through the offsets in
-//! `stratus-jit`'s `abi`. What compiled code reads of an instance (its functions, tables
-//! and memory 0) is in the instance's [`InstanceVm`](crate::InstanceVm). The interrupt
+//! `stratus-jit`'s `abi`. What compiled code reads of an instance (its functions, tables,
+//! memory 0's base and each memory's descriptor) is in the instance's
+//! [`InstanceVm`](crate::InstanceVm). The interrupt
 //! flag is not here: only the budget check looks at it, when the counter runs out
 //! ([`Budget::exhausted`]).
 //!

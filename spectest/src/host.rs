@@ -23,13 +23,13 @@ pub(crate) fn spectest_module<T>(store: &mut Store<T>) -> Result<HashMap<String,
         fields.insert(name.to_string(), Extern::Global(store.add_global(Global::new(ty, value))));
     }
 
-    let table_ty = TableType { elem: RefType::FuncRef, limits: Limits { min: 10, max: Some(20) } };
+    let table_ty = TableType::new(RefType::FuncRef, Limits { min: 10, max: Some(20) });
     let table = store
         .new_table(table_ty, Val::FuncRef(None).to_slots()[0])
         .map_err(|error| format!("could not make the spectest table: {error}"))?;
     fields.insert("table".to_string(), Extern::Table(table));
 
-    let memory_ty = MemoryType { limits: Limits { min: 1, max: Some(2) } };
+    let memory_ty = MemoryType::new(Limits { min: 1, max: Some(2) });
     let memory = store
         .new_memory(memory_ty)
         .map_err(|error| format!("could not reserve the spectest memory: {error}"))?;

@@ -1,6 +1,6 @@
 //! What function bodies may refer to: the module's index spaces, gathered once.
 
-use stratus_decoder::{ElementItems, FuncType, GlobalType, Module, Opcode, RefType, TableType};
+use stratus_decoder::{ElementItems, FuncType, GlobalType, MemoryType, Module, Opcode, RefType, TableType};
 
 /// The module-level facts function validation needs. It borrows the module's index
 /// spaces, so it can be built over a decoded [`Module`] or over any owner of the same
@@ -12,7 +12,7 @@ pub struct ModuleContext<'m> {
     /// Type index of every function, imported ones first.
     pub funcs: &'m [u32],
     pub tables: &'m [TableType],
-    pub memories: usize,
+    pub memories: &'m [MemoryType],
     pub globals: &'m [GlobalType],
     pub data_count: Option<u32>,
     pub refs: &'m RefFacts,
@@ -64,7 +64,7 @@ impl<'m> ModuleContext<'m> {
             types: &module.types,
             funcs: &module.funcs,
             tables: &module.tables,
-            memories: module.memories.len(),
+            memories: &module.memories,
             globals: &module.globals,
             data_count: module.data_count,
             refs,

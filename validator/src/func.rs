@@ -1,7 +1,7 @@
 //! Function-body validation: the spec's algorithm (an operand stack of types and a
 //! control stack), emitting the side table and stack height as it goes.
 
-use stratus_decoder::{BlockType, FuncBody, Imm, ImmKind, MemArg, Opcode, RefType, ValType};
+use stratus_decoder::{BlockType, FuncBody, Imm, ImmKind, IndexType, MemArg, Opcode, RefType, ValType};
 
 use crate::context::ModuleContext;
 use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind};
@@ -233,6 +233,12 @@ impl<'m> FuncValidator<'m> {
                 _ => self.check_immediates(op, imm)?,
             }
             self.pop_types(sig.params)?;
+            if sig.address {
+                let (Imm::MemArg(arg) | Imm::MemArgLane(arg, _)) = *imm else {
+                    unreachable!("{op:?} has an address and no memory argument")
+                };
+                self.pop_expect(self.memory(arg.memory)?.val_type())?;
+            }
             self.push_types(sig.results);
             return Ok(());
         }
@@ -575,24 +581,8 @@ impl<'m> FuncValidator<'m> {
                 Some(&lane) => Err(self.error(Kind::InvalidLaneIndex { lane, lanes: 32 })),
                 None => Ok(()),
             },
-            Imm::Memory | Imm::MemoryCopy => self.check_memory(),
-            Imm::MemoryInit { data } => {
-                self.check_memory()?;
-                self.check_data(data)
-            }
             Imm::Data(data) => self.check_data(data),
-            Imm::Table(table) => self.table(table).map(drop),
             Imm::Elem(elem) => self.elem(elem).map(drop),
-            Imm::TableInit { elem, table } => {
-                let table_ty = self.table(table)?;
-                let elem_ty = self.elem(elem)?;
-                self.check_same_ref(elem_ty, table_ty)
-            }
-            Imm::TableCopy { dst, src } => {
-                let dst_ty = self.table(dst)?;
-                let src_ty = self.table(src)?;
-                self.check_same_ref(src_ty, dst_ty)
-            }
             Imm::Func(index) => {
                 // Only `ref.func` has a signature and a function immediate.
                 match self.ctx.refs.declared.get(index as usize) {
@@ -607,7 +597,7 @@ impl<'m> FuncValidator<'m> {
 
     #[inline]
     fn check_mem_arg(&self, op: Opcode, arg: MemArg) -> Result<(), Error> {
-        self.check_memory()?;
+        self.memory(arg.memory)?;
         let natural = match op.imm_kind() {
             ImmKind::MemArg { max_align } | ImmKind::MemArgLane { max_align, .. } => u32::from(max_align),
             _ => 0,
@@ -630,11 +620,12 @@ impl<'m> FuncValidator<'m> {
     }
 
     #[inline]
-    fn check_memory(&self) -> Result<(), Error> {
-        if self.ctx.memories == 0 {
-            return Err(self.error(Kind::Unknown { what: "memory", index: 0 }));
+    /// The index type of memory `index`.
+    fn memory(&self, index: u32) -> Result<IndexType, Error> {
+        match self.ctx.memories.get(index as usize) {
+            Some(m) => Ok(m.index_type),
+            None => Err(self.error(Kind::Unknown { what: "memory", index })),
         }
-        Ok(())
     }
 
     fn check_data(&self, index: u32) -> Result<(), Error> {
@@ -645,9 +636,10 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    fn table(&self, index: u32) -> Result<RefType, Error> {
+    /// The element type and index type of table `index`.
+    fn table(&self, index: u32) -> Result<(RefType, ValType), Error> {
         match self.ctx.tables.get(index as usize) {
-            Some(t) => Ok(t.elem),
+            Some(t) => Ok((t.elem, t.index_type.val_type())),
             None => Err(self.error(Kind::Unknown { what: "table", index })),
         }
     }
@@ -798,11 +790,11 @@ impl<'m> FuncValidator<'m> {
                 self.push_types(ty.results());
             }
             (Opcode::CallIndirect, &Imm::CallIndirect { type_index, table }) => {
-                let elem = self.table(table)?;
+                let (elem, index) = self.table(table)?;
                 self.check_same_ref(elem, RefType::FuncRef)?;
                 let ty = self.ctx.types.get(type_index as usize);
                 let ty = ty.ok_or_else(|| self.error(Kind::Unknown { what: "type", index: type_index }))?;
-                self.pop_expect(ValType::I32)?;
+                self.pop_expect(index)?;
                 self.pop_types(ty.params())?;
                 self.push_types(ty.results());
             }
@@ -852,26 +844,69 @@ impl<'m> FuncValidator<'m> {
                 self.pop_expect(global.content)?;
             }
             (Opcode::TableGet, &Imm::Table(table)) => {
-                let elem = self.table(table)?;
-                self.pop_expect(ValType::I32)?;
+                let (elem, index) = self.table(table)?;
+                self.pop_expect(index)?;
                 self.push(Some(elem.into()));
             }
             (Opcode::TableSet, &Imm::Table(table)) => {
-                let elem = self.table(table)?;
+                let (elem, index) = self.table(table)?;
                 self.pop_expect(elem.into())?;
-                self.pop_expect(ValType::I32)?;
+                self.pop_expect(index)?;
+            }
+            (Opcode::TableSize, &Imm::Table(table)) => {
+                let (_, index) = self.table(table)?;
+                self.push(Some(index));
             }
             (Opcode::TableGrow, &Imm::Table(table)) => {
-                let elem = self.table(table)?;
-                self.pop_expect(ValType::I32)?;
+                let (elem, index) = self.table(table)?;
+                self.pop_expect(index)?;
                 self.pop_expect(elem.into())?;
-                self.push(Some(ValType::I32));
+                self.push(Some(index));
             }
             (Opcode::TableFill, &Imm::Table(table)) => {
-                let elem = self.table(table)?;
-                self.pop_expect(ValType::I32)?;
+                let (elem, index) = self.table(table)?;
+                self.pop_expect(index)?;
                 self.pop_expect(elem.into())?;
-                self.pop_expect(ValType::I32)?;
+                self.pop_expect(index)?;
+            }
+            (Opcode::TableInit, &Imm::TableInit { elem, table }) => {
+                let (table_elem, index) = self.table(table)?;
+                let elem_ty = self.elem(elem)?;
+                self.check_same_ref(elem_ty, table_elem)?;
+                self.pop_types(&[index, ValType::I32, ValType::I32])?;
+            }
+            (Opcode::TableCopy, &Imm::TableCopy { dst, src }) => {
+                let (dst_elem, dst_index) = self.table(dst)?;
+                let (src_elem, src_index) = self.table(src)?;
+                self.check_same_ref(src_elem, dst_elem)?;
+                self.pop_expect(smaller(dst_index, src_index))?;
+                self.pop_expect(src_index)?;
+                self.pop_expect(dst_index)?;
+            }
+            (Opcode::MemorySize, &Imm::Memory(memory)) => {
+                let index = self.memory(memory)?.val_type();
+                self.push(Some(index));
+            }
+            (Opcode::MemoryGrow, &Imm::Memory(memory)) => {
+                let index = self.memory(memory)?.val_type();
+                self.pop_expect(index)?;
+                self.push(Some(index));
+            }
+            (Opcode::MemoryFill, &Imm::Memory(memory)) => {
+                let index = self.memory(memory)?.val_type();
+                self.pop_types(&[index, ValType::I32, index])?;
+            }
+            (Opcode::MemoryCopy, &Imm::MemoryCopy { dst, src }) => {
+                let dst_index = self.memory(dst)?.val_type();
+                let src_index = self.memory(src)?.val_type();
+                self.pop_expect(smaller(dst_index, src_index))?;
+                self.pop_expect(src_index)?;
+                self.pop_expect(dst_index)?;
+            }
+            (Opcode::MemoryInit, &Imm::MemoryInit { data, memory }) => {
+                let index = self.memory(memory)?.val_type();
+                self.check_data(data)?;
+                self.pop_types(&[index, ValType::I32, ValType::I32])?;
             }
             // `local.*` are checked in `visit`.
             _ => unreachable!("{op:?} has no signature and no rule, or the decoder gave it wrong immediates"),
@@ -896,6 +931,12 @@ impl<'m> FuncValidator<'m> {
 fn recycle_frames(mut frames: Vec<Frame<'_>>) -> Vec<Frame<'static>> {
     frames.clear();
     frames.into_iter().filter_map(|_| None).collect()
+}
+
+/// The type of a copy's length between two memories or tables: the narrower of their
+/// index types.
+fn smaller(a: ValType, b: ValType) -> ValType {
+    if a == ValType::I32 || b == ValType::I32 { ValType::I32 } else { ValType::I64 }
 }
 
 /// The one-type result list of a block typed by a value type.

@@ -182,7 +182,7 @@ fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Er
             let table_ty = module.tables.get(*table as usize);
             let table_ty = table_ty
                 .ok_or_else(|| invalid(elem.table_offset, Kind::Unknown { what: "table", index: *table }))?;
-            check_const_expr(module, globals, offset, ValType::I32)?;
+            check_const_expr(module, globals, offset, table_ty.index_type.val_type())?;
             if table_ty.elem != elem.ty {
                 let kind = Kind::TypeMismatch {
                     expected: Expected::Type(table_ty.elem.into()),
@@ -207,10 +207,10 @@ fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Er
     }
     for data in &module.data {
         if let DataMode::Active { memory, offset } = &data.mode {
-            if *memory as usize >= ctx.memories {
+            let Some(memory_ty) = ctx.memories.get(*memory as usize) else {
                 return Err(invalid(data.memory_offset, Kind::Unknown { what: "memory", index: *memory }));
-            }
-            check_const_expr(module, globals, offset, ValType::I32)?;
+            };
+            check_const_expr(module, globals, offset, memory_ty.index_type.val_type())?;
         }
     }
     Ok(())

@@ -357,3 +357,74 @@ fn index_errors_in_exports_and_segments_point_at_the_index() {
     let data = [0x05, 0x03, 0x01, 0x00, 0x01, 0x0B, 0x07, 0x01, 0x02, 0x01, 0x41, 0x00, 0x0B, 0x00];
     assert_eq!(error_of(&data), (0x11, "unknown memory 1".to_string()));
 }
+
+/// The memory and table instructions take their operand types from the index types of
+/// the memories and tables they name. The decoder reads only 32-bit ones so far, so the
+/// module's types are widened by hand before its functions are validated.
+#[test]
+fn addresses_and_table_indices_have_their_memory_s_and_table_s_index_type() {
+    use stratus_decoder::IndexType;
+
+    use crate::{ModuleContext, RefFacts, validate_function};
+
+    let check = |body: &str, wide: bool| -> Result<(), String> {
+        let bytes = compile(&format!(
+            "(module (memory 1) (table 1 funcref) (type (func)) (data \"\") (elem func)
+               (func {body}))"
+        ));
+        let mut module = Module::parse(&bytes).unwrap();
+        if wide {
+            module.memories[0].index_type = IndexType::I64;
+            module.tables[0].index_type = IndexType::I64;
+        }
+        let refs = RefFacts::new(&module);
+        let ctx = ModuleContext::new(&module, &refs);
+        let index = module.imported_funcs;
+        validate_function(&ctx, module.funcs[index as usize], &module.bodies[0])
+            .map(drop)
+            .map_err(|e| e.to_string())
+    };
+    let bodies = [
+        ("(drop (i32.load (i32.const 0)))", "(drop (i32.load (i64.const 0)))"),
+        ("(i64.store (i32.const 0) (i64.const 1))", "(i64.store (i64.const 0) (i64.const 1))"),
+        (
+            "(drop (v128.load8_lane 0 (i32.const 0) (v128.const i64x2 0 0)))",
+            "(drop (v128.load8_lane 0 (i64.const 0) (v128.const i64x2 0 0)))",
+        ),
+        ("(drop (i32.eqz (memory.size)))", "(drop (i64.eqz (memory.size)))"),
+        ("(drop (i32.eqz (memory.grow (i32.const 1))))", "(drop (i64.eqz (memory.grow (i64.const 1))))"),
+        (
+            "(memory.fill (i32.const 0) (i32.const 0) (i32.const 0))",
+            "(memory.fill (i64.const 0) (i32.const 0) (i64.const 0))",
+        ),
+        (
+            "(memory.copy (i32.const 0) (i32.const 0) (i32.const 0))",
+            "(memory.copy (i64.const 0) (i64.const 0) (i64.const 0))",
+        ),
+        (
+            "(memory.init 0 (i32.const 0) (i32.const 0) (i32.const 0))",
+            "(memory.init 0 (i64.const 0) (i32.const 0) (i32.const 0))",
+        ),
+        ("(drop (table.get 0 (i32.const 0)))", "(drop (table.get 0 (i64.const 0)))"),
+        ("(drop (i32.eqz (table.size 0)))", "(drop (i64.eqz (table.size 0)))"),
+        (
+            "(table.fill 0 (i32.const 0) (ref.null func) (i32.const 0))",
+            "(table.fill 0 (i64.const 0) (ref.null func) (i64.const 0))",
+        ),
+        (
+            "(table.copy (i32.const 0) (i32.const 0) (i32.const 0))",
+            "(table.copy (i64.const 0) (i64.const 0) (i64.const 0))",
+        ),
+        (
+            "(table.init 0 (i32.const 0) (i32.const 0) (i32.const 0))",
+            "(table.init 0 (i64.const 0) (i32.const 0) (i32.const 0))",
+        ),
+        ("(call_indirect (type 0) (i32.const 0))", "(call_indirect (type 0) (i64.const 0))"),
+    ];
+    for (narrow, wide) in bodies {
+        assert_eq!(check(narrow, false), Ok(()), "{narrow}");
+        assert_eq!(check(wide, true), Ok(()), "{wide}");
+        assert!(check(narrow, true).is_err(), "{narrow} with 64-bit indices");
+        assert!(check(wide, false).is_err(), "{wide} with 32-bit indices");
+    }
+}

@@ -74,9 +74,10 @@ impl<T> Call<'_, T> {
         self.store().instance(instance).tables[index as usize].0 as usize
     }
 
-    fn memory(&mut self) -> usize {
+    /// The store index of the instance's memory `index`.
+    fn memory(&mut self, index: u32) -> usize {
         let instance = self.instance;
-        self.store().instance(instance).memories[0].0 as usize
+        self.store().instance(instance).memories[index as usize].0 as usize
     }
 }
 
@@ -166,35 +167,36 @@ libcall! {
         })
     }
 
-    fn memory_grow(call, _a, _b) {
+    fn memory_grow(call, memory, _b) {
         let delta = call.arg_u32(0);
-        let memory = call.memory();
+        let memory = call.memory(memory);
         let old = call.store().memories[memory].grow(delta);
         call.set_result(0, old.map_or(-1i32, |old| old as i32) as u32 as u64);
         Ok(())
     }
 
-    fn memory_fill(call, _a, _b) {
+    fn memory_fill(call, memory, _b) {
         let (dst, value, len) = (call.arg_u32(0), call.arg(1) as u8, call.arg_u32(2));
-        let memory = call.memory();
-        call.store().memories[memory].fill(dst, value, len)
+        let memory = call.memory(memory);
+        call.store().memories[memory].fill(dst.into(), value, len.into())
     }
 
-    fn memory_copy(call, _a, _b) {
+    fn memory_copy(call, dst_memory, src_memory) {
         let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
-        let memory = call.memory();
-        call.store().memories[memory].copy_within(dst, src, len)
+        let (dst_memory, src_memory) = (call.memory(dst_memory), call.memory(src_memory));
+        let memories = &mut call.store().memories;
+        stratus_runtime::copy_memory(memories, dst_memory, dst.into(), src_memory, src.into(), len.into())
     }
 
-    fn memory_init(call, data, _b) {
+    fn memory_init(call, data, memory) {
         let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
-        let memory = call.memory();
+        let memory = call.memory(memory);
         let instance = call.instance;
         let store = call.store();
         let segment = &store.datas[store.instance(instance).datas[data as usize].0 as usize];
         let module = store.instances[segment.instance.0 as usize].module.clone();
         let bytes = &module.bytes[segment.bytes.clone()];
-        store.memories[memory].init(dst, bytes, src, len)
+        store.memories[memory].init(dst.into(), bytes, src, len)
     }
 
     fn data_drop(call, data, _b) {

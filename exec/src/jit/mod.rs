@@ -18,8 +18,8 @@ use stratus_jit_a64 as backend;
 #[cfg(target_arch = "x86_64")]
 use stratus_jit_x64 as backend;
 use stratus_runtime::{
-    BudgetStop, CompilePolicy, CompiledModule, ExitKind, FuncAddr, FuncKind, GUARD_BYTES, InstanceAddr,
-    MAX_PAGES, PAGE_SIZE, Position, Store, Trap, TrapKind,
+    BudgetStop, CompilePolicy, CompiledModule, ExitKind, FuncAddr, FuncKind, InstanceAddr, Position, Store,
+    Trap, TrapKind,
 };
 
 use crate::host::HostBuffers;
@@ -65,13 +65,12 @@ pub(crate) enum Exit {
     },
 }
 
-/// How compiled code of an instance checks bounds: by the guard region when its memory
-/// reserved all of it, explicitly otherwise.
+/// How compiled code of an instance checks bounds: as its memory 0's descriptor says
+/// (by the guard region when the memory reserved all of it, explicitly otherwise).
 fn bounds_of<T>(store: &Store<T>, instance: InstanceAddr) -> Bounds {
-    let whole = MAX_PAGES as usize * PAGE_SIZE + GUARD_BYTES;
     match store.instance(instance).memories.first() {
-        Some(memory) if store.memories[memory.0 as usize].reserved_bytes() < whole => Bounds::Explicit,
-        _ => Bounds::Guard,
+        Some(memory) => store.memories[memory.0 as usize].bounds(),
+        None => Bounds::Guard,
     }
 }
 

@@ -42,7 +42,7 @@
 
 use std::cell::Cell;
 
-use stratus_decoder::Opcode;
+use stratus_decoder::{MEMARG_HAS_MEMORY, Opcode};
 use stratus_runtime::{Frame, FuncAddr, FuncKind, Instance, TrapKind, VmContext};
 use stratus_validator::{FuncInfo, SideEntry};
 
@@ -514,35 +514,53 @@ impl<'s, T> Exec<'s, T> {
             }};
         }
 
-        // Loads and stores with an explicit bounds check; the value comes from (or the
-        // bytes go to) the function of the same name that the checked step uses.
-        macro_rules! load_mem {
-            ($semantic:ident) => {{
-                let at_op = here!();
-                skip_short!();
-                let offset = read_offset!(u64);
-                let addr = pop!(i32) as u32;
-                let start = u64::from(addr) + offset;
-                // SAFETY: `mem_base..mem_base + mem_len` is the memory's byte slice.
-                match unsafe { load_checked(mem_base, mem_len, start) } {
-                    Some(bytes) => push!(super::load_value::$semantic(bytes)),
-                    None => trap!(at_op, TrapKind::MemoryOutOfBounds),
+        // Loads and stores of memory 0 (whose index type is i32: runtime refuses
+        // 64-bit memories for now) with an explicit bounds check; the value comes from
+        // (or the bytes go to) the function of the same name that the checked step
+        // uses. Flags that name another memory, or take more than a byte, leave the
+        // access to the checked step.
+        macro_rules! memory_0 {
+            ($encoding:expr, $access:block) => {{
+                // SAFETY: validated code has every immediate it announces.
+                if unsafe { *pc } >= MEMARG_HAS_MEMORY as u8 {
+                    slow!(here!(), $encoding);
+                } else {
+                    // SAFETY: as above: the flags byte is followed by the offset.
+                    pc = unsafe { pc.add(1) };
+                    $access
                 }
             }};
         }
 
-        macro_rules! store_mem {
-            ($ty:ty, $semantic:ident) => {{
+        macro_rules! load_mem {
+            ($encoding:expr, $semantic:ident) => {{
                 let at_op = here!();
-                skip_short!();
-                let offset = read_offset!(u64);
-                let bytes = super::store_bytes::$semantic(pop!($ty));
-                let addr = pop!(i32) as u32;
-                let start = u64::from(addr) + offset;
-                // SAFETY: `mem_base..mem_base + mem_len` is the memory's byte slice.
-                if !unsafe { store_checked(mem_base, mem_len, start, bytes) } {
-                    trap!(at_op, TrapKind::MemoryOutOfBounds);
-                }
+                memory_0!($encoding, {
+                    let offset = read_offset!(u64);
+                    let addr = pop!(i32) as u32;
+                    let start = u64::from(addr) + offset;
+                    // SAFETY: `mem_base..mem_base + mem_len` is the memory's byte slice.
+                    match unsafe { load_checked(mem_base, mem_len, start) } {
+                        Some(bytes) => push!(super::load_value::$semantic(bytes)),
+                        None => trap!(at_op, TrapKind::MemoryOutOfBounds),
+                    }
+                });
+            }};
+        }
+
+        macro_rules! store_mem {
+            ($encoding:expr, $ty:ty, $semantic:ident) => {{
+                let at_op = here!();
+                memory_0!($encoding, {
+                    let offset = read_offset!(u64);
+                    let bytes = super::store_bytes::$semantic(pop!($ty));
+                    let addr = pop!(i32) as u32;
+                    let start = u64::from(addr) + offset;
+                    // SAFETY: `mem_base..mem_base + mem_len` is the memory's byte slice.
+                    if !unsafe { store_checked(mem_base, mem_len, start, bytes) } {
+                        trap!(at_op, TrapKind::MemoryOutOfBounds);
+                    }
+                });
             }};
         }
 
@@ -725,21 +743,21 @@ impl<'s, T> Exec<'s, T> {
             }};
             // Scalar loads and stores, by the width their immediate names. (Those with
             // a prefix, the vector ones, take the slow path before they get here.)
-            ($encoding:expr, mem1, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
-            ($encoding:expr, mem2, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
-            ($encoding:expr, mem4, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
-            ($encoding:expr, mem8, [i32 -> $result:ident], $semantic:ident) => { load_mem!($semantic) };
-            ($encoding:expr, mem1, [i32 $value:ident ->], $semantic:ident) => {
-                store_mem!(value_type!($value), $semantic)
+            ($encoding:expr, mem1, [addr -> $result:ident], $semantic:ident) => { load_mem!($encoding, $semantic) };
+            ($encoding:expr, mem2, [addr -> $result:ident], $semantic:ident) => { load_mem!($encoding, $semantic) };
+            ($encoding:expr, mem4, [addr -> $result:ident], $semantic:ident) => { load_mem!($encoding, $semantic) };
+            ($encoding:expr, mem8, [addr -> $result:ident], $semantic:ident) => { load_mem!($encoding, $semantic) };
+            ($encoding:expr, mem1, [addr $value:ident ->], $semantic:ident) => {
+                store_mem!($encoding, value_type!($value), $semantic)
             };
-            ($encoding:expr, mem2, [i32 $value:ident ->], $semantic:ident) => {
-                store_mem!(value_type!($value), $semantic)
+            ($encoding:expr, mem2, [addr $value:ident ->], $semantic:ident) => {
+                store_mem!($encoding, value_type!($value), $semantic)
             };
-            ($encoding:expr, mem4, [i32 $value:ident ->], $semantic:ident) => {
-                store_mem!(value_type!($value), $semantic)
+            ($encoding:expr, mem4, [addr $value:ident ->], $semantic:ident) => {
+                store_mem!($encoding, value_type!($value), $semantic)
             };
-            ($encoding:expr, mem8, [i32 $value:ident ->], $semantic:ident) => {
-                store_mem!(value_type!($value), $semantic)
+            ($encoding:expr, mem8, [addr $value:ident ->], $semantic:ident) => {
+                store_mem!($encoding, value_type!($value), $semantic)
             };
             ($encoding:expr, $imm:ident, $sig:tt, $semantic:ident) => {
                 special!($encoding, $semantic)
