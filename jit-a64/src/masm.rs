@@ -538,29 +538,8 @@ impl MacroAssembler for A64Masm {
         self.binop(op, width, dst.index, dst.index, rhs);
     }
 
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps) {
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg) {
         let (d, r) = (dst.index, rhs.index);
-        let div0 = traps.trap(TrapKind::IntegerDivideByZero);
-        let div0 = self.label(div0);
-        match width {
-            Width::W32 => asm!(self.ops ; cbz W(r), =>div0),
-            Width::W64 => asm!(self.ops ; cbz X(r), =>div0),
-        }
-        if op == DivOp::DivS {
-            // MIN / -1 overflows; `sdiv` would give MIN. `d - 1` overflows only for MIN.
-            let overflow = traps.trap(TrapKind::IntegerOverflow);
-            let overflow = self.label(overflow);
-            let normal = self.ops.new_dynamic_label();
-            match width {
-                Width::W32 => {
-                    asm!(self.ops ; cmn WSP(r), 1 ; b.ne =>normal ; cmp WSP(d), 1 ; b.vs =>overflow)
-                }
-                Width::W64 => {
-                    asm!(self.ops ; cmn XSP(r), 1 ; b.ne =>normal ; cmp XSP(d), 1 ; b.vs =>overflow)
-                }
-            }
-            asm!(self.ops ; =>normal);
-        }
         // The remainder is `d - (d / r) * r`; MIN % -1 comes out 0 as it should.
         match (width, op) {
             (Width::W32, DivOp::DivS) => asm!(self.ops ; sdiv W(d), W(d), W(r)),
@@ -715,12 +694,13 @@ impl MacroAssembler for A64Masm {
         self.branch_if(cond, target);
     }
 
-    fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label) {
+    fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
         let (target, r) = (self.label(target), reg.index);
-        if if_zero {
-            asm!(self.ops ; cbz W(r), =>target);
-        } else {
-            asm!(self.ops ; cbnz W(r), =>target);
+        match (width, if_zero) {
+            (Width::W32, true) => asm!(self.ops ; cbz W(r), =>target),
+            (Width::W32, false) => asm!(self.ops ; cbnz W(r), =>target),
+            (Width::W64, true) => asm!(self.ops ; cbz X(r), =>target),
+            (Width::W64, false) => asm!(self.ops ; cbnz X(r), =>target),
         }
     }
 

@@ -506,37 +506,17 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps) {
+    // `idiv` faults on `MIN % -1` (the quotient does not fit), whose remainder is 0.
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg) {
         let (d, r) = (dst.index, rhs.index);
-        let div0 = traps.trap(TrapKind::IntegerDivideByZero);
-        let div0 = self.label(div0);
         let done = self.ops.new_dynamic_label();
-        match width {
-            Width::W32 => asm!(self.ops ; test Rd(r), Rd(r) ; jz =>div0),
-            Width::W64 => asm!(self.ops ; test Rq(r), Rq(r) ; jz =>div0),
-        }
-        if matches!(op, DivOp::DivS | DivOp::RemS) {
+        if op == DivOp::RemS {
             let normal = self.ops.new_dynamic_label();
             match width {
                 Width::W32 => asm!(self.ops ; cmp Rd(r), -1 ; jne =>normal),
                 Width::W64 => asm!(self.ops ; cmp Rq(r), -1 ; jne =>normal),
             }
-            if op == DivOp::DivS {
-                let overflow = traps.trap(TrapKind::IntegerOverflow);
-                let overflow = self.label(overflow);
-                match width {
-                    Width::W32 => asm!(self.ops ; cmp Rd(d), i32::MIN ; je =>overflow),
-                    Width::W64 => asm!(self.ops ; mov rax, QWORD i64::MIN ; cmp Rq(d), rax ; je =>overflow),
-                }
-                // x / -1 is -x.
-                match width {
-                    Width::W32 => asm!(self.ops ; neg Rd(d)),
-                    Width::W64 => asm!(self.ops ; neg Rq(d)),
-                }
-            } else {
-                asm!(self.ops ; xor Rd(d), Rd(d));
-            }
-            asm!(self.ops ; jmp =>done ; =>normal);
+            asm!(self.ops ; xor Rd(d), Rd(d) ; jmp =>done ; =>normal);
         }
         match (width, op) {
             (Width::W32, DivOp::DivS | DivOp::RemS) => asm!(self.ops ; mov eax, Rd(d) ; cdq ; idiv Rd(r)),
@@ -727,9 +707,12 @@ impl MacroAssembler for X64Masm {
         self.jcc(cond, target);
     }
 
-    fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label) {
-        let target = self.label(target);
-        asm!(self.ops ; test Rd(reg.index), Rd(reg.index));
+    fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
+        let (target, r) = (self.label(target), reg.index);
+        match width {
+            Width::W32 => asm!(self.ops ; test Rd(r), Rd(r)),
+            Width::W64 => asm!(self.ops ; test Rq(r), Rq(r)),
+        }
         if if_zero {
             asm!(self.ops ; jz =>target);
         } else {

@@ -365,7 +365,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.spill_all(self.masm);
                 let label = self.masm.new_label();
                 let else_label = self.masm.new_label();
-                self.masm.branch_zero(cond, true, else_label);
+                self.masm.branch_zero(Width::W32, cond, true, else_label);
                 self.stack.free_reg(cond);
                 self.push_control(Kind::If, bt, label, else_label, self.at());
             }
@@ -381,10 +381,10 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.spill_all(self.masm);
                 self.stack.free_reg(cond);
                 match self.direct_target(depth) {
-                    Some(label) => self.masm.branch_zero(cond, false, label),
+                    Some(label) => self.masm.branch_zero(Width::W32, cond, false, label),
                     None => {
                         let skip = self.masm.new_label();
-                        self.masm.branch_zero(cond, true, skip);
+                        self.masm.branch_zero(Width::W32, cond, true, skip);
                         self.branch(depth);
                         self.masm.bind(skip);
                     }

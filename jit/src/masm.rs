@@ -244,7 +244,9 @@ pub trait MacroAssembler {
     /// `Add`, `Sub`, `Mul`, `Shl` and `ShrU` with an immediate, and `Add` and `Sub` of
     /// registers, are protocol operations, in `int_op` too.
     fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src);
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps);
+    /// `dst = dst op rhs`, where the front-end checked what traps: `rhs` is not zero, and
+    /// the quotient fits (`MIN % -1` is left to the back-end: its result is 0).
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg);
     fn int_unop(&mut self, op: IntUnop, width: Width, dst: Reg);
     /// `dst = (lhs cond rhs) as i32`; `dst` may equal `lhs`.
     fn int_cmp(&mut self, cond: Cond, width: Width, dst: Reg, lhs: Reg, rhs: Src);
@@ -265,8 +267,8 @@ pub trait MacroAssembler {
     fn jump(&mut self, target: Label);
     /// Jumps when `lhs cond rhs` (a protocol operation).
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label);
-    /// Jumps when the i32 in `reg` is zero (`if_zero`) or not (a protocol operation).
-    fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label);
+    /// Jumps when `reg` is zero (`if_zero`) or not (a protocol operation).
+    fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label);
     /// Jumps to `targets[index]`, or to `default` when the i32 `index` is past them.
     fn jump_table(&mut self, index: Reg, targets: &[Label], default: Label);
 
