@@ -16,9 +16,11 @@ use stratus_decoder::{Opcode, ValType};
 use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
-    MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
+    MacroAssembler, Reg, RegClass, SimdGroup, Src, StoreOp, Traps, Width, trunc_range,
 };
 use stratus_runtime::TrapKind;
+
+use crate::simd;
 
 const INT_REGS: &[Reg] = &Reg::all(RegClass::Int, [3, 6, 7, 8, 9, 10, 11]);
 const FLOAT_REGS: &[Reg] = &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
@@ -791,19 +793,20 @@ impl MacroAssembler for X64Masm {
     }
 
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
-        crate::simd::lanes::constant(self, dst.index, bytes);
+        simd::lanes::constant(self, dst.index, bytes);
     }
 
     fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
-        let mut indices = [0u8; 3];
-        for (index, arg) in indices.iter_mut().zip(args) {
-            *index = arg.index;
+        match SimdGroup::of(op) {
+            Some(SimdGroup::Int) => simd::int::emit(self, op, dst.index, args),
+            Some(SimdGroup::Float) => simd::float::emit(self, op, dst.index, args),
+            Some(SimdGroup::Lanes) => simd::lanes::emit(self, op, dst.index, args, lane),
+            Some(SimdGroup::Memory) | None => false,
         }
-        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane)
     }
 
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
-        crate::simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
+        simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
     }
 
     fn simd_load(
@@ -814,11 +817,11 @@ impl MacroAssembler for X64Masm {
         into: Option<(Reg, u8)>,
         traps: &mut Traps,
     ) -> bool {
-        crate::simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
+        simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
     }
 
     fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool {
-        crate::simd::memory::store(self, op, value.index, at, lane, traps)
+        simd::memory::store(self, op, value.index, at, lane, traps)
     }
 }
 

@@ -13,7 +13,8 @@ use stratus_runtime::TrapKind;
 
 use crate::code::FaultSite;
 use crate::ops::{
-    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width,
+    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp,
+    Width, simd_mirror,
 };
 
 /// A register the front-end may allocate: a back-end's number in a class.
@@ -300,4 +301,38 @@ pub trait MacroAssembler {
     ) -> bool;
     /// A SIMD store to memory 0 (all of `value`, or lane `lane` for the `store*_lane` ones).
     fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool;
+}
+
+/// A back-end's test: `masm` compiles every SIMD instruction the front-end hands to
+/// [`MacroAssembler::simd`], with operands in the first registers of its allocatable sets
+/// and in the last (where an instruction that cannot encode every register panics).
+#[doc(hidden)]
+pub fn check_simd_coverage(masm: &mut impl MacroAssembler) {
+    let (ints, floats) = (masm.allocatable(RegClass::Int), masm.allocatable(RegClass::Float));
+    for from_end in [false, true] {
+        let pick = |class, n: usize| {
+            let all = if class == RegClass::Int { ints } else { floats };
+            if from_end { all[all.len() - 1 - n] } else { all[n] }
+        };
+        for &op in Opcode::ALL {
+            let Some(signature) = op.signature() else { continue };
+            let mut vectors = 0;
+            let args: Vec<Reg> = (signature.params.iter())
+                .map(|&ty| match RegClass::of(ty) {
+                    RegClass::Int => pick(RegClass::Int, 0),
+                    RegClass::Float => (pick(RegClass::Float, vectors), vectors += 1).0,
+                })
+                .collect();
+            let compiled =
+                matches!(SimdGroup::of(op), Some(SimdGroup::Int | SimdGroup::Float | SimdGroup::Lanes))
+                    && !matches!(op, Opcode::V128Const | Opcode::I8x16Shuffle)
+                    && simd_mirror(op).is_none();
+            let Some(&result) = signature.results.first().filter(|_| compiled) else { continue };
+            let dst = match RegClass::of(result) {
+                RegClass::Int => pick(RegClass::Int, 1),
+                RegClass::Float => pick(RegClass::Float, 3),
+            };
+            assert!(masm.simd(op, dst, &args, 0), "{op} is not compiled");
+        }
+    }
 }

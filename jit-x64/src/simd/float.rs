@@ -11,6 +11,7 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::Reg;
 
 use crate::masm::X64Masm;
 
@@ -42,24 +43,21 @@ fn splat64(m: &mut X64Masm, reg: u8, bits: u64) {
 }
 
 /// Emits `op` if it is one of this group's: `dst = op(args)`.
-pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {
+pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
     use Opcode::*;
     let d = dst;
-    let a = args.first().copied().unwrap_or(0);
-    let b = args.get(1).copied().unwrap_or(0);
+    let a = args[0].index;
+    let b = args.get(1).map_or(0, |r| r.index);
     match op {
-        // Comparisons. `cmpps` predicates: 0 eq (ordered), 1 lt, 2 le (false when
+        // Comparisons (`lt` and `le` are the front-end's, as `gt` and `ge` with the
+        // operands swapped). `cmpps` predicates: 0 eq (ordered), 1 lt, 2 le (false when
         // unordered), 4 neq (true when unordered); `a > b` is `b < a`.
         F32x4Eq => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 0),
         F32x4Ne => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 4),
-        F32x4Lt => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 1),
-        F32x4Le => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 2),
         F32x4Gt => asm!(m.ops ; movaps Rx(d), Rx(b) ; cmpps Rx(d), Rx(a), 1),
         F32x4Ge => asm!(m.ops ; movaps Rx(d), Rx(b) ; cmpps Rx(d), Rx(a), 2),
         F64x2Eq => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 0),
         F64x2Ne => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 4),
-        F64x2Lt => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 1),
-        F64x2Le => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 2),
         F64x2Gt => asm!(m.ops ; movapd Rx(d), Rx(b) ; cmppd Rx(d), Rx(a), 1),
         F64x2Ge => asm!(m.ops ; movapd Rx(d), Rx(b) ; cmppd Rx(d), Rx(a), 2),
 

@@ -1,7 +1,7 @@
 //! The 236 SIMD instructions in SSE4.1 (with SSSE3's byte shuffles and absolute
 //! values), by group: integer lanes (`int`), float lanes and conversions (`float`),
 //! lanes, splats, constants and shuffles (`lanes`), and memory (`memory`): one module
-//! for each of the front-end's [`SimdGroup`]s, which says which instructions are whose.
+//! for each of the front-end's [`SimdGroup`](stratus_jit::SimdGroup)s, which says which instructions are whose.
 //!
 //! Operands arrive in xmm (or general) registers the instruction may overwrite, and
 //! the result goes to `dst`, a register of its own. `xmm14`, `xmm15`, `rax`, `rcx` and
@@ -12,18 +12,14 @@ pub(crate) mod int;
 pub(crate) mod lanes;
 pub(crate) mod memory;
 
-use stratus_decoder::Opcode;
-use stratus_jit::SimdGroup;
+#[cfg(test)]
+mod tests {
+    use dynasmrt::x64::Assembler;
 
-use crate::masm::X64Masm;
+    use crate::masm::X64Masm;
 
-/// Emits `op`, a SIMD instruction without memory access: `dst = op(args)`; `false`
-/// when `op` is none this back-end compiles.
-pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {
-    match SimdGroup::of(op) {
-        Some(SimdGroup::Int) => int::emit(m, op, dst, args),
-        Some(SimdGroup::Float) => float::emit(m, op, dst, args),
-        Some(SimdGroup::Lanes) => lanes::emit(m, op, dst, args, lane),
-        Some(SimdGroup::Memory) | None => false,
+    #[test]
+    fn compiles_every_simd_instruction() {
+        stratus_jit::check_simd_coverage(&mut X64Masm::new(Assembler::new().unwrap()));
     }
 }
