@@ -76,14 +76,15 @@ pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
     }
     // Shift `a` by the count in `w{b}` modulo `$bits`: `$i` (`ushl`/`sshl`) by the
     // count, negated for a right shift, in every lane of `v31` (each lane's low byte is
-    // its signed count).
+    // its signed count), which `dup` takes from `$r` (`x` for 64-bit lanes: the low
+    // byte is the count all the same).
     macro_rules! shift {
-        ($i:ident, $t:ident, $bits:expr, $right:expr) => {{
+        ($i:ident, $t:ident, $r:ident, $bits:expr, $right:expr) => {{
             asm!(m.ops ; and WSP(T0), W(b), $bits - 1);
             if $right {
-                asm!(m.ops ; neg W(T0), W(T0));
+                asm!(m.ops ; neg $r(T0), $r(T0));
             }
-            asm!(m.ops ; dup V(V0).$t, W(T0) ; $i V(d).$t, V(a).$t, V(V0).$t)
+            asm!(m.ops ; dup V(V0).$t, $r(T0) ; $i V(d).$t, V(a).$t, V(V0).$t)
         }};
     }
     // `dst = (every lane of a is non-zero) as i32`: the minimum of the lanes.
@@ -220,40 +221,18 @@ pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
         I16x8NarrowI32x4U => narrow!(sqxtun, sqxtun2, H4, H8, S4),
 
         // Shifts.
-        I8x16Shl => shift!(ushl, B16, 8, false),
-        I8x16ShrS => shift!(sshl, B16, 8, true),
-        I8x16ShrU => shift!(ushl, B16, 8, true),
-        I16x8Shl => shift!(ushl, H8, 16, false),
-        I16x8ShrS => shift!(sshl, H8, 16, true),
-        I16x8ShrU => shift!(ushl, H8, 16, true),
-        I32x4Shl => shift!(ushl, S4, 32, false),
-        I32x4ShrS => shift!(sshl, S4, 32, true),
-        I32x4ShrU => shift!(ushl, S4, 32, true),
-        // `dup` of a 64-bit lane takes an `x` register: the low byte is the count all
-        // the same.
-        I64x2Shl => {
-            asm!(m.ops
-                ; and WSP(T0), W(b), 63
-                ; dup V(V0).D2, X(T0)
-                ; ushl V(d).D2, V(a).D2, V(V0).D2
-            )
-        }
-        I64x2ShrS => {
-            asm!(m.ops
-                ; and WSP(T0), W(b), 63
-                ; neg X(T0), X(T0)
-                ; dup V(V0).D2, X(T0)
-                ; sshl V(d).D2, V(a).D2, V(V0).D2
-            )
-        }
-        I64x2ShrU => {
-            asm!(m.ops
-                ; and WSP(T0), W(b), 63
-                ; neg X(T0), X(T0)
-                ; dup V(V0).D2, X(T0)
-                ; ushl V(d).D2, V(a).D2, V(V0).D2
-            )
-        }
+        I8x16Shl => shift!(ushl, B16, W, 8, false),
+        I8x16ShrS => shift!(sshl, B16, W, 8, true),
+        I8x16ShrU => shift!(ushl, B16, W, 8, true),
+        I16x8Shl => shift!(ushl, H8, W, 16, false),
+        I16x8ShrS => shift!(sshl, H8, W, 16, true),
+        I16x8ShrU => shift!(ushl, H8, W, 16, true),
+        I32x4Shl => shift!(ushl, S4, W, 32, false),
+        I32x4ShrS => shift!(sshl, S4, W, 32, true),
+        I32x4ShrU => shift!(ushl, S4, W, 32, true),
+        I64x2Shl => shift!(ushl, D2, X, 64, false),
+        I64x2ShrS => shift!(sshl, D2, X, 64, true),
+        I64x2ShrU => shift!(ushl, D2, X, 64, true),
 
         // Arithmetic.
         I8x16Add => binary!(add, B16),

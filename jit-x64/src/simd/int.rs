@@ -33,11 +33,12 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
             asm!(m.ops ; movdqa Rx(d), Rx(a) ; $i Rx(d), Rx(b))
         };
     }
-    // `dst = b OP a`.
-    macro_rules! binary_swapped {
-        ($i:ident) => {
-            asm!(m.ops ; movdqa Rx(d), Rx(b) ; $i Rx(d), Rx(a))
-        };
+    // `dst = !dst` after `$e`: the comparisons that complement another.
+    macro_rules! complemented {
+        ($e:expr) => {{
+            $e;
+            not(m, d)
+        }};
     }
     // `dst = (OP(a, b) == a)`: with min/max, the `<=` and `>=` comparisons.
     macro_rules! equal_after {
@@ -75,15 +76,48 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
             )
         };
     }
-    // Shift `dst = a` by `xmm15`, the count in `b` modulo `bits`.
+    // Shift `dst = a` by `xmm15`, the count in `b` modulo `bits` (left in `ecx`).
     macro_rules! shift {
         ($i:ident, $bits:expr) => {
             asm!(m.ops
-                ; mov eax, Rd(b)
-                ; and eax, $bits - 1
-                ; movd xmm15, eax
+                ; mov ecx, Rd(b)
+                ; and ecx, $bits - 1
+                ; movd xmm15, ecx
                 ; movdqa Rx(d), Rx(a)
                 ; $i Rx(d), xmm15
+            )
+        };
+    }
+    // `dst` = the sum of each pair of lanes: the odd ones shifted down by `$bits` (`$shr`
+    // extending), plus the even ones shifted up and back.
+    macro_rules! add_pairwise {
+        ($shl:ident, $shr:ident, $add:ident, $bits:expr) => {
+            asm!(m.ops
+                ; movdqa Rx(d), Rx(a)
+                ; $shr Rx(d), $bits
+                ; $shl Rx(a), $bits
+                ; $shr Rx(a), $bits
+                ; $add Rx(d), Rx(a)
+            )
+        };
+    }
+    // `dst` = the 16-bit products of the low (or `$high`) eight bytes, extended.
+    macro_rules! ext_mul_bytes {
+        ($extend:ident, $high:expr) => {{
+            if $high {
+                asm!(m.ops ; pshufd Rx(a), Rx(a), HIGH_QWORD ; pshufd Rx(b), Rx(b), HIGH_QWORD);
+            }
+            asm!(m.ops ; $extend Rx(d), Rx(a) ; $extend xmm15, Rx(b) ; pmullw Rx(d), xmm15)
+        }};
+    }
+    // `dst` = the 64-bit products of two dwords, which `pmuldq`/`pmuludq` take from
+    // dwords 0 and 2: the lanes are moved there.
+    macro_rules! ext_mul_dwords {
+        ($pairs:expr, $mul:ident) => {
+            asm!(m.ops
+                ; pshufd Rx(d), Rx(a), $pairs
+                ; pshufd xmm15, Rx(b), $pairs
+                ; $mul Rx(d), xmm15
             )
         };
     }
@@ -95,7 +129,7 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
         V128Or => binary!(por),
         V128Xor => binary!(pxor),
         // `a & !b`: `pandn` complements its destination.
-        V128AndNot => binary_swapped!(pandn),
+        V128AndNot => asm!(m.ops ; movdqa Rx(d), Rx(b) ; pandn Rx(d), Rx(a)),
         V128Bitselect => {
             let c = args[2].index;
             asm!(m.ops
@@ -112,22 +146,10 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
         I16x8Eq => binary!(pcmpeqw),
         I32x4Eq => binary!(pcmpeqd),
         I64x2Eq => binary!(pcmpeqq),
-        I8x16Ne => {
-            binary!(pcmpeqb);
-            not(m, d);
-        }
-        I16x8Ne => {
-            binary!(pcmpeqw);
-            not(m, d);
-        }
-        I32x4Ne => {
-            binary!(pcmpeqd);
-            not(m, d);
-        }
-        I64x2Ne => {
-            binary!(pcmpeqq);
-            not(m, d);
-        }
+        I8x16Ne => complemented!(binary!(pcmpeqb)),
+        I16x8Ne => complemented!(binary!(pcmpeqw)),
+        I32x4Ne => complemented!(binary!(pcmpeqd)),
+        I64x2Ne => complemented!(binary!(pcmpeqq)),
 
         // Order (`lt` and `le` are the front-end's, as `gt` and `ge` with the operands
         // swapped): `pcmpgt`, and min/max for the inclusive ones.
@@ -142,25 +164,13 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
         I8x16GeU => equal_after!(pmaxub, pcmpeqb),
         I16x8GeU => equal_after!(pmaxuw, pcmpeqw),
         I32x4GeU => equal_after!(pmaxud, pcmpeqd),
-        I8x16GtU => {
-            equal_after!(pminub, pcmpeqb);
-            not(m, d);
-        }
-        I16x8GtU => {
-            equal_after!(pminuw, pcmpeqw);
-            not(m, d);
-        }
-        I32x4GtU => {
-            equal_after!(pminud, pcmpeqd);
-            not(m, d);
-        }
+        I8x16GtU => complemented!(equal_after!(pminub, pcmpeqb)),
+        I16x8GtU => complemented!(equal_after!(pminuw, pcmpeqw)),
+        I32x4GtU => complemented!(equal_after!(pminud, pcmpeqd)),
 
         // Signed 64-bit order, without `pcmpgtq`.
         I64x2GtS => i64_less(m, d, b, a),
-        I64x2GeS => {
-            i64_less(m, d, a, b);
-            not(m, d);
-        }
+        I64x2GeS => complemented!(i64_less(m, d, a, b)),
 
         // Absolute values and negation.
         I8x16Abs => unary!(pabsb),
@@ -213,31 +223,16 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
         I32x4ShrU => shift!(psrld, 32),
         I64x2Shl => shift!(psllq, 64),
         I64x2ShrU => shift!(psrlq, 64),
+        // Shift the words, then clear the bits that crossed into the next byte: keep
+        // `0xFF << count` (or `>>`) of each byte.
         I8x16Shl => {
-            // Shift the words, then clear the bits that crossed into the byte above:
-            // keep `0xFF << count` of each byte.
-            asm!(m.ops
-                ; mov ecx, Rd(b)
-                ; and ecx, 7
-                ; movd xmm15, ecx
-                ; movdqa Rx(d), Rx(a)
-                ; psllw Rx(d), xmm15
-                ; mov eax, 0xFF
-                ; shl eax, cl
-            );
+            shift!(psllw, 8);
+            asm!(m.ops ; mov eax, 0xFF ; shl eax, cl);
             byte_mask(m, d);
         }
         I8x16ShrU => {
-            // The same, with `0xFF >> count`.
-            asm!(m.ops
-                ; mov ecx, Rd(b)
-                ; and ecx, 7
-                ; movd xmm15, ecx
-                ; movdqa Rx(d), Rx(a)
-                ; psrlw Rx(d), xmm15
-                ; mov eax, 0xFF
-                ; shr eax, cl
-            );
+            shift!(psrlw, 8);
+            asm!(m.ops ; mov eax, 0xFF ; shr eax, cl);
             byte_mask(m, d);
         }
         I8x16ShrS => {
@@ -336,34 +331,10 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
         I32x4DotI16x8S => binary!(pmaddwd),
 
         // Pairwise sums: the odd lanes shifted down, plus the even lanes extended.
-        I16x8ExtAddPairwiseI8x16S => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; psraw Rx(d), 8
-            ; psllw Rx(a), 8
-            ; psraw Rx(a), 8
-            ; paddw Rx(d), Rx(a)
-        ),
-        I16x8ExtAddPairwiseI8x16U => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; psrlw Rx(d), 8
-            ; psllw Rx(a), 8
-            ; psrlw Rx(a), 8
-            ; paddw Rx(d), Rx(a)
-        ),
-        I32x4ExtAddPairwiseI16x8S => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; psrad Rx(d), 16
-            ; pslld Rx(a), 16
-            ; psrad Rx(a), 16
-            ; paddd Rx(d), Rx(a)
-        ),
-        I32x4ExtAddPairwiseI16x8U => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; psrld Rx(d), 16
-            ; pslld Rx(a), 16
-            ; psrld Rx(a), 16
-            ; paddd Rx(d), Rx(a)
-        ),
+        I16x8ExtAddPairwiseI8x16S => add_pairwise!(psllw, psraw, paddw, 8),
+        I16x8ExtAddPairwiseI8x16U => add_pairwise!(psllw, psrlw, paddw, 8),
+        I32x4ExtAddPairwiseI16x8S => add_pairwise!(pslld, psrad, paddd, 16),
+        I32x4ExtAddPairwiseI16x8U => add_pairwise!(pslld, psrld, paddd, 16),
 
         // Extension.
         I16x8ExtendLowI8x16S => unary!(pmovsxbw),
@@ -380,30 +351,10 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
         I64x2ExtendHighI32x4U => unary_high!(pmovzxdq),
 
         // Extending multiplication.
-        I16x8ExtMulLowI8x16S => asm!(m.ops
-            ; pmovsxbw Rx(d), Rx(a)
-            ; pmovsxbw xmm15, Rx(b)
-            ; pmullw Rx(d), xmm15
-        ),
-        I16x8ExtMulLowI8x16U => asm!(m.ops
-            ; pmovzxbw Rx(d), Rx(a)
-            ; pmovzxbw xmm15, Rx(b)
-            ; pmullw Rx(d), xmm15
-        ),
-        I16x8ExtMulHighI8x16S => asm!(m.ops
-            ; pshufd Rx(a), Rx(a), HIGH_QWORD
-            ; pshufd Rx(b), Rx(b), HIGH_QWORD
-            ; pmovsxbw Rx(d), Rx(a)
-            ; pmovsxbw xmm15, Rx(b)
-            ; pmullw Rx(d), xmm15
-        ),
-        I16x8ExtMulHighI8x16U => asm!(m.ops
-            ; pshufd Rx(a), Rx(a), HIGH_QWORD
-            ; pshufd Rx(b), Rx(b), HIGH_QWORD
-            ; pmovzxbw Rx(d), Rx(a)
-            ; pmovzxbw xmm15, Rx(b)
-            ; pmullw Rx(d), xmm15
-        ),
+        I16x8ExtMulLowI8x16S => ext_mul_bytes!(pmovsxbw, false),
+        I16x8ExtMulLowI8x16U => ext_mul_bytes!(pmovzxbw, false),
+        I16x8ExtMulHighI8x16S => ext_mul_bytes!(pmovsxbw, true),
+        I16x8ExtMulHighI8x16U => ext_mul_bytes!(pmovzxbw, true),
         // The low and high halves of the 32-bit products, interleaved.
         I32x4ExtMulLowI16x8S => {
             ext_mul_words(m, d, a, b, true);
@@ -421,27 +372,10 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
             ext_mul_words(m, d, a, b, false);
             asm!(m.ops ; punpckhwd Rx(d), xmm15)
         }
-        // `pmuldq`/`pmuludq` multiply dwords 0 and 2: move the lanes there.
-        I64x2ExtMulLowI32x4S => asm!(m.ops
-            ; pshufd Rx(d), Rx(a), LOW_PAIRS
-            ; pshufd xmm15, Rx(b), LOW_PAIRS
-            ; pmuldq Rx(d), xmm15
-        ),
-        I64x2ExtMulHighI32x4S => asm!(m.ops
-            ; pshufd Rx(d), Rx(a), HIGH_PAIRS
-            ; pshufd xmm15, Rx(b), HIGH_PAIRS
-            ; pmuldq Rx(d), xmm15
-        ),
-        I64x2ExtMulLowI32x4U => asm!(m.ops
-            ; pshufd Rx(d), Rx(a), LOW_PAIRS
-            ; pshufd xmm15, Rx(b), LOW_PAIRS
-            ; pmuludq Rx(d), xmm15
-        ),
-        I64x2ExtMulHighI32x4U => asm!(m.ops
-            ; pshufd Rx(d), Rx(a), HIGH_PAIRS
-            ; pshufd xmm15, Rx(b), HIGH_PAIRS
-            ; pmuludq Rx(d), xmm15
-        ),
+        I64x2ExtMulLowI32x4S => ext_mul_dwords!(LOW_PAIRS, pmuldq),
+        I64x2ExtMulHighI32x4S => ext_mul_dwords!(HIGH_PAIRS, pmuldq),
+        I64x2ExtMulLowI32x4U => ext_mul_dwords!(LOW_PAIRS, pmuludq),
+        I64x2ExtMulHighI32x4U => ext_mul_dwords!(HIGH_PAIRS, pmuludq),
 
         _ => return false,
     }
