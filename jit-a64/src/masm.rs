@@ -127,11 +127,6 @@ impl A64Masm {
         asm!(self.ops ; add x16, membase, x16);
     }
 
-    /// Notes that the next instruction is a memory access that may fault on purpose.
-    pub(crate) fn fault_site(&mut self, traps: &mut Traps) {
-        traps.fault_site(self.ops.offset().0 as u32);
-    }
-
     fn cset(&mut self, cond: Cond, dst: u8) {
         match cond {
             Cond::Eq => asm!(self.ops ; cset W(dst), eq),

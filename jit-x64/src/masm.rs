@@ -76,11 +76,6 @@ impl X64Masm {
         }
     }
 
-    /// Notes that the next instruction is a memory access that may fault on purpose.
-    pub(crate) fn fault_site(&mut self, traps: &mut Traps) {
-        traps.fault_site(self.ops.offset().0 as u32);
-    }
-
     /// Loads a float constant's bits into `xmm{dst}` through `rax`.
     pub(crate) fn float_const(&mut self, dst: u8, bits: u64) {
         asm!(self.ops

@@ -189,6 +189,10 @@ pub trait MacroAssembler {
 
     /// Bytes of code emitted so far in the unit.
     fn code_len(&self) -> usize;
+    /// Notes that the next instruction is a memory access that may fault on purpose.
+    fn fault_site(&mut self, traps: &mut Traps) {
+        traps.fault_site(self.code_len() as u32);
+    }
     fn bind(&mut self, label: Label);
 
     // Protocol: the operations the front-end's protocol is written in. They use no

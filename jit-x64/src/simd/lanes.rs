@@ -69,22 +69,10 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg], lane: u8)
         }
 
         // Replacements: `a` the vector, `b` the scalar.
-        I8x16ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; pinsrb Rx(d), Rd(b), lane_i
-        ),
-        I16x8ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; pinsrw Rx(d), Rd(b), lane_i
-        ),
-        I32x4ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; pinsrd Rx(d), Rd(b), lane_i
-        ),
-        I64x2ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(a)
-            ; pinsrq Rx(d), Rq(b), lane_i
-        ),
+        I8x16ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrb Rx(d), Rd(b), lane_i),
+        I16x8ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrw Rx(d), Rd(b), lane_i),
+        I32x4ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrd Rx(d), Rd(b), lane_i),
+        I64x2ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrq Rx(d), Rq(b), lane_i),
         F32x4ReplaceLane => {
             let imm = (lane << 4) as i8;
             asm!(m.ops
