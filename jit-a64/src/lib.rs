@@ -3,8 +3,7 @@
 //! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for AArch64 (`masm`: the
 //! machine operations and the instruction selection that differs by ISA, with the
 //! loads and stores at any offset in `access`), its entry trampoline, and compiling a
-//! whole module, or some of its functions, into one unit ([`compile_module`],
-//! [`compile_functions`]).
+//! whole module, or some of its functions, into one unit ([`compile_functions`]).
 //!
 //! Does not own: what to emit for each instruction, or the protocol of compiled code
 //! (calls, checks, frame records, stubs, exits: the front-end, `stratus-jit`), the
@@ -36,7 +35,7 @@ mod masm;
 mod module;
 mod simd;
 
-pub use module::{compile_functions, compile_module};
+pub use module::compile_functions;
 
 /// Whether this CPU runs the code this back-end emits: the base ARMv8.0-A instruction
 /// set with Advanced SIMD, which every AArch64 Linux system has.

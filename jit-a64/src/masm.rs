@@ -20,11 +20,12 @@ use stratus_decoder::{Opcode, ValType};
 use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
-    MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
+    MacroAssembler, Reg, RegClass, SimdGroup, Src, StoreOp, Traps, Width, trunc_range,
 };
 use stratus_runtime::TrapKind;
 
 use crate::access::{self, Access, IMM, add_imm, mov_imm};
+use crate::simd;
 
 /// General scratch registers.
 pub(crate) const T0: u8 = 16;
@@ -124,11 +125,6 @@ impl A64Masm {
     pub(crate) fn absolute_address(&mut self, at: Address) {
         self.offset_to_x16(at);
         asm!(self.ops ; add x16, membase, x16);
-    }
-
-    /// Notes that the next instruction is a memory access that may fault on purpose.
-    pub(crate) fn fault_site(&mut self, traps: &mut Traps) {
-        traps.fault_site(self.ops.offset().0 as u32);
     }
 
     fn cset(&mut self, cond: Cond, dst: u8) {
@@ -538,29 +534,8 @@ impl MacroAssembler for A64Masm {
         self.binop(op, width, dst.index, dst.index, rhs);
     }
 
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps) {
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg) {
         let (d, r) = (dst.index, rhs.index);
-        let div0 = traps.trap(TrapKind::IntegerDivideByZero);
-        let div0 = self.label(div0);
-        match width {
-            Width::W32 => asm!(self.ops ; cbz W(r), =>div0),
-            Width::W64 => asm!(self.ops ; cbz X(r), =>div0),
-        }
-        if op == DivOp::DivS {
-            // MIN / -1 overflows; `sdiv` would give MIN. `d - 1` overflows only for MIN.
-            let overflow = traps.trap(TrapKind::IntegerOverflow);
-            let overflow = self.label(overflow);
-            let normal = self.ops.new_dynamic_label();
-            match width {
-                Width::W32 => {
-                    asm!(self.ops ; cmn WSP(r), 1 ; b.ne =>normal ; cmp WSP(d), 1 ; b.vs =>overflow)
-                }
-                Width::W64 => {
-                    asm!(self.ops ; cmn XSP(r), 1 ; b.ne =>normal ; cmp XSP(d), 1 ; b.vs =>overflow)
-                }
-            }
-            asm!(self.ops ; =>normal);
-        }
         // The remainder is `d - (d / r) * r`; MIN % -1 comes out 0 as it should.
         match (width, op) {
             (Width::W32, DivOp::DivS) => asm!(self.ops ; sdiv W(d), W(d), W(r)),
@@ -715,12 +690,13 @@ impl MacroAssembler for A64Masm {
         self.branch_if(cond, target);
     }
 
-    fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label) {
+    fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
         let (target, r) = (self.label(target), reg.index);
-        if if_zero {
-            asm!(self.ops ; cbz W(r), =>target);
-        } else {
-            asm!(self.ops ; cbnz W(r), =>target);
+        match (width, if_zero) {
+            (Width::W32, true) => asm!(self.ops ; cbz W(r), =>target),
+            (Width::W32, false) => asm!(self.ops ; cbnz W(r), =>target),
+            (Width::W64, true) => asm!(self.ops ; cbz X(r), =>target),
+            (Width::W64, false) => asm!(self.ops ; cbnz X(r), =>target),
         }
     }
 
@@ -773,19 +749,20 @@ impl MacroAssembler for A64Masm {
     }
 
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
-        crate::simd::constant(self, dst.index, bytes);
+        simd::lanes::constant(self, dst.index, bytes);
     }
 
     fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
-        let mut indices = [0u8; 3];
-        for (index, arg) in indices.iter_mut().zip(args) {
-            *index = arg.index;
+        match SimdGroup::of(op) {
+            Some(SimdGroup::Int) => simd::int::emit(self, op, dst.index, args),
+            Some(SimdGroup::Float) => simd::float::emit(self, op, dst.index, args),
+            Some(SimdGroup::Lanes) => simd::lanes::emit(self, op, dst.index, args, lane),
+            Some(SimdGroup::Memory) | None => false,
         }
-        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane)
     }
 
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
-        crate::simd::shuffle(self, dst.index, a.index, b.index, lanes);
+        simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
     }
 
     fn simd_load(
@@ -796,10 +773,10 @@ impl MacroAssembler for A64Masm {
         into: Option<(Reg, u8)>,
         traps: &mut Traps,
     ) -> bool {
-        crate::simd::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
+        simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
     }
 
     fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool {
-        crate::simd::store(self, op, value.index, at, lane, traps)
+        simd::memory::store(self, op, value.index, at, lane, traps)
     }
 }

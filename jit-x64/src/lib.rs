@@ -3,8 +3,7 @@
 //! Owns: the [`MacroAssembler`](stratus_jit::MacroAssembler) for x86-64 (`masm`: the
 //! machine operations and the instruction selection that differs by ISA), its entry
 //! trampoline, compiling a whole module, or some of its functions, into a
-//! `stratus_jit::unit::CodeUnit` ([`compile_module`], [`compile_functions`]), and the
-//! CPU check ([`supported`]).
+//! `stratus_jit::unit::CodeUnit` ([`compile_functions`]), and the CPU check ([`supported`]).
 //!
 //! Does not own: what to emit for each instruction, or the protocol of compiled code
 //! (calls, checks, frame records, stubs, exits: the front-end, `stratus-jit`), the
@@ -32,7 +31,7 @@ mod module;
 mod simd;
 
 #[cfg(target_arch = "x86_64")]
-pub use module::{compile_functions, compile_module};
+pub use module::compile_functions;
 
 /// Whether this CPU runs the code this back-end emits: SSE4.1, the baseline (and the
 /// SSSE3 it implies). Newer instructions (POPCNT) are used where the CPU has them.

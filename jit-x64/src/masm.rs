@@ -16,9 +16,11 @@ use stratus_decoder::{Opcode, ValType};
 use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
-    MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
+    MacroAssembler, Reg, RegClass, SimdGroup, Src, StoreOp, Traps, Width, trunc_range,
 };
 use stratus_runtime::TrapKind;
+
+use crate::simd;
 
 const INT_REGS: &[Reg] = &Reg::all(RegClass::Int, [3, 6, 7, 8, 9, 10, 11]);
 const FLOAT_REGS: &[Reg] = &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
@@ -72,11 +74,6 @@ impl X64Masm {
             },
             Address::Checked => (0, 0),
         }
-    }
-
-    /// Notes that the next instruction is a memory access that may fault on purpose.
-    pub(crate) fn fault_site(&mut self, traps: &mut Traps) {
-        traps.fault_site(self.ops.offset().0 as u32);
     }
 
     /// Loads a float constant's bits into `xmm{dst}` through `rax`.
@@ -506,37 +503,17 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps) {
+    // `idiv` faults on `MIN % -1` (the quotient does not fit), whose remainder is 0.
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg) {
         let (d, r) = (dst.index, rhs.index);
-        let div0 = traps.trap(TrapKind::IntegerDivideByZero);
-        let div0 = self.label(div0);
         let done = self.ops.new_dynamic_label();
-        match width {
-            Width::W32 => asm!(self.ops ; test Rd(r), Rd(r) ; jz =>div0),
-            Width::W64 => asm!(self.ops ; test Rq(r), Rq(r) ; jz =>div0),
-        }
-        if matches!(op, DivOp::DivS | DivOp::RemS) {
+        if op == DivOp::RemS {
             let normal = self.ops.new_dynamic_label();
             match width {
                 Width::W32 => asm!(self.ops ; cmp Rd(r), -1 ; jne =>normal),
                 Width::W64 => asm!(self.ops ; cmp Rq(r), -1 ; jne =>normal),
             }
-            if op == DivOp::DivS {
-                let overflow = traps.trap(TrapKind::IntegerOverflow);
-                let overflow = self.label(overflow);
-                match width {
-                    Width::W32 => asm!(self.ops ; cmp Rd(d), i32::MIN ; je =>overflow),
-                    Width::W64 => asm!(self.ops ; mov rax, QWORD i64::MIN ; cmp Rq(d), rax ; je =>overflow),
-                }
-                // x / -1 is -x.
-                match width {
-                    Width::W32 => asm!(self.ops ; neg Rd(d)),
-                    Width::W64 => asm!(self.ops ; neg Rq(d)),
-                }
-            } else {
-                asm!(self.ops ; xor Rd(d), Rd(d));
-            }
-            asm!(self.ops ; jmp =>done ; =>normal);
+            asm!(self.ops ; xor Rd(d), Rd(d) ; jmp =>done ; =>normal);
         }
         match (width, op) {
             (Width::W32, DivOp::DivS | DivOp::RemS) => asm!(self.ops ; mov eax, Rd(d) ; cdq ; idiv Rd(r)),
@@ -727,9 +704,12 @@ impl MacroAssembler for X64Masm {
         self.jcc(cond, target);
     }
 
-    fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label) {
-        let target = self.label(target);
-        asm!(self.ops ; test Rd(reg.index), Rd(reg.index));
+    fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
+        let (target, r) = (self.label(target), reg.index);
+        match width {
+            Width::W32 => asm!(self.ops ; test Rd(r), Rd(r)),
+            Width::W64 => asm!(self.ops ; test Rq(r), Rq(r)),
+        }
         if if_zero {
             asm!(self.ops ; jz =>target);
         } else {
@@ -808,19 +788,20 @@ impl MacroAssembler for X64Masm {
     }
 
     fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
-        crate::simd::lanes::constant(self, dst.index, bytes);
+        simd::lanes::constant(self, dst.index, bytes);
     }
 
     fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
-        let mut indices = [0u8; 3];
-        for (index, arg) in indices.iter_mut().zip(args) {
-            *index = arg.index;
+        match SimdGroup::of(op) {
+            Some(SimdGroup::Int) => simd::int::emit(self, op, dst.index, args),
+            Some(SimdGroup::Float) => simd::float::emit(self, op, dst.index, args),
+            Some(SimdGroup::Lanes) => simd::lanes::emit(self, op, dst.index, args, lane),
+            Some(SimdGroup::Memory) | None => false,
         }
-        crate::simd::emit(self, op, dst.index, &indices[..args.len()], lane)
     }
 
     fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
-        crate::simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
+        simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
     }
 
     fn simd_load(
@@ -831,11 +812,11 @@ impl MacroAssembler for X64Masm {
         into: Option<(Reg, u8)>,
         traps: &mut Traps,
     ) -> bool {
-        crate::simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
+        simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
     }
 
     fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool {
-        crate::simd::memory::store(self, op, value.index, at, lane, traps)
+        simd::memory::store(self, op, value.index, at, lane, traps)
     }
 }
 

@@ -12,15 +12,10 @@ use stratus_runtime::CompiledModule;
 
 use crate::masm::X64Masm;
 
-/// Compiles every function `module` defines, into one unit whose functions call each
-/// other directly.
-pub fn compile_module(module: &CompiledModule, bounds: Bounds) -> Result<Arc<CodeUnit>, CompileError> {
-    compile_functions(module, bounds, 0..module.code.len() as u32)
-}
-
-/// Compiles the functions of `module` with defined indices in `unit`. Calls among
-/// them are direct; calls to the module's other functions go through their function
-/// refs, so they find whatever code those have when the call runs.
+/// Compiles the functions of `module` with defined indices in `unit` (all of them:
+/// `0..module.code.len()`). Calls among them are direct; calls to the module's other
+/// functions go through their function refs, so they find whatever code those have
+/// when the call runs.
 pub fn compile_functions(
     module: &CompiledModule,
     bounds: Bounds,

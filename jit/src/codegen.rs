@@ -332,9 +332,28 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.masm.jump(label);
     }
 
+    /// `dst = dst op rhs`, trapping as WebAssembly says: on a zero divisor, and on
+    /// `MIN / -1`, whose quotient does not fit.
     pub fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, at: TrapAt) {
-        let (masm, mut traps) = self.split(at.pc);
-        masm.int_div(op, width, dst, rhs, &mut traps);
+        let div0 = self.trap_label(TrapKind::IntegerDivideByZero, at.pc, None);
+        self.masm.branch_zero(width, rhs, true, div0);
+        if op == DivOp::DivS {
+            let (overflow, normal) =
+                (self.trap_label(TrapKind::IntegerOverflow, at.pc, None), self.new_label());
+            self.masm.branch_cmp(Cond::Ne, width, rhs, Src::Imm(-1), normal);
+            let min = match width {
+                Width::W32 => Src::Imm(i32::MIN),
+                // Not an immediate: one sign-extended from 32 bits.
+                Width::W64 => {
+                    let s0 = self.r(Fixed::Scratch(0));
+                    self.masm.mov_const(s0, i64::MIN as u64);
+                    Src::Reg(s0)
+                }
+            };
+            self.masm.branch_cmp(Cond::Eq, width, dst, min, overflow);
+            self.masm.bind(normal);
+        }
+        self.masm.int_div(op, width, dst, rhs);
     }
 
     pub fn convert(&mut self, op: Convert, dst: Reg, src: Reg, at: TrapAt) {
@@ -665,7 +684,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.masm.mov_const(a3, u64::from(b));
         self.call_libcall(call);
         let trap = self.libcall_trap(at.pc);
-        self.masm.branch_zero(result, false, trap);
+        self.masm.branch_zero(Width::W32, result, false, trap);
     }
 
     /// Calls libcall `call` with `Arg(1)` to `Arg(3)` already set.
@@ -718,7 +737,7 @@ impl<M: MacroAssembler> CodeGen<M> {
                 self.masm.mov_const(a2, 0);
                 self.masm.mov_const(a3, 0);
                 self.call_libcall(Libcall::Budget);
-                self.masm.branch_zero(result, true, resume);
+                self.masm.branch_zero(Width::W32, result, true, resume);
                 self.masm.mov_const(a2, u64::from(at.stp));
                 self.masm.mov_const(a3, u64::from(at.height));
                 self.exit_operands(at.pc);
@@ -737,7 +756,7 @@ impl<M: MacroAssembler> CodeGen<M> {
                 self.masm.mov_const(a3, 0);
                 self.call_libcall(Libcall::Call);
                 self.pop_frame_record();
-                self.masm.branch_zero(result, false, trap);
+                self.masm.branch_zero(Width::W32, result, false, trap);
                 self.masm.jump(done);
             }
         }

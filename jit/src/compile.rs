@@ -12,7 +12,7 @@ use crate::abi::Libcall;
 use crate::code::CompileError;
 use crate::codegen::CodeGen;
 use crate::masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
-use crate::ops::{Cond, Lowering, Width, lowering};
+use crate::ops::{Cond, Lowering, Width, lowering, simd_mirror};
 use crate::stack::{Loc, ValueStack, width};
 
 /// The opcodes of `br_if` and `if`, which a comparison before them fuses with.
@@ -383,7 +383,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.spill_all(self.masm);
                 let label = self.masm.new_label();
                 let else_label = self.masm.new_label();
-                self.masm.branch_zero(cond, true, else_label);
+                self.masm.branch_zero(Width::W32, cond, true, else_label);
                 self.stack.free_reg(cond);
                 self.push_control(Kind::If, bt, label, else_label, self.at());
             }
@@ -399,10 +399,10 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.stack.spill_all(self.masm);
                 self.stack.free_reg(cond);
                 match self.direct_target(depth) {
-                    Some(label) => self.masm.branch_zero(cond, false, label),
+                    Some(label) => self.masm.branch_zero(Width::W32, cond, false, label),
                     None => {
                         let skip = self.masm.new_label();
-                        self.masm.branch_zero(cond, true, skip);
+                        self.masm.branch_zero(Width::W32, cond, true, skip);
                         self.branch(depth);
                         self.masm.bind(skip);
                     }
@@ -644,10 +644,12 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 for arg in args[..signature.params.len()].iter_mut().rev() {
                     *arg = Some(self.stack.pop_reg(self.masm).1);
                 }
-                let args: Vec<_> = args.iter().flatten().copied().collect();
+                let mut args: Vec<_> = args.iter().flatten().copied().collect();
                 let Some(ty) = result else { return Err(self.unsupported(op)) };
                 let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                if !self.masm.simd(op, dst, &args, lane) {
+                // A mirrored comparison is compiled as its mirror, with the operands swapped.
+                let mirror = simd_mirror(op).inspect(|_| args.swap(0, 1));
+                if !self.masm.simd(mirror.unwrap_or(op), dst, &args, lane) {
                     return Err(self.unsupported(op));
                 }
                 for arg in args {

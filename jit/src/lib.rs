@@ -53,7 +53,9 @@ pub mod unit;
 pub use code::{CompileError, FaultSite, ModuleCode};
 pub use codegen::CodeGen;
 pub use compile::{MAX_FUNCTION_CODE, compile_function};
-pub use masm::{Address, Callee, Fixed, Label, MacroAssembler, Reg, RegClass, Src, TrapAt, Traps};
+pub use masm::{
+    Address, Callee, Fixed, Label, MacroAssembler, Reg, RegClass, Src, TrapAt, Traps, check_simd_coverage,
+};
 pub use ops::{
     Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp,
     Width, trunc_range,

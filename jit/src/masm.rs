@@ -13,7 +13,8 @@ use stratus_runtime::TrapKind;
 
 use crate::code::FaultSite;
 use crate::ops::{
-    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, StoreOp, Width,
+    Cond, Convert, DivOp, FCond, FSize, FloatOp, FloatUnop, IntOp, IntUnop, LoadOp, SimdGroup, StoreOp,
+    Width, simd_mirror,
 };
 
 /// A register the front-end may allocate: a back-end's number in a class.
@@ -188,6 +189,10 @@ pub trait MacroAssembler {
 
     /// Bytes of code emitted so far in the unit.
     fn code_len(&self) -> usize;
+    /// Notes that the next instruction is a memory access that may fault on purpose.
+    fn fault_site(&mut self, traps: &mut Traps) {
+        traps.fault_site(self.code_len() as u32);
+    }
     fn bind(&mut self, label: Label);
 
     // Protocol: the operations the front-end's protocol is written in. They use no
@@ -244,7 +249,9 @@ pub trait MacroAssembler {
     /// `Add`, `Sub`, `Mul`, `Shl` and `ShrU` with an immediate, and `Add` and `Sub` of
     /// registers, are protocol operations, in `int_op` too.
     fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src);
-    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg, traps: &mut Traps);
+    /// `dst = dst op rhs`, where the front-end checked what traps: `rhs` is not zero, and
+    /// the quotient fits (`MIN % -1` is left to the back-end: its result is 0).
+    fn int_div(&mut self, op: DivOp, width: Width, dst: Reg, rhs: Reg);
     fn int_unop(&mut self, op: IntUnop, width: Width, dst: Reg);
     /// `dst = (lhs cond rhs) as i32`; `dst` may equal `lhs`.
     fn int_cmp(&mut self, cond: Cond, width: Width, dst: Reg, lhs: Reg, rhs: Src);
@@ -265,8 +272,8 @@ pub trait MacroAssembler {
     fn jump(&mut self, target: Label);
     /// Jumps when `lhs cond rhs` (a protocol operation).
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label);
-    /// Jumps when the i32 in `reg` is zero (`if_zero`) or not (a protocol operation).
-    fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label);
+    /// Jumps when `reg` is zero (`if_zero`) or not (a protocol operation).
+    fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label);
     /// Jumps to `targets[index]`, or to `default` when the i32 `index` is past them.
     fn jump_table(&mut self, index: Reg, targets: &[Label], default: Label);
 
@@ -298,4 +305,38 @@ pub trait MacroAssembler {
     ) -> bool;
     /// A SIMD store to memory 0 (all of `value`, or lane `lane` for the `store*_lane` ones).
     fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool;
+}
+
+/// A back-end's test: `masm` compiles every SIMD instruction the front-end hands to
+/// [`MacroAssembler::simd`], with operands in the first registers of its allocatable sets
+/// and in the last (where an instruction that cannot encode every register panics).
+#[doc(hidden)]
+pub fn check_simd_coverage(masm: &mut impl MacroAssembler) {
+    let (ints, floats) = (masm.allocatable(RegClass::Int), masm.allocatable(RegClass::Float));
+    for from_end in [false, true] {
+        let pick = |class, n: usize| {
+            let all = if class == RegClass::Int { ints } else { floats };
+            if from_end { all[all.len() - 1 - n] } else { all[n] }
+        };
+        for &op in Opcode::ALL {
+            let Some(signature) = op.signature() else { continue };
+            let mut vectors = 0;
+            let args: Vec<Reg> = (signature.params.iter())
+                .map(|&ty| match RegClass::of(ty) {
+                    RegClass::Int => pick(RegClass::Int, 0),
+                    RegClass::Float => (pick(RegClass::Float, vectors), vectors += 1).0,
+                })
+                .collect();
+            let compiled =
+                matches!(SimdGroup::of(op), Some(SimdGroup::Int | SimdGroup::Float | SimdGroup::Lanes))
+                    && !matches!(op, Opcode::V128Const | Opcode::I8x16Shuffle)
+                    && simd_mirror(op).is_none();
+            let Some(&result) = signature.results.first().filter(|_| compiled) else { continue };
+            let dst = match RegClass::of(result) {
+                RegClass::Int => pick(RegClass::Int, 1),
+                RegClass::Float => pick(RegClass::Float, 3),
+            };
+            assert!(masm.simd(op, dst, &args, 0), "{op} is not compiled");
+        }
+    }
 }

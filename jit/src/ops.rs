@@ -572,6 +572,33 @@ impl SimdGroup {
     }
 }
 
+/// The SIMD comparison that is `op` with its operands swapped (`a < b` is `b > a`), for
+/// the ones a back-end leaves to their mirror.
+pub(crate) fn simd_mirror(op: Opcode) -> Option<Opcode> {
+    use Opcode::*;
+    Some(match op {
+        I8x16LtS => I8x16GtS,
+        I16x8LtS => I16x8GtS,
+        I32x4LtS => I32x4GtS,
+        I64x2LtS => I64x2GtS,
+        I8x16LeS => I8x16GeS,
+        I16x8LeS => I16x8GeS,
+        I32x4LeS => I32x4GeS,
+        I64x2LeS => I64x2GeS,
+        I8x16LtU => I8x16GtU,
+        I16x8LtU => I16x8GtU,
+        I32x4LtU => I32x4GtU,
+        I8x16LeU => I8x16GeU,
+        I16x8LeU => I16x8GeU,
+        I32x4LeU => I32x4GeU,
+        F32x4Lt => F32x4Gt,
+        F64x2Lt => F64x2Gt,
+        F32x4Le => F32x4Ge,
+        F64x2Le => F64x2Ge,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,29 +9,27 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::Reg;
 
 use crate::masm::A64Masm;
 
 /// Emits `op` if it is of this group: `dst = op(args)`.
-pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {
+pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
     use Opcode::*;
     let d = dst;
-    let a = args.first().copied().unwrap_or(0);
-    let b = args.get(1).copied().unwrap_or(0);
+    let a = args[0].index;
+    let b = args.get(1).map_or(0, |r| r.index);
     match op {
-        // Comparisons: all-ones lanes where true, false when unordered; `a < b` is
-        // `b > a`, and `ne` the complement of `eq` (true when unordered).
+        // Comparisons: all-ones lanes where true, false when unordered (`lt` and `le`
+        // are the front-end's, as `gt` and `ge` with the operands swapped), and `ne`
+        // the complement of `eq` (true when unordered).
         F32x4Eq => asm!(m.ops ; fcmeq V(d).S4, V(a).S4, V(b).S4),
         F32x4Ne => asm!(m.ops ; fcmeq V(d).S4, V(a).S4, V(b).S4 ; mvn V(d).B16, V(d).B16),
-        F32x4Lt => asm!(m.ops ; fcmgt V(d).S4, V(b).S4, V(a).S4),
         F32x4Gt => asm!(m.ops ; fcmgt V(d).S4, V(a).S4, V(b).S4),
-        F32x4Le => asm!(m.ops ; fcmge V(d).S4, V(b).S4, V(a).S4),
         F32x4Ge => asm!(m.ops ; fcmge V(d).S4, V(a).S4, V(b).S4),
         F64x2Eq => asm!(m.ops ; fcmeq V(d).D2, V(a).D2, V(b).D2),
         F64x2Ne => asm!(m.ops ; fcmeq V(d).D2, V(a).D2, V(b).D2 ; mvn V(d).B16, V(d).B16),
-        F64x2Lt => asm!(m.ops ; fcmgt V(d).D2, V(b).D2, V(a).D2),
         F64x2Gt => asm!(m.ops ; fcmgt V(d).D2, V(a).D2, V(b).D2),
-        F64x2Le => asm!(m.ops ; fcmge V(d).D2, V(b).D2, V(a).D2),
         F64x2Ge => asm!(m.ops ; fcmge V(d).D2, V(a).D2, V(b).D2),
 
         // Rounding: toward +inf, -inf, zero, and to nearest with ties to even.

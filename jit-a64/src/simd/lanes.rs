@@ -4,17 +4,18 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::Reg;
 
 use crate::access::mov_imm;
 use crate::masm::{A64Masm, T0, V0, V1};
 
 /// Emits `op` if it is of this group: `dst = op(args)`, `lane` the lane index of the
 /// extract and replace instructions.
-pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {
+pub(crate) fn emit(m: &mut A64Masm, op: Opcode, dst: u8, args: &[Reg], lane: u8) -> bool {
     use Opcode::*;
     let d = dst;
-    let a = args.first().copied().unwrap_or(0);
-    let b = args.get(1).copied().unwrap_or(0);
+    let a = args[0].index;
+    let b = args.get(1).map_or(0, |r| r.index);
     // Below the lane count: the validator checks it.
     let lane = u32::from(lane);
     match op {

@@ -13,7 +13,7 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::{Address, Traps};
+use stratus_jit::{Address, MacroAssembler, Traps};
 
 use crate::access::Access;
 use crate::masm::{A64Masm, V0};

@@ -11,6 +11,7 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::Reg;
 
 use crate::masm::X64Masm;
 
@@ -42,24 +43,56 @@ fn splat64(m: &mut X64Masm, reg: u8, bits: u64) {
 }
 
 /// Emits `op` if it is one of this group's: `dst = op(args)`.
-pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {
+pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg]) -> bool {
     use Opcode::*;
     let d = dst;
-    let a = args.first().copied().unwrap_or(0);
-    let b = args.get(1).copied().unwrap_or(0);
+    let a = args[0].index;
+    let b = args.get(1).map_or(0, |r| r.index);
+    // `min` and `max` (below), from the instructions of one lane size; the mask that
+    // clears a NaN's payload is all ones shifted right by `$shift`.
+    macro_rules! min {
+        ($mov:ident, $min:ident, $or:ident, $cmp:ident, $shr:ident, $shift:expr, $andn:ident) => {
+            asm!(m.ops
+                ; $mov xmm15, Rx(b)
+                ; $min xmm15, Rx(a)
+                ; $mov Rx(d), Rx(a)
+                ; $min Rx(d), Rx(b)
+                ; $or xmm15, Rx(d)
+                ; $mov Rx(d), xmm15
+                ; $cmp Rx(d), xmm15, 3 // unordered
+                ; $or xmm15, Rx(d)
+                ; $shr Rx(d), $shift
+                ; $andn Rx(d), xmm15
+            )
+        };
+    }
+    macro_rules! max {
+        ($mov:ident, $max:ident, $xor:ident, $or:ident, $sub:ident, $cmp:ident, $shr:ident, $shift:expr, $andn:ident) => {
+            asm!(m.ops
+                ; $mov xmm15, Rx(b)
+                ; $max xmm15, Rx(a)
+                ; $mov Rx(d), Rx(a)
+                ; $max Rx(d), Rx(b)
+                ; $xor Rx(d), xmm15
+                ; $or xmm15, Rx(d)
+                ; $sub xmm15, Rx(d)
+                ; $mov Rx(d), xmm15
+                ; $cmp Rx(d), xmm15, 3
+                ; $shr Rx(d), $shift
+                ; $andn Rx(d), xmm15
+            )
+        };
+    }
     match op {
-        // Comparisons. `cmpps` predicates: 0 eq (ordered), 1 lt, 2 le (false when
+        // Comparisons (`lt` and `le` are the front-end's, as `gt` and `ge` with the
+        // operands swapped). `cmpps` predicates: 0 eq (ordered), 1 lt, 2 le (false when
         // unordered), 4 neq (true when unordered); `a > b` is `b < a`.
         F32x4Eq => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 0),
         F32x4Ne => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 4),
-        F32x4Lt => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 1),
-        F32x4Le => asm!(m.ops ; movaps Rx(d), Rx(a) ; cmpps Rx(d), Rx(b), 2),
         F32x4Gt => asm!(m.ops ; movaps Rx(d), Rx(b) ; cmpps Rx(d), Rx(a), 1),
         F32x4Ge => asm!(m.ops ; movaps Rx(d), Rx(b) ; cmpps Rx(d), Rx(a), 2),
         F64x2Eq => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 0),
         F64x2Ne => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 4),
-        F64x2Lt => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 1),
-        F64x2Le => asm!(m.ops ; movapd Rx(d), Rx(a) ; cmppd Rx(d), Rx(b), 2),
         F64x2Gt => asm!(m.ops ; movapd Rx(d), Rx(b) ; cmppd Rx(d), Rx(a), 1),
         F64x2Ge => asm!(m.ops ; movapd Rx(d), Rx(b) ; cmppd Rx(d), Rx(a), 2),
 
@@ -97,60 +130,14 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8]) -> bool {
         // `minps x, y` is `x < y ? x : y`: it gives `y` when either is NaN or both are
         // zeros. Both orders, OR-ed, keep a NaN (with some payload) and -0 over +0;
         // then NaN lanes are made canonical: all ones, then payload cleared.
-        F32x4Min => asm!(m.ops
-            ; movaps xmm15, Rx(b)
-            ; minps xmm15, Rx(a)
-            ; movaps Rx(d), Rx(a)
-            ; minps Rx(d), Rx(b)
-            ; orps xmm15, Rx(d)
-            ; movaps Rx(d), xmm15
-            ; cmpps Rx(d), xmm15, 3 // unordered
-            ; orps xmm15, Rx(d)
-            ; psrld Rx(d), 10
-            ; andnps Rx(d), xmm15
-        ),
-        F64x2Min => asm!(m.ops
-            ; movapd xmm15, Rx(b)
-            ; minpd xmm15, Rx(a)
-            ; movapd Rx(d), Rx(a)
-            ; minpd Rx(d), Rx(b)
-            ; orpd xmm15, Rx(d)
-            ; movapd Rx(d), xmm15
-            ; cmppd Rx(d), xmm15, 3
-            ; orpd xmm15, Rx(d)
-            ; psrlq Rx(d), 13
-            ; andnpd Rx(d), xmm15
-        ),
+        F32x4Min => min!(movaps, minps, orps, cmpps, psrld, 10, andnps),
+        F64x2Min => min!(movapd, minpd, orpd, cmppd, psrlq, 13, andnpd),
         // Both orders of `maxps` differ only where there is a NaN or the zeros differ
         // in sign; their XOR `x` is then that NaN's bits, or -0. `m | x` keeps a NaN,
         // and `(m | x) - x` turns -0/+0 into +0 (and a NaN quiet). NaN lanes are then
         // made canonical by clearing the payload.
-        F32x4Max => asm!(m.ops
-            ; movaps xmm15, Rx(b)
-            ; maxps xmm15, Rx(a)
-            ; movaps Rx(d), Rx(a)
-            ; maxps Rx(d), Rx(b)
-            ; xorps Rx(d), xmm15
-            ; orps xmm15, Rx(d)
-            ; subps xmm15, Rx(d)
-            ; movaps Rx(d), xmm15
-            ; cmpps Rx(d), xmm15, 3
-            ; psrld Rx(d), 10
-            ; andnps Rx(d), xmm15
-        ),
-        F64x2Max => asm!(m.ops
-            ; movapd xmm15, Rx(b)
-            ; maxpd xmm15, Rx(a)
-            ; movapd Rx(d), Rx(a)
-            ; maxpd Rx(d), Rx(b)
-            ; xorpd Rx(d), xmm15
-            ; orpd xmm15, Rx(d)
-            ; subpd xmm15, Rx(d)
-            ; movapd Rx(d), xmm15
-            ; cmppd Rx(d), xmm15, 3
-            ; psrlq Rx(d), 13
-            ; andnpd Rx(d), xmm15
-        ),
+        F32x4Max => max!(movaps, maxps, xorps, orps, subps, cmpps, psrld, 10, andnps),
+        F64x2Max => max!(movapd, maxpd, xorpd, orpd, subpd, cmppd, psrlq, 13, andnpd),
         // `pmin(a, b)` is `b < a ? b : a`, `minps b, a`; `pmax(a, b)` is `a < b ? b : a`,
         // `maxps b, a`.
         F32x4PMin => asm!(m.ops ; movaps Rx(d), Rx(b) ; minps Rx(d), Rx(a)),

@@ -6,96 +6,83 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
+use stratus_jit::Reg;
 
 use crate::masm::X64Masm;
 
-pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {
+pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[Reg], lane: u8) -> bool {
     use Opcode::*;
     let d = dst;
+    let a = args[0].index;
+    let b = args.get(1).map_or(0, |r| r.index);
     let lane_i = lane as i8;
     match op {
         // Splats: ints come in a general register, floats in the low bits of an xmm.
         I8x16Splat => asm!(m.ops
-            ; movd Rx(d), Rd(args[0])
+            ; movd Rx(d), Rd(a)
             ; pxor xmm15, xmm15
             ; pshufb Rx(d), xmm15
         ),
         I16x8Splat => asm!(m.ops
-            ; movd Rx(d), Rd(args[0])
+            ; movd Rx(d), Rd(a)
             ; pshuflw Rx(d), Rx(d), 0
             ; pshufd Rx(d), Rx(d), 0
         ),
         I32x4Splat => asm!(m.ops
-            ; movd Rx(d), Rd(args[0])
+            ; movd Rx(d), Rd(a)
             ; pshufd Rx(d), Rx(d), 0
         ),
         I64x2Splat => asm!(m.ops
-            ; movq Rx(d), Rq(args[0])
+            ; movq Rx(d), Rq(a)
             ; punpcklqdq Rx(d), Rx(d)
         ),
-        F32x4Splat => asm!(m.ops ; pshufd Rx(d), Rx(args[0]), 0),
-        F64x2Splat => asm!(m.ops ; pshufd Rx(d), Rx(args[0]), 0x44),
+        F32x4Splat => asm!(m.ops ; pshufd Rx(d), Rx(a), 0),
+        F64x2Splat => asm!(m.ops ; pshufd Rx(d), Rx(a), 0x44),
 
         // Extractions: i32 results zero-extended to 64 bits (32-bit writes do it).
         I8x16ExtractLaneS => asm!(m.ops
-            ; pextrb Rd(d), Rx(args[0]), lane_i
+            ; pextrb Rd(d), Rx(a), lane_i
             ; movsx Rd(d), Rb(d)
         ),
-        I8x16ExtractLaneU => asm!(m.ops ; pextrb Rd(d), Rx(args[0]), lane_i),
+        I8x16ExtractLaneU => asm!(m.ops ; pextrb Rd(d), Rx(a), lane_i),
         I16x8ExtractLaneS => asm!(m.ops
-            ; pextrw Rd(d), Rx(args[0]), lane_i
+            ; pextrw Rd(d), Rx(a), lane_i
             ; movsx Rd(d), Rw(d)
         ),
-        I16x8ExtractLaneU => asm!(m.ops ; pextrw Rd(d), Rx(args[0]), lane_i),
-        I32x4ExtractLane => asm!(m.ops ; pextrd Rd(d), Rx(args[0]), lane_i),
-        I64x2ExtractLane => asm!(m.ops ; pextrq Rq(d), Rx(args[0]), lane_i),
+        I16x8ExtractLaneU => asm!(m.ops ; pextrw Rd(d), Rx(a), lane_i),
+        I32x4ExtractLane => asm!(m.ops ; pextrd Rd(d), Rx(a), lane_i),
+        I64x2ExtractLane => asm!(m.ops ; pextrq Rq(d), Rx(a), lane_i),
         // The lane goes to the low bits, the rest is zeroed: the bits stay exact (NaNs).
         F32x4ExtractLane => {
             let imm = ((lane << 6) | 0b1110) as i8;
-            asm!(m.ops ; insertps Rx(d), Rx(args[0]), imm)
+            asm!(m.ops ; insertps Rx(d), Rx(a), imm)
         }
         F64x2ExtractLane => {
             if lane == 0 {
-                asm!(m.ops ; movq Rx(d), Rx(args[0]))
+                asm!(m.ops ; movq Rx(d), Rx(a))
             } else {
                 asm!(m.ops
-                    ; movdqa Rx(d), Rx(args[0])
+                    ; movdqa Rx(d), Rx(a)
                     ; psrldq Rx(d), 8
                 )
             }
         }
 
-        // Replacements: args[0] the vector, args[1] the scalar.
-        I8x16ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(args[0])
-            ; pinsrb Rx(d), Rd(args[1]), lane_i
-        ),
-        I16x8ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(args[0])
-            ; pinsrw Rx(d), Rd(args[1]), lane_i
-        ),
-        I32x4ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(args[0])
-            ; pinsrd Rx(d), Rd(args[1]), lane_i
-        ),
-        I64x2ReplaceLane => asm!(m.ops
-            ; movdqa Rx(d), Rx(args[0])
-            ; pinsrq Rx(d), Rq(args[1]), lane_i
-        ),
+        // Replacements: `a` the vector, `b` the scalar.
+        I8x16ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrb Rx(d), Rd(b), lane_i),
+        I16x8ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrw Rx(d), Rd(b), lane_i),
+        I32x4ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrd Rx(d), Rd(b), lane_i),
+        I64x2ReplaceLane => asm!(m.ops ; movdqa Rx(d), Rx(a) ; pinsrq Rx(d), Rq(b), lane_i),
         F32x4ReplaceLane => {
             let imm = (lane << 4) as i8;
             asm!(m.ops
-                ; movdqa Rx(d), Rx(args[0])
-                ; insertps Rx(d), Rx(args[1]), imm
+                ; movdqa Rx(d), Rx(a)
+                ; insertps Rx(d), Rx(b), imm
             )
         }
         F64x2ReplaceLane => {
-            asm!(m.ops ; movdqa Rx(d), Rx(args[0]));
-            if lane == 0 {
-                asm!(m.ops ; movsd Rx(d), Rx(args[1]))
-            } else {
-                asm!(m.ops ; movlhps Rx(d), Rx(args[1]))
-            }
+            asm!(m.ops ; movdqa Rx(d), Rx(a));
+            if lane == 0 { asm!(m.ops ; movsd Rx(d), Rx(b)) } else { asm!(m.ops ; movlhps Rx(d), Rx(b)) }
         }
 
         // `pshufb` zeroes a byte only for an index with the top bit set: adding 0x70
@@ -105,8 +92,8 @@ pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) 
             ; mov eax, 0x7070_7070
             ; movd xmm15, eax
             ; pshufd xmm15, xmm15, 0
-            ; paddusb xmm15, Rx(args[1])
-            ; movdqa Rx(d), Rx(args[0])
+            ; paddusb xmm15, Rx(b)
+            ; movdqa Rx(d), Rx(a)
             ; pshufb Rx(d), xmm15
         ),
         _ => return false,

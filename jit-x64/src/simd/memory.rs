@@ -7,7 +7,7 @@
 
 use dynasmrt::DynasmApi;
 use stratus_decoder::Opcode;
-use stratus_jit::{Address, Traps};
+use stratus_jit::{Address, MacroAssembler, Traps};
 
 use crate::masm::X64Masm;
 

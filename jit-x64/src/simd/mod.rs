@@ -6,24 +6,22 @@
 //! Operands arrive in xmm (or general) registers the instruction may overwrite, and
 //! the result goes to `dst`, a register of its own. `xmm14`, `xmm15`, `rax`, `rcx` and
 //! `rdx` are scratch.
+//!
+//! [`SimdGroup`]: stratus_jit::SimdGroup
 
 pub(crate) mod float;
 pub(crate) mod int;
 pub(crate) mod lanes;
 pub(crate) mod memory;
 
-use stratus_decoder::Opcode;
-use stratus_jit::SimdGroup;
+#[cfg(test)]
+mod tests {
+    use dynasmrt::x64::Assembler;
 
-use crate::masm::X64Masm;
+    use crate::masm::X64Masm;
 
-/// Emits `op`, a SIMD instruction without memory access: `dst = op(args)`; `false`
-/// when `op` is none this back-end compiles.
-pub(crate) fn emit(m: &mut X64Masm, op: Opcode, dst: u8, args: &[u8], lane: u8) -> bool {
-    match SimdGroup::of(op) {
-        Some(SimdGroup::Int) => int::emit(m, op, dst, args),
-        Some(SimdGroup::Float) => float::emit(m, op, dst, args),
-        Some(SimdGroup::Lanes) => lanes::emit(m, op, dst, args, lane),
-        Some(SimdGroup::Memory) | None => false,
+    #[test]
+    fn compiles_every_simd_instruction() {
+        stratus_jit::check_simd_coverage(&mut X64Masm::new(Assembler::new().unwrap()));
     }
 }

@@ -1,4 +1,5 @@
-;; i32.div_s: division by zero and overflow trap; x / -1 is negation.
+;; i32.div_s and i32.rem_s: the front-end traps on a zero divisor and on MIN / -1;
+;; MIN % -1 is 0.
 (module
   (func $div (export "div") (param i32 i32) (result i32)
     local.get 0
