@@ -8,6 +8,7 @@
 //! yaxpeax-arm 0.5 prints the `uxtw` extend of `add` (extended register) as `lsl`: `add
 //! x16, x16, w5, lsl #2` is encoded with `uxtw #2`, as its `w` register says.
 
+#[macro_use]
 #[path = "../../jit/tests/support/golden.rs"]
 mod golden;
 
@@ -25,15 +26,7 @@ const A64: Isa = Isa {
     disassemble: disassemble_function,
 };
 
-#[test]
-fn golden_disassembly() {
-    golden::check(&A64);
-}
-
-#[test]
-fn diff_shows_changes_with_context() {
-    golden::check_diff();
-}
+golden_tests!(A64);
 
 /// The disassembly of defined function `i`, one instruction a line.
 fn disassemble_function(code: &[u8], layout: &Layout, i: usize, out: &mut String) {

@@ -12,11 +12,11 @@
 
 use dynasmrt::x64::Assembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
-use stratus_decoder::{Opcode, ValType};
+use stratus_decoder::ValType;
 use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
-    MacroAssembler, Reg, RegClass, SimdGroup, Src, StoreOp, Traps, Width, trunc_range,
+    MacroAssembler, Reg, RegClass, Src, StoreOp, Traps, Width, trunc_range,
 };
 use stratus_runtime::TrapKind;
 
@@ -787,37 +787,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    fn v128_const(&mut self, dst: Reg, bytes: [u8; 16]) {
-        simd::lanes::constant(self, dst.index, bytes);
-    }
-
-    fn simd(&mut self, op: Opcode, dst: Reg, args: &[Reg], lane: u8) -> bool {
-        match SimdGroup::of(op) {
-            Some(SimdGroup::Int) => simd::int::emit(self, op, dst.index, args),
-            Some(SimdGroup::Float) => simd::float::emit(self, op, dst.index, args),
-            Some(SimdGroup::Lanes) => simd::lanes::emit(self, op, dst.index, args, lane),
-            Some(SimdGroup::Memory) | None => false,
-        }
-    }
-
-    fn shuffle(&mut self, dst: Reg, a: Reg, b: Reg, lanes: [u8; 16]) {
-        simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
-    }
-
-    fn simd_load(
-        &mut self,
-        op: Opcode,
-        dst: Reg,
-        at: Address,
-        into: Option<(Reg, u8)>,
-        traps: &mut Traps,
-    ) -> bool {
-        simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
-    }
-
-    fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool {
-        simd::memory::store(self, op, value.index, at, lane, traps)
-    }
+    stratus_jit::simd_methods!();
 }
 
 impl X64Masm {

@@ -6,6 +6,7 @@
 
 #![cfg(target_arch = "x86_64")]
 
+#[macro_use]
 #[path = "../../jit/tests/support/golden.rs"]
 mod golden;
 
@@ -25,15 +26,7 @@ const X64: Isa = Isa {
     disassemble: disassemble_function,
 };
 
-#[test]
-fn golden_disassembly() {
-    golden::check(&X64);
-}
-
-#[test]
-fn diff_shows_changes_with_context() {
-    golden::check_diff();
-}
+golden_tests!(X64);
 
 /// Names branch targets and RIP-relative addresses, and nothing else (immediates and
 /// other displacements print as numbers).

@@ -307,6 +307,61 @@ pub trait MacroAssembler {
     fn simd_store(&mut self, op: Opcode, value: Reg, at: Address, lane: u8, traps: &mut Traps) -> bool;
 }
 
+/// The SIMD methods of [`MacroAssembler`] for a back-end whose SIMD instruction selection
+/// is laid out as both back-ends' is: a module `simd` with `int::emit`, `float::emit`,
+/// `lanes::{emit, constant, shuffle}` and `memory::{load, store}`, taking register
+/// numbers. Expanded inside the back-end's `impl MacroAssembler`, so that the dispatch
+/// by [`SimdGroup`](crate::SimdGroup) and the unwrapping of registers are written once.
+#[macro_export]
+macro_rules! simd_methods {
+    () => {
+        fn v128_const(&mut self, dst: $crate::Reg, bytes: [u8; 16]) {
+            simd::lanes::constant(self, dst.index, bytes);
+        }
+
+        fn simd(
+            &mut self,
+            op: ::stratus_decoder::Opcode,
+            dst: $crate::Reg,
+            args: &[$crate::Reg],
+            lane: u8,
+        ) -> bool {
+            match $crate::SimdGroup::of(op) {
+                Some($crate::SimdGroup::Int) => simd::int::emit(self, op, dst.index, args),
+                Some($crate::SimdGroup::Float) => simd::float::emit(self, op, dst.index, args),
+                Some($crate::SimdGroup::Lanes) => simd::lanes::emit(self, op, dst.index, args, lane),
+                Some($crate::SimdGroup::Memory) | None => false,
+            }
+        }
+
+        fn shuffle(&mut self, dst: $crate::Reg, a: $crate::Reg, b: $crate::Reg, lanes: [u8; 16]) {
+            simd::lanes::shuffle(self, dst.index, a.index, b.index, lanes);
+        }
+
+        fn simd_load(
+            &mut self,
+            op: ::stratus_decoder::Opcode,
+            dst: $crate::Reg,
+            at: $crate::Address,
+            into: Option<($crate::Reg, u8)>,
+            traps: &mut $crate::Traps,
+        ) -> bool {
+            simd::memory::load(self, op, dst.index, at, into.map(|(r, lane)| (r.index, lane)), traps)
+        }
+
+        fn simd_store(
+            &mut self,
+            op: ::stratus_decoder::Opcode,
+            value: $crate::Reg,
+            at: $crate::Address,
+            lane: u8,
+            traps: &mut $crate::Traps,
+        ) -> bool {
+            simd::memory::store(self, op, value.index, at, lane, traps)
+        }
+    };
+}
+
 /// A back-end's test: `masm` compiles every SIMD instruction the front-end hands to
 /// [`MacroAssembler::simd`], with operands in the first registers of its allocatable sets
 /// and in the last (where an instruction that cannot encode every register panics).

@@ -290,6 +290,21 @@ fn unified_diff(expected: &str, actual: &str, max_lines: usize) -> String {
     out
 }
 
+/// A back-end's golden tests, for the back-end the [`Isa`] `$isa` describes.
+macro_rules! golden_tests {
+    ($isa:expr) => {
+        #[test]
+        fn golden_disassembly() {
+            golden::check(&$isa);
+        }
+
+        #[test]
+        fn diff_shows_changes_with_context() {
+            golden::check_diff();
+        }
+    };
+}
+
 /// Compares (or, blessing, writes) every expected file of `isa`; panics with the
 /// differences.
 pub fn check(isa: &Isa) {
