@@ -63,7 +63,7 @@ impl Table {
     pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
         let store = store.as_context().0;
         let table = self.get_rt(store);
-        let slot = table.get(index).ok()?;
+        let slot = table.get(index.into()).ok()?;
         Some(Val::from_rt(RtVal::from_slots(ValType::from(table.ty.elem), &[slot]), store.data.id))
     }
 
@@ -74,7 +74,7 @@ impl Table {
         let table = &mut store.tables[self.addr_in(id)?.0 as usize];
         let slot = element_slot(id, ValType::from(table.ty.elem), value, "Table::set")?;
         let size = table.size();
-        table.set(index, slot).map_err(|_| Error::TableAccess { index, size })
+        table.set(index.into(), slot).map_err(|_| Error::TableAccess { index, size })
     }
 
     /// Grows the table by `delta` elements set to `init`, and returns the old size.

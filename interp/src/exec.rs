@@ -463,10 +463,13 @@ impl<'s, T> Exec<'s, T> {
 
     fn call_indirect(&mut self) -> Step {
         let type_index = self.read_u32();
-        let table = self.read_u32();
-        let index = self.pop::<i32>() as u32;
-        let table = &self.tables[self.inst.tables[table as usize].0 as usize];
-        let slot = *table.elements.get(index as usize).ok_or(TrapKind::UndefinedElement(index))?;
+        let table = self.table();
+        let index = self.pop_index(table);
+        let table = &self.tables[table];
+        // An index past 32 bits is past the end of any table.
+        let slot = usize::try_from(index).ok().and_then(|i| table.elements.get(i));
+        let index = index as u32;
+        let slot = *slot.ok_or(TrapKind::UndefinedElement(index))?;
         let func = ref_from_slot(slot).ok_or(TrapKind::UninitializedElement(index))?;
         if self.funcs[func as usize].type_id != self.inst.type_ids[type_index as usize] {
             return Err(TrapKind::IndirectCallTypeMismatch.into());
@@ -589,9 +592,26 @@ impl<'s, T> Exec<'s, T> {
         self.inst.tables[index as usize].0 as usize
     }
 
+    /// Pops an element index or count of table `table` (a store index), as its index
+    /// type has it.
+    fn pop_index(&mut self, table: usize) -> u64 {
+        match self.tables[table].ty.index_type {
+            IndexType::I32 => u64::from(self.pop::<i32>() as u32),
+            IndexType::I64 => self.pop::<i64>() as u64,
+        }
+    }
+
+    /// Pushes a size or `table.grow` result as an index of table `table`.
+    fn push_index(&mut self, table: usize, value: u64) {
+        match self.tables[table].ty.index_type {
+            IndexType::I32 => self.push(value as u32 as i32),
+            IndexType::I64 => self.push(value as i64),
+        }
+    }
+
     fn table_get(&mut self) -> Step {
         let table = self.table();
-        let index = self.pop::<i32>() as u32;
+        let index = self.pop_index(table);
         let value = self.tables[table].get(index)?;
         self.push(value);
         Ok(())
@@ -600,31 +620,31 @@ impl<'s, T> Exec<'s, T> {
     fn table_set(&mut self) -> Step {
         let table = self.table();
         let value = self.pop::<u64>();
-        let index = self.pop::<i32>() as u32;
+        let index = self.pop_index(table);
         self.tables[table].set(index, value)?;
         Ok(())
     }
 
     fn table_size(&mut self) -> Step {
         let table = self.table();
-        self.push(self.tables[table].size() as i32);
+        self.push_index(table, self.tables[table].size().into());
         Ok(())
     }
 
     fn table_grow(&mut self) -> Step {
         let table = self.table();
-        let delta = self.pop::<i32>() as u32;
+        let delta = self.pop_index(table);
         let init = self.pop::<u64>();
-        let old = self.tables[table].grow(delta, init);
-        self.push(old.map_or(-1, |old| old as i32));
+        let old = u32::try_from(delta).ok().and_then(|delta| self.tables[table].grow(delta, init).ok());
+        self.push_index(table, old.map_or(u64::MAX, u64::from));
         Ok(())
     }
 
     fn table_fill(&mut self) -> Step {
         let table = self.table();
-        let len = self.pop::<i32>() as u32;
+        let len = self.pop_index(table);
         let value = self.pop::<u64>();
-        let start = self.pop::<i32>() as u32;
+        let start = self.pop_index(table);
         self.tables[table].fill(start, value, len)?;
         Ok(())
     }
@@ -632,9 +652,12 @@ impl<'s, T> Exec<'s, T> {
     fn table_copy(&mut self) -> Step {
         let dst_table = self.table();
         let src_table = self.table();
-        let len = self.pop::<i32>() as u32;
-        let src = self.pop::<i32>() as u32;
-        let dst = self.pop::<i32>() as u32;
+        // The length is as wide as the narrower of the two index types.
+        let narrower =
+            if self.tables[dst_table].ty.index_type == IndexType::I32 { dst_table } else { src_table };
+        let len = self.pop_index(narrower);
+        let src = self.pop_index(src_table);
+        let dst = self.pop_index(dst_table);
         stratus_runtime::copy_table_elements(self.tables, dst_table, src_table, dst, src, len)?;
         Ok(())
     }
@@ -644,7 +667,7 @@ impl<'s, T> Exec<'s, T> {
         let table = self.table();
         let len = self.pop::<i32>() as u32;
         let src = self.pop::<i32>() as u32;
-        let dst = self.pop::<i32>() as u32;
+        let dst = self.pop_index(table);
         let items = &self.elems[self.inst.elems[elem as usize].0 as usize].items;
         self.tables[table].init(dst, items, src, len)?;
         Ok(())
@@ -738,11 +761,8 @@ impl<'s, T> Exec<'s, T> {
         let dst_mem = self.read_memory();
         let src_mem = self.read_memory();
         // The length is as wide as the narrower of the two index types.
-        let len = if self.memories[dst_mem].ty.index_type == IndexType::I32 {
-            self.pop_address(dst_mem)
-        } else {
-            self.pop_address(src_mem)
-        };
+        let narrower = if self.memories[dst_mem].ty.index_type == IndexType::I32 { dst_mem } else { src_mem };
+        let len = self.pop_address(narrower);
         let src = self.pop_address(src_mem);
         let dst = self.pop_address(dst_mem);
         stratus_runtime::copy_memory(self.memories, dst_mem, dst, src_mem, src, len)?;

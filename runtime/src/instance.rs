@@ -264,7 +264,8 @@ fn apply_segments<T>(store: &mut Store<T>, addr: InstanceAddr) -> Result<(), Tra
             ElemMode::Passive => {}
             ElemMode::Declarative => store.elems[seg.0 as usize].items.clear(),
             ElemMode::Active { table, offset } => {
-                let dst = eval_const(store, inst, offset).to_slots()[0] as u32;
+                // An i32 or i64 offset, as the table's index type has it, zero-extended.
+                let dst = eval_const(store, inst, offset).to_slots()[0];
                 let items = std::mem::take(&mut store.elems[seg.0 as usize].items);
                 let table = &mut store.tables[inst.tables[*table as usize].0 as usize];
                 table.init(dst, &items, 0, items.len() as u32)?;

@@ -270,13 +270,7 @@ pub fn copy_memory(
     if dst_memory == src_memory {
         return memories[dst_memory].copy_within(dst, src, len);
     }
-    let (to, from) = if dst_memory < src_memory {
-        let (low, high) = memories.split_at_mut(src_memory);
-        (&mut low[dst_memory], &high[0])
-    } else {
-        let (low, high) = memories.split_at_mut(dst_memory);
-        (&mut high[0], &low[src_memory])
-    };
+    let [to, from] = memories.get_disjoint_mut([dst_memory, src_memory]).expect("distinct memories");
     let src = from.range(src, len)?;
     let dst = to.range(dst, len)?;
     to.data_mut()[dst].copy_from_slice(&from.data()[src]);

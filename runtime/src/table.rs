@@ -89,13 +89,19 @@ impl Table {
     }
 
     #[inline]
-    pub fn get(&self, index: u32) -> Result<u64, TrapKind> {
-        self.elements.get(index as usize).copied().ok_or(TrapKind::TableOutOfBounds)
+    pub fn get(&self, index: u64) -> Result<u64, TrapKind> {
+        self.elements
+            .get(usize::try_from(index).unwrap_or(usize::MAX))
+            .copied()
+            .ok_or(TrapKind::TableOutOfBounds)
     }
 
     #[inline]
-    pub fn set(&mut self, index: u32, value: u64) -> Result<(), TrapKind> {
-        let slot = self.elements.get_mut(index as usize).ok_or(TrapKind::TableOutOfBounds)?;
+    pub fn set(&mut self, index: u64, value: u64) -> Result<(), TrapKind> {
+        let slot = self
+            .elements
+            .get_mut(usize::try_from(index).unwrap_or(usize::MAX))
+            .ok_or(TrapKind::TableOutOfBounds)?;
         *slot = value;
         Ok(())
     }
@@ -124,27 +130,26 @@ impl Table {
         Ok(old)
     }
 
-    pub fn range(&self, start: u32, len: u32) -> Result<std::ops::Range<usize>, TrapKind> {
-        let end = u64::from(start) + u64::from(len);
-        if end > self.elements.len() as u64 {
-            return Err(TrapKind::TableOutOfBounds);
+    pub fn range(&self, start: u64, len: u64) -> Result<std::ops::Range<usize>, TrapKind> {
+        match start.checked_add(len) {
+            Some(end) if end <= self.elements.len() as u64 => Ok(start as usize..end as usize),
+            _ => Err(TrapKind::TableOutOfBounds),
         }
-        Ok(start as usize..end as usize)
     }
 
-    pub fn fill(&mut self, start: u32, value: u64, len: u32) -> Result<(), TrapKind> {
+    pub fn fill(&mut self, start: u64, value: u64, len: u64) -> Result<(), TrapKind> {
         let range = self.range(start, len)?;
         self.elements[range].fill(value);
         Ok(())
     }
 
     /// Copies `items[src..src + len]` to `dst` (`table.init` and element segments).
-    pub fn init(&mut self, dst: u32, items: &[u64], src: u32, len: u32) -> Result<(), TrapKind> {
+    pub fn init(&mut self, dst: u64, items: &[u64], src: u32, len: u32) -> Result<(), TrapKind> {
         let src_end = u64::from(src) + u64::from(len);
         if src_end > items.len() as u64 {
             return Err(TrapKind::TableOutOfBounds);
         }
-        let dst = self.range(dst, len)?;
+        let dst = self.range(dst, len.into())?;
         self.elements[dst].copy_from_slice(&items[src as usize..src_end as usize]);
         Ok(())
     }
@@ -156,9 +161,9 @@ pub fn copy_elements(
     tables: &mut [Table],
     dst_table: usize,
     src_table: usize,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> Result<(), TrapKind> {
     if dst_table == src_table {
         let table = &mut tables[dst_table];
@@ -168,8 +173,10 @@ pub fn copy_elements(
         Ok(())
     } else {
         let [to, from] = tables.get_disjoint_mut([dst_table, src_table]).expect("distinct tables");
-        let items = &from.elements[from.range(src, len)?];
-        to.init(dst, items, 0, len)
+        let src = from.range(src, len)?;
+        let dst = to.range(dst, len)?;
+        to.elements[dst].copy_from_slice(&from.elements[src]);
+        Ok(())
     }
 }
 

@@ -210,7 +210,7 @@ libcall! {
     fn table_get(call, table, _b) {
         let index = call.arg_u32(0);
         let table = call.table(table);
-        let value = call.store().tables[table].get(index)?;
+        let value = call.store().tables[table].get(index.into())?;
         call.set_result(0, value);
         Ok(())
     }
@@ -218,7 +218,7 @@ libcall! {
     fn table_set(call, table, _b) {
         let (index, value) = (call.arg_u32(0), call.arg(1));
         let table = call.table(table);
-        call.store().tables[table].set(index, value)
+        call.store().tables[table].set(index.into(), value)
     }
 
     fn table_size(call, table, _b) {
@@ -239,13 +239,14 @@ libcall! {
     fn table_fill(call, table, _b) {
         let (start, value, len) = (call.arg_u32(0), call.arg(1), call.arg_u32(2));
         let table = call.table(table);
-        call.store().tables[table].fill(start, value, len)
+        call.store().tables[table].fill(start.into(), value, len.into())
     }
 
     fn table_copy(call, dst_table, src_table) {
         let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
         let (dst_table, src_table) = (call.table(dst_table), call.table(src_table));
-        stratus_runtime::copy_table_elements(&mut call.store().tables, dst_table, src_table, dst, src, len)
+        let tables = &mut call.store().tables;
+        stratus_runtime::copy_table_elements(tables, dst_table, src_table, dst.into(), src.into(), len.into())
     }
 
     fn table_init(call, table, elem) {
@@ -255,7 +256,7 @@ libcall! {
         let store = call.store();
         let segment = store.instance(instance).elems[elem as usize].0 as usize;
         let items = &store.elems[segment].items;
-        store.tables[table].init(dst, items, src, len)
+        store.tables[table].init(dst.into(), items, src, len)
     }
 
     fn elem_drop(call, elem, _b) {
