@@ -24,6 +24,7 @@ const INT_REGS: &[Reg] = &Reg::all(RegClass::Int, [3, 6, 7, 8, 9, 10, 11]);
 const FLOAT_REGS: &[Reg] = &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 
 /// The registers the [`Fixed`] roles name.
+#[inline(always)]
 fn fixed_index(role: Fixed) -> u8 {
     match role {
         Fixed::Vm => 15,
@@ -50,6 +51,7 @@ impl X64Masm {
         X64Masm { ops, labels: Labels::default() }
     }
 
+    #[inline(always)]
     pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
         self.labels.get(&mut self.ops, label)
     }
@@ -102,6 +104,7 @@ impl X64Masm {
         }
     }
 
+    #[inline(always)]
     fn jcc(&mut self, cond: Cond, target: DynamicLabel) {
         match cond {
             Cond::Eq => asm!(self.ops ; je =>target),
@@ -117,6 +120,7 @@ impl X64Masm {
         }
     }
 
+    #[inline(always)]
     fn cmp(&mut self, width: Width, lhs: u8, rhs: Src) {
         match (width, rhs) {
             (Width::W32, Src::Reg(r)) => asm!(self.ops ; cmp Rd(lhs), Rd(r.index)),
@@ -254,10 +258,12 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn fixed(&self, role: Fixed) -> Reg {
         Reg { class: RegClass::Int, index: fixed_index(role) }
     }
 
+    #[inline]
     fn code_len(&self) -> usize {
         self.ops.offset().0
     }
@@ -267,6 +273,7 @@ impl MacroAssembler for X64Masm {
         &const { Reg::all(RegClass::Int, [5, 3, 12, 13, 14, 15]) }
     }
 
+    #[inline(always)]
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -275,6 +282,7 @@ impl MacroAssembler for X64Masm {
     // The protocol's accesses are to records, at small offsets: those take an 8-bit
     // displacement (see `load_slot`).
 
+    #[inline(always)]
     fn load_int(&mut self, dst: Reg, base: Reg, offset: i32, width: Width) {
         let (d, b) = (dst.index, base.index);
         match (width, i8::try_from(offset)) {
@@ -285,6 +293,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn load_int_indexed(&mut self, dst: Reg, base: Reg, index: Reg, width: Width) {
         let (d, b, i) = (dst.index, base.index, index.index);
         match width {
@@ -293,6 +302,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width) {
         let (b, r) = (base.index, src.index);
         match (width, i8::try_from(offset)) {
@@ -303,6 +313,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32) {
         let b = base.index;
         match i8::try_from(offset) {
@@ -311,6 +322,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label) {
         let (l, b) = (lhs.index, base.index);
         match i8::try_from(offset) {
@@ -321,6 +333,7 @@ impl MacroAssembler for X64Masm {
         self.jcc(cond, target);
     }
 
+    #[inline(always)]
     fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {
         let b = base.index;
         match (width, i8::try_from(offset)) {
@@ -331,14 +344,17 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn zero_extend_i32(&mut self, dst: Reg, src: Reg) {
         asm!(self.ops ; mov Rd(dst.index), Rd(src.index));
     }
 
+    #[inline(always)]
     fn read_stack_pointer(&mut self, dst: Reg) {
         asm!(self.ops ; mov Rq(dst.index), rsp);
     }
 
+    #[inline(always)]
     fn budget_tick(&mut self, if_negative: bool, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; sub rbp, 1);
@@ -354,35 +370,43 @@ impl MacroAssembler for X64Masm {
     }
 
     // The return address leaves `rsp` 8 bytes off the 16-byte alignment the body keeps.
+    #[inline(always)]
     fn enter_frame(&mut self) {
         asm!(self.ops ; sub rsp, 8);
     }
 
+    #[inline(always)]
     fn leave_frame_and_return(&mut self) {
         asm!(self.ops ; add rsp, 8 ; ret);
     }
 
+    #[inline(always)]
     fn call_label(&mut self, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; call =>target);
     }
 
+    #[inline(always)]
     fn call_reg(&mut self, target: Reg) {
         asm!(self.ops ; call Rq(target.index));
     }
 
+    #[inline(always)]
     fn call_at(&mut self, base: Reg, offset: i32) {
         asm!(self.ops ; call QWORD [Rq(base.index) + offset]);
     }
 
+    #[inline(always)]
     fn save_pair(&mut self, a: Reg, b: Reg) {
         asm!(self.ops ; push Rq(a.index) ; push Rq(b.index));
     }
 
+    #[inline(always)]
     fn restore_pair(&mut self, a: Reg, b: Reg) {
         asm!(self.ops ; pop Rq(b.index) ; pop Rq(a.index));
     }
 
+    #[inline(always)]
     fn write_stack_pointer(&mut self, src: Reg) {
         asm!(self.ops ; mov rsp, Rq(src.index));
     }
@@ -392,6 +416,7 @@ impl MacroAssembler for X64Masm {
     // computed at run time 32 bits unless told, and these are the commonest
     // instructions.
 
+    #[inline(always)]
     fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {
         let (d, b) = (dst.index, base.index);
         match (dst.class, ty, i8::try_from(offset)) {
@@ -405,6 +430,7 @@ impl MacroAssembler for X64Masm {
     }
 
     // An f32 goes through `ecx` (Scratch(1)) to be zero-extended.
+    #[inline(always)]
     fn store_value(&mut self, base: Reg, offset: i32, src: Reg, ty: ValType) {
         let (r, b) = (src.index, base.index);
         match (src.class, ty, i8::try_from(offset)) {
@@ -423,6 +449,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn mov(&mut self, dst: Reg, src: Reg) {
         match dst.class {
             RegClass::Int => asm!(self.ops ; mov Rq(dst.index), Rq(src.index)),
@@ -430,6 +457,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn mov_const(&mut self, dst: Reg, bits: u64) {
         let d = dst.index;
         match dst.class {
@@ -441,6 +469,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src) {
         match (op, width, rhs) {
             (IntOp::Add, Width::W32, Src::Imm(i)) => asm!(self.ops ; lea Rd(dst.index), [Rq(lhs.index) + i]),
@@ -464,6 +493,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src) {
         let d = dst.index;
         macro_rules! binop {
@@ -716,17 +746,20 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn jump(&mut self, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; jmp =>target);
     }
 
+    #[inline(always)]
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label) {
         self.cmp(width, lhs.index, rhs);
         let target = self.label(target);
         self.jcc(cond, target);
     }
 
+    #[inline(always)]
     fn branch_zero(&mut self, reg: Reg, if_zero: bool, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; test Rd(reg.index), Rd(reg.index));

@@ -129,16 +129,19 @@ impl<M: MacroAssembler> CodeGen<M> {
         (self.masm, self.records)
     }
 
+    #[inline]
     fn r(&self, role: Fixed) -> Reg {
         self.masm.fixed(role)
     }
 
+    #[inline]
     pub fn new_label(&mut self) -> Label {
         self.labels += 1;
         Label(self.labels - 1)
     }
 
     /// The trap stubs and fault sites of the instruction at `pc`, beside the back-end.
+    #[inline]
     fn split(&mut self, pc: u32) -> (&mut M, Traps<'_>) {
         let traps = Traps {
             pc,
@@ -151,12 +154,14 @@ impl<M: MacroAssembler> CodeGen<M> {
         (&mut self.masm, traps)
     }
 
+    #[inline]
     fn trap_label(&mut self, kind: TrapKind, pc: u32, index: Option<Reg>) -> Label {
         let (_, mut traps) = self.split(pc);
         traps.stub(kind, index)
     }
 
     /// The exit for a libcall at `pc` that failed.
+    #[inline]
     fn libcall_trap(&mut self, pc: u32) -> Label {
         let label = self.new_label();
         self.stubs.push(Stub::LibcallTrap { label, pc });
@@ -371,12 +376,14 @@ impl<M: MacroAssembler> CodeGen<M> {
         Address::Checked
     }
 
+    #[inline]
     pub fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
         let address = self.address(addr, offset, op.bytes(), at);
         let (masm, mut traps) = self.split(at.pc);
         masm.load(op, dst, address, &mut traps);
     }
 
+    #[inline]
     pub fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt) {
         let address = self.address(addr, offset, op.bytes(), at);
         let (masm, mut traps) = self.split(at.pc);
@@ -424,17 +431,20 @@ impl<M: MacroAssembler> CodeGen<M> {
     }
 
     /// Loads a value of type `ty` from its slots (two for `v128`).
+    #[inline]
     pub fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType) {
         let frame = self.r(Fixed::Frame);
         self.masm.load_value(dst, frame, slot_offset(slot), ty);
     }
 
+    #[inline]
     pub fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType) {
         let frame = self.r(Fixed::Frame);
         self.masm.store_value(frame, slot_offset(slot), src, ty);
     }
 
     /// Writes the bits of a constant (not `v128`) to a slot.
+    #[inline]
     pub fn store_slot_const(&mut self, slot: u32, bits: u64) {
         let frame = self.r(Fixed::Frame);
         match i32::try_from(bits as i64) {
@@ -447,6 +457,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         }
     }
 
+    #[inline]
     pub fn copy_slot(&mut self, dst: u32, src: u32) {
         let (frame, s0) = (self.r(Fixed::Frame), self.r(Fixed::Scratch(0)));
         self.masm.load_int(s0, frame, slot_offset(src), Width::W64);
@@ -610,6 +621,7 @@ impl<M: MacroAssembler> CodeGen<M> {
     }
 
     /// Pops the frame record a call pushed.
+    #[inline]
     fn pop_frame_record(&mut self) {
         let vm = self.r(Fixed::Vm);
         self.masm.add_int_mem(vm, abi::vm::FRAMES_LEN, -1);
@@ -679,6 +691,7 @@ impl<M: MacroAssembler> CodeGen<M> {
     }
 
     /// Sets the exits' position operands: `pc` and the running function.
+    #[inline]
     fn exit_operands(&mut self, pc: u32) {
         let (a0, a1) = (self.r(Fixed::Arg(0)), self.r(Fixed::Arg(1)));
         self.masm.mov_const(a0, u64::from(pc));

@@ -118,6 +118,7 @@ pub struct Traps<'a> {
 
 impl Traps<'_> {
     /// The label of a stub that traps with `kind` at this instruction.
+    #[inline]
     pub fn trap(&mut self, kind: TrapKind) -> Label {
         self.stub(kind, None)
     }
@@ -127,6 +128,7 @@ impl Traps<'_> {
         self.stub(kind, Some(index))
     }
 
+    #[inline]
     pub(crate) fn stub(&mut self, kind: TrapKind, index: Option<Reg>) -> Label {
         let label = Label(*self.labels);
         *self.labels += 1;
@@ -135,12 +137,14 @@ impl Traps<'_> {
     }
 
     /// Whether memory accesses are left to the guard region (and may fault).
+    #[inline]
     pub fn guarded(&self) -> bool {
         self.guarded
     }
 
     /// Notes that the instruction at native offset `native` is a memory access that
     /// may fault on purpose (nothing when bounds are explicit).
+    #[inline]
     pub fn fault_site(&mut self, native: u32) {
         if self.guarded {
             self.faults.push(FaultSite { native, pc: self.pc, func: self.func });

@@ -66,6 +66,7 @@ pub trait UnitAssembler: MacroAssembler {
 pub struct Labels(Vec<DynamicLabel>);
 
 impl Labels {
+    #[inline(always)]
     pub fn get<R: Relocation>(&mut self, ops: &mut Assembler<R>, label: Label) -> DynamicLabel {
         while self.0.len() <= label.0 as usize {
             self.0.push(ops.new_dynamic_label());
