@@ -43,6 +43,15 @@ pub(crate) enum Stub {
     RuntimeCall { label: Label, done: Label, trap: Label, offset: i32 },
 }
 
+/// The rest of a trap's exit, which a function's traps of one kind share (see `CodeGen`).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Tail {
+    /// A trap with a fixed code, and an element index (in `Arg(3)`) or none (zero).
+    Trap { code: u32, index: bool },
+    /// A libcall failed: the stub put its result, the trap code, in `Arg(2)`.
+    Libcall,
+}
+
 /// What a unit's functions recorded, for [`unit`](crate::unit) to resolve.
 pub struct UnitRecords {
     /// The entry of each function of the unit, in order of defined index.
@@ -77,6 +86,12 @@ pub struct CodeGen<M> {
     records: UnitRecords,
     trap_exit: Label,
     budget_exit: Label,
+    /// The function's trap tails so far: each sets the exit's operands that the
+    /// function's traps of one code share, and goes to `trap_exit`. A trap stub sets
+    /// the rest (the pc, and the element index if it has one) and goes on into its
+    /// tail, the first of them by falling through, the others by a jump: the stubs are
+    /// most of the out-of-line code.
+    trap_tails: Vec<(Tail, Label)>,
     /// Where the trampoline returns the exit kind in `Result` to the driver, with the
     /// stack pointer at the VM context's `EXIT_SP`.
     exit: Label,
@@ -116,6 +131,7 @@ impl<M: MacroAssembler> CodeGen<M> {
             },
             trap_exit: Label(0),
             budget_exit: Label(0),
+            trap_tails: Vec::new(),
             exit: Label(0),
         };
         codegen.records.entries = unit.map(|_| codegen.new_label()).collect();
@@ -304,6 +320,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         for stub in std::mem::take(&mut self.stubs) {
             self.emit_stub(stub);
         }
+        self.trap_tails.clear();
     }
 
     /// A loop back-edge: charges the budget and jumps to `header`, or stops there with
@@ -698,28 +715,52 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.masm.mov_const(a1, u64::from(self.func));
     }
 
-    fn emit_stub(&mut self, stub: Stub) {
+    /// Ends a trap stub: goes to the function's trap tail `tail`, which is emitted
+    /// here if the function has none yet (it has a few kinds of traps: a search is
+    /// quicker than a map). The tail sets the exit's operands but the pc, which the stub
+    /// set (with the element index, for a trap that has one, and a libcall's trap code).
+    fn trap_tail(&mut self, tail: Tail) {
+        if let Some(&(_, label)) = self.trap_tails.iter().find(|(t, _)| *t == tail) {
+            self.masm.jump(label);
+            return;
+        }
+        let label = self.new_label();
+        self.trap_tails.push((tail, label));
         let [a1, a2, a3] = [1, 2, 3].map(|n| self.r(Fixed::Arg(n)));
-        let (vm, result) = (self.r(Fixed::Vm), self.r(Fixed::Result));
+        let vm = self.r(Fixed::Vm);
+        self.masm.bind(label);
+        match tail {
+            Tail::Trap { code, index } => {
+                if !index {
+                    self.masm.mov_const(a3, 0);
+                }
+                self.masm.mov_const(a2, u64::from(code));
+            }
+            Tail::Libcall => self.masm.load_int(a3, vm, abi::vm::EXIT_ARG, Width::W32),
+        }
+        self.masm.mov_const(a1, u64::from(self.func));
+        self.masm.jump(self.trap_exit);
+    }
+
+    fn emit_stub(&mut self, stub: Stub) {
+        let [a0, a1, a2, a3] = [0, 1, 2, 3].map(|n| self.r(Fixed::Arg(n)));
+        let result = self.r(Fixed::Result);
         match stub {
             Stub::Trap { label, code, pc, index } => {
                 self.masm.bind(label);
                 // The index first: it may be in an argument register.
-                match index {
-                    Some(reg) => self.masm.mov(a3, reg),
-                    None => self.masm.mov_const(a3, 0),
+                if let Some(reg) = index {
+                    self.masm.mov(a3, reg);
                 }
-                self.masm.mov_const(a2, u64::from(code));
-                self.exit_operands(pc);
-                self.masm.jump(self.trap_exit);
+                self.masm.mov_const(a0, u64::from(pc));
+                self.trap_tail(Tail::Trap { code, index: index.is_some() });
             }
             Stub::LibcallTrap { label, pc } => {
                 self.masm.bind(label);
                 // The code first: the result may be an argument register.
                 self.masm.mov(a2, result);
-                self.masm.load_int(a3, vm, abi::vm::EXIT_ARG, Width::W32);
-                self.exit_operands(pc);
-                self.masm.jump(self.trap_exit);
+                self.masm.mov_const(a0, u64::from(pc));
+                self.trap_tail(Tail::Libcall);
             }
             Stub::Budget { label, resume, at } => {
                 self.masm.bind(label);
