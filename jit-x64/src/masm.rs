@@ -323,6 +323,18 @@ impl MacroAssembler for X64Masm {
     }
 
     #[inline(always)]
+    fn int_op_mem(&mut self, op: IntOp, dst: Reg, base: Reg, offset: i32) {
+        let (d, b) = (dst.index, base.index);
+        match (op, i8::try_from(offset)) {
+            (IntOp::Add, Ok(near)) => asm!(self.ops ; add Rq(d), [BYTE Rq(b) + near]),
+            (IntOp::Add, Err(_)) => asm!(self.ops ; add Rq(d), [Rq(b) + offset]),
+            (IntOp::Sub, Ok(near)) => asm!(self.ops ; sub Rq(d), [BYTE Rq(b) + near]),
+            (IntOp::Sub, Err(_)) => asm!(self.ops ; sub Rq(d), [Rq(b) + offset]),
+            _ => unreachable!("int_op_mem adds or subtracts"),
+        }
+    }
+
+    #[inline(always)]
     fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label) {
         let (l, b) = (lhs.index, base.index);
         match i8::try_from(offset) {

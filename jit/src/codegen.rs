@@ -483,14 +483,13 @@ impl<M: MacroAssembler> CodeGen<M> {
 
     /// `Scratch(0)` = the address of global `index` (module index) in the store.
     fn global_address(&mut self, index: u32) {
-        let (s0, s1) = (self.r(Fixed::Scratch(0)), self.r(Fixed::Scratch(1)));
+        let s0 = self.r(Fixed::Scratch(0));
         let (vm, instance) = (self.r(Fixed::Vm), self.r(Fixed::Instance));
         let m = &mut self.masm;
         m.load_int(s0, instance, abi::instance::GLOBALS, Width::W64);
         m.load_int(s0, s0, (index * 4) as i32, Width::W32);
         m.int_op(IntOp::Mul, Width::W64, s0, Src::Imm(abi::global::SIZE));
-        m.load_int(s1, vm, abi::vm::GLOBALS, Width::W64);
-        m.int_op(IntOp::Add, Width::W64, s0, Src::Reg(s1));
+        m.int_op_mem(IntOp::Add, s0, vm, abi::vm::GLOBALS);
     }
 
     pub fn global_get(&mut self, dst: Reg, index: u32, ty: ValType) {
@@ -586,15 +585,9 @@ impl<M: MacroAssembler> CodeGen<M> {
     /// `Scratch(4)` = the address of the function ref whose store address is in
     /// `Scratch(3)`.
     fn func_ref_of_addr(&mut self) {
-        let (s0, s3, s4, vm) = (
-            self.r(Fixed::Scratch(0)),
-            self.r(Fixed::Scratch(3)),
-            self.r(Fixed::Scratch(4)),
-            self.r(Fixed::Vm),
-        );
+        let (s3, s4, vm) = (self.r(Fixed::Scratch(3)), self.r(Fixed::Scratch(4)), self.r(Fixed::Vm));
         self.masm.int_op_to(IntOp::Mul, Width::W64, s4, s3, Src::Imm(abi::func_ref::SIZE));
-        self.masm.load_int(s0, vm, abi::vm::FUNC_REFS, Width::W64);
-        self.masm.int_op(IntOp::Add, Width::W64, s4, Src::Reg(s0));
+        self.masm.int_op_mem(IntOp::Add, s4, vm, abi::vm::FUNC_REFS);
     }
 
     /// Checks that a callee whose frame needs `frame_slots` (in `Scratch(2)` when
@@ -624,15 +617,14 @@ impl<M: MacroAssembler> CodeGen<M> {
         m.add_int_mem(vm, abi::vm::FRAMES_LEN, 1);
         debug_assert_eq!(abi::frame::SIZE, 16);
         m.int_op(IntOp::Shl, Width::W64, s1, Src::Imm(4));
-        m.load_int(s0, vm, abi::vm::FRAMES, Width::W64);
-        m.int_op(IntOp::Add, Width::W64, s1, Src::Reg(s0));
+        m.int_op_mem(IntOp::Add, s1, vm, abi::vm::FRAMES);
         m.load_int(s0, instance, abi::instance::FUNCS, Width::W64);
         m.load_int(s0, s0, (func * 4) as i32, Width::W32);
         m.store_int(s1, abi::frame::FUNC, s0, Width::W32);
         m.store_int_const(s1, abi::frame::PC, ret.pc as i32, Width::W32);
         m.store_int_const(s1, abi::frame::STP, ret.stp as i32, Width::W32);
-        m.load_int(s0, vm, abi::vm::SLOTS, Width::W64);
-        m.int_op_to(IntOp::Sub, Width::W64, s2, frame, Src::Reg(s0));
+        m.mov(s2, frame);
+        m.int_op_mem(IntOp::Sub, s2, vm, abi::vm::SLOTS);
         m.int_op(IntOp::ShrU, Width::W64, s2, Src::Imm(3));
         m.store_int(s1, abi::frame::BASE, s2, Width::W32);
     }

@@ -204,6 +204,9 @@ pub trait MacroAssembler {
     fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width);
     /// Adds `value` to the 64-bit integer at `base + offset`, a record's field.
     fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32);
+    /// `dst = dst op` the 64-bit integer at `base + offset`, a record's field; `op` is
+    /// `Add` or `Sub`.
+    fn int_op_mem(&mut self, op: IntOp, dst: Reg, base: Reg, offset: i32);
     /// Jumps when `lhs cond` the 64-bit integer at `base + offset`, a record's field.
     fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label);
     /// Stores `value` (sign-extended for `W64`); it may overwrite `Scratch(0)` to do so.
