@@ -316,9 +316,10 @@ impl MacroAssembler for X64Masm {
     #[inline(always)]
     fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32) {
         let b = base.index;
-        match i8::try_from(offset) {
-            Ok(near) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], value),
-            Err(_) => asm!(self.ops ; add QWORD [Rq(b) + offset], value),
+        match (i8::try_from(offset), i8::try_from(value)) {
+            (Ok(near), Ok(byte)) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], BYTE i32::from(byte)),
+            (Ok(near), Err(_)) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], value),
+            (Err(_), _) => asm!(self.ops ; add QWORD [Rq(b) + offset], value),
         }
     }
 
@@ -508,13 +509,21 @@ impl MacroAssembler for X64Masm {
     #[inline(always)]
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src) {
         let d = dst.index;
+        // A constant that fits a byte takes the sign-extended 8-bit form: dynasm gives a
+        // constant computed at run time 32 bits unless told.
         macro_rules! binop {
             ($ins:ident) => {
                 match (width, rhs) {
                     (Width::W32, Src::Reg(r)) => asm!(self.ops ; $ins Rd(d), Rd(r.index)),
                     (Width::W64, Src::Reg(r)) => asm!(self.ops ; $ins Rq(d), Rq(r.index)),
-                    (Width::W32, Src::Imm(i)) => asm!(self.ops ; $ins Rd(d), i),
-                    (Width::W64, Src::Imm(i)) => asm!(self.ops ; $ins Rq(d), i),
+                    (Width::W32, Src::Imm(i)) => match i8::try_from(i) {
+                        Ok(byte) => asm!(self.ops ; $ins Rd(d), BYTE byte),
+                        Err(_) => asm!(self.ops ; $ins Rd(d), i),
+                    },
+                    (Width::W64, Src::Imm(i)) => match i8::try_from(i) {
+                        Ok(byte) => asm!(self.ops ; $ins Rq(d), BYTE byte),
+                        Err(_) => asm!(self.ops ; $ins Rq(d), i),
+                    },
                 }
             };
         }
