@@ -506,7 +506,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src) {
         let d = dst.index;
         // A constant that fits a byte takes the sign-extended 8-bit form: dynasm gives a
