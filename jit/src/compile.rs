@@ -179,18 +179,32 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             loop_locals: (0, 0),
         });
         let mut reader = Reader::new(code);
+        // Two copies of the walk: without the switch for tests, its check is gone.
+        match self.hidden {
+            Some(hidden) => self.walk(&mut reader, |op| op.text() == hidden)?,
+            None => self.walk(&mut reader, |_| false)?,
+        }
+        self.masm.end_function();
+        // With its out-of-line paths, which the back-end emits at the end.
+        self.check_code_room(0)
+    }
+
+    /// Compiles the instructions up to the function's end; `hidden` says whether the
+    /// switch for tests hides an instruction from the compiler (`HIDE_FOR_TESTS`).
+    fn walk(&mut self, reader: &mut Reader<'_>, hidden: impl Fn(Opcode) -> bool) -> Result<(), CompileError> {
         while !self.controls.is_empty() {
-            let (op, imm) = self.read_instr(&mut reader)?;
+            let (op, imm) = self.read_instr(reader)?;
             if self.reachable {
-                self.instruction(op, imm, &mut reader)?;
+                if hidden(op) {
+                    return Err(self.unsupported(op));
+                }
+                self.instruction(op, imm, reader)?;
                 self.check_code_room(0)?;
             } else {
                 self.dead_instruction(op, imm)?;
             }
         }
-        self.masm.end_function();
-        // With its out-of-line paths, which the back-end emits at the end.
-        self.check_code_room(0)
+        Ok(())
     }
 
     fn invalid(&self, error: impl ToString) -> CompileError {
@@ -317,11 +331,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
         use Opcode as O;
-        if let Some(hidden) = self.hidden
-            && hidden == op.text()
-        {
-            return Err(self.unsupported(op));
-        }
         if let Some(lowering) = lowering(op) {
             if let Lowering::Cmp(..) | Lowering::Eqz(_) = lowering
                 && matches!(reader.peek_u8(), Ok(BR_IF | IF))
