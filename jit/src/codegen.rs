@@ -388,8 +388,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         }
         m.int_op_to(IntOp::Add, Width::W64, s1, s0, Src::Imm(bytes as i32));
         m.load_int(s2, instance, abi::instance::MEMORY, Width::W64);
-        m.load_int(s2, s2, abi::memory::LEN, Width::W64);
-        m.branch_cmp(Cond::GtU, Width::W64, s1, Src::Reg(s2), oob);
+        m.branch_cmp_mem(Cond::GtU, s1, s2, abi::memory::LEN, oob);
         Address::Checked
     }
 
