@@ -44,6 +44,7 @@ const FLOAT_REGS: &[Reg] =
     &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]);
 
 /// The registers the [`Fixed`] roles name.
+#[inline]
 fn fixed_index(role: Fixed) -> u8 {
     match role {
         Fixed::Vm => 28,
@@ -73,11 +74,13 @@ impl A64Masm {
         A64Masm { ops, labels: Labels::default() }
     }
 
+    #[inline(always)]
     pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
         self.labels.get(&mut self.ops, label)
     }
 
     /// A load or store of `rt` at `base + offset`, any offset.
+    #[inline(always)]
     pub(crate) fn access(&mut self, access: Access, rt: u8, base: u8, offset: u32) {
         access::emit(&mut self.ops, access, rt, base, offset, |_| {});
     }
@@ -142,6 +145,7 @@ impl A64Masm {
         }
     }
 
+    #[inline(always)]
     fn branch_if(&mut self, cond: Cond, target: DynamicLabel) {
         match cond {
             Cond::Eq => asm!(self.ops ; b.eq =>target),
@@ -157,6 +161,7 @@ impl A64Masm {
         }
     }
 
+    #[inline(always)]
     fn cmp(&mut self, width: Width, lhs: u8, rhs: Src) {
         match (width, rhs) {
             (Width::W32, Src::Reg(r)) => asm!(self.ops ; cmp W(lhs), W(r.index)),
@@ -364,10 +369,12 @@ impl MacroAssembler for A64Masm {
         }
     }
 
+    #[inline(always)]
     fn fixed(&self, role: Fixed) -> Reg {
         int(fixed_index(role))
     }
 
+    #[inline]
     fn code_len(&self) -> usize {
         self.ops.offset().0
     }
@@ -377,16 +384,19 @@ impl MacroAssembler for A64Masm {
         &const { Reg::all(RegClass::Int, [19, 20, 21, 22, 23, 24, 25, 26, 27, 28]) }
     }
 
+    #[inline(always)]
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
     }
 
+    #[inline(always)]
     fn load_int(&mut self, dst: Reg, base: Reg, offset: i32, width: Width) {
         let access = if wide(width) { Access::LdrX } else { Access::LdrW };
         self.access(access, dst.index, base.index, offset as u32);
     }
 
+    #[inline(always)]
     fn load_int_indexed(&mut self, dst: Reg, base: Reg, index: Reg, width: Width) {
         let (d, b, i) = (dst.index, base.index, index.index);
         match width {
@@ -395,6 +405,7 @@ impl MacroAssembler for A64Masm {
         }
     }
 
+    #[inline(always)]
     fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width) {
         let access = if wide(width) { Access::StrX } else { Access::StrW };
         self.access(access, src.index, base.index, offset as u32);
@@ -402,6 +413,7 @@ impl MacroAssembler for A64Masm {
 
     // Through `x14`: record fields are at offsets and the values added are small enough
     // for `access` and `add_imm` to need no other register.
+    #[inline(always)]
     fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32) {
         debug_assert!((0..4096).contains(&offset) && value.unsigned_abs() < 4096);
         self.access(Access::LdrX, IMM, base.index, offset as u32);
@@ -409,6 +421,18 @@ impl MacroAssembler for A64Masm {
         self.access(Access::StrX, IMM, base.index, offset as u32);
     }
 
+    #[inline(always)]
+    fn int_op_mem(&mut self, op: IntOp, dst: Reg, base: Reg, offset: i32) {
+        debug_assert!((0..4096).contains(&offset));
+        self.access(Access::LdrX, IMM, base.index, offset as u32);
+        match op {
+            IntOp::Add => asm!(self.ops ; add X(dst.index), X(dst.index), X(IMM)),
+            IntOp::Sub => asm!(self.ops ; sub X(dst.index), X(dst.index), X(IMM)),
+            _ => unreachable!("int_op_mem adds or subtracts"),
+        }
+    }
+
+    #[inline(always)]
     fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label) {
         self.access(Access::LdrX, IMM, base.index, offset as u32);
         asm!(self.ops ; cmp X(lhs.index), X(IMM));
@@ -418,6 +442,7 @@ impl MacroAssembler for A64Masm {
 
     // A constant other than zero goes through `x16` (Scratch(0)): `x14` may be needed
     // for the offset.
+    #[inline(always)]
     fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {
         let access = if wide(width) { Access::StrX } else { Access::StrW };
         let rt = if value == 0 {
@@ -429,14 +454,17 @@ impl MacroAssembler for A64Masm {
         self.access(access, rt, base.index, offset as u32);
     }
 
+    #[inline(always)]
     fn zero_extend_i32(&mut self, dst: Reg, src: Reg) {
         asm!(self.ops ; mov W(dst.index), W(src.index));
     }
 
+    #[inline(always)]
     fn read_stack_pointer(&mut self, dst: Reg) {
         add_imm(&mut self.ops, true, dst.index, 31, 0);
     }
 
+    #[inline(always)]
     fn budget_tick(&mut self, if_negative: bool, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; subs budget, budget, 1);
@@ -451,6 +479,7 @@ impl MacroAssembler for A64Masm {
         self.ops.align(16, 0);
     }
 
+    #[inline(always)]
     fn enter_frame(&mut self) {
         asm!(self.ops
             ; stp x29, x30, [sp, -16]!
@@ -458,36 +487,44 @@ impl MacroAssembler for A64Masm {
         );
     }
 
+    #[inline(always)]
     fn leave_frame_and_return(&mut self) {
         asm!(self.ops ; ldp x29, x30, [sp], 16 ; ret);
     }
 
+    #[inline(always)]
     fn call_label(&mut self, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; bl =>target);
     }
 
+    #[inline(always)]
     fn call_reg(&mut self, target: Reg) {
         asm!(self.ops ; blr X(target.index));
     }
 
+    #[inline(always)]
     fn call_at(&mut self, base: Reg, offset: i32) {
         self.access(Access::LdrX, IMM, base.index, offset as u32);
         asm!(self.ops ; blr X(IMM));
     }
 
+    #[inline(always)]
     fn save_pair(&mut self, a: Reg, b: Reg) {
         asm!(self.ops ; stp X(a.index), X(b.index), [sp, -16]!);
     }
 
+    #[inline(always)]
     fn restore_pair(&mut self, a: Reg, b: Reg) {
         asm!(self.ops ; ldp X(a.index), X(b.index), [sp], 16);
     }
 
+    #[inline(always)]
     fn write_stack_pointer(&mut self, src: Reg) {
         add_imm(&mut self.ops, true, 31, src.index, 0);
     }
 
+    #[inline(always)]
     fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {
         let access = match (dst.class, ty) {
             (RegClass::Int, _) => Access::LdrX,
@@ -498,6 +535,7 @@ impl MacroAssembler for A64Masm {
     }
 
     // An f32 goes through `w17` (Scratch(1)) to be zero-extended.
+    #[inline(always)]
     fn store_value(&mut self, base: Reg, offset: i32, src: Reg, ty: ValType) {
         let (b, offset) = (base.index, offset as u32);
         match (src.class, ty) {
@@ -511,6 +549,7 @@ impl MacroAssembler for A64Masm {
         }
     }
 
+    #[inline(always)]
     fn mov(&mut self, dst: Reg, src: Reg) {
         let (d, s) = (dst.index, src.index);
         match dst.class {
@@ -519,6 +558,7 @@ impl MacroAssembler for A64Masm {
         }
     }
 
+    #[inline(always)]
     fn mov_const(&mut self, dst: Reg, bits: u64) {
         match dst.class {
             RegClass::Int => mov_imm(&mut self.ops, true, dst.index, bits),
@@ -526,10 +566,12 @@ impl MacroAssembler for A64Masm {
         }
     }
 
+    #[inline(always)]
     fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src) {
         self.binop(op, width, dst.index, lhs.index, rhs);
     }
 
+    #[inline(always)]
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src) {
         self.binop(op, width, dst.index, dst.index, rhs);
     }
@@ -679,17 +721,20 @@ impl MacroAssembler for A64Masm {
         }
     }
 
+    #[inline(always)]
     fn jump(&mut self, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; b =>target);
     }
 
+    #[inline(always)]
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label) {
         self.cmp(width, lhs.index, rhs);
         let target = self.label(target);
         self.branch_if(cond, target);
     }
 
+    #[inline(always)]
     fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
         let (target, r) = (self.label(target), reg.index);
         match (width, if_zero) {

@@ -21,7 +21,7 @@ pub fn compile_functions(
     bounds: Bounds,
     unit: Range<u32>,
 ) -> Result<Arc<CodeUnit>, CompileError> {
-    compile_unit(A64Masm::new(new_assembler()?), bounds, module, unit)
+    compile_unit(A64Masm::new(new_assembler(module, bounds, unit.clone())?), bounds, module, unit)
 }
 
 impl UnitAssembler for A64Masm {

@@ -26,6 +26,7 @@ const INT_REGS: &[Reg] = &Reg::all(RegClass::Int, [3, 6, 7, 8, 9, 10, 11]);
 const FLOAT_REGS: &[Reg] = &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 
 /// The registers the [`Fixed`] roles name.
+#[inline(always)]
 fn fixed_index(role: Fixed) -> u8 {
     match role {
         Fixed::Vm => 15,
@@ -52,6 +53,7 @@ impl X64Masm {
         X64Masm { ops, labels: Labels::default() }
     }
 
+    #[inline(always)]
     pub(crate) fn label(&mut self, label: Label) -> DynamicLabel {
         self.labels.get(&mut self.ops, label)
     }
@@ -99,6 +101,7 @@ impl X64Masm {
         }
     }
 
+    #[inline(always)]
     fn jcc(&mut self, cond: Cond, target: DynamicLabel) {
         match cond {
             Cond::Eq => asm!(self.ops ; je =>target),
@@ -114,6 +117,7 @@ impl X64Masm {
         }
     }
 
+    #[inline(always)]
     fn cmp(&mut self, width: Width, lhs: u8, rhs: Src) {
         match (width, rhs) {
             (Width::W32, Src::Reg(r)) => asm!(self.ops ; cmp Rd(lhs), Rd(r.index)),
@@ -251,10 +255,12 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn fixed(&self, role: Fixed) -> Reg {
         Reg { class: RegClass::Int, index: fixed_index(role) }
     }
 
+    #[inline]
     fn code_len(&self) -> usize {
         self.ops.offset().0
     }
@@ -264,6 +270,7 @@ impl MacroAssembler for X64Masm {
         &const { Reg::all(RegClass::Int, [5, 3, 12, 13, 14, 15]) }
     }
 
+    #[inline(always)]
     fn bind(&mut self, label: Label) {
         let label = self.label(label);
         asm!(self.ops ; =>label);
@@ -272,6 +279,7 @@ impl MacroAssembler for X64Masm {
     // The protocol's accesses are to records, at small offsets: those take an 8-bit
     // displacement (see `load_slot`).
 
+    #[inline(always)]
     fn load_int(&mut self, dst: Reg, base: Reg, offset: i32, width: Width) {
         let (d, b) = (dst.index, base.index);
         match (width, i8::try_from(offset)) {
@@ -282,6 +290,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn load_int_indexed(&mut self, dst: Reg, base: Reg, index: Reg, width: Width) {
         let (d, b, i) = (dst.index, base.index, index.index);
         match width {
@@ -290,6 +299,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width) {
         let (b, r) = (base.index, src.index);
         match (width, i8::try_from(offset)) {
@@ -300,14 +310,29 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32) {
         let b = base.index;
-        match i8::try_from(offset) {
-            Ok(near) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], value),
-            Err(_) => asm!(self.ops ; add QWORD [Rq(b) + offset], value),
+        match (i8::try_from(offset), i8::try_from(value)) {
+            (Ok(near), Ok(byte)) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], BYTE i32::from(byte)),
+            (Ok(near), Err(_)) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], value),
+            (Err(_), _) => asm!(self.ops ; add QWORD [Rq(b) + offset], value),
         }
     }
 
+    #[inline(always)]
+    fn int_op_mem(&mut self, op: IntOp, dst: Reg, base: Reg, offset: i32) {
+        let (d, b) = (dst.index, base.index);
+        match (op, i8::try_from(offset)) {
+            (IntOp::Add, Ok(near)) => asm!(self.ops ; add Rq(d), [BYTE Rq(b) + near]),
+            (IntOp::Add, Err(_)) => asm!(self.ops ; add Rq(d), [Rq(b) + offset]),
+            (IntOp::Sub, Ok(near)) => asm!(self.ops ; sub Rq(d), [BYTE Rq(b) + near]),
+            (IntOp::Sub, Err(_)) => asm!(self.ops ; sub Rq(d), [Rq(b) + offset]),
+            _ => unreachable!("int_op_mem adds or subtracts"),
+        }
+    }
+
+    #[inline(always)]
     fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label) {
         let (l, b) = (lhs.index, base.index);
         match i8::try_from(offset) {
@@ -318,6 +343,7 @@ impl MacroAssembler for X64Masm {
         self.jcc(cond, target);
     }
 
+    #[inline(always)]
     fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {
         let b = base.index;
         match (width, i8::try_from(offset)) {
@@ -328,14 +354,17 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn zero_extend_i32(&mut self, dst: Reg, src: Reg) {
         asm!(self.ops ; mov Rd(dst.index), Rd(src.index));
     }
 
+    #[inline(always)]
     fn read_stack_pointer(&mut self, dst: Reg) {
         asm!(self.ops ; mov Rq(dst.index), rsp);
     }
 
+    #[inline(always)]
     fn budget_tick(&mut self, if_negative: bool, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; sub rbp, 1);
@@ -351,35 +380,43 @@ impl MacroAssembler for X64Masm {
     }
 
     // The return address leaves `rsp` 8 bytes off the 16-byte alignment the body keeps.
+    #[inline(always)]
     fn enter_frame(&mut self) {
         asm!(self.ops ; sub rsp, 8);
     }
 
+    #[inline(always)]
     fn leave_frame_and_return(&mut self) {
         asm!(self.ops ; add rsp, 8 ; ret);
     }
 
+    #[inline(always)]
     fn call_label(&mut self, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; call =>target);
     }
 
+    #[inline(always)]
     fn call_reg(&mut self, target: Reg) {
         asm!(self.ops ; call Rq(target.index));
     }
 
+    #[inline(always)]
     fn call_at(&mut self, base: Reg, offset: i32) {
         asm!(self.ops ; call QWORD [Rq(base.index) + offset]);
     }
 
+    #[inline(always)]
     fn save_pair(&mut self, a: Reg, b: Reg) {
         asm!(self.ops ; push Rq(a.index) ; push Rq(b.index));
     }
 
+    #[inline(always)]
     fn restore_pair(&mut self, a: Reg, b: Reg) {
         asm!(self.ops ; pop Rq(b.index) ; pop Rq(a.index));
     }
 
+    #[inline(always)]
     fn write_stack_pointer(&mut self, src: Reg) {
         asm!(self.ops ; mov rsp, Rq(src.index));
     }
@@ -389,6 +426,7 @@ impl MacroAssembler for X64Masm {
     // computed at run time 32 bits unless told, and these are the commonest
     // instructions.
 
+    #[inline(always)]
     fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {
         let (d, b) = (dst.index, base.index);
         match (dst.class, ty, i8::try_from(offset)) {
@@ -402,6 +440,7 @@ impl MacroAssembler for X64Masm {
     }
 
     // An f32 goes through `ecx` (Scratch(1)) to be zero-extended.
+    #[inline(always)]
     fn store_value(&mut self, base: Reg, offset: i32, src: Reg, ty: ValType) {
         let (r, b) = (src.index, base.index);
         match (src.class, ty, i8::try_from(offset)) {
@@ -420,6 +459,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn mov(&mut self, dst: Reg, src: Reg) {
         match dst.class {
             RegClass::Int => asm!(self.ops ; mov Rq(dst.index), Rq(src.index)),
@@ -427,6 +467,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn mov_const(&mut self, dst: Reg, bits: u64) {
         let d = dst.index;
         match dst.class {
@@ -438,6 +479,7 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn int_op_to(&mut self, op: IntOp, width: Width, dst: Reg, lhs: Reg, rhs: Src) {
         match (op, width, rhs) {
             (IntOp::Add, Width::W32, Src::Imm(i)) => asm!(self.ops ; lea Rd(dst.index), [Rq(lhs.index) + i]),
@@ -461,15 +503,24 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline]
     fn int_op(&mut self, op: IntOp, width: Width, dst: Reg, rhs: Src) {
         let d = dst.index;
+        // A constant that fits a byte takes the sign-extended 8-bit form: dynasm gives a
+        // constant computed at run time 32 bits unless told.
         macro_rules! binop {
             ($ins:ident) => {
                 match (width, rhs) {
                     (Width::W32, Src::Reg(r)) => asm!(self.ops ; $ins Rd(d), Rd(r.index)),
                     (Width::W64, Src::Reg(r)) => asm!(self.ops ; $ins Rq(d), Rq(r.index)),
-                    (Width::W32, Src::Imm(i)) => asm!(self.ops ; $ins Rd(d), i),
-                    (Width::W64, Src::Imm(i)) => asm!(self.ops ; $ins Rq(d), i),
+                    (Width::W32, Src::Imm(i)) => match i8::try_from(i) {
+                        Ok(byte) => asm!(self.ops ; $ins Rd(d), BYTE byte),
+                        Err(_) => asm!(self.ops ; $ins Rd(d), i),
+                    },
+                    (Width::W64, Src::Imm(i)) => match i8::try_from(i) {
+                        Ok(byte) => asm!(self.ops ; $ins Rq(d), BYTE byte),
+                        Err(_) => asm!(self.ops ; $ins Rq(d), i),
+                    },
                 }
             };
         }
@@ -693,17 +744,20 @@ impl MacroAssembler for X64Masm {
         }
     }
 
+    #[inline(always)]
     fn jump(&mut self, target: Label) {
         let target = self.label(target);
         asm!(self.ops ; jmp =>target);
     }
 
+    #[inline(always)]
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label) {
         self.cmp(width, lhs.index, rhs);
         let target = self.label(target);
         self.jcc(cond, target);
     }
 
+    #[inline(always)]
     fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
         let (target, r) = (self.label(target), reg.index);
         match width {

@@ -21,7 +21,7 @@ pub fn compile_functions(
     bounds: Bounds,
     unit: Range<u32>,
 ) -> Result<Arc<CodeUnit>, CompileError> {
-    unit::compile_unit(X64Masm::new(unit::new_assembler()?), bounds, module, unit)
+    unit::compile_unit(X64Masm::new(unit::new_assembler(module, bounds, unit.clone())?), bounds, module, unit)
 }
 
 impl UnitAssembler for X64Masm {

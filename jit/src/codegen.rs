@@ -42,6 +42,15 @@ pub(crate) enum Stub {
     RuntimeCall { label: Label, done: Label, trap: Label, offset: i32 },
 }
 
+/// The rest of a trap's exit, which a function's traps of one kind share (see `CodeGen`).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Tail {
+    /// A trap with a fixed code, and an element index (in `Arg(3)`) or none (zero).
+    Trap { code: u32, index: bool },
+    /// A libcall failed: the stub put its result, the trap code, in `Arg(2)`.
+    Libcall,
+}
+
 /// What a unit's functions recorded, for [`unit`](crate::unit) to resolve.
 pub struct UnitRecords {
     /// The entry of each function of the unit, in order of defined index.
@@ -76,6 +85,12 @@ pub struct CodeGen<M> {
     records: UnitRecords,
     trap_exit: Label,
     budget_exit: Label,
+    /// The function's trap tails so far: each sets the exit's operands that the
+    /// function's traps of one code share, and goes to `trap_exit`. A trap stub sets
+    /// the rest (the pc, and the element index if it has one) and goes on into its
+    /// tail, the first of them by falling through, the others by a jump: the stubs are
+    /// most of the out-of-line code.
+    trap_tails: Vec<(Tail, Label)>,
     /// Where the trampoline returns the exit kind in `Result` to the driver, with the
     /// stack pointer at the VM context's `EXIT_SP`.
     exit: Label,
@@ -115,6 +130,7 @@ impl<M: MacroAssembler> CodeGen<M> {
             },
             trap_exit: Label(0),
             budget_exit: Label(0),
+            trap_tails: Vec::new(),
             exit: Label(0),
         };
         codegen.records.entries = unit.map(|_| codegen.new_label()).collect();
@@ -128,16 +144,19 @@ impl<M: MacroAssembler> CodeGen<M> {
         (self.masm, self.records)
     }
 
+    #[inline]
     fn r(&self, role: Fixed) -> Reg {
         self.masm.fixed(role)
     }
 
+    #[inline]
     pub fn new_label(&mut self) -> Label {
         self.labels += 1;
         Label(self.labels - 1)
     }
 
     /// The trap stubs and fault sites of the instruction at `pc`, beside the back-end.
+    #[inline]
     fn split(&mut self, pc: u32) -> (&mut M, Traps<'_>) {
         let traps = Traps {
             pc,
@@ -150,12 +169,14 @@ impl<M: MacroAssembler> CodeGen<M> {
         (&mut self.masm, traps)
     }
 
+    #[inline]
     fn trap_label(&mut self, kind: TrapKind, pc: u32, index: Option<Reg>) -> Label {
         let (_, mut traps) = self.split(pc);
         traps.stub(kind, index)
     }
 
     /// The exit for a libcall at `pc` that failed.
+    #[inline]
     fn libcall_trap(&mut self, pc: u32) -> Label {
         let label = self.new_label();
         self.stubs.push(Stub::LibcallTrap { label, pc });
@@ -298,6 +319,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         for stub in std::mem::take(&mut self.stubs) {
             self.emit_stub(stub);
         }
+        self.trap_tails.clear();
     }
 
     /// A loop back-edge: charges the budget and jumps to `header`, or stops there with
@@ -382,26 +404,27 @@ impl<M: MacroAssembler> CodeGen<M> {
             }
         }
         m.int_op_to(IntOp::Add, Width::W64, s1, s0, Src::Imm(bytes as i32));
-        self.load_memory_len(s2, 0);
-        self.masm.branch_cmp(Cond::GtU, Width::W64, s1, Src::Reg(s2), oob);
+        self.load_memory_descriptor(s2, 0);
+        self.masm.branch_cmp_mem(Cond::GtU, s1, s2, abi::memory::LEN, oob);
         Address::Checked
     }
 
-    /// `dst` = the accessible length in bytes of memory `memory`, from its descriptor.
-    fn load_memory_len(&mut self, dst: Reg, memory: u32) {
+    /// `dst` = the address of memory `memory`'s descriptor.
+    fn load_memory_descriptor(&mut self, dst: Reg, memory: u32) {
         let instance = self.r(Fixed::Instance);
         let m = &mut self.masm;
         m.load_int(dst, instance, abi::instance::MEMORIES, Width::W64);
         m.load_int(dst, dst, memory as i32 * 8, Width::W64);
-        m.load_int(dst, dst, abi::memory::LEN, Width::W64);
     }
 
+    #[inline]
     pub fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
         let address = self.address(addr, offset, op.bytes(), at);
         let (masm, mut traps) = self.split(at.pc);
         masm.load(op, dst, address, &mut traps);
     }
 
+    #[inline]
     pub fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt) {
         let address = self.address(addr, offset, op.bytes(), at);
         let (masm, mut traps) = self.split(at.pc);
@@ -442,22 +465,26 @@ impl<M: MacroAssembler> CodeGen<M> {
 
     /// `dst` = the size of memory `memory` in pages.
     pub fn memory_size(&mut self, dst: Reg, memory: u32) {
-        self.load_memory_len(dst, memory);
+        self.load_memory_descriptor(dst, memory);
+        self.masm.load_int(dst, dst, abi::memory::LEN, Width::W64);
         self.masm.int_op(IntOp::ShrU, Width::W64, dst, Src::Imm(16));
     }
 
     /// Loads a value of type `ty` from its slots (two for `v128`).
+    #[inline]
     pub fn load_slot(&mut self, dst: Reg, slot: u32, ty: ValType) {
         let frame = self.r(Fixed::Frame);
         self.masm.load_value(dst, frame, slot_offset(slot), ty);
     }
 
+    #[inline]
     pub fn store_slot(&mut self, slot: u32, src: Reg, ty: ValType) {
         let frame = self.r(Fixed::Frame);
         self.masm.store_value(frame, slot_offset(slot), src, ty);
     }
 
     /// Writes the bits of a constant (not `v128`) to a slot.
+    #[inline]
     pub fn store_slot_const(&mut self, slot: u32, bits: u64) {
         let frame = self.r(Fixed::Frame);
         match i32::try_from(bits as i64) {
@@ -470,6 +497,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         }
     }
 
+    #[inline]
     pub fn copy_slot(&mut self, dst: u32, src: u32) {
         let (frame, s0) = (self.r(Fixed::Frame), self.r(Fixed::Scratch(0)));
         self.masm.load_int(s0, frame, slot_offset(src), Width::W64);
@@ -478,14 +506,13 @@ impl<M: MacroAssembler> CodeGen<M> {
 
     /// `Scratch(0)` = the address of global `index` (module index) in the store.
     fn global_address(&mut self, index: u32) {
-        let (s0, s1) = (self.r(Fixed::Scratch(0)), self.r(Fixed::Scratch(1)));
+        let s0 = self.r(Fixed::Scratch(0));
         let (vm, instance) = (self.r(Fixed::Vm), self.r(Fixed::Instance));
         let m = &mut self.masm;
         m.load_int(s0, instance, abi::instance::GLOBALS, Width::W64);
         m.load_int(s0, s0, (index * 4) as i32, Width::W32);
         m.int_op(IntOp::Mul, Width::W64, s0, Src::Imm(abi::global::SIZE));
-        m.load_int(s1, vm, abi::vm::GLOBALS, Width::W64);
-        m.int_op(IntOp::Add, Width::W64, s0, Src::Reg(s1));
+        m.int_op_mem(IntOp::Add, s0, vm, abi::vm::GLOBALS);
     }
 
     pub fn global_get(&mut self, dst: Reg, index: u32, ty: ValType) {
@@ -581,15 +608,9 @@ impl<M: MacroAssembler> CodeGen<M> {
     /// `Scratch(4)` = the address of the function ref whose store address is in
     /// `Scratch(3)`.
     fn func_ref_of_addr(&mut self) {
-        let (s0, s3, s4, vm) = (
-            self.r(Fixed::Scratch(0)),
-            self.r(Fixed::Scratch(3)),
-            self.r(Fixed::Scratch(4)),
-            self.r(Fixed::Vm),
-        );
+        let (s3, s4, vm) = (self.r(Fixed::Scratch(3)), self.r(Fixed::Scratch(4)), self.r(Fixed::Vm));
         self.masm.int_op_to(IntOp::Mul, Width::W64, s4, s3, Src::Imm(abi::func_ref::SIZE));
-        self.masm.load_int(s0, vm, abi::vm::FUNC_REFS, Width::W64);
-        self.masm.int_op(IntOp::Add, Width::W64, s4, Src::Reg(s0));
+        self.masm.int_op_mem(IntOp::Add, s4, vm, abi::vm::FUNC_REFS);
     }
 
     /// Checks that a callee whose frame needs `frame_slots` (in `Scratch(2)` when
@@ -619,20 +640,20 @@ impl<M: MacroAssembler> CodeGen<M> {
         m.add_int_mem(vm, abi::vm::FRAMES_LEN, 1);
         debug_assert_eq!(abi::frame::SIZE, 16);
         m.int_op(IntOp::Shl, Width::W64, s1, Src::Imm(4));
-        m.load_int(s0, vm, abi::vm::FRAMES, Width::W64);
-        m.int_op(IntOp::Add, Width::W64, s1, Src::Reg(s0));
+        m.int_op_mem(IntOp::Add, s1, vm, abi::vm::FRAMES);
         m.load_int(s0, instance, abi::instance::FUNCS, Width::W64);
         m.load_int(s0, s0, (func * 4) as i32, Width::W32);
         m.store_int(s1, abi::frame::FUNC, s0, Width::W32);
         m.store_int_const(s1, abi::frame::PC, ret.pc as i32, Width::W32);
         m.store_int_const(s1, abi::frame::STP, ret.stp as i32, Width::W32);
-        m.load_int(s0, vm, abi::vm::SLOTS, Width::W64);
-        m.int_op_to(IntOp::Sub, Width::W64, s2, frame, Src::Reg(s0));
+        m.mov(s2, frame);
+        m.int_op_mem(IntOp::Sub, s2, vm, abi::vm::SLOTS);
         m.int_op(IntOp::ShrU, Width::W64, s2, Src::Imm(3));
         m.store_int(s1, abi::frame::BASE, s2, Width::W32);
     }
 
     /// Pops the frame record a call pushed.
+    #[inline]
     fn pop_frame_record(&mut self) {
         let vm = self.r(Fixed::Vm);
         self.masm.add_int_mem(vm, abi::vm::FRAMES_LEN, -1);
@@ -702,34 +723,59 @@ impl<M: MacroAssembler> CodeGen<M> {
     }
 
     /// Sets the exits' position operands: `pc` and the running function.
+    #[inline]
     fn exit_operands(&mut self, pc: u32) {
         let (a0, a1) = (self.r(Fixed::Arg(0)), self.r(Fixed::Arg(1)));
         self.masm.mov_const(a0, u64::from(pc));
         self.masm.mov_const(a1, u64::from(self.func));
     }
 
-    fn emit_stub(&mut self, stub: Stub) {
+    /// Ends a trap stub: goes to the function's trap tail `tail`, which is emitted
+    /// here if the function has none yet (it has a few kinds of traps: a search is
+    /// quicker than a map). The tail sets the exit's operands but the pc, which the stub
+    /// set (with the element index, for a trap that has one, and a libcall's trap code).
+    fn trap_tail(&mut self, tail: Tail) {
+        if let Some(&(_, label)) = self.trap_tails.iter().find(|(t, _)| *t == tail) {
+            self.masm.jump(label);
+            return;
+        }
+        let label = self.new_label();
+        self.trap_tails.push((tail, label));
         let [a1, a2, a3] = [1, 2, 3].map(|n| self.r(Fixed::Arg(n)));
-        let (vm, result) = (self.r(Fixed::Vm), self.r(Fixed::Result));
+        let vm = self.r(Fixed::Vm);
+        self.masm.bind(label);
+        match tail {
+            Tail::Trap { code, index } => {
+                if !index {
+                    self.masm.mov_const(a3, 0);
+                }
+                self.masm.mov_const(a2, u64::from(code));
+            }
+            Tail::Libcall => self.masm.load_int(a3, vm, abi::vm::EXIT_ARG, Width::W32),
+        }
+        self.masm.mov_const(a1, u64::from(self.func));
+        self.masm.jump(self.trap_exit);
+    }
+
+    fn emit_stub(&mut self, stub: Stub) {
+        let [a0, a1, a2, a3] = [0, 1, 2, 3].map(|n| self.r(Fixed::Arg(n)));
+        let result = self.r(Fixed::Result);
         match stub {
             Stub::Trap { label, code, pc, index } => {
                 self.masm.bind(label);
                 // The index first: it may be in an argument register.
-                match index {
-                    Some(reg) => self.masm.mov(a3, reg),
-                    None => self.masm.mov_const(a3, 0),
+                if let Some(reg) = index {
+                    self.masm.mov(a3, reg);
                 }
-                self.masm.mov_const(a2, u64::from(code));
-                self.exit_operands(pc);
-                self.masm.jump(self.trap_exit);
+                self.masm.mov_const(a0, u64::from(pc));
+                self.trap_tail(Tail::Trap { code, index: index.is_some() });
             }
             Stub::LibcallTrap { label, pc } => {
                 self.masm.bind(label);
                 // The code first: the result may be an argument register.
                 self.masm.mov(a2, result);
-                self.masm.load_int(a3, vm, abi::vm::EXIT_ARG, Width::W32);
-                self.exit_operands(pc);
-                self.masm.jump(self.trap_exit);
+                self.masm.mov_const(a0, u64::from(pc));
+                self.trap_tail(Tail::Libcall);
             }
             Stub::Budget { label, resume, at } => {
                 self.masm.bind(label);

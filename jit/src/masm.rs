@@ -119,6 +119,7 @@ pub struct Traps<'a> {
 
 impl Traps<'_> {
     /// The label of a stub that traps with `kind` at this instruction.
+    #[inline]
     pub fn trap(&mut self, kind: TrapKind) -> Label {
         self.stub(kind, None)
     }
@@ -128,6 +129,7 @@ impl Traps<'_> {
         self.stub(kind, Some(index))
     }
 
+    #[inline]
     pub(crate) fn stub(&mut self, kind: TrapKind, index: Option<Reg>) -> Label {
         let label = Label(*self.labels);
         *self.labels += 1;
@@ -136,12 +138,14 @@ impl Traps<'_> {
     }
 
     /// Whether memory accesses are left to the guard region (and may fault).
+    #[inline]
     pub fn guarded(&self) -> bool {
         self.guarded
     }
 
     /// Notes that the instruction at native offset `native` is a memory access that
     /// may fault on purpose (nothing when bounds are explicit).
+    #[inline]
     pub fn fault_site(&mut self, native: u32) {
         if self.guarded {
             self.faults.push(FaultSite { native, pc: self.pc, func: self.func });
@@ -205,6 +209,9 @@ pub trait MacroAssembler {
     fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width);
     /// Adds `value` to the 64-bit integer at `base + offset`, a record's field.
     fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32);
+    /// `dst = dst op` the 64-bit integer at `base + offset`, a record's field; `op` is
+    /// `Add` or `Sub`.
+    fn int_op_mem(&mut self, op: IntOp, dst: Reg, base: Reg, offset: i32);
     /// Jumps when `lhs cond` the 64-bit integer at `base + offset`, a record's field.
     fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label);
     /// Stores `value` (sign-extended for `W64`); it may overwrite `Scratch(0)` to do so.

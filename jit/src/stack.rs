@@ -115,20 +115,24 @@ impl ValueStack {
     }
 
     /// The slot of operand `position`.
+    #[inline]
     pub fn slot(&self, position: usize) -> u32 {
         self.operands[position].slot
     }
 
     /// Slots in use above the frame base: locals and operands.
+    #[inline]
     pub fn height(&self) -> u32 {
         self.operands.last().map_or(self.base, |o| o.slot + width(o.ty))
     }
 
     /// The slot above the first `len` operands.
+    #[inline]
     pub fn height_at(&self, len: usize) -> u32 {
         if len == 0 { self.base } else { self.slot(len - 1) + width(self.operands[len - 1].ty) }
     }
 
+    #[inline]
     pub fn push(&mut self, ty: ValType, loc: Loc) {
         let slot = self.height();
         let read_of = match loc {
@@ -143,6 +147,7 @@ impl ValueStack {
     }
 
     /// Removes the top operand.
+    #[inline]
     fn pop(&mut self) -> Operand {
         let operand = self.operands.pop().expect("validated code pops what it pushed");
         let position = self.operands.len();
@@ -156,14 +161,17 @@ impl ValueStack {
     }
 
     /// Pushes a register; the operand takes over the caller's use of it.
+    #[inline]
     pub fn push_reg(&mut self, ty: ValType, reg: Reg) {
         self.push(ty, Loc::Reg(reg));
     }
 
+    #[inline]
     fn uses(&mut self, reg: Reg) -> &mut u8 {
         &mut self.uses[class_index(reg.class)][reg.index as usize]
     }
 
+    #[inline]
     fn retain(&mut self, reg: Reg) {
         let uses = self.uses(reg);
         *uses += 1;
@@ -173,6 +181,7 @@ impl ValueStack {
     }
 
     /// Gives up one use of `reg`.
+    #[inline]
     pub fn free_reg(&mut self, reg: Reg) {
         let uses = self.uses(reg);
         debug_assert!(*uses > 0, "a register released more often than used");
@@ -182,6 +191,7 @@ impl ValueStack {
         }
     }
 
+    #[inline]
     fn free_mask(&self, class: RegClass) -> u32 {
         self.free[class_index(class)]
     }
@@ -354,6 +364,7 @@ impl ValueStack {
     }
 
     /// Pops the top operand without a register: for dropping it.
+    #[inline]
     pub fn pop_discard(&mut self) -> Operand {
         let operand = self.pop();
         if let Loc::Reg(reg) = operand.loc {
@@ -388,6 +399,7 @@ impl ValueStack {
         }
     }
 
+    #[inline]
     pub fn peek(&self) -> Operand {
         *self.operands.last().expect("validated code pops what it pushed")
     }
