@@ -712,10 +712,12 @@ mod tests {
         }
     }
 
-    fn assert_killed_by(output: &Output, signal: c_int) {
+    /// Asserts that the child ended with `expected`, as `ended` (its exit status's signal
+    /// or code) says.
+    fn assert_ended(output: &Output, ended: Option<i32>, expected: i32) {
         assert_eq!(
-            output.status.signal(),
-            Some(signal),
+            ended,
+            Some(expected),
             "the child ended with {:?}\nstdout:\n{}\nstderr:\n{}",
             output.status,
             String::from_utf8_lossy(&output.stdout),
@@ -723,15 +725,14 @@ mod tests {
         );
     }
 
-    fn assert_exit_code(output: &Output, code: i32) {
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "the child ended with {:?}\nstdout:\n{}\nstderr:\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+    /// Code whose map is registered, and a guard page: its checked load from the page
+    /// lands.
+    fn landing_code() -> (Code, Mapping, Registration) {
+        let code = Code::new();
+        let guard = Mapping::guard();
+        let registration = register(code.map());
+        assert_eq!(code.checked()(guard.ptr()), MARKER);
+        (code, guard, registration)
     }
 
     #[test]
@@ -837,38 +838,29 @@ mod tests {
     #[test]
     fn a_fault_after_the_registration_is_dropped_crashes() {
         let output = in_child("a_fault_after_the_registration_is_dropped_crashes", || {
-            let code = Code::new();
-            let guard = Mapping::guard();
-            let registration = register(code.map());
-            assert_eq!(code.checked()(guard.ptr()), MARKER);
+            let (code, guard, registration) = landing_code();
             drop(registration);
             black_box(code.checked()(guard.ptr()));
         });
-        assert_killed_by(&output, libc::SIGSEGV);
+        assert_ended(&output, output.status.signal(), libc::SIGSEGV);
     }
 
     #[test]
     fn an_unlisted_access_in_a_map_crashes() {
         let output = in_child("an_unlisted_access_in_a_map_crashes", || {
-            let code = Code::new();
-            let guard = Mapping::guard();
-            let _registration = register(code.map());
-            assert_eq!(code.checked()(guard.ptr()), MARKER);
+            let (code, guard, _registration) = landing_code();
             black_box(code.unchecked()(guard.ptr()));
         });
-        assert_killed_by(&output, libc::SIGSEGV);
+        assert_ended(&output, output.status.signal(), libc::SIGSEGV);
     }
 
     #[test]
     fn a_fault_in_rust_code_crashes() {
         let output = in_child("a_fault_in_rust_code_crashes", || {
-            let code = Code::new();
-            let guard = Mapping::guard();
-            let _registration = register(code.map());
-            assert_eq!(code.checked()(guard.ptr()), MARKER);
+            let (_code, guard, _registration) = landing_code();
             fault_in_rust(&guard);
         });
-        assert_killed_by(&output, libc::SIGSEGV);
+        assert_ended(&output, output.status.signal(), libc::SIGSEGV);
     }
 
     #[test]
@@ -882,7 +874,7 @@ mod tests {
             // before it returns anything; this child is meant to die of it.
             black_box(unsafe { ptr::read_volatile(file.ptr()) });
         });
-        assert_killed_by(&output, libc::SIGBUS);
+        assert_ended(&output, output.status.signal(), libc::SIGBUS);
     }
 
     #[test]
@@ -892,7 +884,7 @@ mod tests {
             let thread = std::thread::Builder::new().name("deep".into()).stack_size(256 * 1024);
             thread.spawn(|| black_box(recurse(0))).unwrap().join().unwrap();
         });
-        assert_killed_by(&output, libc::SIGABRT);
+        assert_ended(&output, output.status.signal(), libc::SIGABRT);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             stderr.contains("thread 'deep'") && stderr.contains("has overflowed its stack"),
@@ -937,27 +929,21 @@ mod tests {
     fn chains_to_a_siginfo_handler() {
         let output = in_child("chains_to_a_siginfo_handler", || {
             install_before_ours(siginfo_handler as *const () as libc::sighandler_t, libc::SA_SIGINFO);
-            let code = Code::new();
-            let guard = Mapping::guard();
-            let _registration = register(code.map());
-            assert_eq!(code.checked()(guard.ptr()), MARKER);
+            let (_code, guard, _registration) = landing_code();
             EXPECTED_ADDRESS.store(guard.base as usize, Ordering::Relaxed);
             fault_in_rust(&guard);
         });
-        assert_exit_code(&output, 42);
+        assert_ended(&output, output.status.code(), 42);
     }
 
     #[test]
     fn chains_to_a_plain_handler() {
         let output = in_child("chains_to_a_plain_handler", || {
             install_before_ours(plain_handler as *const () as libc::sighandler_t, 0);
-            let code = Code::new();
-            let guard = Mapping::guard();
-            let _registration = register(code.map());
-            assert_eq!(code.checked()(guard.ptr()), MARKER);
+            let (_code, guard, _registration) = landing_code();
             fault_in_rust(&guard);
         });
-        assert_exit_code(&output, 43);
+        assert_ended(&output, output.status.code(), 43);
     }
 
     #[test]
@@ -968,7 +954,7 @@ mod tests {
             let _registration = register(Arc::new(EmptyMap));
             fault_in_rust(&guard);
         });
-        assert_killed_by(&output, libc::SIGSEGV);
+        assert_ended(&output, output.status.signal(), libc::SIGSEGV);
     }
 
     #[test]
@@ -979,6 +965,6 @@ mod tests {
             // SAFETY: raise has no memory preconditions.
             unsafe { libc::raise(libc::SIGSEGV) };
         });
-        assert_killed_by(&output, libc::SIGSEGV);
+        assert_ended(&output, output.status.signal(), libc::SIGSEGV);
     }
 }
