@@ -85,61 +85,43 @@ pub(crate) fn emit(
     }
 }
 
-/// Emits `access` of register `rt` at `base + index`, both 64-bit registers.
-pub(crate) fn emit_indexed(ops: &mut Assembler, access: Access, rt: u8, base: u8, index: u8) {
-    indexed(ops, access, rt, base, index);
+/// Emits `access` of `$t` at `$address`, written as dynasm writes it, in an addressing
+/// form every access takes with the same instruction (all but `unscaled`'s).
+macro_rules! access_at {
+    ($ops:expr, $access:expr, $t:expr, $($address:tt)*) => {
+        use Access::*;
+        match $access {
+            LdrbW => asm!($ops ; ldrb W($t), $($address)*),
+            LdrsbW => asm!($ops ; ldrsb W($t), $($address)*),
+            LdrsbX => asm!($ops ; ldrsb X($t), $($address)*),
+            LdrhW => asm!($ops ; ldrh W($t), $($address)*),
+            LdrshW => asm!($ops ; ldrsh W($t), $($address)*),
+            LdrshX => asm!($ops ; ldrsh X($t), $($address)*),
+            LdrW => asm!($ops ; ldr W($t), $($address)*),
+            LdrswX => asm!($ops ; ldrsw X($t), $($address)*),
+            LdrX => asm!($ops ; ldr X($t), $($address)*),
+            LdrS => asm!($ops ; ldr S($t), $($address)*),
+            LdrD => asm!($ops ; ldr D($t), $($address)*),
+            LdrQ => asm!($ops ; ldr Q($t), $($address)*),
+            StrbW => asm!($ops ; strb W($t), $($address)*),
+            StrhW => asm!($ops ; strh W($t), $($address)*),
+            StrW => asm!($ops ; str W($t), $($address)*),
+            StrX => asm!($ops ; str X($t), $($address)*),
+            StrS => asm!($ops ; str S($t), $($address)*),
+            StrD => asm!($ops ; str D($t), $($address)*),
+            StrQ => asm!($ops ; str Q($t), $($address)*),
+        }
+    };
 }
 
 /// Emits `access` of `rt` at `base + zero-extended w(index)`.
 pub(crate) fn emit_uxtw(ops: &mut Assembler, access: Access, rt: u8, base: u8, index: u8) {
-    use Access::*;
-    let (t, b, i) = (rt, base, index);
-    match access {
-        LdrbW => asm!(ops ; ldrb W(t), [X(b), W(i), uxtw]),
-        LdrsbW => asm!(ops ; ldrsb W(t), [X(b), W(i), uxtw]),
-        LdrsbX => asm!(ops ; ldrsb X(t), [X(b), W(i), uxtw]),
-        LdrhW => asm!(ops ; ldrh W(t), [X(b), W(i), uxtw]),
-        LdrshW => asm!(ops ; ldrsh W(t), [X(b), W(i), uxtw]),
-        LdrshX => asm!(ops ; ldrsh X(t), [X(b), W(i), uxtw]),
-        LdrW => asm!(ops ; ldr W(t), [X(b), W(i), uxtw]),
-        LdrswX => asm!(ops ; ldrsw X(t), [X(b), W(i), uxtw]),
-        LdrX => asm!(ops ; ldr X(t), [X(b), W(i), uxtw]),
-        LdrS => asm!(ops ; ldr S(t), [X(b), W(i), uxtw]),
-        LdrD => asm!(ops ; ldr D(t), [X(b), W(i), uxtw]),
-        LdrQ => asm!(ops ; ldr Q(t), [X(b), W(i), uxtw]),
-        StrbW => asm!(ops ; strb W(t), [X(b), W(i), uxtw]),
-        StrhW => asm!(ops ; strh W(t), [X(b), W(i), uxtw]),
-        StrW => asm!(ops ; str W(t), [X(b), W(i), uxtw]),
-        StrX => asm!(ops ; str X(t), [X(b), W(i), uxtw]),
-        StrS => asm!(ops ; str S(t), [X(b), W(i), uxtw]),
-        StrD => asm!(ops ; str D(t), [X(b), W(i), uxtw]),
-        StrQ => asm!(ops ; str Q(t), [X(b), W(i), uxtw]),
-    }
+    access_at!(ops, access, rt, [X(base), W(index), uxtw]);
 }
 
+/// Emits `access` of `t` at `b + offset`, `offset` a multiple of the bytes accessed.
 fn scaled(ops: &mut Assembler, access: Access, t: u8, b: u8, offset: u32) {
-    use Access::*;
-    match access {
-        LdrbW => asm!(ops ; ldrb W(t), [XSP(b), offset]),
-        LdrsbW => asm!(ops ; ldrsb W(t), [XSP(b), offset]),
-        LdrsbX => asm!(ops ; ldrsb X(t), [XSP(b), offset]),
-        LdrhW => asm!(ops ; ldrh W(t), [XSP(b), offset]),
-        LdrshW => asm!(ops ; ldrsh W(t), [XSP(b), offset]),
-        LdrshX => asm!(ops ; ldrsh X(t), [XSP(b), offset]),
-        LdrW => asm!(ops ; ldr W(t), [XSP(b), offset]),
-        LdrswX => asm!(ops ; ldrsw X(t), [XSP(b), offset]),
-        LdrX => asm!(ops ; ldr X(t), [XSP(b), offset]),
-        LdrS => asm!(ops ; ldr S(t), [XSP(b), offset]),
-        LdrD => asm!(ops ; ldr D(t), [XSP(b), offset]),
-        LdrQ => asm!(ops ; ldr Q(t), [XSP(b), offset]),
-        StrbW => asm!(ops ; strb W(t), [XSP(b), offset]),
-        StrhW => asm!(ops ; strh W(t), [XSP(b), offset]),
-        StrW => asm!(ops ; str W(t), [XSP(b), offset]),
-        StrX => asm!(ops ; str X(t), [XSP(b), offset]),
-        StrS => asm!(ops ; str S(t), [XSP(b), offset]),
-        StrD => asm!(ops ; str D(t), [XSP(b), offset]),
-        StrQ => asm!(ops ; str Q(t), [XSP(b), offset]),
-    }
+    access_at!(ops, access, t, [XSP(b), offset]);
 }
 
 fn unscaled(ops: &mut Assembler, access: Access, t: u8, b: u8, offset: i32) {
@@ -167,29 +149,9 @@ fn unscaled(ops: &mut Assembler, access: Access, t: u8, b: u8, offset: i32) {
     }
 }
 
-fn indexed(ops: &mut Assembler, access: Access, t: u8, b: u8, i: u8) {
-    use Access::*;
-    match access {
-        LdrbW => asm!(ops ; ldrb W(t), [XSP(b), X(i)]),
-        LdrsbW => asm!(ops ; ldrsb W(t), [XSP(b), X(i)]),
-        LdrsbX => asm!(ops ; ldrsb X(t), [XSP(b), X(i)]),
-        LdrhW => asm!(ops ; ldrh W(t), [XSP(b), X(i)]),
-        LdrshW => asm!(ops ; ldrsh W(t), [XSP(b), X(i)]),
-        LdrshX => asm!(ops ; ldrsh X(t), [XSP(b), X(i)]),
-        LdrW => asm!(ops ; ldr W(t), [XSP(b), X(i)]),
-        LdrswX => asm!(ops ; ldrsw X(t), [XSP(b), X(i)]),
-        LdrX => asm!(ops ; ldr X(t), [XSP(b), X(i)]),
-        LdrS => asm!(ops ; ldr S(t), [XSP(b), X(i)]),
-        LdrD => asm!(ops ; ldr D(t), [XSP(b), X(i)]),
-        LdrQ => asm!(ops ; ldr Q(t), [XSP(b), X(i)]),
-        StrbW => asm!(ops ; strb W(t), [XSP(b), X(i)]),
-        StrhW => asm!(ops ; strh W(t), [XSP(b), X(i)]),
-        StrW => asm!(ops ; str W(t), [XSP(b), X(i)]),
-        StrX => asm!(ops ; str X(t), [XSP(b), X(i)]),
-        StrS => asm!(ops ; str S(t), [XSP(b), X(i)]),
-        StrD => asm!(ops ; str D(t), [XSP(b), X(i)]),
-        StrQ => asm!(ops ; str Q(t), [XSP(b), X(i)]),
-    }
+/// Emits `access` of register `t` at `b + i`, both 64-bit registers.
+pub(crate) fn indexed(ops: &mut Assembler, access: Access, t: u8, b: u8, i: u8) {
+    access_at!(ops, access, t, [XSP(b), X(i)]);
 }
 
 /// Puts `value` in `x{r}` (`wide`) or `w{r}`: one `movz`/`movn` and a `movk` for each

@@ -118,7 +118,7 @@ impl A64Masm {
             }
             match uxtw {
                 Some(index) => access::emit_uxtw(&mut self.ops, access, rt, 25, index),
-                None => access::emit_indexed(&mut self.ops, access, rt, 25, T0),
+                None => access::indexed(&mut self.ops, access, rt, 25, T0),
             }
         }
     }
