@@ -124,11 +124,6 @@ impl Traps<'_> {
         self.stub(kind, None)
     }
 
-    /// The label of a stub that traps with `kind`, whose element index is in `index`.
-    pub fn trap_with_index(&mut self, kind: TrapKind, index: Reg) -> Label {
-        self.stub(kind, Some(index))
-    }
-
     #[inline]
     pub(crate) fn stub(&mut self, kind: TrapKind, index: Option<Reg>) -> Label {
         let label = Label(*self.labels);

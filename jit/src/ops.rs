@@ -31,13 +31,6 @@ pub enum IntOp {
     Rotr,
 }
 
-impl IntOp {
-    /// Whether `a op b == b op a`, so a constant left operand can become the right.
-    pub fn commutes(self) -> bool {
-        matches!(self, IntOp::Add | IntOp::Mul | IntOp::And | IntOp::Or | IntOp::Xor)
-    }
-}
-
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum DivOp {
     DivS,
@@ -72,22 +65,6 @@ pub enum Cond {
 }
 
 impl Cond {
-    /// The condition with the operands swapped: `a c b == b c.swap() a`.
-    pub fn swap(self) -> Cond {
-        match self {
-            Cond::Eq => Cond::Eq,
-            Cond::Ne => Cond::Ne,
-            Cond::LtS => Cond::GtS,
-            Cond::LtU => Cond::GtU,
-            Cond::GtS => Cond::LtS,
-            Cond::GtU => Cond::LtU,
-            Cond::LeS => Cond::GeS,
-            Cond::LeU => Cond::GeU,
-            Cond::GeS => Cond::LeS,
-            Cond::GeU => Cond::LeU,
-        }
-    }
-
     pub fn negate(self) -> Cond {
         match self {
             Cond::Eq => Cond::Ne,
