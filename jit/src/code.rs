@@ -32,9 +32,7 @@ impl CompileError {
             CompileError::Code(_) => None,
         }
     }
-}
 
-impl CompileError {
     /// Why, without naming the function.
     pub fn reason(&self) -> String {
         match self {

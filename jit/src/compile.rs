@@ -158,17 +158,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         self.stack.reset(self.masm, info.local_slots);
         self.masm.begin_function(self.func, info.param_slots, info.local_slots)?;
         let label = self.masm.new_label();
-        self.controls.push(Control {
-            kind: Kind::Func,
-            block_type: BlockType::Func(info.type_index),
-            label,
-            else_label: label,
-            height: 0,
-            entered: true,
-            branched: false,
-            header: self.at(),
-            loop_locals: (0, 0),
-        });
+        self.push_frame(Kind::Func, BlockType::Func(info.type_index), label, label, 0, self.at());
         let mut reader = Reader::new(code);
         // Two copies of the walk: without the switch for tests, its check is gone.
         match self.hidden {
@@ -304,13 +294,27 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         else_label: Label,
         header: TrapAt,
     ) {
-        let params = self.block_params(block_type).len();
+        let height = self.stack.operands.len() - self.block_params(block_type).len();
+        self.push_frame(kind, block_type, label, else_label, height, header);
+    }
+
+    /// Pushes a block whose operands below its parameters are `height`; it is entered
+    /// where code is reachable.
+    fn push_frame(
+        &mut self,
+        kind: Kind,
+        block_type: BlockType,
+        label: Label,
+        else_label: Label,
+        height: usize,
+        header: TrapAt,
+    ) {
         self.controls.push(Control {
             kind,
             block_type,
             label,
             else_label,
-            height: self.stack.operands.len() - params,
+            height,
             entered: self.reachable,
             branched: false,
             header,
@@ -325,17 +329,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (Opcode::Block | Opcode::Loop | Opcode::If, Imm::Block(bt)) => {
                 let label = self.masm.new_label();
                 let height = self.stack.operands.len();
-                self.controls.push(Control {
-                    kind: Kind::Block,
-                    block_type: bt,
-                    label,
-                    else_label: label,
-                    height,
-                    entered: false,
-                    branched: false,
-                    header: self.at(),
-                    loop_locals: (0, 0),
-                });
+                self.push_frame(Kind::Block, bt, label, label, height, self.at());
             }
             (Opcode::Else, _) => self.else_(),
             (Opcode::End, _) => self.end(),

@@ -76,10 +76,7 @@ pub(crate) struct ValueStack {
 }
 
 fn class_index(class: RegClass) -> usize {
-    match class {
-        RegClass::Int => 0,
-        RegClass::Float => 1,
-    }
+    class as usize
 }
 
 impl ValueStack {
