@@ -13,7 +13,7 @@ use crate::code::CompileError;
 use crate::codegen::CodeGen;
 use crate::masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
 use crate::ops::{Cond, Lowering, Width, lowering, simd_mirror};
-use crate::stack::{Loc, ValueStack, width};
+use crate::stack::{Loc, ValueStack};
 
 /// The opcodes of `br_if` and `if`, which a comparison before them fuses with.
 const BR_IF: u8 = 0x0D;
@@ -149,7 +149,7 @@ fn check_side_table_position(info: &FuncInfo, pc: u32, stp: u32) {
 }
 
 fn slots_of(types: &[ValType]) -> u32 {
-    types.iter().map(|&t| width(t)).sum()
+    types.iter().map(|t| t.slots()).sum()
 }
 
 impl<'a, M: MacroAssembler> Compiler<'a, M> {
@@ -504,11 +504,11 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                         self.stack.pop_discard();
                     }
                     Loc::Slot => {
-                        self.copy_slots(slot, operand.slot, width(operand.ty));
+                        self.copy_slots(slot, operand.slot, operand.ty.slots());
                         self.stack.pop_discard();
                     }
                     Loc::Local(from) if self.stack.cached_reg(from).is_none() => {
-                        self.copy_slots(slot, from, width(operand.ty));
+                        self.copy_slots(slot, from, operand.ty.slots());
                         self.stack.pop_discard();
                     }
                     Loc::Reg(_) | Loc::Local(_) => {
@@ -900,10 +900,10 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             match operand.loc {
                 Loc::Const(bits) => self.masm.store_slot_const(dst, bits),
                 Loc::Reg(reg) => self.masm.store_slot(dst, reg, operand.ty),
-                Loc::Slot if operand.slot != dst => self.copy_slots(dst, operand.slot, width(operand.ty)),
+                Loc::Slot if operand.slot != dst => self.copy_slots(dst, operand.slot, operand.ty.slots()),
                 Loc::Slot | Loc::Local(_) => {}
             }
-            dst += width(operand.ty);
+            dst += operand.ty.slots();
         }
         self.masm.ret();
     }

@@ -44,11 +44,6 @@ pub(crate) struct Operand {
 /// No operand, no local.
 const NONE: u32 = u32::MAX;
 
-/// Value-stack slots a value of type `ty` takes.
-pub(crate) fn width(ty: ValType) -> u32 {
-    ty.slots()
-}
-
 /// Registers are numbered below this in each class.
 const REGS: usize = 32;
 
@@ -111,22 +106,16 @@ impl ValueStack {
         }
     }
 
-    /// The slot of operand `position`.
-    #[inline]
-    pub fn slot(&self, position: usize) -> u32 {
-        self.operands[position].slot
-    }
-
     /// Slots in use above the frame base: locals and operands.
     #[inline]
     pub fn height(&self) -> u32 {
-        self.operands.last().map_or(self.base, |o| o.slot + width(o.ty))
+        self.height_at(self.operands.len())
     }
 
     /// The slot above the first `len` operands.
     #[inline]
     pub fn height_at(&self, len: usize) -> u32 {
-        if len == 0 { self.base } else { self.slot(len - 1) + width(self.operands[len - 1].ty) }
+        self.operands[..len].last().map_or(self.base, |o| o.slot + o.ty.slots())
     }
 
     #[inline]
@@ -227,7 +216,7 @@ impl ValueStack {
             Loc::Local(local) => match self.cached_reg(local) {
                 Some(reg) => masm.store_slot(slot, reg, ty),
                 None => {
-                    for i in 0..width(ty) {
+                    for i in 0..ty.slots() {
                         masm.copy_slot(slot + i, local + i);
                     }
                 }
