@@ -130,6 +130,7 @@ impl Drop for Registration {
 }
 
 /// One registered map.
+#[derive(Clone)]
 struct Entry {
     range: Range<usize>,
     id: u64,
@@ -165,11 +166,7 @@ fn current_entries(_writer: &WriterState) -> Vec<Entry> {
     // only by `retire`, after a writer replaced it; we are the writer (the caller holds
     // `WRITER`, which `_writer` borrows from), so `current` stays alive while we read it.
     let snapshot = unsafe { &*current };
-    snapshot
-        .entries
-        .iter()
-        .map(|entry| Entry { range: entry.range.clone(), id: entry.id, map: Arc::clone(&entry.map) })
-        .collect()
+    snapshot.entries.clone()
 }
 
 /// Makes `entries` the current snapshot; returns the one it replaces, for [`retire`].
@@ -408,12 +405,6 @@ mod machine {
         registers[libc::REG_RDI as usize] = landing.args[0] as libc::greg_t;
         registers[libc::REG_RSI as usize] = landing.args[1] as libc::greg_t;
     }
-
-    /// Sets the instruction pointer of a context built for a test.
-    #[cfg(test)]
-    pub(super) fn set_pc(context: &mut libc::ucontext_t, pc: usize) {
-        context.uc_mcontext.gregs[libc::REG_RIP as usize] = pc as libc::greg_t;
-    }
 }
 
 /// What depends on the instruction set and the layout of `ucontext_t`: the kernel's
@@ -448,12 +439,6 @@ mod machine {
         machine.pc = landing.resume_at as u64;
         machine.regs[0] = landing.args[0];
         machine.regs[1] = landing.args[1];
-    }
-
-    /// Sets the instruction pointer of a context built for a test.
-    #[cfg(test)]
-    pub(super) fn set_pc(context: &mut libc::ucontext_t, pc: usize) {
-        context.uc_mcontext.pc = pc as u64;
     }
 }
 
@@ -806,9 +791,12 @@ mod tests {
         let mut context: libc::ucontext_t = unsafe { MaybeUninit::zeroed().assume_init() };
         info.si_signo = libc::SIGSEGV;
         info.si_code = code;
-        machine::set_pc(&mut context, pc);
-        // SAFETY: valid structures, built for the test.
-        unsafe { lookup(&info, ptr::from_mut(&mut context).cast()) }
+        let context = ptr::from_mut(&mut context).cast();
+        // SAFETY: valid structures, built for the test; `redirect` sets the pc.
+        unsafe {
+            machine::redirect(context, &Landing { resume_at: pc, args: [0; 2] });
+            lookup(&info, context)
+        }
     }
 
     /// si_code of SIGSEGV for an unmapped address and for a forbidden access
