@@ -182,7 +182,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.instruction(op, imm, reader)?;
                 self.check_code_room(0)?;
             } else {
-                self.dead_instruction(op, imm)?;
+                self.dead_instruction(op, imm);
             }
         }
         Ok(())
@@ -324,7 +324,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     /// Code after an unconditional branch: only the nesting is followed until reachable
     /// code resumes (and the side-table position, by `read_instr`, as everywhere).
-    fn dead_instruction(&mut self, op: Opcode, imm: Imm<'_>) -> Result<(), CompileError> {
+    fn dead_instruction(&mut self, op: Opcode, imm: Imm<'_>) {
         match (op, imm) {
             (Opcode::Block | Opcode::Loop | Opcode::If, Imm::Block(bt)) => {
                 let label = self.masm.new_label();
@@ -335,7 +335,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (Opcode::End, _) => self.end(),
             _ => {}
         }
-        Ok(())
     }
 
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
@@ -404,15 +403,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let (_, cond) = self.stack.pop_reg_shared(self.masm);
                 self.stack.spill_all(self.masm);
                 self.stack.free_reg(cond);
-                match self.direct_target(depth) {
-                    Some(label) => self.masm.branch_zero(Width::W32, cond, false, label),
-                    None => {
-                        let skip = self.masm.new_label();
-                        self.masm.branch_zero(Width::W32, cond, true, skip);
-                        self.branch(depth);
-                        self.masm.bind(skip);
-                    }
-                }
+                self.br_if(depth, |masm, holds, label| masm.branch_zero(Width::W32, cond, !holds, label));
             }
             (O::BrTable, Imm::BrTable(table)) => {
                 let (_, index) = self.stack.pop_reg_shared(self.masm);
@@ -679,15 +670,9 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let (op, imm) = self.read_instr(reader)?;
         self.stack.spill_all(self.masm);
         match (op, imm) {
-            (Opcode::BrIf, Imm::Label(depth)) => match self.direct_target(depth) {
-                Some(label) => self.masm.branch_cmp(cond, width, lhs, rhs, label),
-                None => {
-                    let skip = self.masm.new_label();
-                    self.masm.branch_cmp(cond.negate(), width, lhs, rhs, skip);
-                    self.branch(depth);
-                    self.masm.bind(skip);
-                }
-            },
+            (Opcode::BrIf, Imm::Label(depth)) => self.br_if(depth, |masm, holds, label| {
+                masm.branch_cmp(if holds { cond } else { cond.negate() }, width, lhs, rhs, label)
+            }),
             (Opcode::If, Imm::Block(bt)) => {
                 let label = self.masm.new_label();
                 let else_label = self.masm.new_label();
@@ -839,6 +824,20 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         let label = frame.label;
         self.controls[index].branched = true;
         Some(label)
+    }
+
+    /// A `br_if` to `depth`, every operand in its slot: `jump(masm, holds, label)` jumps
+    /// to `label` when the condition holds (`holds`) or when it does not.
+    fn br_if(&mut self, depth: u32, jump: impl Fn(&mut CodeGen<M>, bool, Label)) {
+        match self.direct_target(depth) {
+            Some(label) => jump(self.masm, true, label),
+            None => {
+                let skip = self.masm.new_label();
+                jump(self.masm, false, skip);
+                self.branch(depth);
+                self.masm.bind(skip);
+            }
+        }
     }
 
     /// A taken branch to `depth`, every operand in its slot: moves the values it
