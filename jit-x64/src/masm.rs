@@ -25,6 +25,24 @@ use crate::simd;
 const INT_REGS: &[Reg] = &Reg::all(RegClass::Int, [3, 6, 7, 8, 9, 10, 11]);
 const FLOAT_REGS: &[Reg] = &Reg::all(RegClass::Float, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 
+/// Runs the local macro `$asm` on the memory operand `[base + offset]`. Offsets within
+/// 128 bytes of the base (the first 16 slots of a frame, most record fields) take an
+/// 8-bit displacement (`BYTE`): dynasm makes one computed at run time 32 bits unless
+/// told. The frame's and the VM context's registers are constants: dynasm encodes an
+/// operand of constant registers when the compiler is built, of others as it runs.
+macro_rules! at {
+    ($asm:ident, $base:expr, $offset:expr) => {
+        match ($base.index, i8::try_from($offset)) {
+            (14, Ok(near)) => $asm!([BYTE r14 + near]),
+            (15, Ok(near)) => $asm!([BYTE r15 + near]),
+            (b, Ok(near)) => $asm!([BYTE Rq(b) + near]),
+            (14, Err(_)) => $asm!([r14 + $offset]),
+            (15, Err(_)) => $asm!([r15 + $offset]),
+            (b, Err(_)) => $asm!([Rq(b) + $offset]),
+        }
+    };
+}
+
 /// The registers the [`Fixed`] roles name.
 #[inline(always)]
 fn fixed_index(role: Fixed) -> u8 {
@@ -277,17 +295,16 @@ impl MacroAssembler for X64Masm {
     }
 
     // The protocol's accesses are to records, at small offsets: those take an 8-bit
-    // displacement (see `load_slot`).
+    // displacement, and most are based at the VM context or the frame (see `at!`).
 
     #[inline(always)]
     fn load_int(&mut self, dst: Reg, base: Reg, offset: i32, width: Width) {
-        let (d, b) = (dst.index, base.index);
-        match (width, i8::try_from(offset)) {
-            (Width::W32, Ok(near)) => asm!(self.ops ; mov Rd(d), [BYTE Rq(b) + near]),
-            (Width::W64, Ok(near)) => asm!(self.ops ; mov Rq(d), [BYTE Rq(b) + near]),
-            (Width::W32, Err(_)) => asm!(self.ops ; mov Rd(d), [Rq(b) + offset]),
-            (Width::W64, Err(_)) => asm!(self.ops ; mov Rq(d), [Rq(b) + offset]),
-        }
+        let d = dst.index;
+        macro_rules! load { ($m:tt) => { match width {
+            Width::W32 => asm!(self.ops ; mov Rd(d), $m),
+            Width::W64 => asm!(self.ops ; mov Rq(d), $m),
+        }}}
+        at!(load, base, offset)
     }
 
     #[inline(always)]
@@ -301,57 +318,50 @@ impl MacroAssembler for X64Masm {
 
     #[inline(always)]
     fn store_int(&mut self, base: Reg, offset: i32, src: Reg, width: Width) {
-        let (b, r) = (base.index, src.index);
-        match (width, i8::try_from(offset)) {
-            (Width::W32, Ok(near)) => asm!(self.ops ; mov [BYTE Rq(b) + near], Rd(r)),
-            (Width::W64, Ok(near)) => asm!(self.ops ; mov [BYTE Rq(b) + near], Rq(r)),
-            (Width::W32, Err(_)) => asm!(self.ops ; mov [Rq(b) + offset], Rd(r)),
-            (Width::W64, Err(_)) => asm!(self.ops ; mov [Rq(b) + offset], Rq(r)),
-        }
+        let r = src.index;
+        macro_rules! store { ($m:tt) => { match width {
+            Width::W32 => asm!(self.ops ; mov $m, Rd(r)),
+            Width::W64 => asm!(self.ops ; mov $m, Rq(r)),
+        }}}
+        at!(store, base, offset)
     }
 
     #[inline(always)]
     fn add_int_mem(&mut self, base: Reg, offset: i32, value: i32) {
-        let b = base.index;
-        match (i8::try_from(offset), i8::try_from(value)) {
-            (Ok(near), Ok(byte)) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], BYTE i32::from(byte)),
-            (Ok(near), Err(_)) => asm!(self.ops ; add QWORD [BYTE Rq(b) + near], value),
-            (Err(_), _) => asm!(self.ops ; add QWORD [Rq(b) + offset], value),
-        }
+        macro_rules! add { ($m:tt) => { match i8::try_from(value) {
+            Ok(byte) => asm!(self.ops ; add QWORD $m, BYTE i32::from(byte)),
+            Err(_) => asm!(self.ops ; add QWORD $m, value),
+        }}}
+        at!(add, base, offset)
     }
 
     #[inline(always)]
     fn int_op_mem(&mut self, op: IntOp, dst: Reg, base: Reg, offset: i32) {
-        let (d, b) = (dst.index, base.index);
-        match (op, i8::try_from(offset)) {
-            (IntOp::Add, Ok(near)) => asm!(self.ops ; add Rq(d), [BYTE Rq(b) + near]),
-            (IntOp::Add, Err(_)) => asm!(self.ops ; add Rq(d), [Rq(b) + offset]),
-            (IntOp::Sub, Ok(near)) => asm!(self.ops ; sub Rq(d), [BYTE Rq(b) + near]),
-            (IntOp::Sub, Err(_)) => asm!(self.ops ; sub Rq(d), [Rq(b) + offset]),
+        let d = dst.index;
+        macro_rules! op { ($m:tt) => { match op {
+            IntOp::Add => asm!(self.ops ; add Rq(d), $m),
+            IntOp::Sub => asm!(self.ops ; sub Rq(d), $m),
             _ => unreachable!("int_op_mem adds or subtracts"),
-        }
+        }}}
+        at!(op, base, offset)
     }
 
     #[inline(always)]
     fn branch_cmp_mem(&mut self, cond: Cond, lhs: Reg, base: Reg, offset: i32, target: Label) {
-        let (l, b) = (lhs.index, base.index);
-        match i8::try_from(offset) {
-            Ok(near) => asm!(self.ops ; cmp Rq(l), [BYTE Rq(b) + near]),
-            Err(_) => asm!(self.ops ; cmp Rq(l), [Rq(b) + offset]),
-        }
+        let l = lhs.index;
+        macro_rules! cmp { ($m:tt) => { asm!(self.ops ; cmp Rq(l), $m) }}
+        at!(cmp, base, offset);
         let target = self.label(target);
         self.jcc(cond, target);
     }
 
     #[inline(always)]
     fn store_int_const(&mut self, base: Reg, offset: i32, value: i32, width: Width) {
-        let b = base.index;
-        match (width, i8::try_from(offset)) {
-            (Width::W32, Ok(near)) => asm!(self.ops ; mov DWORD [BYTE Rq(b) + near], value),
-            (Width::W64, Ok(near)) => asm!(self.ops ; mov QWORD [BYTE Rq(b) + near], value),
-            (Width::W32, Err(_)) => asm!(self.ops ; mov DWORD [Rq(b) + offset], value),
-            (Width::W64, Err(_)) => asm!(self.ops ; mov QWORD [Rq(b) + offset], value),
-        }
+        macro_rules! store { ($m:tt) => { match width {
+            Width::W32 => asm!(self.ops ; mov DWORD $m, value),
+            Width::W64 => asm!(self.ops ; mov QWORD $m, value),
+        }}}
+        at!(store, base, offset)
     }
 
     #[inline(always)]
@@ -421,42 +431,28 @@ impl MacroAssembler for X64Masm {
         asm!(self.ops ; mov rsp, Rq(src.index));
     }
 
-    // Offsets within 128 bytes of the base (the first 16 slots of a frame, most record
-    // fields) take an 8-bit displacement (`[BYTE ..]`): dynasm gives a displacement
-    // computed at run time 32 bits unless told, and these are the commonest
-    // instructions.
-
     #[inline(always)]
     fn load_value(&mut self, dst: Reg, base: Reg, offset: i32, ty: ValType) {
-        let (d, b) = (dst.index, base.index);
-        match (dst.class, ty, i8::try_from(offset)) {
-            (RegClass::Int, _, Ok(near)) => asm!(self.ops ; mov Rq(d), [BYTE Rq(b) + near]),
-            (RegClass::Int, _, Err(_)) => asm!(self.ops ; mov Rq(d), [Rq(b) + offset]),
-            (RegClass::Float, ValType::V128, Ok(near)) => asm!(self.ops ; movdqu Rx(d), [BYTE Rq(b) + near]),
-            (RegClass::Float, ValType::V128, Err(_)) => asm!(self.ops ; movdqu Rx(d), [Rq(b) + offset]),
-            (RegClass::Float, _, Ok(near)) => asm!(self.ops ; movq Rx(d), [BYTE Rq(b) + near]),
-            (RegClass::Float, _, Err(_)) => asm!(self.ops ; movq Rx(d), [Rq(b) + offset]),
-        }
+        let d = dst.index;
+        macro_rules! load { ($m:tt) => { match (dst.class, ty) {
+            (RegClass::Int, _) => asm!(self.ops ; mov Rq(d), $m),
+            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu Rx(d), $m),
+            (RegClass::Float, _) => asm!(self.ops ; movq Rx(d), $m),
+        }}}
+        at!(load, base, offset)
     }
 
     // An f32 goes through `ecx` (Scratch(1)) to be zero-extended.
     #[inline(always)]
     fn store_value(&mut self, base: Reg, offset: i32, src: Reg, ty: ValType) {
-        let (r, b) = (src.index, base.index);
-        match (src.class, ty, i8::try_from(offset)) {
-            (RegClass::Int, _, Ok(near)) => asm!(self.ops ; mov [BYTE Rq(b) + near], Rq(r)),
-            (RegClass::Int, _, Err(_)) => asm!(self.ops ; mov [Rq(b) + offset], Rq(r)),
-            (RegClass::Float, ValType::F32, Ok(near)) => {
-                asm!(self.ops ; movd ecx, Rx(r) ; mov [BYTE Rq(b) + near], rcx)
-            }
-            (RegClass::Float, ValType::F32, Err(_)) => {
-                asm!(self.ops ; movd ecx, Rx(r) ; mov [Rq(b) + offset], rcx)
-            }
-            (RegClass::Float, ValType::V128, Ok(near)) => asm!(self.ops ; movdqu [BYTE Rq(b) + near], Rx(r)),
-            (RegClass::Float, ValType::V128, Err(_)) => asm!(self.ops ; movdqu [Rq(b) + offset], Rx(r)),
-            (RegClass::Float, _, Ok(near)) => asm!(self.ops ; movq [BYTE Rq(b) + near], Rx(r)),
-            (RegClass::Float, _, Err(_)) => asm!(self.ops ; movq [Rq(b) + offset], Rx(r)),
-        }
+        let r = src.index;
+        macro_rules! store { ($m:tt) => { match (src.class, ty) {
+            (RegClass::Int, _) => asm!(self.ops ; mov $m, Rq(r)),
+            (RegClass::Float, ValType::F32) => asm!(self.ops ; movd ecx, Rx(r) ; mov $m, rcx),
+            (RegClass::Float, ValType::V128) => asm!(self.ops ; movdqu $m, Rx(r)),
+            (RegClass::Float, _) => asm!(self.ops ; movq $m, Rx(r)),
+        }}}
+        at!(store, base, offset)
     }
 
     #[inline(always)]

@@ -314,10 +314,20 @@ impl<M: MacroAssembler> CodeGen<M> {
         Ok(())
     }
 
-    /// Ends the function's code: out-of-line paths go here.
+    /// Ends the function's code: out-of-line paths go here. A function with several
+    /// budget stubs calls the runtime from them through a subroutine of its own.
     pub fn end_function(&mut self) {
+        let mut budget_call = None;
+        if self.stubs.iter().filter(|s| matches!(s, Stub::Budget { .. })).nth(1).is_some() {
+            let label = self.new_label();
+            self.masm.bind(label);
+            self.masm.enter_frame();
+            self.call_libcall(Libcall::Budget);
+            self.masm.leave_frame_and_return();
+            budget_call = Some(label);
+        }
         for stub in std::mem::take(&mut self.stubs) {
-            self.emit_stub(stub);
+            self.emit_stub(stub, budget_call);
         }
         self.trap_tails.clear();
     }
@@ -757,7 +767,8 @@ impl<M: MacroAssembler> CodeGen<M> {
         self.masm.jump(self.trap_exit);
     }
 
-    fn emit_stub(&mut self, stub: Stub) {
+    /// Emits `stub`; a budget stub calls the runtime through `budget_call` if it is set.
+    fn emit_stub(&mut self, stub: Stub, budget_call: Option<Label>) {
         let [a0, a1, a2, a3] = [0, 1, 2, 3].map(|n| self.r(Fixed::Arg(n)));
         let result = self.r(Fixed::Result);
         match stub {
@@ -779,10 +790,11 @@ impl<M: MacroAssembler> CodeGen<M> {
             }
             Stub::Budget { label, resume, at } => {
                 self.masm.bind(label);
-                self.masm.mov_const(a1, 0);
-                self.masm.mov_const(a2, 0);
-                self.masm.mov_const(a3, 0);
-                self.call_libcall(Libcall::Budget);
+                // The budget libcall has no operands.
+                match budget_call {
+                    Some(call) => self.masm.call_label(call),
+                    None => self.call_libcall(Libcall::Budget),
+                }
                 self.masm.branch_zero(Width::W32, result, true, resume);
                 self.masm.mov_const(a2, u64::from(at.stp));
                 self.masm.mov_const(a3, u64::from(at.height));
