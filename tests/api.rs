@@ -753,6 +753,69 @@ mod globals_and_tables {
         assert_eq!(error.unwrap_err().to_string(), "Global::new: expected a value of type f32, found i32");
     }
 
+    /// Wasm 3.0's extended constant expressions: `i32`/`i64` `add`, `sub` and `mul` in
+    /// global initialisers, segment offsets and element expressions, evaluated with
+    /// wrapping arithmetic at instantiation, whatever the tier.
+    #[test]
+    fn extended_constant_expressions_compute_at_instantiation() {
+        let engine = Engine::default();
+        let mut store = Store::new(&engine, ());
+        let base =
+            Global::new(&mut store, GlobalType { content: ValType::I32, mutable: false }, Val::I32(10))
+                .unwrap();
+        let module = load(
+            &engine,
+            r#"(module
+                (import "env" "base" (global $base i32))
+                (global (export "sum") i32 (i32.add (global.get $base) (i32.const 5)))
+                (global (export "wrapped") i32 (i32.mul (i32.const 0x10000) (i32.const 0x10001)))
+                (global (export "wide") i64 (i64.sub (i64.mul (i64.const 3) (i64.const 7)) (i64.const 25)))
+                (memory (export "memory") 1)
+                (data (i32.sub (i32.mul (global.get $base) (i32.const 4)) (i32.const 1)) "\2a")
+                (table (export "table") 20 funcref)
+                (elem (i32.add (global.get $base) (i32.const 2)) func $f)
+                (func $f))"#,
+        );
+        let instance = Instance::new(&mut store, &module, &[base.into()]).unwrap();
+        let global = |name: &str| instance.get_global(&store, name).unwrap().get(&store);
+        assert_eq!(global("sum"), Val::I32(15));
+        assert_eq!(global("wrapped"), Val::I32(0x10000));
+        assert_eq!(global("wide"), Val::I64(-4));
+        let mut byte = [0u8];
+        instance.get_memory(&store, "memory").unwrap().read(&store, 39, &mut byte).unwrap();
+        assert_eq!(byte, [42]);
+        let table = instance.get_table(&store, "table").unwrap();
+        assert!(matches!(table.get(&store, 12), Some(Val::FuncRef(Some(_)))));
+        assert_eq!(table.get(&store, 11), Some(Val::FuncRef(None)));
+
+        let error = |text: &str| Module::new(&engine, text).unwrap_err().to_string();
+        assert!(
+            error("(module (global i32 (i32.add (i32.const 1) (i64.const 2))))").contains("type mismatch"),
+            "operands of the wrong type"
+        );
+        assert!(
+            error("(module (global i32 (i32.div_s (i32.const 1) (i32.const 2))))")
+                .contains("constant expression required"),
+            "division is not a constant instruction"
+        );
+        // As many values at once as the validator allows (65,536 ones, then their sum),
+        // and one more.
+        let deep = |values: usize| {
+            let ones = "(i32.const 1)".repeat(values);
+            let adds = " i32.add".repeat(values - 1);
+            format!("(module (global (export \"sum\") i32 {ones}{adds}))")
+        };
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &load(&engine, &deep(65_536)), &[]).unwrap();
+        assert_eq!(instance.get_global(&store, "sum").unwrap().get(&store), Val::I32(65_536));
+        assert!(
+            error(&deep(65_537))
+                .contains("constant expression too deep: more than 65536 values on its stack"),
+            "{}",
+            error(&deep(65_537))
+        );
+    }
+
     #[test]
     fn tables_hold_functions_the_host_can_call_and_change() {
         let engine = Engine::default();

@@ -26,3 +26,7 @@ pub const MAX_TABLE_ENTRIES: usize = 10_000_000;
 /// Elements in one element segment.
 pub const MAX_ELEMENT_ITEMS: usize = MAX_TABLE_ENTRIES;
 pub const MAX_NAME_LEN: usize = 100_000;
+/// Values at once on the stack of an (extended) constant expression, so that evaluating
+/// one at instantiation takes a bounded stack whatever the module's size; real ones hold
+/// a handful.
+pub const MAX_CONST_EXPR_HEIGHT: usize = 65_536;

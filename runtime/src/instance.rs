@@ -373,10 +373,11 @@ fn check_limits(expected: Limits, actual: Limits) -> Result<(), String> {
 pub fn eval_const<T>(store: &Store<T>, inst: &Instance, expr: &ConstRange) -> Val {
     let bytes = &inst.module.bytes[expr.0.clone()];
     let mut reader = Reader::nested(bytes, expr.0.start);
-    let mut value = Val::I32(0);
-    // Validation guarantees one constant instruction, then `end`.
+    // Validation guarantees well-typed constant instructions leaving one value, then
+    // `end`.
+    let mut stack = Vec::new();
     while let Ok((op, imm)) = reader.read_instr() {
-        value = match (op, imm) {
+        let value = match (op, imm) {
             (Opcode::I32Const, Imm::I32(v)) => Val::I32(v),
             (Opcode::I64Const, Imm::I64(v)) => Val::I64(v),
             (Opcode::F32Const, Imm::F32(v)) => Val::F32(v),
@@ -385,8 +386,22 @@ pub fn eval_const<T>(store: &Store<T>, inst: &Instance, expr: &ConstRange) -> Va
             (Opcode::RefNull, Imm::RefType(t)) => Val::default_of(ValType::from(t)),
             (Opcode::RefFunc, Imm::Func(f)) => Val::FuncRef(Some(inst.funcs[f as usize])),
             (Opcode::GlobalGet, Imm::Global(g)) => store.globals[inst.globals[g as usize].0 as usize].get(),
-            _ => break,
+            (Opcode::End, _) => break,
+            // Extended constant expressions: wrapping arithmetic on the two values below.
+            (op, _) => {
+                let (Some(rhs), Some(lhs)) = (stack.pop(), stack.pop()) else { break };
+                match (op, lhs, rhs) {
+                    (Opcode::I32Add, Val::I32(a), Val::I32(b)) => Val::I32(a.wrapping_add(b)),
+                    (Opcode::I32Sub, Val::I32(a), Val::I32(b)) => Val::I32(a.wrapping_sub(b)),
+                    (Opcode::I32Mul, Val::I32(a), Val::I32(b)) => Val::I32(a.wrapping_mul(b)),
+                    (Opcode::I64Add, Val::I64(a), Val::I64(b)) => Val::I64(a.wrapping_add(b)),
+                    (Opcode::I64Sub, Val::I64(a), Val::I64(b)) => Val::I64(a.wrapping_sub(b)),
+                    (Opcode::I64Mul, Val::I64(a), Val::I64(b)) => Val::I64(a.wrapping_mul(b)),
+                    _ => break,
+                }
+            }
         };
+        stack.push(value);
     }
-    value
+    stack.pop().unwrap_or(Val::I32(0))
 }

@@ -59,6 +59,8 @@ pub enum ValidationErrorKind {
     /// The host had no memory for what validating the function needs, named here: the
     /// module may be valid, but cannot be used on this host now.
     OutOfMemory(&'static str),
+    /// More values at once on a constant expression's stack than Stratus evaluates.
+    ConstantExpressionTooDeep,
 }
 
 /// What an operand had to be.
@@ -121,6 +123,11 @@ impl fmt::Display for ValidationErrorKind {
             }
             SelectNeedsType => f.write_str("type mismatch: select on references needs a type annotation"),
             OutOfMemory(what) => write!(f, "the host is out of memory for {what}"),
+            ConstantExpressionTooDeep => write!(
+                f,
+                "constant expression too deep: more than {} values on its stack",
+                stratus_decoder::limits::MAX_CONST_EXPR_HEIGHT
+            ),
         }
     }
 }

@@ -216,6 +216,18 @@ fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Er
     Ok(())
 }
 
+/// The two operands of a binary operator on `ty` in a constant expression, popped;
+/// returns the result's type.
+fn pop_pair(stack: &mut Vec<ValType>, ty: ValType, offset: usize) -> Result<ValType, Error> {
+    for _ in 0..2 {
+        match stack.pop() {
+            Some(found) if found == ty => {}
+            found => return Err(invalid(offset, Kind::TypeMismatch { expected: Expected::Type(ty), found })),
+        }
+    }
+    Ok(ty)
+}
+
 /// A constant expression: constants, `ref.null`, `ref.func` and `global.get` of an
 /// immutable global it may see, producing exactly one value of type `expected`.
 fn check_const_expr(
@@ -252,8 +264,18 @@ fn check_const_expr(
                 }
                 global.content
             }
+            // Extended constant expressions (Wasm 3.0).
+            (Opcode::I32Add | Opcode::I32Sub | Opcode::I32Mul, _) => {
+                pop_pair(&mut stack, ValType::I32, offset)?
+            }
+            (Opcode::I64Add | Opcode::I64Sub | Opcode::I64Mul, _) => {
+                pop_pair(&mut stack, ValType::I64, offset)?
+            }
             _ => return Err(invalid(offset, Kind::ConstantExpressionRequired)),
         };
+        if stack.len() == stratus_decoder::limits::MAX_CONST_EXPR_HEIGHT {
+            return Err(invalid(offset, Kind::ConstantExpressionTooDeep));
+        }
         stack.push(ty);
     }
     match stack.as_slice() {
