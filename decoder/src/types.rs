@@ -168,6 +168,15 @@ impl IndexType {
             IndexType::I64 => ValType::I64,
         }
     }
+
+    /// The index type of a copy's length between two memories or tables of index types
+    /// `self` and `other`: the narrower of the two.
+    pub const fn narrower(self, other: IndexType) -> IndexType {
+        match (self, other) {
+            (IndexType::I64, IndexType::I64) => IndexType::I64,
+            _ => IndexType::I32,
+        }
+    }
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]

@@ -249,6 +249,23 @@ impl<'s, T> Exec<'s, T> {
 
     // The operand stack.
 
+    /// Pops an address, element index or count of index type `ty`, zero-extended.
+    #[inline(always)]
+    fn pop_as(&mut self, ty: IndexType) -> u64 {
+        match ty {
+            IndexType::I32 => u64::from(self.pop::<i32>() as u32),
+            IndexType::I64 => self.pop::<i64>() as u64,
+        }
+    }
+
+    /// Pushes a size or grow result as a value of index type `ty` (truncated to it).
+    fn push_as(&mut self, ty: IndexType, value: u64) {
+        match ty {
+            IndexType::I32 => self.push(value as u32 as i32),
+            IndexType::I64 => self.push(value as i64),
+        }
+    }
+
     #[inline(always)]
     fn push<V: Slot>(&mut self, value: V) {
         let sp = self.sp;
@@ -592,21 +609,14 @@ impl<'s, T> Exec<'s, T> {
         self.inst.tables[index as usize].0 as usize
     }
 
-    /// Pops an element index or count of table `table` (a store index), as its index
-    /// type has it.
+    /// Pops an element index or count of table `table` (a store index).
     fn pop_index(&mut self, table: usize) -> u64 {
-        match self.tables[table].ty.index_type {
-            IndexType::I32 => u64::from(self.pop::<i32>() as u32),
-            IndexType::I64 => self.pop::<i64>() as u64,
-        }
+        self.pop_as(self.tables[table].ty.index_type)
     }
 
     /// Pushes a size or `table.grow` result as an index of table `table`.
     fn push_index(&mut self, table: usize, value: u64) {
-        match self.tables[table].ty.index_type {
-            IndexType::I32 => self.push(value as u32 as i32),
-            IndexType::I64 => self.push(value as i64),
-        }
+        self.push_as(self.tables[table].ty.index_type, value);
     }
 
     fn table_get(&mut self) -> Step {
@@ -652,10 +662,8 @@ impl<'s, T> Exec<'s, T> {
     fn table_copy(&mut self) -> Step {
         let dst_table = self.table();
         let src_table = self.table();
-        // The length is as wide as the narrower of the two index types.
-        let narrower =
-            if self.tables[dst_table].ty.index_type == IndexType::I32 { dst_table } else { src_table };
-        let len = self.pop_index(narrower);
+        let len =
+            self.pop_as(self.tables[dst_table].ty.index_type.narrower(self.tables[src_table].ty.index_type));
         let src = self.pop_index(src_table);
         let dst = self.pop_index(dst_table);
         stratus_runtime::copy_table_elements(self.tables, dst_table, src_table, dst, src, len)?;
@@ -692,13 +700,10 @@ impl<'s, T> Exec<'s, T> {
         self.memory(index)
     }
 
-    /// Pops an address into memory `mem` (a store index), as its index type has it.
+    /// Pops an address into memory `mem` (a store index).
     #[inline(always)]
     fn pop_address(&mut self, mem: usize) -> u64 {
-        match self.memories[mem].ty.index_type {
-            IndexType::I32 => u64::from(self.pop::<i32>() as u32),
-            IndexType::I64 => self.pop::<i64>() as u64,
-        }
+        self.pop_as(self.memories[mem].ty.index_type)
     }
 
     /// Reads a memory argument and pops the address; returns the memory's store index
@@ -727,10 +732,7 @@ impl<'s, T> Exec<'s, T> {
 
     /// Pushes a size or `memory.grow` result as an address of memory `mem`.
     fn push_address(&mut self, mem: usize, value: u64) {
-        match self.memories[mem].ty.index_type {
-            IndexType::I32 => self.push(value as u32 as i32),
-            IndexType::I64 => self.push(value as i64),
-        }
+        self.push_as(self.memories[mem].ty.index_type, value);
     }
 
     fn memory_size(&mut self) -> Step {
@@ -760,9 +762,8 @@ impl<'s, T> Exec<'s, T> {
     fn memory_copy(&mut self) -> Step {
         let dst_mem = self.read_memory();
         let src_mem = self.read_memory();
-        // The length is as wide as the narrower of the two index types.
-        let narrower = if self.memories[dst_mem].ty.index_type == IndexType::I32 { dst_mem } else { src_mem };
-        let len = self.pop_address(narrower);
+        let len =
+            self.pop_as(self.memories[dst_mem].ty.index_type.narrower(self.memories[src_mem].ty.index_type));
         let src = self.pop_address(src_mem);
         let dst = self.pop_address(dst_mem);
         stratus_runtime::copy_memory(self.memories, dst_mem, dst, src_mem, src, len)?;

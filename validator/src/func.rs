@@ -637,9 +637,9 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// The element type and index type of table `index`.
-    fn table(&self, index: u32) -> Result<(RefType, ValType), Error> {
+    fn table(&self, index: u32) -> Result<(RefType, IndexType), Error> {
         match self.ctx.tables.get(index as usize) {
-            Some(t) => Ok((t.elem, t.index_type.val_type())),
+            Some(t) => Ok((t.elem, t.index_type)),
             None => Err(self.error(Kind::Unknown { what: "table", index })),
         }
     }
@@ -794,7 +794,7 @@ impl<'m> FuncValidator<'m> {
                 self.check_same_ref(elem, RefType::FuncRef)?;
                 let ty = self.ctx.types.get(type_index as usize);
                 let ty = ty.ok_or_else(|| self.error(Kind::Unknown { what: "type", index: type_index }))?;
-                self.pop_expect(index)?;
+                self.pop_expect(index.val_type())?;
                 self.pop_types(ty.params())?;
                 self.push_types(ty.results());
             }
@@ -845,43 +845,45 @@ impl<'m> FuncValidator<'m> {
             }
             (Opcode::TableGet, &Imm::Table(table)) => {
                 let (elem, index) = self.table(table)?;
-                self.pop_expect(index)?;
+                self.pop_expect(index.val_type())?;
                 self.push(Some(elem.into()));
             }
             (Opcode::TableSet, &Imm::Table(table)) => {
                 let (elem, index) = self.table(table)?;
                 self.pop_expect(elem.into())?;
-                self.pop_expect(index)?;
+                self.pop_expect(index.val_type())?;
             }
             (Opcode::TableSize, &Imm::Table(table)) => {
                 let (_, index) = self.table(table)?;
-                self.push(Some(index));
+                self.push(Some(index.val_type()));
             }
             (Opcode::TableGrow, &Imm::Table(table)) => {
                 let (elem, index) = self.table(table)?;
-                self.pop_expect(index)?;
+                self.pop_expect(index.val_type())?;
                 self.pop_expect(elem.into())?;
-                self.push(Some(index));
+                self.push(Some(index.val_type()));
             }
             (Opcode::TableFill, &Imm::Table(table)) => {
                 let (elem, index) = self.table(table)?;
-                self.pop_expect(index)?;
+                self.pop_expect(index.val_type())?;
                 self.pop_expect(elem.into())?;
-                self.pop_expect(index)?;
+                self.pop_expect(index.val_type())?;
             }
             (Opcode::TableInit, &Imm::TableInit { elem, table }) => {
                 let (table_elem, index) = self.table(table)?;
                 let elem_ty = self.elem(elem)?;
                 self.check_same_ref(elem_ty, table_elem)?;
-                self.pop_types(&[index, ValType::I32, ValType::I32])?;
+                self.pop_types(&[index.val_type(), ValType::I32, ValType::I32])?;
             }
             (Opcode::TableCopy, &Imm::TableCopy { dst, src }) => {
                 let (dst_elem, dst_index) = self.table(dst)?;
                 let (src_elem, src_index) = self.table(src)?;
                 self.check_same_ref(src_elem, dst_elem)?;
-                self.pop_expect(smaller(dst_index, src_index))?;
-                self.pop_expect(src_index)?;
-                self.pop_expect(dst_index)?;
+                self.pop_types(&[
+                    dst_index.val_type(),
+                    src_index.val_type(),
+                    dst_index.narrower(src_index).val_type(),
+                ])?;
             }
             (Opcode::MemorySize, &Imm::Memory(memory)) => {
                 let index = self.memory(memory)?.val_type();
@@ -897,11 +899,12 @@ impl<'m> FuncValidator<'m> {
                 self.pop_types(&[index, ValType::I32, index])?;
             }
             (Opcode::MemoryCopy, &Imm::MemoryCopy { dst, src }) => {
-                let dst_index = self.memory(dst)?.val_type();
-                let src_index = self.memory(src)?.val_type();
-                self.pop_expect(smaller(dst_index, src_index))?;
-                self.pop_expect(src_index)?;
-                self.pop_expect(dst_index)?;
+                let (dst_index, src_index) = (self.memory(dst)?, self.memory(src)?);
+                self.pop_types(&[
+                    dst_index.val_type(),
+                    src_index.val_type(),
+                    dst_index.narrower(src_index).val_type(),
+                ])?;
             }
             (Opcode::MemoryInit, &Imm::MemoryInit { data, memory }) => {
                 let index = self.memory(memory)?.val_type();
@@ -931,12 +934,6 @@ impl<'m> FuncValidator<'m> {
 fn recycle_frames(mut frames: Vec<Frame<'_>>) -> Vec<Frame<'static>> {
     frames.clear();
     frames.into_iter().filter_map(|_| None).collect()
-}
-
-/// The type of a copy's length between two memories or tables: the narrower of their
-/// index types.
-fn smaller(a: ValType, b: ValType) -> ValType {
-    if a == ValType::I32 || b == ValType::I32 { ValType::I32 } else { ValType::I64 }
 }
 
 /// The one-type result list of a block typed by a value type.
