@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use stratus_decoder::{Features, Proposal};
 use stratus_runtime::{CompilePolicy, GUARD_BYTES, MemoryReservation, TierUpThresholds};
 
 use crate::error::Error;
@@ -102,6 +103,7 @@ pub struct Config {
     lazy_validation: bool,
     consume_fuel: bool,
     max_module_file_size: u64,
+    features: Features,
 }
 
 impl Default for Config {
@@ -117,6 +119,7 @@ impl Default for Config {
             lazy_validation: false,
             consume_fuel: false,
             max_module_file_size: crate::file::DEFAULT_MAX_MODULE_FILE_SIZE,
+            features: Features::default(),
         }
     }
 }
@@ -242,6 +245,58 @@ impl Config {
     pub fn memory_reservation(&mut self, reservation: MemoryReservation) -> &mut Config {
         self.memory_reservation = Some(reservation);
         self
+    }
+
+    /// Lets modules use the tail-call proposal (`return_call`, `return_call_indirect`).
+    /// Like every proposal of WebAssembly 3.0 that Stratus implements, it is on by
+    /// default; a module that uses a proposal switched off is refused with a message
+    /// naming it.
+    pub fn wasm_tail_call(&mut self, on: bool) -> &mut Config {
+        self.wasm_proposal(Proposal::TailCalls, on)
+    }
+
+    /// Lets constant expressions use `i32`/`i64` `add`, `sub` and `mul` (on by default).
+    pub fn wasm_extended_const(&mut self, on: bool) -> &mut Config {
+        self.wasm_proposal(Proposal::ExtendedConst, on)
+    }
+
+    /// Lets modules have several memories (on by default).
+    pub fn wasm_multi_memory(&mut self, on: bool) -> &mut Config {
+        self.wasm_proposal(Proposal::MultiMemory, on)
+    }
+
+    /// Lets modules have memories and tables indexed by `i64` (on by default).
+    pub fn wasm_memory64(&mut self, on: bool) -> &mut Config {
+        self.wasm_proposal(Proposal::Memory64, on)
+    }
+
+    /// Lets modules use the relaxed SIMD instructions (on by default).
+    pub fn wasm_relaxed_simd(&mut self, on: bool) -> &mut Config {
+        self.wasm_proposal(Proposal::RelaxedSimd, on)
+    }
+
+    /// Switches `proposal` on or off. Fails for a proposal Stratus does not implement
+    /// switched on, which no module of this engine could then use.
+    pub fn wasm_feature(&mut self, proposal: Proposal, on: bool) -> Result<&mut Config, Error> {
+        if on && !proposal.is_implemented() {
+            return Err(Error::Config(format!("the {proposal} proposal is not supported")));
+        }
+        Ok(self.wasm_proposal(proposal, on))
+    }
+
+    fn wasm_proposal(&mut self, proposal: Proposal, on: bool) -> &mut Config {
+        self.features = self.features.with(proposal, on);
+        self
+    }
+
+    /// All proposals at once: [`Features::WASM2`] runs modules as WebAssembly 2.0 says.
+    pub fn wasm_features(&mut self, features: Features) -> &mut Config {
+        self.features = features;
+        self
+    }
+
+    pub fn get_wasm_features(&self) -> Features {
+        self.features
     }
 
     /// Validate each function body when it is first called instead of before the

@@ -79,7 +79,7 @@ pub enum Error {
     /// A host access to a table past its end.
     TableAccess { index: u32, size: u32 },
     /// A memory or table could not grow by `delta` (pages or elements) from `size`.
-    Grow { what: &'static str, delta: u32, size: u32, max: u32 },
+    Grow { what: &'static str, delta: u64, size: u32, max: u32 },
 }
 
 impl Error {

@@ -99,7 +99,9 @@ pub use table::Table;
 pub use typed::{TypedFunc, WasmTy, WasmValues};
 pub use values::{ExternRef, Val};
 
-pub use stratus_decoder::{FuncType, GlobalType, IndexType, Limits, MemoryType, RefType, TableType, ValType};
+pub use stratus_decoder::{
+    Features, FuncType, GlobalType, IndexType, Limits, MemoryType, Proposal, RefType, TableType, ValType,
+};
 pub use stratus_exec::PauseReason;
 pub use stratus_runtime::{
     CompilePolicy, FrameInfo, GUARD_BYTES, InterruptHandle, Interruption, MAX_PAGES, MemoryReservation,

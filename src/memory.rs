@@ -1,6 +1,6 @@
 //! Linear memories, seen from the host.
 
-use stratus_decoder::{Limits, MemoryType};
+use stratus_decoder::{IndexType, Limits, MemoryType};
 use stratus_runtime::{GrowError, MAX_PAGES, MemAddr, PAGE_SIZE};
 
 use crate::error::Error;
@@ -48,7 +48,7 @@ impl Memory {
     /// The type, with the current size as the minimum: what import matching sees.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let memory = self.get(store.as_context().0);
-        MemoryType { limits: Limits { min: memory.pages(), max: memory.ty.limits.max }, ..memory.ty }
+        MemoryType { limits: Limits { min: memory.pages().into(), max: memory.ty.limits.max }, ..memory.ty }
     }
 
     /// The size in 64 KiB pages.
@@ -66,7 +66,7 @@ impl Memory {
     /// store's limit per memory and the memory's reservation), or past the store's total
     /// or when the system refuses ([`Error::Resource`]). The base address of the data
     /// stays the same.
-    pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u32, Error> {
         let store = store.as_context_mut().0;
         let memory = &mut store.memories[self.addr_in(store.data.id)?.0 as usize];
         memory.grow(delta).map_err(|error| match error {
@@ -137,10 +137,10 @@ pub(crate) fn check_memory_type(ty: MemoryType, limit_pages: u32) -> Result<(), 
     if max.is_some_and(|max| max < min) {
         return Err(Error::Resource(format!("memory minimum {min} is larger than its maximum")));
     }
-    if max.unwrap_or(0).max(min) > MAX_PAGES {
+    if ty.index_type == IndexType::I32 && max.unwrap_or(0).max(min) > MAX_PAGES.into() {
         return Err(Error::Resource(format!("memory size must be at most {MAX_PAGES} pages (4 GiB)")));
     }
-    if min > limit_pages {
+    if min > limit_pages.into() {
         return Err(Error::Resource(format!(
             "a memory of {min} pages ({} bytes) exceeds the store's limit of {limit_pages} pages",
             min as usize * PAGE_SIZE

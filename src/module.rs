@@ -53,14 +53,19 @@ impl Module {
     fn from_binary_bytes(engine: &Engine, bytes: Box<[u8]>, from_text: bool) -> Result<Module, Error> {
         let validation =
             if engine.config().get_lazy_validation() { Validation::Lazy } else { Validation::Eager };
-        let compiled = CompiledModule::with_validation(bytes, validation).map_err(|error| match error {
-            // The module may be valid: this host cannot take it now.
-            stratus_validator::Error::Invalid(stratus_validator::ValidationError {
-                kind: stratus_validator::ValidationErrorKind::OutOfMemory(_),
-                offset,
-            }) => Error::Resource(format!("validating the code at offset 0x{offset:x}: {}", error.message())),
-            error => Error::InvalidModule { offset: error.offset(), message: error.message(), from_text },
-        })?;
+        let features = engine.config().get_wasm_features();
+        let compiled =
+            CompiledModule::with_validation(bytes, validation, features).map_err(|error| match error {
+                // The module may be valid: this host cannot take it now.
+                stratus_validator::Error::Invalid(stratus_validator::ValidationError {
+                    kind: stratus_validator::ValidationErrorKind::OutOfMemory(_),
+                    offset,
+                }) => Error::Resource(format!(
+                    "validating the code at offset 0x{offset:x}: {}",
+                    error.message()
+                )),
+                error => Error::InvalidModule { offset: error.offset(), message: error.message(), from_text },
+            })?;
         Ok(Module { inner: Arc::new(ModuleInner { engine: engine.clone(), compiled }) })
     }
 

@@ -45,7 +45,7 @@ impl Table {
     /// If `store` is not the table's store.
     pub fn ty(&self, store: impl AsContext) -> TableType {
         let table = self.get_rt(store.as_context().0);
-        TableType { limits: Limits { min: table.size(), max: table.ty.limits.max }, ..table.ty }
+        TableType { limits: Limits { min: table.size().into(), max: table.ty.limits.max }, ..table.ty }
     }
 
     /// The number of elements.
@@ -87,7 +87,9 @@ impl Table {
         let table = &mut store.tables[self.addr_in(id)?.0 as usize];
         let slot = element_slot(id, ValType::from(table.ty.elem), init, "Table::grow")?;
         table.grow(delta, slot).map_err(|error| match error {
-            GrowError::Maximum(max) => Error::Grow { what: "table", delta, size: table.size(), max },
+            GrowError::Maximum(max) => {
+                Error::Grow { what: "table", delta: delta.into(), size: table.size(), max }
+            }
             error => Error::Resource(format!(
                 "cannot grow the table from {} elements by {delta}: {error}",
                 table.size()
@@ -111,7 +113,7 @@ pub(crate) fn check_table_type(ty: TableType, limit: u32) -> Result<(), Error> {
     if max.is_some_and(|max| max < min) {
         return Err(Error::Resource(format!("table minimum {min} is larger than its maximum")));
     }
-    if min > limit {
+    if min > limit.into() {
         return Err(Error::Resource(format!(
             "a table of {min} elements exceeds the store's limit of {limit} elements"
         )));

@@ -652,19 +652,44 @@ mod memories {
     }
 
     #[test]
-    fn memories_and_tables_with_64_bit_indices_are_refused_until_memory64_is_supported() {
+    fn memories_and_tables_with_64_bit_indices_link_by_index_type() {
         let engine = Engine::default();
         let mut store = Store::new(&engine, ());
-        let limits = Limits { min: 1, max: None };
-        let error = Memory::new(&mut store, MemoryType { index_type: IndexType::I64, limits }).unwrap_err();
-        assert!(
-            error.to_string().contains("64-bit memories (the memory64 proposal) are not supported"),
-            "{error}"
-        );
+        let limits = Limits { min: 1, max: Some(10) };
+        let memory = Memory::new(&mut store, MemoryType { index_type: IndexType::I64, limits }).unwrap();
+        // Its reservation is its maximum: no 4 GiB guard can cover 64-bit addresses.
+        assert_eq!(memory.reserved_bytes(&store), 10 * PAGE_SIZE);
         let ty = TableType { elem: stratus::RefType::FuncRef, index_type: IndexType::I64, limits };
-        let error = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
+        let table = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap();
+        let module = load(
+            &engine,
+            r#"(module
+                (import "host" "mem" (memory i64 1))
+                (import "host" "tab" (table i64 1 funcref))
+                (func (export "store") (param i64 i32) (i32.store (local.get 0) (local.get 1)))
+                (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+                (func (export "table_size") (result i64) (table.size)))"#,
+        );
+        let imports = [Extern::Memory(memory), Extern::Table(table)];
+        let instance = Instance::new(&mut store, &module, &imports).unwrap();
+        let store_i32 = instance.get_typed_func::<(i64, i32), ()>(&store, "store").unwrap();
+        store_i32.call(&mut store, (65532, 0x2a)).unwrap();
+        assert_eq!(memory.data(&store)[65532], 0x2a);
+        let error = store_i32.call(&mut store, (1 << 40, 1)).unwrap_err();
+        assert!(error.to_string().contains("out of bounds memory access"), "{error}");
+        let grow = instance.get_typed_func::<i64, i64>(&store, "grow").unwrap();
+        assert_eq!(grow.call(&mut store, 9).unwrap(), 1);
+        assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+        assert_eq!(grow.call(&mut store, 1 << 40).unwrap(), -1);
+        let table_size = instance.get_typed_func::<(), i64>(&store, "table_size").unwrap();
+        assert_eq!(table_size.call(&mut store, ()).unwrap(), 1);
+
+        // A memory or table of the other index type does not fit the import.
+        let narrow = Memory::new(&mut store, MemoryType::new(Limits { min: 1, max: None })).unwrap();
+        let error =
+            Instance::new(&mut store, &module, &[Extern::Memory(narrow), Extern::Table(table)]).unwrap_err();
         assert!(
-            error.to_string().contains("64-bit indices (the memory64 proposal) are not supported"),
+            error.to_string().contains("expected a memory indexed by i64, found one indexed by i32"),
             "{error}"
         );
     }

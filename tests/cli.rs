@@ -241,14 +241,49 @@ fn declaration_errors_point_at_the_offending_byte() {
     write(&dir, "memories.wasm", b"\0asm\x01\0\0\0\x05\x05\x02\x00\x01\x00\x01");
     // A memory of minimum 2 and maximum 1, its limits at 0x0b.
     write(&dir, "limits.wasm", b"\0asm\x01\0\0\0\x05\x04\x01\x01\x02\x01");
-    let output = stratus(&dir, &["validate", "type.wasm", "memories.wasm", "limits.wasm"]);
+    // As WebAssembly 2.0, which has one memory at most.
+    let output = stratus(&dir, &["validate", "-W", "wasm3=n", "type.wasm", "memories.wasm", "limits.wasm"]);
     assert_eq!(
         stderr(&output),
         "type.wasm:0x12: error: unknown type 9\n\
-         memories.wasm:0xd: error: multiple memories (the multi-memory proposal is not supported)\n\
+         memories.wasm:0xd: error: multiple memories (the multi-memory proposal is disabled; -W \
+         multi-memory=y enables it)\n\
          limits.wasm:0xb: error: size minimum must not be greater than maximum\n"
     );
     assert_eq!(status(&output), 1);
+}
+
+/// `-W NAME=y|n` switches proposals, for `validate` and `run` alike; unknown and
+/// unimplemented ones are usage errors.
+#[test]
+fn proposals_are_switched_with_w() {
+    let dir = scratch("proposal_switches");
+    // Two memories of one page each.
+    write(&dir, "memories.wasm", b"\0asm\x01\0\0\0\x05\x05\x02\x00\x01\x00\x01");
+    assert_eq!(stdout(&stratus(&dir, &["validate", "memories.wasm"])), "memories.wasm: ok\n");
+    for switch in
+        [&["-W", "multi-memory=n"][..], &["-Wmulti-memory=no"], &["-W", "memory64=y,multi-memory=n"]]
+    {
+        let output = stratus(&dir, &[&["validate"], switch, &["memories.wasm"]].concat());
+        assert_eq!(status(&output), 1, "{switch:?}");
+        assert!(stderr(&output).contains("(the multi-memory proposal is disabled"), "{switch:?}");
+    }
+    let output = stratus(&dir, &["run", "-W", "multi-memory=n", "memories.wasm"]);
+    assert_eq!(status(&output), 1);
+    assert!(stderr(&output).contains("(the multi-memory proposal is disabled"), "{}", stderr(&output));
+    let output = stratus(&dir, &["validate", "-W", "gc=y", "memories.wasm"]);
+    assert_eq!(status(&output), 2);
+    assert!(stderr(&output).contains("-W gc=y: the gc proposal is not supported"), "{}", stderr(&output));
+    let output = stratus(&dir, &["validate", "-W", "threads=maybe", "memories.wasm"]);
+    assert_eq!(status(&output), 2);
+    assert!(stderr(&output).contains("expected threads=y or threads=n"), "{}", stderr(&output));
+    let output = stratus(&dir, &["run", "-W", "simd=n", "memories.wasm"]);
+    assert_eq!(status(&output), 2);
+    assert!(
+        stderr(&output).contains("-W simd=n: unknown proposal; known: wasm3, extended-const"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

@@ -75,12 +75,15 @@ pub enum DecodeErrorKind {
 }
 
 impl DecodeErrorKind {
-    /// The proposal beyond 2.0 whose encoding this is, when it is one.
-    pub fn unsupported_proposal(&self) -> Option<Proposal> {
+    /// The proposal beyond 2.0 whose encoding this is, when it is one: one Stratus does
+    /// not implement, or one the module's [`Features`](crate::Features) switch off.
+    pub fn proposal(&self) -> Option<Proposal> {
         use DecodeErrorKind::*;
         match *self {
             UnknownBinaryVersion(version) => Proposal::of_version(version),
             MalformedSectionId(id) => Proposal::of_section_id(id),
+            // A table type starting 0x40 is a table with an initialiser.
+            MalformedReferenceType(0x40) => Some(Proposal::FunctionReferences),
             MalformedValueType(byte) | MalformedReferenceType(byte) => Proposal::of_type_byte(byte),
             MalformedFunctionType(form) => Proposal::of_type_form(form),
             MalformedImportKind(kind) | MalformedExportKind(kind) => Proposal::of_extern_kind(kind),
@@ -152,8 +155,8 @@ impl DecodeErrorKind {
 impl fmt::Display for DecodeErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_spec_message(f)?;
-        match self.unsupported_proposal() {
-            Some(proposal) => write!(f, " ({proposal})"),
+        match self.proposal() {
+            Some(proposal) => write!(f, " ({})", proposal.refusal()),
             None => Ok(()),
         }
     }

@@ -1,13 +1,14 @@
 //! Decoding one instruction: its opcode and immediates, read in place.
 
 use crate::error::{DecodeErrorKind, Result};
-use crate::opcode::{ImmKind, Opcode, PREFIX_MISC, PREFIX_SIMD, SINGLE_BYTE};
+use crate::opcode::{ImmKind, Opcode, PREFIX_MISC, PREFIX_SIMD, UNGATED_SINGLE_BYTE};
+use crate::proposal::Proposal;
 use crate::reader::Reader;
 use crate::types::{BlockType, RefType, ValType};
 
 /// A memory access's alignment (as a power of two), memory and constant offset. The
-/// memory is always 0 and the offset below 2^32 until the multi-memory and memory64
-/// proposals are decoded; the types are theirs already.
+/// memory is 0 but under multi-memory, and the offset below 2^32 but under memory64
+/// (where the validator checks it against the memory's index type).
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub struct MemArg {
     pub align: u32,
@@ -84,7 +85,7 @@ impl<'a> Reader<'a> {
     pub fn read_opcode(&mut self) -> Result<Opcode> {
         let at = self.position();
         let byte = self.read_u8()?;
-        if let Some(op) = SINGLE_BYTE[usize::from(byte)] {
+        if let Some(op) = UNGATED_SINGLE_BYTE[usize::from(byte)] {
             return Ok(op);
         }
         let code = match byte {
@@ -94,7 +95,10 @@ impl<'a> Reader<'a> {
             }
             _ => u32::from(byte),
         };
-        Opcode::from_encoding(code).ok_or_else(|| self.error_at(at, DecodeErrorKind::IllegalOpcode(code)))
+        match Opcode::from_encoding(code) {
+            Some(op) if Proposal::of_opcode(code).is_none_or(|p| self.features().allows(p)) => Ok(op),
+            _ => Err(self.error_at(at, DecodeErrorKind::IllegalOpcode(code))),
+        }
     }
 
     /// Reads one instruction: its opcode and its immediates. Inlined into the loops
@@ -213,18 +217,28 @@ impl<'a> Reader<'a> {
 
     fn read_mem_arg(&mut self) -> Result<MemArg> {
         let at = self.position();
-        let align = self.read_u32()?;
-        // Flags of 32 and up would need the multi-memory proposal's memory index bit.
+        let flags = self.read_u32()?;
+        let features = self.features();
+        let (align, memory) = if flags & MEMARG_HAS_MEMORY != 0 && features.allows(Proposal::MultiMemory) {
+            (flags & !MEMARG_HAS_MEMORY, self.read_u32()?)
+        } else {
+            (flags, 0)
+        };
         if align >= 32 {
-            return Err(self.error_at(at, DecodeErrorKind::MalformedMemopFlags(align)));
+            return Err(self.error_at(at, DecodeErrorKind::MalformedMemopFlags(flags)));
         }
-        let offset = self.read_u32()?;
-        Ok(MemArg { align, memory: 0, offset: offset.into() })
+        // 3.0 encodes every offset in 64 bits; 2.0 in 32.
+        let offset =
+            if features.allows(Proposal::Memory64) { self.read_u64()? } else { self.read_u32()?.into() };
+        Ok(MemArg { align, memory, offset })
     }
 
     /// The memory index of a memory instruction other than a load or store: a zero byte
     /// in 2.0, which multi-memory turns into an index.
     fn read_memory_index(&mut self) -> Result<u32> {
+        if self.features().allows(Proposal::MultiMemory) {
+            return self.read_u32();
+        }
         let at = self.position();
         let byte = self.read_u8()?;
         if byte != 0 {

@@ -27,7 +27,7 @@ pub use module::{
     FuncBody, Import, ImportDesc, Module, Names, Start,
 };
 pub use opcode::{ImmKind, Opcode, PREFIX_MISC, PREFIX_SIMD, Signature};
-pub use proposal::Proposal;
+pub use proposal::{Features, Proposal};
 pub use reader::Reader;
 pub use types::{
     BlockType, FuncType, GlobalType, IndexType, Limits, MemoryType, RefType, TableType, ValType,

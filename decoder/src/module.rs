@@ -3,6 +3,7 @@
 use crate::error::{DecodeError, DecodeErrorKind, Result};
 use crate::limits::*;
 use crate::opcode::Opcode;
+use crate::proposal::{Features, Proposal};
 use crate::reader::Reader;
 use crate::types::{FuncType, GlobalType, IndexType, Limits, MemoryType, RefType, TableType, ValType};
 
@@ -41,6 +42,8 @@ pub struct Module<'a> {
     pub imported_tables: u32,
     pub imported_memories: u32,
     pub imported_globals: u32,
+    /// The proposals the module was decoded with, which validation goes on with.
+    pub features: Features,
 }
 
 #[derive(Debug, Clone)]
@@ -239,9 +242,15 @@ impl<'a> Names<'a> {
 const SECTION_ORDER: [u8; 12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
 
 impl<'a> Module<'a> {
-    /// Decodes a binary module. Nothing is validated beyond what decoding needs.
+    /// Decodes a binary module that may use every proposal Stratus implements. Nothing
+    /// is validated beyond what decoding needs.
     pub fn parse(bytes: &'a [u8]) -> Result<Module<'a>> {
-        let mut r = Reader::new(bytes);
+        Module::parse_with(bytes, Features::default())
+    }
+
+    /// Decodes a binary module that may use the proposals `features` allows.
+    pub fn parse_with(bytes: &'a [u8], features: Features) -> Result<Module<'a>> {
+        let mut r = Reader::new(bytes).with_features(features);
         if r.read_array::<4>()? != *b"\0asm" {
             return Err(DecodeError::new(0, DecodeErrorKind::MagicHeaderNotDetected));
         }
@@ -249,7 +258,7 @@ impl<'a> Module<'a> {
         if version != [1, 0, 0, 0] {
             return Err(DecodeError::new(4, DecodeErrorKind::UnknownBinaryVersion(version)));
         }
-        let mut module = Module::default();
+        let mut module = Module { features, ..Module::default() };
         let mut func_count: Option<u32> = None;
         // Where the function and data counts are, for a missing code or data section.
         let mut func_count_at = 0;
@@ -298,9 +307,7 @@ impl<'a> Module<'a> {
                     let count = s.read_count(2, MAX_MEMORIES, "memories")?;
                     for _ in 0..count {
                         module.memory_limits_offsets.push(s.offset());
-                        module
-                            .memories
-                            .push(MemoryType { index_type: IndexType::I32, limits: read_limits(&mut s)? });
+                        module.memories.push(read_memory_type(&mut s)?);
                     }
                 }
                 6 => {
@@ -412,7 +419,7 @@ impl<'a> Module<'a> {
                 }
                 0x02 => {
                     self.memory_limits_offsets.push(s.offset());
-                    let ty = MemoryType { index_type: IndexType::I32, limits: read_limits(s)? };
+                    let ty = read_memory_type(s)?;
                     self.memories.push(ty);
                     self.imported_memories += 1;
                     ImportDesc::Memory(ty)
@@ -571,23 +578,36 @@ fn read_val_types(s: &mut Reader<'_>, limit: usize, what: &'static str) -> Resul
     Ok(types)
 }
 
-fn read_limits(s: &mut Reader<'_>) -> Result<Limits> {
+/// The limits of a memory or table, and the type of its addresses or indices: 64-bit
+/// ones (flags 4 and 5) under memory64, whose limits are 64-bit numbers.
+fn read_limits(s: &mut Reader<'_>) -> Result<(IndexType, Limits)> {
     let at = s.offset();
     let flags = s.read_u8()?;
-    let min = s.read_u32()?;
-    let max = match flags {
-        0x00 => None,
-        0x01 => Some(s.read_u32()?),
+    let index_type = match flags {
+        0x00 | 0x01 => IndexType::I32,
+        0x04 | 0x05 if s.features().allows(Proposal::Memory64) => IndexType::I64,
         _ => return Err(DecodeError::new(at, DecodeErrorKind::MalformedLimitsFlags(flags))),
     };
-    Ok(Limits { min, max })
+    // 3.0 encodes the limits of every memory and table in 64 bits (the validator
+    // bounds them by the index type); 2.0 in 32.
+    let wide = s.features().allows(Proposal::Memory64);
+    let mut read = || if wide { s.read_u64() } else { s.read_u32().map(u64::from) };
+    let min = read()?;
+    let max = if flags & 1 != 0 { Some(read()?) } else { None };
+    Ok((index_type, Limits { min, max }))
+}
+
+fn read_memory_type(s: &mut Reader<'_>) -> Result<MemoryType> {
+    let (index_type, limits) = read_limits(s)?;
+    Ok(MemoryType { index_type, limits })
 }
 
 /// A table type, and where its limits are.
 fn read_table_type(s: &mut Reader<'_>) -> Result<(TableType, usize)> {
     let elem = s.read_ref_type()?;
     let limits_offset = s.offset();
-    Ok((TableType { elem, index_type: IndexType::I32, limits: read_limits(s)? }, limits_offset))
+    let (index_type, limits) = read_limits(s)?;
+    Ok((TableType { elem, index_type, limits }, limits_offset))
 }
 
 fn read_global_type(s: &mut Reader<'_>) -> Result<GlobalType> {

@@ -1,5 +1,6 @@
 //! Opcodes, immediates and fixed signatures, expanded from the instruction table.
 
+use crate::proposal::Proposal;
 use crate::types::ValType;
 
 /// The shape of the immediates that follow an opcode.
@@ -250,6 +251,12 @@ macro_rules! define_opcodes {
             /// All opcodes, in table order.
             pub const ALL: &'static [Opcode] = &[$(Opcode::$name,)*];
 
+            /// The proposal beyond Wasm 2.0 that the instruction belongs to.
+            #[inline]
+            pub const fn proposal(self) -> Option<Proposal> {
+                Proposal::of_opcode(self.encoding())
+            }
+
             /// The opcode byte, or `(prefix << 16) | subopcode` for prefixed instructions.
             #[inline]
             pub const fn encoding(self) -> u32 {
@@ -295,18 +302,22 @@ pub const PREFIX_MISC: u8 = 0xFC;
 pub const PREFIX_SIMD: u8 = 0xFD;
 
 /// Opcodes by encoding: single bytes, and the sub-opcodes of the two prefixes.
-pub(crate) static SINGLE_BYTE: [Option<Opcode>; 256] = by_encoding(0);
-static MISC: [Option<Opcode>; 32] = by_encoding(0xFC);
-static SIMD: [Option<Opcode>; 256] = by_encoding(0xFD);
+static SINGLE_BYTE: [Option<Opcode>; 256] = by_encoding(0, true);
+static MISC: [Option<Opcode>; 32] = by_encoding(0xFC, true);
+static SIMD: [Option<Opcode>; 0x114] = by_encoding(0xFD, true);
+/// The single-byte opcodes of no proposal, which the decoder reads without asking
+/// whether a proposal is switched on.
+pub(crate) static UNGATED_SINGLE_BYTE: [Option<Opcode>; 256] = by_encoding(0, false);
 
-/// The opcodes with `prefix` (0 for single bytes), indexed by (sub-)opcode.
-const fn by_encoding<const N: usize>(prefix: u32) -> [Option<Opcode>; N] {
+/// The opcodes with `prefix` (0 for single bytes), indexed by (sub-)opcode; those of
+/// proposals beyond 2.0 only if `gated` is set.
+const fn by_encoding<const N: usize>(prefix: u32, gated: bool) -> [Option<Opcode>; N] {
     let mut table = [None; N];
     let mut i = 0;
     while i < Opcode::ALL.len() {
         let op = Opcode::ALL[i];
         let encoding = op.encoding();
-        if encoding >> 16 == prefix {
+        if encoding >> 16 == prefix && (gated || Proposal::of_opcode(encoding).is_none()) {
             table[(encoding & 0xFFFF) as usize] = Some(op);
         }
         i += 1;

@@ -1,32 +1,83 @@
-//! Proposals beyond WebAssembly 2.0 whose encodings cannot be mistaken for anything
-//! else, so that a module using one is refused by name instead of as bytes that make
-//! no sense. The decoder still refuses them with the spec's own error (`illegal
-//! opcode`, `malformed section id`, ...), whose text stays the start of the message:
-//! the spec tests compare messages by prefix, and a reader of the message learns both
-//! what the spec says and why.
+//! Proposals beyond WebAssembly 2.0: which of them a module may use ([`Features`]), and
+//! the encodings of each, so that a module using one that is switched off or not
+//! implemented is refused by name instead of as bytes that make no sense. The decoder
+//! still refuses it with the spec's own error (`illegal opcode`, `malformed section
+//! id`, ...), whose text stays the start of the message: the spec tests compare
+//! messages by prefix, and a reader of the message learns both what the spec says and
+//! why.
 
 use std::fmt;
 
-/// A proposal Stratus does not implement, recognised from its encoding.
+/// A proposal beyond Wasm 2.0, recognised from its encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Proposal {
     /// The component model: a binary with the component version and layer.
     Components,
     TailCalls,
+    ExtendedConst,
+    MultiMemory,
+    Memory64,
+    RelaxedSimd,
     ExceptionHandling,
     Threads,
     Gc,
     FunctionReferences,
-    Memory64,
-    MultiMemory,
-    RelaxedSimd,
 }
 
 impl Proposal {
+    /// Every proposal, in the order `stratus` lists them.
+    pub const ALL: [Proposal; 10] = [
+        Proposal::TailCalls,
+        Proposal::ExtendedConst,
+        Proposal::MultiMemory,
+        Proposal::Memory64,
+        Proposal::RelaxedSimd,
+        Proposal::FunctionReferences,
+        Proposal::ExceptionHandling,
+        Proposal::Gc,
+        Proposal::Threads,
+        Proposal::Components,
+    ];
+
+    /// The name users switch the proposal by (`-W tail-call=n`): wasmtime's.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Proposal::Components => "component-model",
+            Proposal::TailCalls => "tail-call",
+            Proposal::ExtendedConst => "extended-const",
+            Proposal::MultiMemory => "multi-memory",
+            Proposal::Memory64 => "memory64",
+            Proposal::RelaxedSimd => "relaxed-simd",
+            Proposal::ExceptionHandling => "exceptions",
+            Proposal::Threads => "threads",
+            Proposal::Gc => "gc",
+            Proposal::FunctionReferences => "function-references",
+        }
+    }
+
+    /// The proposal named `name` (as [`Proposal::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Proposal> {
+        Proposal::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether Stratus runs modules that use the proposal.
+    pub const fn is_implemented(self) -> bool {
+        matches!(self, Proposal::ExtendedConst | Proposal::MultiMemory | Proposal::Memory64)
+    }
+
+    /// Whether the proposal is part of WebAssembly 3.0.
+    pub const fn is_wasm3(self) -> bool {
+        !matches!(self, Proposal::Components | Proposal::Threads)
+    }
+
+    const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+
     /// The proposal a single-byte opcode, or a prefix byte, belongs to. `code` is the
     /// decoder's encoding: the byte, or `(prefix << 16) | subopcode` for the `0xFC` and
     /// `0xFD` prefixes.
-    pub fn of_opcode(code: u32) -> Option<Proposal> {
+    pub const fn of_opcode(code: u32) -> Option<Proposal> {
         Some(match code {
             0x12 | 0x13 => Proposal::TailCalls,
             // try, catch, throw, rethrow, throw_ref, delegate, catch_all, try_table.
@@ -51,10 +102,10 @@ impl Proposal {
     /// The proposal of a limits flags byte other than 0 and 1.
     pub fn of_limits_flags(flags: u8) -> Option<Proposal> {
         match flags {
-            // Bit 1 marks a shared memory.
-            0x02 | 0x03 => Some(Proposal::Threads),
-            // Bit 2 marks 64-bit indices (with or without bit 1).
-            0x04..=0x07 => Some(Proposal::Memory64),
+            // Bit 1 marks a shared memory (with or without 64-bit indices).
+            0x02 | 0x03 | 0x06 | 0x07 => Some(Proposal::Threads),
+            // Bit 2 marks 64-bit indices.
+            0x04 | 0x05 => Some(Proposal::Memory64),
             _ => None,
         }
     }
@@ -100,20 +151,70 @@ impl Proposal {
         // Version 0x0d with layer 1: a component.
         (version == [0x0D, 0x00, 0x01, 0x00]).then_some(Proposal::Components)
     }
+
+    /// Why a module using the proposal is refused: it is not implemented, or switched off.
+    pub fn refusal(self) -> Refusal {
+        Refusal(self)
+    }
 }
 
 impl fmt::Display for Proposal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Proposal::Components => "components are not supported, only core modules",
-            Proposal::TailCalls => "tail calls are not supported",
-            Proposal::ExceptionHandling => "the exception-handling proposal is not supported",
-            Proposal::Threads => "the threads proposal is not supported",
-            Proposal::Gc => "the GC proposal is not supported",
-            Proposal::FunctionReferences => "the function-references proposal is not supported",
-            Proposal::Memory64 => "the memory64 proposal is not supported",
-            Proposal::MultiMemory => "the multi-memory proposal is not supported",
-            Proposal::RelaxedSimd => "the relaxed-SIMD proposal is not supported",
-        })
+        f.write_str(self.name())
+    }
+}
+
+/// The reason a module that uses a proposal is refused, as the parenthesis after the
+/// spec's message says it.
+pub struct Refusal(Proposal);
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Proposal::Components => f.write_str("components are not supported, only core modules"),
+            p if p.is_implemented() => write!(f, "the {p} proposal is disabled; -W {p}=y enables it"),
+            p => write!(f, "the {p} proposal is not supported"),
+        }
+    }
+}
+
+/// The proposals a module may use. [`Features::default`] enables every proposal Stratus
+/// implements, as wasmtime does; [`Features::WASM2`] none of them, for running a Wasm 2.0
+/// module (or the 2.0 spec tests, some of which 3.0 makes valid) as 2.0 says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Features {
+    enabled: u16,
+}
+
+impl Features {
+    pub const WASM2: Features = Features { enabled: 0 };
+
+    /// Whether a module may use `proposal`.
+    #[inline]
+    pub const fn allows(self, proposal: Proposal) -> bool {
+        self.enabled & proposal.bit() != 0
+    }
+
+    /// These features with `proposal` switched on or off. Only implemented proposals
+    /// can be on: switching on another one leaves it off.
+    #[must_use]
+    pub const fn with(self, proposal: Proposal, on: bool) -> Features {
+        if on && proposal.is_implemented() {
+            Features { enabled: self.enabled | proposal.bit() }
+        } else {
+            Features { enabled: self.enabled & !proposal.bit() }
+        }
+    }
+}
+
+impl Default for Features {
+    fn default() -> Features {
+        let mut features = Features::WASM2;
+        let mut i = 0;
+        while i < Proposal::ALL.len() {
+            features = features.with(Proposal::ALL[i], true);
+            i += 1;
+        }
+        features
     }
 }

@@ -3,6 +3,7 @@
 //! offset of the byte it stopped at.
 
 use crate::error::{DecodeError, DecodeErrorKind, Result};
+use crate::proposal::Features;
 
 #[derive(Clone, Debug)]
 pub struct Reader<'a> {
@@ -13,17 +14,31 @@ pub struct Reader<'a> {
     /// Running off the end is `unexpected end` at the top level, and
     /// `unexpected end of section or function` inside a section.
     nested: bool,
+    /// The proposals whose encodings are read; others are refused by name.
+    features: Features,
 }
 
 impl<'a> Reader<'a> {
     /// A reader over a whole module.
     pub fn new(data: &'a [u8]) -> Self {
-        Reader { data, pos: 0, base: 0, nested: false }
+        Reader { data, pos: 0, base: 0, nested: false, features: Features::default() }
     }
 
     /// A reader over part of a module: `data` starts at absolute offset `base`.
     pub fn nested(data: &'a [u8], base: usize) -> Self {
-        Reader { data, pos: 0, base, nested: true }
+        Reader { data, pos: 0, base, nested: true, features: Features::default() }
+    }
+
+    /// This reader, reading the encodings of the proposals `features` allows (all that
+    /// Stratus implements unless told otherwise) and refusing the others.
+    #[must_use]
+    pub fn with_features(self, features: Features) -> Self {
+        Reader { features, ..self }
+    }
+
+    #[inline]
+    pub fn features(&self) -> Features {
+        self.features
     }
 
     /// The absolute offset of the next byte.
@@ -142,6 +157,29 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An unsigned 64-bit LEB128 number (memory64's limits and offsets).
+    pub fn read_u64(&mut self) -> Result<u64> {
+        let mut result = 0u64;
+        let mut shift = 0;
+        loop {
+            let at = self.pos;
+            let byte = self.read_u8()?;
+            if shift == 63 {
+                if byte & 0x80 != 0 {
+                    return Err(self.error_at(at, DecodeErrorKind::IntegerRepresentationTooLong));
+                }
+                if byte & 0x7E != 0 {
+                    return Err(self.error_at(at, DecodeErrorKind::IntegerTooLarge));
+                }
+            }
+            result |= u64::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(result);
+            }
+            shift += 7;
+        }
+    }
+
     /// A signed LEB128 number of `BITS` bits (32, 33 or 64), sign-extended to `i64`.
     #[inline]
     fn read_signed<const BITS: u32>(&mut self) -> Result<i64> {
@@ -253,7 +291,7 @@ impl<'a> Reader<'a> {
             return Err(self.error_at(len_at, DecodeErrorKind::LengthOutOfBounds));
         }
         let data = self.read_bytes(len)?;
-        Ok(Reader::nested(data, base))
+        Ok(Reader::nested(data, base).with_features(self.features))
     }
 }
 

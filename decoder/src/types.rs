@@ -143,16 +143,16 @@ fn write_types(f: &mut fmt::Formatter<'_>, types: &[ValType]) -> fmt::Result {
     Ok(())
 }
 
-/// The size limits of a table (in elements) or a memory (in 64 KiB pages).
+/// The size limits of a table (in elements) or a memory (in 64 KiB pages): 32-bit
+/// numbers but for 64-bit memories and tables.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Limits {
-    pub min: u32,
-    pub max: Option<u32>,
+    pub min: u64,
+    pub max: Option<u64>,
 }
 
 /// The type of the addresses of a memory, or of the element indices of a table: `i32`,
-/// or `i64` under the memory64 proposal (which Stratus does not decode yet, so every
-/// index type is `I32` for now).
+/// or `i64` under the memory64 proposal.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub enum IndexType {
     #[default]

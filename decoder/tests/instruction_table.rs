@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use stratus_decoder::{BlockType, Imm, ImmKind, Opcode, Proposal, Reader, RefType};
+use stratus_decoder::{BlockType, Features, Imm, ImmKind, Opcode, Proposal, Reader, RefType};
 use wasmparser::{
     AbstractHeapType, BinaryReader, FrameKind, FrameStack, HeapType, VisitOperator, VisitSimdOperator,
     WasmFeatures,
@@ -674,7 +674,7 @@ fn wasmparser_proposals(proposal: Proposal) -> &'static [&'static str] {
         Proposal::Gc => &["gc", "custom_descriptors"],
         Proposal::FunctionReferences => &["function_references"],
         Proposal::RelaxedSimd => &["relaxed_simd"],
-        Proposal::Components | Proposal::Memory64 | Proposal::MultiMemory => &[],
+        Proposal::Components | Proposal::ExtendedConst | Proposal::Memory64 | Proposal::MultiMemory => &[],
     }
 }
 
@@ -704,8 +704,8 @@ fn refused_opcodes_name_the_proposal_wasmparser_files_them_under() {
     let mut named = 0;
     for encoding in candidates {
         let opcode = encode_opcode(encoding, None);
-        let Err(error) = Reader::new(&opcode).read_opcode() else { continue };
-        let ours = error.kind.unsupported_proposal();
+        let Err(error) = Reader::new(&opcode).with_features(Features::WASM2).read_opcode() else { continue };
+        let ours = error.kind.proposal();
         let theirs =
             fillers.iter().find_map(|filler| wasmparser_decode(&[&opcode[..], filler].concat()).ok());
         let theirs = theirs.map(|(seen, _)| seen.proposal);

@@ -745,7 +745,7 @@ impl<'s, T> Exec<'s, T> {
     fn memory_grow(&mut self) -> Step {
         let mem = self.read_memory();
         let delta = self.pop_address(mem);
-        let old = u32::try_from(delta).ok().and_then(|delta| self.memories[mem].grow(delta).ok());
+        let old = self.memories[mem].grow(delta).ok();
         self.push_address(mem, old.map_or(u64::MAX, u64::from));
         Ok(())
     }

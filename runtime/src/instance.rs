@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use stratus_decoder::{ExternKind, Imm, ImportDesc, Limits, Opcode, Reader, ValType};
+use stratus_decoder::{ExternKind, Imm, ImportDesc, IndexType, Limits, Opcode, Reader, ValType};
 
 use crate::global::Global;
 use crate::module::{CompiledModule, ConstRange, ElemItems, ElemMode};
@@ -312,12 +312,14 @@ fn check_import<T>(
                     ty.elem, table.ty.elem
                 )));
             }
-            let actual = Limits { min: table.size(), max: table.ty.limits.max };
+            check_index_type("table", ty.index_type, table.ty.index_type).map_err(mismatch)?;
+            let actual = Limits { min: table.size().into(), max: table.ty.limits.max };
             check_limits(ty.limits, actual).map_err(mismatch)?;
         }
         (ImportDesc::Memory(ty), Extern::Memory(m)) => {
             let memory = &store.memories[m.0 as usize];
-            let actual = Limits { min: memory.pages(), max: memory.ty.limits.max };
+            check_index_type("memory", ty.index_type, memory.ty.index_type).map_err(mismatch)?;
+            let actual = Limits { min: memory.pages().into(), max: memory.ty.limits.max };
             check_limits(ty.limits, actual).map_err(mismatch)?;
         }
         (ImportDesc::Global(ty), Extern::Global(g)) => {
@@ -353,6 +355,19 @@ fn check_import<T>(
 }
 
 /// Import subtyping of limits: at least as large, and at most as large a maximum.
+/// An imported memory or table must have the index type the import declares.
+fn check_index_type(what: &str, expected: IndexType, actual: IndexType) -> Result<(), String> {
+    if expected != actual {
+        let name = |t: IndexType| t.val_type().name();
+        return Err(format!(
+            "expected a {what} indexed by {}, found one indexed by {}",
+            name(expected),
+            name(actual)
+        ));
+    }
+    Ok(())
+}
+
 fn check_limits(expected: Limits, actual: Limits) -> Result<(), String> {
     if actual.min < expected.min {
         return Err(format!("expected at least {} as the minimum size, found {}", expected.min, actual.min));

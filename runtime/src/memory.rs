@@ -108,26 +108,28 @@ impl Memory {
         reservation: MemoryReservation,
         quota: &Arc<Quota>,
     ) -> Result<Memory, String> {
-        if ty.index_type != IndexType::I32 {
-            return Err("64-bit memories (the memory64 proposal) are not supported".into());
-        }
         let min = ty.limits.min;
-        let limit_pages = limit_pages.min(MAX_PAGES);
-        if min > limit_pages {
+        // A 32-bit memory never has more than 4 GiB; a 64-bit one as many pages as the
+        // store allows, and its reservation is its maximum: a guard cannot cover 64-bit
+        // addresses, so its accesses are always checked.
+        let (limit_pages, reservation) = match ty.index_type {
+            IndexType::I32 => (limit_pages.min(MAX_PAGES), reservation),
+            IndexType::I64 => (limit_pages, MemoryReservation::Maximum { guard: 0 }),
+        };
+        if min > limit_pages.into() {
             return Err(format!(
                 "a memory of {min} pages is more than the limit of {limit_pages} pages per memory"
             ));
         }
-        let max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(limit_pages);
+        let min = min as u32;
+        let max_pages = ty.limits.max.map_or(limit_pages, |max| max.min(limit_pages.into()) as u32);
         let min_bytes = min as usize * PAGE_SIZE;
         quota.take_memory_bytes(min_bytes).map_err(|error| format!("a memory of {min} pages: {error}"))?;
         match reserve(min, max_pages, reservation) {
             Ok((mut map, max_pages)) => {
-                let bounds = if map.reserved() >= MAX_PAGES as usize * PAGE_SIZE + GUARD_BYTES {
-                    Bounds::Guard
-                } else {
-                    Bounds::Explicit
-                };
+                let guarded = map.reserved() >= MAX_PAGES as usize * PAGE_SIZE + GUARD_BYTES;
+                let bounds =
+                    if guarded && ty.index_type == IndexType::I32 { Bounds::Guard } else { Bounds::Explicit };
                 let vm = Box::new(MemoryVm { base: map.bytes_mut().as_mut_ptr(), len: min_bytes, bounds });
                 Ok(Memory { map, vm, pages: min, max_pages, quota: quota.clone(), ty })
             }
@@ -172,12 +174,12 @@ impl Memory {
 
     /// Grows by `delta` pages and returns the old size; fails past the maximum, past the
     /// store's quota, or if the system refuses to make the pages accessible.
-    pub fn grow(&mut self, delta: u32) -> Result<u32, GrowError> {
+    pub fn grow(&mut self, delta: u64) -> Result<u32, GrowError> {
         let old = self.pages;
-        let new = old
+        let new = u64::from(old)
             .checked_add(delta)
-            .filter(|&n| n <= self.max_pages)
-            .ok_or(GrowError::Maximum(self.max_pages))?;
+            .filter(|&n| n <= self.max_pages.into())
+            .ok_or(GrowError::Maximum(self.max_pages))? as u32;
         let bytes = delta as usize * PAGE_SIZE;
         self.quota.take_memory_bytes(bytes).map_err(GrowError::Quota)?;
         if self.map.grow_to(new as usize * PAGE_SIZE).is_err() {
@@ -323,7 +325,13 @@ mod tests {
     use stratus_decoder::Limits;
 
     fn reserved(min: u32, max: Option<u32>, reservation: MemoryReservation, quota: &Arc<Quota>) -> Memory {
-        Memory::new(MemoryType::new(Limits { min, max }), MAX_PAGES, reservation, quota).unwrap()
+        Memory::new(
+            MemoryType::new(Limits { min: min.into(), max: max.map(u64::from) }),
+            MAX_PAGES,
+            reservation,
+            quota,
+        )
+        .unwrap()
     }
 
     /// A memory with a guard, the layout compiled code needs.

@@ -7,7 +7,7 @@ use stratus_decoder::{
     ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, FuncType, GlobalType, ImportDesc, MemoryType,
     RefType, TableType,
 };
-use stratus_decoder::{FuncBody, Reader};
+use stratus_decoder::{Features, FuncBody, Reader};
 use stratus_validator::{Error, FuncInfo, ModuleContext, RefFacts};
 
 use crate::TrapKind;
@@ -130,26 +130,30 @@ pub struct CompiledModule {
 struct LazyContext {
     refs: RefFacts,
     data_count: Option<u32>,
+    features: Features,
 }
 
 impl CompiledModule {
-    /// Decodes and validates `bytes`, every function body included.
+    /// Decodes and validates `bytes`, every function body included, allowing every
+    /// proposal Stratus implements.
     pub fn new(bytes: impl Into<Box<[u8]>>) -> Result<Arc<CompiledModule>, Error> {
-        CompiledModule::with_validation(bytes, Validation::Eager)
+        CompiledModule::with_validation(bytes, Validation::Eager, Features::default())
     }
 
-    /// Decodes and validates `bytes`, the function bodies as `validation` says.
+    /// Decodes and validates `bytes`, the function bodies as `validation` says, allowing
+    /// the proposals `features` allows.
     pub fn with_validation(
         bytes: impl Into<Box<[u8]>>,
         validation: Validation,
+        features: Features,
     ) -> Result<Arc<CompiledModule>, Error> {
         let bytes = bytes.into();
-        let m = stratus_decoder::Module::parse(&bytes)?;
+        let m = stratus_decoder::Module::parse_with(&bytes, features)?;
         let (infos, lazy) = match validation {
             Validation::Eager => (stratus_validator::validate(&m)?.funcs, None),
             Validation::Lazy => {
                 let refs = stratus_validator::validate_declarations(&m)?;
-                (Vec::new(), Some(LazyContext { refs, data_count: m.data_count }))
+                (Vec::new(), Some(LazyContext { refs, data_count: m.data_count, features }))
             }
         };
         let mut infos = infos.into_iter();
@@ -265,6 +269,7 @@ impl CompiledModule {
             globals: &self.globals,
             data_count: lazy.data_count,
             refs: &lazy.refs,
+            features: lazy.features,
         };
         let entry = self.code[defined as usize].entry.clone();
         let index = self.imported_funcs + defined;

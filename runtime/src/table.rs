@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use stratus_decoder::{IndexType, TableType};
+use stratus_decoder::TableType;
 
 use crate::quota::{GrowError, Quota};
 use crate::trap::TrapKind;
@@ -44,14 +44,11 @@ impl Table {
     /// Fails, saying why, if its minimum is above that limit, does not fit in the store's
     /// quota, or cannot be allocated.
     pub(crate) fn new(ty: TableType, init: u64, limit: u32, quota: &Arc<Quota>) -> Result<Table, String> {
-        if ty.index_type != IndexType::I32 {
-            return Err("tables with 64-bit indices (the memory64 proposal) are not supported".into());
-        }
         let min = ty.limits.min;
-        if min > limit {
+        if min > limit.into() {
             return Err(format!("a table of {min} elements is more than the limit of {limit} per table"));
         }
-        let max = ty.limits.max.unwrap_or(u32::MAX).min(limit);
+        let max = ty.limits.max.map_or(limit, |max| max.min(limit.into()) as u32);
         let vm = Box::new(TableVm { elements: std::ptr::null_mut(), len: 0 });
         let mut table = Table { elements: Vec::new(), vm, max, charged: 0, quota: quota.clone(), ty };
         table.reserve(min as usize).map_err(|error| format!("a table of {min} elements: {error}"))?;
@@ -192,7 +189,12 @@ mod tests {
     use stratus_decoder::{Limits, RefType};
 
     fn table(min: u32, max: Option<u32>, quota: &Arc<Quota>) -> Result<Table, String> {
-        Table::new(TableType::new(RefType::FuncRef, Limits { min, max }), 0, 1 << 20, quota)
+        Table::new(
+            TableType::new(RefType::FuncRef, Limits { min: min.into(), max: max.map(u64::from) }),
+            0,
+            1 << 20,
+            quota,
+        )
     }
 
     #[test]

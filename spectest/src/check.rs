@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use stratus_runtime::CompiledModule;
+use stratus_decoder::{Features, Proposal};
+use stratus_runtime::{CompiledModule, Validation};
 
 use crate::panics::catch_panic;
 use crate::report::Phase;
@@ -15,22 +16,25 @@ pub(crate) enum Verdict {
         phase: Phase,
         offset: usize,
         message: String,
+        /// The proposal beyond 2.0 it was refused for using, when that is why.
+        proposal: Option<Proposal>,
     },
     /// The decoder or validator panicked: always a bug, reported as a failure with the
     /// panic's message so one bad module does not end the whole run.
     Panicked(String),
 }
 
-/// Decodes and validates `bytes`.
-pub(crate) fn check_module(bytes: Vec<u8>) -> Verdict {
-    let outcome = catch_panic(|| match CompiledModule::new(bytes) {
+/// Decodes and validates `bytes`, which may use the proposals `features` allows.
+pub(crate) fn check_module(bytes: Vec<u8>, features: Features) -> Verdict {
+    let outcome = catch_panic(|| match CompiledModule::with_validation(bytes, Validation::Eager, features) {
         Ok(module) => Verdict::Accepted(module),
         Err(error) => {
             let phase = match error {
                 stratus_validator::Error::Malformed(_) => Phase::Malformed,
                 stratus_validator::Error::Invalid(_) => Phase::Invalid,
             };
-            Verdict::Rejected { phase, offset: error.offset(), message: error.message() }
+            let proposal = error.proposal();
+            Verdict::Rejected { phase, offset: error.offset(), message: error.message(), proposal }
         }
     });
     outcome.unwrap_or_else(Verdict::Panicked)

@@ -23,12 +23,12 @@ pub struct ScriptPath {
 ///
 /// A path that does not exist, a folder that cannot be read, and a folder without any
 /// script each become an `Err` holding a failed report, in the order of `paths`.
-pub fn collect_scripts(paths: &[PathBuf]) -> Vec<Result<ScriptPath, FileReport>> {
+pub fn collect_scripts(paths: &[PathBuf]) -> Vec<Result<ScriptPath, Box<FileReport>>> {
     let mut scripts = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
         match fs::metadata(path) {
-            Err(error) => scripts.push(Err(FileReport::unrunnable(shown, None, io_reason(&error)))),
+            Err(error) => scripts.push(Err(Box::new(FileReport::unrunnable(shown, None, io_reason(&error))))),
             Ok(meta) if meta.is_dir() => {
                 let mut found = Vec::new();
                 let mut errors = Vec::new();
@@ -39,7 +39,7 @@ pub fn collect_scripts(paths: &[PathBuf]) -> Vec<Result<ScriptPath, FileReport>>
                     errors.push(FileReport::unrunnable(shown, None, reason));
                 }
                 scripts.extend(found.into_iter().map(|(name, path)| Ok(ScriptPath { path, name })));
-                scripts.extend(errors.into_iter().map(Err));
+                scripts.extend(errors.into_iter().map(|report| Err(Box::new(report))));
             }
             Ok(_) => scripts.push(Ok(ScriptPath { path: path.clone(), name: shown })),
         }
@@ -127,7 +127,7 @@ pub fn run_paths_with(
     for script in collect_scripts(paths) {
         let report = match script {
             Ok(script) => run_file(&script, options),
-            Err(report) => report,
+            Err(report) => *report,
         };
         on_file(&report);
         summary.files.push(report);

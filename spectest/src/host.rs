@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use stratus_decoder::{FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+use stratus_decoder::{FuncType, GlobalType, IndexType, Limits, MemoryType, RefType, TableType, ValType};
 use stratus_runtime::{Extern, Global, Store, Val};
 
 /// Creates the `spectest` objects in `store` (each script gets fresh ones) and returns
@@ -23,11 +23,15 @@ pub(crate) fn spectest_module<T>(store: &mut Store<T>) -> Result<HashMap<String,
         fields.insert(name.to_string(), Extern::Global(store.add_global(Global::new(ty, value))));
     }
 
-    let table_ty = TableType::new(RefType::FuncRef, Limits { min: 10, max: Some(20) });
-    let table = store
-        .new_table(table_ty, Val::FuncRef(None).to_slots()[0])
-        .map_err(|error| format!("could not make the spectest table: {error}"))?;
-    fields.insert("table".to_string(), Extern::Table(table));
+    // The 3.0 module also has the table indexed by i64.
+    for (name, index_type) in [("table", IndexType::I32), ("table64", IndexType::I64)] {
+        let limits = Limits { min: 10, max: Some(20) };
+        let table_ty = TableType { elem: RefType::FuncRef, index_type, limits };
+        let table = store
+            .new_table(table_ty, Val::FuncRef(None).to_slots()[0])
+            .map_err(|error| format!("could not make the spectest {name}: {error}"))?;
+        fields.insert(name.to_string(), Extern::Table(table));
+    }
 
     let memory_ty = MemoryType::new(Limits { min: 1, max: Some(2) });
     let memory = store

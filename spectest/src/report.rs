@@ -1,20 +1,26 @@
 //! What running scripts produced: counts, failures and message mismatches.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-/// How many directives passed, failed, or were skipped because they need execution.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How many directives passed, failed, or were skipped, and why those were skipped: by
+/// the proposal (as `-W` names it) that Stratus does not run or was told not to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub skipped_by: BTreeMap<&'static str, usize>,
 }
 
 impl Counts {
-    pub fn add(&mut self, other: Counts) {
+    pub fn add(&mut self, other: &Counts) {
         self.passed += other.passed;
         self.failed += other.failed;
         self.skipped += other.skipped;
+        for (&reason, &count) in &other.skipped_by {
+            *self.skipped_by.entry(reason).or_default() += count;
+        }
     }
 
     pub fn total(&self) -> usize {
@@ -22,9 +28,16 @@ impl Counts {
     }
 }
 
+/// `N passed, M failed, K skipped`, the reasons after the skips: `(gc 3, exceptions 1)`.
 impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)
+        write!(f, "{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)?;
+        if !self.skipped_by.is_empty() {
+            let reasons: Vec<String> =
+                self.skipped_by.iter().map(|(reason, count)| format!("{reason} {count}")).collect();
+            write!(f, " ({})", reasons.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -194,8 +207,10 @@ impl FileReport {
         self.counts.passed += 1;
     }
 
-    pub fn skip(&mut self) {
+    /// A directive not run because it needs `reason`, a proposal's name.
+    pub fn skip(&mut self, reason: &'static str) {
         self.counts.skipped += 1;
+        *self.counts.skipped_by.entry(reason).or_default() += 1;
     }
 
     pub fn fail(&mut self, location: Option<Location>, directive: &'static str, reason: String) {
@@ -235,9 +250,20 @@ impl Summary {
     pub fn totals(&self) -> Counts {
         let mut totals = Counts::default();
         for file in &self.files {
-            totals.add(file.counts);
+            totals.add(&file.counts);
         }
         totals
+    }
+
+    /// The counts of the scripts in each folder (the part of their names before the
+    /// last `/`, empty for the top folder), in order of their names.
+    pub fn folders(&self) -> BTreeMap<&str, Counts> {
+        let mut folders: BTreeMap<&str, Counts> = BTreeMap::new();
+        for file in &self.files {
+            let folder = file.name.rsplit_once('/').map_or("", |(folder, _)| folder);
+            folders.entry(folder).or_default().add(&file.counts);
+        }
+        folders
     }
 
     /// The functions of all the scripts' stores, by tier.

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use stratus_decoder::{Features, Proposal};
 use stratus_runtime::{CompilePolicy, CompiledModule, Trap, Val};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
@@ -27,7 +28,14 @@ pub(crate) fn lexer(text: &str) -> Lexer<'_> {
 /// Parses and runs the script `source` in a store that compiles as `compile` says,
 /// its memories checked as `bounds_checks` says, telling `events` about every
 /// directive, and at the end about the store's functions.
-pub(crate) fn execute(source: &str, compile: CompilePolicy, bounds_checks: BoundsChecks, events: &Events) {
+/// Modules may use the proposals `features` allows.
+pub(crate) fn execute(
+    source: &str,
+    compile: CompilePolicy,
+    bounds_checks: BoundsChecks,
+    features: Features,
+    events: &Events,
+) {
     let buffer = match ParseBuffer::new_with_lexer(lexer(source)) {
         Ok(buffer) => buffer,
         Err(error) => return unparsable(source, &error, events),
@@ -41,7 +49,7 @@ pub(crate) fn execute(source: &str, compile: CompilePolicy, bounds_checks: Bound
         Err(reason) => return events.fail(None, "script", reason),
     };
     events.watch(session.interrupt_handle());
-    let mut runner = ScriptRunner { source, events, session };
+    let mut runner = ScriptRunner { source, events, session, features, skipped_now: None };
     for directive in script.directives {
         let location = runner.location(directive.span());
         let keyword = keyword(&directive);
@@ -99,6 +107,10 @@ struct ScriptRunner<'s> {
     source: &'s str,
     events: &'s Events,
     session: Session,
+    features: Features,
+    /// The proposal for want of which the module of the directive being run was not
+    /// made, once [`ScriptRunner::with_valid`] has skipped it.
+    skipped_now: Option<Proposal>,
 }
 
 impl ScriptRunner<'_> {
@@ -109,23 +121,40 @@ impl ScriptRunner<'_> {
     fn run(&mut self, directive: WastDirective<'_>) {
         let span = directive.span();
         let keyword = keyword(&directive);
+        self.skipped_now = None;
+        if let Some(proposal) = self.needs_skipped_instance(&directive) {
+            return self.skip(proposal);
+        }
         let outcome = match directive {
             WastDirective::Module(mut module) => {
                 let name = module.name();
                 let bytes = quote_wat_bytes(&mut module);
-                self.with_valid(bytes, |runner, module| runner.module(name, &module))
+                let outcome = self.with_valid(bytes, |runner, module| runner.module(name, &module));
+                if let Some(proposal) = self.skipped_now {
+                    self.session.skip_module(name.map(|id| id.name()), proposal);
+                }
+                outcome
             }
             WastDirective::ModuleDefinition(mut module) => {
-                let name = module.name();
+                let name = module.name().map(|id| id.name());
                 let bytes = quote_wat_bytes(&mut module);
-                self.with_valid(bytes, |runner, module| {
-                    runner.session.define(name.map(|id| id.name()), module);
+                let outcome = self.with_valid(bytes, |runner, module| {
+                    runner.session.define(name, module);
                     Ok(())
-                })
+                });
+                if let Some(proposal) = self.skipped_now {
+                    self.session.skip_definition(name, proposal);
+                }
+                outcome
             }
-            WastDirective::ModuleInstance { instance, module, .. } => Some(
-                self.session.definition(module.map(|id| id.name())).and_then(|m| self.module(instance, &m)),
-            ),
+            WastDirective::ModuleInstance { instance, module, .. } => {
+                let definition = module.map(|id| id.name());
+                if let Some(proposal) = self.session.skipped_definition(definition) {
+                    self.session.skip_module(instance.map(|id| id.name()), proposal);
+                    return self.skip(proposal);
+                }
+                Some(self.session.definition(definition).and_then(|m| self.module(instance, &m)))
+            }
             WastDirective::AssertMalformed { mut module, message, .. } => {
                 let bytes = quote_wat_bytes(&mut module);
                 return self.expect_rejected(span, keyword, bytes, Expectation::Malformed(message));
@@ -135,7 +164,12 @@ impl ScriptRunner<'_> {
                 return self.expect_rejected(span, keyword, bytes, Expectation::Invalid(message));
             }
             WastDirective::Register { name, module, .. } => {
-                Some(self.session.register(name, module.map(|id| id.name())))
+                let module = module.map(|id| id.name());
+                if let Some(proposal) = self.session.skipped_instance(module) {
+                    self.session.skip_registration(name, proposal);
+                    return self.skip(proposal);
+                }
+                Some(self.session.register(name, module))
             }
             WastDirective::Invoke(invoke) => {
                 Some(self.session.invoke(&invoke).and_then(|result| match result {
@@ -156,16 +190,45 @@ impl ScriptRunner<'_> {
                     Ok(_) => Err(format!("module linked and instantiated; expected link error {message:?}")),
                 })
             }
-            // Proposals beyond WebAssembly 2.0 (exceptions, stack switching, threads,
-            // custom-section checks): not run.
-            WastDirective::AssertException { .. }
-            | WastDirective::AssertSuspension { .. }
-            | WastDirective::AssertInvalidCustom { .. }
-            | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::Thread(_)
-            | WastDirective::Wait { .. } => return self.events.skip(),
+            // Proposals Stratus does not run: not run.
+            WastDirective::AssertException { .. } => return self.skip(Proposal::ExceptionHandling),
+            WastDirective::Thread(_) | WastDirective::Wait { .. } => return self.skip(Proposal::Threads),
+            WastDirective::AssertSuspension { .. } => return self.events.skip("stack-switching"),
+            WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
+                return self.events.skip("annotations");
+            }
         };
         self.finish(span, keyword, outcome);
+    }
+
+    fn skip(&mut self, proposal: Proposal) {
+        self.skipped_now = Some(proposal);
+        self.events.skip(proposal.name());
+    }
+
+    /// The proposal for want of which the instance the directive acts on was not made.
+    fn needs_skipped_instance(&self, directive: &WastDirective<'_>) -> Option<Proposal> {
+        let module = match directive {
+            WastDirective::Invoke(invoke) | WastDirective::AssertExhaustion { call: invoke, .. } => {
+                invoke.module
+            }
+            WastDirective::AssertReturn { exec, .. } | WastDirective::AssertTrap { exec, .. } => match exec {
+                WastExecute::Invoke(invoke) => invoke.module,
+                WastExecute::Get { module, .. } => *module,
+                WastExecute::Wat(_) => return None,
+            },
+            _ => return None,
+        };
+        self.session.skipped_instance(module.map(|id| id.name()))
+    }
+
+    /// Whether a module refused for using `proposal` is skipped rather than counted as
+    /// refused: in a run of the 3.0 scripts (any proposal allowed), when the proposal
+    /// is part of 3.0 and not allowed. A 2.0 run counts every refusal as one.
+    fn skips_for(&self, proposal: Option<Proposal>) -> Option<Proposal> {
+        let proposal = proposal?;
+        let wasm3 = self.features != Features::WASM2;
+        (wasm3 && proposal.is_wasm3() && !self.features.allows(proposal)).then_some(proposal)
     }
 
     /// Reports a directive's outcome. `None` means it was already reported (skipped).
@@ -256,17 +319,27 @@ impl ScriptRunner<'_> {
         let bytes = match bytes {
             ModuleBytes::Binary(bytes) => bytes,
             ModuleBytes::Component => {
-                self.events.skip();
+                self.skip(Proposal::Components);
                 return None;
             }
             ModuleBytes::TextRejected(reason) => {
                 return Some(Err(format!("the text format parser rejected the module: {reason}")));
             }
         };
-        Some(match check_module(bytes) {
-            Verdict::Accepted(module) => then(self, module),
+        Some(match check_module(bytes, self.features) {
+            Verdict::Accepted(module) => match self.session.skipped_import(&module) {
+                Some(proposal) => {
+                    self.skip(proposal);
+                    return None;
+                }
+                None => then(self, module),
+            },
             Verdict::Panicked(message) => Err(format!("Stratus panicked: {message}")),
-            Verdict::Rejected { phase, offset, message } => {
+            Verdict::Rejected { proposal, .. } if self.skips_for(proposal).is_some() => {
+                self.skip(proposal.expect("a skip names its proposal"));
+                return None;
+            }
+            Verdict::Rejected { phase, offset, message, .. } => {
                 Err(format!("a valid module was rejected as {phase} at 0x{offset:x}: {message}"))
             }
         })
@@ -283,7 +356,7 @@ impl ScriptRunner<'_> {
         let location = self.location(span);
         let bytes = match bytes {
             ModuleBytes::Binary(bytes) => bytes,
-            ModuleBytes::Component => return self.events.skip(),
+            ModuleBytes::Component => return self.skip(Proposal::Components),
             ModuleBytes::TextRejected(reason) => {
                 return match expectation {
                     // Malformed text never becomes a module: rejected, as the script wants.
@@ -300,7 +373,10 @@ impl ScriptRunner<'_> {
             Expectation::Malformed(message) => (Phase::Malformed, message),
             Expectation::Invalid(message) => (Phase::Invalid, message),
         };
-        match check_module(bytes) {
+        match check_module(bytes, self.features) {
+            Verdict::Rejected { proposal, .. } if self.skips_for(proposal).is_some() => {
+                self.skip(proposal.expect("a skip names its proposal"))
+            }
             Verdict::Panicked(message) => {
                 self.events.fail(Some(location), keyword, format!("Stratus panicked: {message}"))
             }
@@ -309,7 +385,7 @@ impl ScriptRunner<'_> {
                 keyword,
                 format!("module was accepted, expected {expected:?}"),
             ),
-            Verdict::Rejected { phase, offset, message } => {
+            Verdict::Rejected { phase, offset, message, .. } => {
                 // Rejected, as the script wants: a pass. A different message or stage
                 // than the reference interpreter's is worth knowing, not a failure.
                 self.events.pass();

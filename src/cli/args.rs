@@ -80,6 +80,63 @@ pub fn parse_tier(name: &str) -> Result<stratus::Tier, String> {
     tier.map_err(|error| format!("--tier: {error}"))
 }
 
+/// `-W` settings, as wasmtime takes them: a comma-separated list of `NAME=y|n`
+/// (`yes`/`no`, `true`/`false`; a bare `NAME` is `NAME=y`) switching WebAssembly
+/// proposals on or off in `features`, `NAME` being a proposal's name (`tail-call`,
+/// `memory64`, ...) or `wasm3`, every proposal of WebAssembly 3.0 that Stratus runs.
+pub fn parse_wasm_features(text: &str, mut features: stratus::Features) -> Result<stratus::Features, String> {
+    for setting in text.split(',') {
+        let (name, value) = setting.split_once('=').unwrap_or((setting, "y"));
+        let on = match value {
+            "y" | "yes" | "true" => true,
+            "n" | "no" | "false" => false,
+            _ => return Err(format!("-W {setting}: expected {name}=y or {name}=n")),
+        };
+        let proposals: Vec<stratus::Proposal> = match name {
+            "wasm3" => stratus::Proposal::ALL.into_iter().filter(|p| p.is_implemented()).collect(),
+            _ => match stratus::Proposal::from_name(name) {
+                Some(proposal) if proposal.is_implemented() || !on => vec![proposal],
+                Some(proposal) => {
+                    return Err(format!("-W {setting}: the {proposal} proposal is not supported"));
+                }
+                None => {
+                    let known: Vec<&str> = stratus::Proposal::ALL
+                        .into_iter()
+                        .filter(|p| p.is_implemented())
+                        .map(|p| p.name())
+                        .collect();
+                    return Err(format!(
+                        "-W {setting}: unknown proposal; known: wasm3, {}",
+                        known.join(", ")
+                    ));
+                }
+            },
+        };
+        for proposal in proposals {
+            features = features.with(proposal, on);
+        }
+    }
+    Ok(features)
+}
+
+/// The option `-W VALUE` or `-WVALUE` (`option`, and the next argument), applied to
+/// `features`, in a command whose help is `hint`.
+pub fn wasm_features_option(
+    option: &str,
+    args: &mut impl Iterator<Item = Arg>,
+    features: stratus::Features,
+    hint: &str,
+) -> Result<stratus::Features, UsageError> {
+    let text = match &option[2..] {
+        "" => match args.next() {
+            Some(Arg::Operand(value)) => value.to_string_lossy().into_owned(),
+            _ => return Err(UsageError::new("-W needs a value: NAME=y|n", hint)),
+        },
+        inline => inline.to_string(),
+    };
+    parse_wasm_features(&text, features).map_err(|message| UsageError::new(message, hint))
+}
+
 /// A count as `--tier-up-threshold` takes it.
 pub fn parse_threshold(text: &str) -> Result<u32, String> {
     text.parse().map_err(|_| format!("--tier-up-threshold: '{text}' is not a count (0 to 4294967295)"))

@@ -82,6 +82,12 @@ Options:
                            The most table elements, all tables together (default
                            67108864, 512 MiB of host memory; at most 10000000 in one
                            table unless N is larger); table.grow past it returns -1
+  -W NAME=y|n              Switch a WebAssembly 3.0 proposal on (y) or off (n);
+                           NAME is tail-call, extended-const, multi-memory,
+                           memory64, relaxed-simd, or wasm3 for all of them (all
+                           on by default); a module using one that is off is
+                           refused, naming it. Comma-separated lists and repeats
+                           are allowed: -W tail-call=n,memory64=n
       --max-wasm-stack SIZE
                            The size of the value stack that holds locals and operands
                            (default 32MiB, at most 1GiB); deeper calls trap with
@@ -105,7 +111,9 @@ Exit status:
 ";
 
 pub const VALIDATE: &str = "\
-Check that WebAssembly modules decode and validate (WebAssembly 2.0, with SIMD).
+Check that WebAssembly modules decode and validate (WebAssembly 3.0 as far as Stratus
+runs it: 2.0, tail calls, extended constant expressions, multi-memory, memory64 and
+relaxed SIMD; typed function references, exception handling and GC are refused, named).
 
 Usage: stratus validate [OPTIONS] FILE...
 
@@ -122,6 +130,8 @@ format (.wat). For each file, one line:
 Options:
       --max-module-size SIZE  Refuse a FILE of more than SIZE bytes (or KiB, MiB,
                               GiB: 4MiB) without reading it whole; 1GiB by default
+  -W NAME=y|n                 Switch a proposal on or off, as 'stratus run' does;
+                              -W wasm3=n validates as WebAssembly 2.0
   -h, --help                  Show this help
 
 Exit status: 0 if every module is valid, 1 if any is not (or cannot be read),
@@ -139,13 +149,19 @@ sorted order). Modules the script expects valid must decode and validate; those 
 assert_invalid and assert_malformed must be rejected; every other directive (invoke,
 assert_return, assert_trap, register, ...) runs and is checked.
 
-Prints one line per script with its failures below it, then the totals:
+Prints one line per script with its failures below it, then the counts of each folder
+(when the scripts are in more than one) and the totals:
   NAME: N passed, M failed, K skipped; functions: C compiled, I interpreted
   ...
+  FOLDER/: N passed, M failed, K skipped
   functions: C compiled, I interpreted
   spectest: N passed, M failed, K skipped
 where the functions are those of the scripts' stores that had compiled code (C) and
-those without it that ran in the interpreter (I).
+those without it that ran in the interpreter (I). The scripts are WebAssembly 3.0's:
+a directive that needs a proposal Stratus does not run (typed function references,
+exceptions, GC), or one switched off with -W, is skipped, and the skips are counted by
+proposal: K skipped (gc 12, exceptions 3). With -W wasm3=n the scripts are 2.0's, and
+every module using a later proposal must be refused.
 
 A rejected module whose error message does not start with the script's expected text
 (or that was rejected as invalid where the script says malformed, or the reverse) is a
@@ -172,6 +188,7 @@ Options:
                         The longest one directive may run (500ms, 10s, 2m; 60s by
                         default): past it, it is interrupted and counted as failed,
                         and the script goes on
+  -W NAME=y|n           Switch a proposal on or off, as 'stratus run' does
   -h, --help            Show this help
 
 Exit status: 0 if nothing failed, 1 if anything failed, 2 if the command is used wrongly.

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, TierStats, Val};
 
-use super::args::{UsageError, parse_duration, parse_size, parse_threshold, parse_tier};
+use super::args::{UsageError, parse_duration, parse_size, parse_threshold, parse_tier, parse_wasm_features};
 use super::sandbox::{self, Grants};
 use super::{Status, help, invoke};
 
@@ -59,6 +59,8 @@ struct Options {
     fuel: Option<u64>,
     /// `--timeout`: how long the program may run.
     timeout: Option<Duration>,
+    /// `-W`: the proposals modules may use.
+    features: stratus::Features,
 }
 
 /// The largest `--max-wasm-stack`: the API's largest value stack, 2^27 slots.
@@ -121,6 +123,8 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
         // Both `--dir X` and `--dir=X`.
         let (flag, inline) = match text.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => (flag, Some(OsString::from(value))),
+            // `-W NAME=n` and `-WNAME=n`.
+            _ if text.starts_with("-W") && text.len() > 2 => ("-W", Some(OsString::from(&text[2..]))),
             _ => (text, None),
         };
         let mut value = |what: &str| match inline.clone() {
@@ -129,6 +133,11 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
         };
         match flag {
             "-h" | "--help" => return Ok(None),
+            "-W" => {
+                let text = value("NAME=y|n")?;
+                let features = parse_wasm_features(&text.to_string_lossy(), options.features);
+                options.features = features.map_err(usage)?;
+            }
             "--dir" => options.dirs.push(sandbox::parse_dir(value("HOST[::GUEST]")?).map_err(usage)?),
             "--env" => options.env.push(sandbox::parse_env(value("KEY=VALUE")?).map_err(usage)?),
             "--invoke" => {
@@ -221,6 +230,7 @@ fn execute(options: &Options, out: &mut dyn Write, stats: &mut Option<TierStats>
         config.tier_up_threshold(threshold);
     }
     config.lazy_validation(options.lazy_validation);
+    config.wasm_features(options.features);
     if let Some(size) = options.max_module_size {
         config.max_module_file_size(size);
     }

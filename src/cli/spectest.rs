@@ -37,6 +37,10 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
                     };
                     options.directive_time_limit = timeout(&text.to_string_lossy())?;
                 }
+                _ if option.starts_with("-W") => {
+                    options.features =
+                        args::wasm_features_option(&option, &mut args, options.features, HINT)?;
+                }
                 Some(("--tier", name)) => tier = parse_tier(name)?,
                 None if option == "--tier" => {
                     let Some(Arg::Operand(name)) = args.next() else {
@@ -75,6 +79,13 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
     if mismatches > 0 {
         let listed = if verbose { "" } else { "; -v lists them" };
         let _ = writeln!(out, "{} (informational{listed})", mismatches_text(mismatches));
+    }
+    let folders = summary.folders();
+    if folders.len() > 1 {
+        for (folder, counts) in &folders {
+            let name = if folder.is_empty() { "." } else { folder };
+            let _ = writeln!(out, "{name}/: {counts}");
+        }
     }
     let _ = writeln!(out, "{}", summary.functions());
     let _ = writeln!(out, "{summary}");

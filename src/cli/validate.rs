@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use stratus::{DEFAULT_MAX_MODULE_FILE_SIZE, Error};
+use stratus::{DEFAULT_MAX_MODULE_FILE_SIZE, Error, Features};
 
 use super::args::{self, Arg, UsageError};
 use super::{Status, help};
@@ -15,6 +15,7 @@ const HINT: &str = "stratus validate --help";
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, UsageError> {
     let mut files = Vec::new();
     let mut max_size = DEFAULT_MAX_MODULE_FILE_SIZE;
+    let mut features = Features::default();
     let mut args = args::split(args, HINT)?.into_iter();
     while let Some(arg) = args.next() {
         match arg {
@@ -35,6 +36,9 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
                 max_size = args::parse_size(&value)
                     .map_err(|message| UsageError::new(format!("--max-module-size: {message}"), HINT))?;
             }
+            Arg::Option(option) if option.starts_with("-W") => {
+                features = args::wasm_features_option(&option, &mut args, features, HINT)?;
+            }
             Arg::Option(option) => return Err(UsageError::new(format!("unknown option '{option}'"), HINT)),
             Arg::Operand(file) => files.push(PathBuf::from(file)),
         }
@@ -44,7 +48,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
     }
     let mut status = Status::Success;
     for file in &files {
-        match validate_file(file, max_size) {
+        match validate_file(file, max_size, features) {
             Ok(()) => {
                 let _ = writeln!(out, "{}: ok", file.display());
             }
@@ -97,23 +101,27 @@ impl fmt::Display for Problem {
 }
 
 /// Reads `path`, if it is a module of at most `max_size` bytes, and checks the module.
-pub fn validate_file(path: &Path, max_size: u64) -> Result<(), Problem> {
+pub fn validate_file(path: &Path, max_size: u64, features: Features) -> Result<(), Problem> {
     let bytes = stratus::read_module_file(path, max_size).map_err(|error| match error {
         Error::Io { message, .. } => Problem::Unreadable(message),
         Error::InvalidModule { offset, message, .. } => Problem::Binary { offset, message },
         other => Problem::Refused(other.to_string()),
     })?;
     match stratus::text::as_text(&bytes) {
-        None => validate_binary(&bytes).map_err(|(offset, message)| Problem::Binary { offset, message }),
+        None => {
+            validate_binary(&bytes, features).map_err(|(offset, message)| Problem::Binary { offset, message })
+        }
         Some(text) => {
             let encoded = encode_text(text)?;
-            validate_binary(&encoded).map_err(|(offset, message)| Problem::Encoded { offset, message })
+            validate_binary(&encoded, features)
+                .map_err(|(offset, message)| Problem::Encoded { offset, message })
         }
     }
 }
 
-fn validate_binary(bytes: &[u8]) -> Result<(), (usize, String)> {
-    match stratus_validator::parse_and_validate(bytes) {
+fn validate_binary(bytes: &[u8], features: Features) -> Result<(), (usize, String)> {
+    let module = stratus_decoder::Module::parse_with(bytes, features).map_err(stratus_validator::Error::from);
+    match module.and_then(|module| stratus_validator::validate(&module)) {
         Ok(_) => Ok(()),
         Err(error) => Err((error.offset(), error.message())),
     }

@@ -1,6 +1,8 @@
 //! What function bodies may refer to: the module's index spaces, gathered once.
 
-use stratus_decoder::{ElementItems, FuncType, GlobalType, MemoryType, Module, Opcode, RefType, TableType};
+use stratus_decoder::{
+    ElementItems, Features, FuncType, GlobalType, MemoryType, Module, Opcode, RefType, TableType,
+};
 
 /// The module-level facts function validation needs. It borrows the module's index
 /// spaces, so it can be built over a decoded [`Module`] or over any owner of the same
@@ -16,6 +18,8 @@ pub struct ModuleContext<'m> {
     pub globals: &'m [GlobalType],
     pub data_count: Option<u32>,
     pub refs: &'m RefFacts,
+    /// The proposals function bodies may use.
+    pub features: Features,
 }
 
 /// What a module says about references, gathered in one pass over it.
@@ -68,6 +72,7 @@ impl<'m> ModuleContext<'m> {
             globals: &module.globals,
             data_count: module.data_count,
             refs,
+            features: module.features,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use stratus_decoder::{DecodeError, Proposal, ValType};
+use stratus_decoder::{DecodeError, IndexType, Proposal, ValType};
 
 /// A module that decodes but breaks a validation rule: where, and which rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +49,13 @@ pub enum ValidationErrorKind {
     DuplicateExportName(String),
     MultipleMemories,
     MultipleTables,
-    MemorySizeTooLarge,
-    TableSizeTooLarge,
+    /// A memory or table with more pages or elements than its index type allows.
+    MemorySizeTooLarge(IndexType),
+    TableSizeTooLarge(IndexType),
+    /// A constant expression uses arithmetic, and the extended-const proposal is off.
+    ExtendedConstDisabled,
+    /// A memory argument's offset does not fit its memory's index type.
+    OffsetOutOfRange(u64),
     MinGreaterThanMax,
     StartFunctionType,
     UndeclaredFunctionReference(u32),
@@ -112,10 +117,22 @@ impl fmt::Display for ValidationErrorKind {
             GlobalIsImmutable(index) => write!(f, "global is immutable: global {index}"),
             ConstantExpressionRequired => f.write_str("constant expression required"),
             DuplicateExportName(name) => write!(f, "duplicate export name {name:?}"),
-            MultipleMemories => write!(f, "multiple memories ({})", Proposal::MultiMemory),
+            MultipleMemories => write!(f, "multiple memories ({})", Proposal::MultiMemory.refusal()),
             MultipleTables => f.write_str("multiple tables"),
-            MemorySizeTooLarge => f.write_str("memory size must be at most 65536 pages (4GiB)"),
-            TableSizeTooLarge => f.write_str("table size must be at most 2^32-1"),
+            MemorySizeTooLarge(IndexType::I32) => {
+                f.write_str("memory size must be at most 65536 pages (4GiB)")
+            }
+            MemorySizeTooLarge(IndexType::I64) => {
+                f.write_str("memory size must be at most 2^48 pages (2^64 bytes)")
+            }
+            TableSizeTooLarge(IndexType::I32) => f.write_str("table size must be at most 2^32-1"),
+            TableSizeTooLarge(IndexType::I64) => f.write_str("table size must be at most 2^64-1"),
+            ExtendedConstDisabled => {
+                write!(f, "constant expression required ({})", Proposal::ExtendedConst.refusal())
+            }
+            OffsetOutOfRange(offset) => {
+                write!(f, "offset out of range: {offset} does not fit a 32-bit memory's addresses")
+            }
             MinGreaterThanMax => f.write_str("size minimum must not be greater than maximum"),
             StartFunctionType => f.write_str("start function must have type [] -> []"),
             UndeclaredFunctionReference(index) => {
@@ -153,6 +170,21 @@ impl Error {
         match self {
             Error::Malformed(e) => e.offset,
             Error::Invalid(e) => e.offset,
+        }
+    }
+
+    /// The proposal beyond Wasm 2.0 the module was refused for using, when that is
+    /// why: one Stratus does not implement, or one switched off.
+    pub fn proposal(&self) -> Option<Proposal> {
+        match self {
+            Error::Malformed(e) => e.kind.proposal(),
+            Error::Invalid(ValidationError { kind: ValidationErrorKind::MultipleMemories, .. }) => {
+                Some(Proposal::MultiMemory)
+            }
+            Error::Invalid(ValidationError { kind: ValidationErrorKind::ExtendedConstDisabled, .. }) => {
+                Some(Proposal::ExtendedConst)
+            }
+            Error::Invalid(_) => None,
         }
     }
 

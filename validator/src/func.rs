@@ -597,13 +597,16 @@ impl<'m> FuncValidator<'m> {
 
     #[inline]
     fn check_mem_arg(&self, op: Opcode, arg: MemArg) -> Result<(), Error> {
-        self.memory(arg.memory)?;
+        let index_type = self.memory(arg.memory)?;
         let natural = match op.imm_kind() {
             ImmKind::MemArg { max_align } | ImmKind::MemArgLane { max_align, .. } => u32::from(max_align),
             _ => 0,
         };
         if arg.align > natural {
             return Err(self.error(Kind::AlignmentTooLarge { align: arg.align, natural }));
+        }
+        if index_type == IndexType::I32 && arg.offset > u32::MAX.into() {
+            return Err(self.error(Kind::OffsetOutOfRange(arg.offset)));
         }
         Ok(())
     }

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use stratus_decoder::{
-    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImmKind, Limits, Module,
-    Opcode, ValType,
+    ConstExpr, DataMode, ElementItems, ElementMode, ExternKind, GlobalType, Imm, ImmKind, IndexType, Limits,
+    Module, Opcode, Proposal, ValType,
 };
 
 use crate::ValidatedModule;
@@ -14,8 +14,9 @@ use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind
 use crate::func::{FuncValidator, FuncValidatorAllocations};
 use crate::side_table::FuncInfo;
 
-/// The most pages a 32-bit memory can have (4 GiB).
-const MAX_PAGES: u32 = 65536;
+/// The most pages a 32-bit memory can have (4 GiB), and a 64-bit one (2^64 bytes).
+const MAX_PAGES: u64 = 1 << 16;
+const MAX_PAGES_64: u64 = 1 << 48;
 
 /// Validates a decoded module, and every function body in it.
 pub fn validate(module: &Module<'_>) -> Result<ValidatedModule, Error> {
@@ -61,7 +62,7 @@ pub fn validate_function_with(
     allocations: FuncValidatorAllocations,
 ) -> Result<(FuncInfo, FuncValidatorAllocations), Error> {
     let mut validator = FuncValidator::with_allocations(ctx, type_index, body, allocations)?;
-    let mut reader = body.reader();
+    let mut reader = body.reader().with_features(ctx.features);
     while !validator.is_done() {
         let pc = reader.position();
         let op = reader.read_opcode()?;
@@ -116,20 +117,32 @@ fn check_declarations(module: &Module<'_>) -> Result<(), Error> {
     }
     for (i, table) in module.tables.iter().enumerate() {
         let offset = offset_at(&module.table_limits_offsets, i);
-        check_limits(table.limits, u32::MAX, Kind::TableSizeTooLarge, offset)?;
+        let bound = match table.index_type {
+            IndexType::I32 => u32::MAX.into(),
+            IndexType::I64 => u64::MAX,
+        };
+        check_limits(table.limits, bound, Kind::TableSizeTooLarge(table.index_type), offset)?;
     }
     for (i, memory) in module.memories.iter().enumerate() {
         let offset = offset_at(&module.memory_limits_offsets, i);
-        check_limits(memory.limits, MAX_PAGES, Kind::MemorySizeTooLarge, offset)?;
+        let bound = match memory.index_type {
+            IndexType::I32 => MAX_PAGES,
+            IndexType::I64 => MAX_PAGES_64,
+        };
+        check_limits(memory.limits, bound, Kind::MemorySizeTooLarge(memory.index_type), offset)?;
     }
-    if module.memories.len() > 1 {
+    if module.memories.len() > 1 && !module.features.allows(Proposal::MultiMemory) {
         return Err(invalid(offset_at(&module.memory_limits_offsets, 1), Kind::MultipleMemories));
     }
-    // Initialisers see only the imported globals.
-    let imported_globals = &module.globals[..module.imported_globals as usize];
-    let defined_globals = &module.globals[module.imported_globals as usize..];
-    for (global, init) in defined_globals.iter().zip(&module.global_inits) {
-        check_const_expr(module, imported_globals, init, global.content)?;
+    // Initialisers see the imported globals, and in 3.0 the globals defined before.
+    let imported = module.imported_globals as usize;
+    for (i, (global, init)) in module.globals[imported..].iter().zip(&module.global_inits).enumerate() {
+        check_const_expr(
+            module,
+            &module.globals[..visible_globals(module, imported + i)],
+            init,
+            global.content,
+        )?;
     }
     let mut names = HashSet::with_capacity(module.exports.len());
     for export in &module.exports {
@@ -157,6 +170,17 @@ fn check_declarations(module: &Module<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// How many globals a constant expression placed after the first `defined_before`
+/// globals may read: in 2.0, the imported ones; in 3.0 (which Stratus switches with
+/// extended constant expressions), all of those before it.
+fn visible_globals(module: &Module<'_>, defined_before: usize) -> usize {
+    if module.features.allows(Proposal::ExtendedConst) {
+        defined_before
+    } else {
+        module.imported_globals as usize
+    }
+}
+
 /// Entry `i` of a table of offsets. A module built other than by the decoder may have
 /// left the table short: its errors point at the start of the module rather than
 /// going unreported.
@@ -164,7 +188,7 @@ fn offset_at(offsets: &[usize], i: usize) -> usize {
     offsets.get(i).copied().unwrap_or(0)
 }
 
-fn check_limits(limits: Limits, bound: u32, too_large: Kind, offset: usize) -> Result<(), Error> {
+fn check_limits(limits: Limits, bound: u64, too_large: Kind, offset: usize) -> Result<(), Error> {
     if limits.min > bound || limits.max.is_some_and(|max| max > bound) {
         return Err(invalid(offset, too_large));
     }
@@ -176,7 +200,7 @@ fn check_limits(limits: Limits, bound: u32, too_large: Kind, offset: usize) -> R
 
 /// Element and data segments.
 fn check_segments(module: &Module<'_>, ctx: &ModuleContext<'_>) -> Result<(), Error> {
-    let globals = &module.globals[..module.imported_globals as usize];
+    let globals = &module.globals[..visible_globals(module, module.globals.len())];
     for elem in &module.elements {
         if let ElementMode::Active { table, offset } = &elem.mode {
             let table_ty = module.tables.get(*table as usize);
@@ -236,7 +260,8 @@ fn check_const_expr(
     expr: &ConstExpr<'_>,
     expected: ValType,
 ) -> Result<(), Error> {
-    let mut reader = expr.reader();
+    let mut reader = expr.reader().with_features(module.features);
+    let extended = module.features.allows(Proposal::ExtendedConst);
     let mut stack: Vec<ValType> = Vec::new();
     loop {
         let offset = reader.offset();
@@ -265,12 +290,14 @@ fn check_const_expr(
                 global.content
             }
             // Extended constant expressions (Wasm 3.0).
-            (Opcode::I32Add | Opcode::I32Sub | Opcode::I32Mul, _) => {
+            (Opcode::I32Add | Opcode::I32Sub | Opcode::I32Mul, _) if extended => {
                 pop_pair(&mut stack, ValType::I32, offset)?
             }
-            (Opcode::I64Add | Opcode::I64Sub | Opcode::I64Mul, _) => {
+            (Opcode::I64Add | Opcode::I64Sub | Opcode::I64Mul, _) if extended => {
                 pop_pair(&mut stack, ValType::I64, offset)?
             }
+            (Opcode::I32Add | Opcode::I32Sub | Opcode::I32Mul | Opcode::I64Add | Opcode::I64Sub, _)
+            | (Opcode::I64Mul, _) => return Err(invalid(offset, Kind::ExtendedConstDisabled)),
             _ => return Err(invalid(offset, Kind::ConstantExpressionRequired)),
         };
         if stack.len() == stratus_decoder::limits::MAX_CONST_EXPR_HEIGHT {

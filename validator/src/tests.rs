@@ -5,9 +5,9 @@
 //! side-table index it continues with, and the slots it keeps and drops. In debug
 //! builds, the side-table position the validator gives each instruction is checked too.
 
-use stratus_decoder::{Imm, Module, Opcode};
+use stratus_decoder::{Features, Imm, Module, Opcode, Proposal};
 
-use crate::{FuncInfo, parse_and_validate, side_table_entries};
+use crate::{Error, FuncInfo, parse_and_validate, side_table_entries, validate};
 
 fn compile(wat: &str) -> Vec<u8> {
     wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(wat).unwrap()).unwrap().encode().unwrap()
@@ -273,20 +273,58 @@ fn drops_and_selects_are_sized_only_where_v128_occurs() {
     assert_eq!(table, ["br_if#4 -> #12 stp 2 keep 0 drop 0", "br#10 -> #12 stp 2 keep 0 drop 0"]);
 }
 
+/// Decodes and validates `bytes` as a WebAssembly 2.0 module.
+fn validate_wasm2(bytes: &[u8]) -> Result<(), Error> {
+    validate(&Module::parse_with(bytes, Features::WASM2)?).map(drop)
+}
+
 #[test]
 fn later_proposals_are_named() {
     let bytes = compile("(module (func return_call 0))");
     let err = parse_and_validate(&bytes).unwrap_err();
-    assert_eq!(err.message(), "illegal opcode 0x12 (tail calls are not supported)");
+    assert_eq!(err.message(), "illegal opcode 0x12 (the tail-call proposal is not supported)");
     let bytes = compile("(module (memory 1) (memory 1))");
-    let err = parse_and_validate(&bytes).unwrap_err();
-    assert_eq!(err.message(), "multiple memories (the multi-memory proposal is not supported)");
+    let err = validate_wasm2(&bytes).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "multiple memories (the multi-memory proposal is disabled; -W multi-memory=y enables it)"
+    );
+    assert_eq!(err.proposal(), Some(Proposal::MultiMemory));
+    parse_and_validate(&bytes).unwrap();
+    let bytes = compile("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))");
+    let err = validate_wasm2(&bytes).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "constant expression required (the extended-const proposal is disabled; -W extended-const=y enables it)"
+    );
+    // A 3.0 constant expression may read a global defined before it; a 2.0 one may not.
+    let bytes = compile("(module (global i32 (i32.const 1)) (global i32 (global.get 0)))");
+    assert_eq!(validate_wasm2(&bytes).unwrap_err().message(), "unknown global 0");
+    parse_and_validate(&bytes).unwrap();
 }
 
-/// The offset and message of the error validating the module of `sections`.
+#[test]
+fn memory64_offsets_and_limits_fit_the_index_type() {
+    let err = parse_and_validate(&compile(
+        "(module (memory 1) (func (drop (i32.load offset=0x1_0000_0000 (i32.const 0)))))",
+    ))
+    .unwrap_err();
+    assert_eq!(err.message(), "offset out of range: 4294967296 does not fit a 32-bit memory's addresses");
+    parse_and_validate(&compile(
+        "(module (memory i64 1) (func (drop (i32.load offset=0x1_0000_0000 (i64.const 0)))))",
+    ))
+    .unwrap();
+    let err = parse_and_validate(&compile("(module (memory i64 0x1_0000_0000_0001))")).unwrap_err();
+    assert_eq!(err.message(), "memory size must be at most 2^48 pages (2^64 bytes)");
+    let err = parse_and_validate(&compile("(module (memory i64 1) (func (drop (i32.load (i32.const 0)))))"))
+        .unwrap_err();
+    assert_eq!(err.message(), "type mismatch: expected i64, found i32");
+}
+
+/// The offset and message of the error validating the WebAssembly 2.0 module of `sections`.
 fn error_of(sections: &[u8]) -> (usize, String) {
     let bytes = [&b"\0asm\x01\0\0\0"[..], sections].concat();
-    let err = parse_and_validate(&bytes).expect_err("the module must be refused");
+    let err = validate_wasm2(&bytes).expect_err("the module must be refused");
     (err.offset(), err.message())
 }
 
@@ -308,7 +346,8 @@ fn type_index_errors_point_at_the_index() {
 
 #[test]
 fn memory_errors_point_at_the_memory() {
-    const MULTIPLE: &str = "multiple memories (the multi-memory proposal is not supported)";
+    const MULTIPLE: &str =
+        "multiple memories (the multi-memory proposal is disabled; -W multi-memory=y enables it)";
     // Two memories of one page; the second's limits are at 0x0d.
     assert_eq!(error_of(&[0x05, 0x05, 0x02, 0x00, 0x01, 0x00, 0x01]), (0x0d, MULTIPLE.to_string()));
     // An imported memory (0x08..0x12), then a defined one at 0x15.
@@ -359,8 +398,8 @@ fn index_errors_in_exports_and_segments_point_at_the_index() {
 }
 
 /// The memory and table instructions take their operand types from the index types of
-/// the memories and tables they name. The decoder reads only 32-bit ones so far, so the
-/// module's types are widened by hand before its functions are validated.
+/// the memories and tables they name. One module serves both: its types are widened by
+/// hand before its functions are validated again.
 #[test]
 fn addresses_and_table_indices_have_their_memory_s_and_table_s_index_type() {
     use stratus_decoder::IndexType;

@@ -170,7 +170,7 @@ libcall! {
     fn memory_grow(call, memory, _b) {
         let delta = call.arg_u32(0);
         let memory = call.memory(memory);
-        let old = call.store().memories[memory].grow(delta);
+        let old = call.store().memories[memory].grow(delta.into());
         call.set_result(0, old.map_or(-1i32, |old| old as i32) as u32 as u64);
         Ok(())
     }

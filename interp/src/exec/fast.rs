@@ -42,7 +42,7 @@
 
 use std::cell::Cell;
 
-use stratus_decoder::{MEMARG_HAS_MEMORY, Opcode};
+use stratus_decoder::{IndexType, MEMARG_HAS_MEMORY, Opcode};
 use stratus_runtime::{Frame, FuncAddr, FuncKind, Instance, TrapKind, VmContext};
 use stratus_validator::{FuncInfo, SideEntry};
 
@@ -132,6 +132,9 @@ impl<'s, T> Exec<'s, T> {
         let mut stp: usize;
         let mut mem_base: *mut u8;
         let mut mem_len: u64;
+        // Memory-argument flags bytes from this one up leave the access to the checked
+        // step: those that name a memory (multi-memory), or all if memory 0 is 64-bit.
+        let mut mem_flags_limit: u8;
 
         // Runs `$call`, a method of `Exec` that works on the registers in `self` (the
         // slow path of an instruction, or a call or return that may switch functions),
@@ -292,6 +295,10 @@ impl<'s, T> Exec<'s, T> {
                 stp = self.stp;
                 match self.memories.get_mut(self.mem) {
                     Some(memory) => {
+                        mem_flags_limit = match memory.ty.index_type {
+                            IndexType::I32 => MEMARG_HAS_MEMORY as u8,
+                            IndexType::I64 => 0,
+                        };
                         let data = memory.data_mut();
                         mem_base = data.as_mut_ptr();
                         mem_len = data.len() as u64;
@@ -299,6 +306,7 @@ impl<'s, T> Exec<'s, T> {
                     None => {
                         mem_base = std::ptr::null_mut();
                         mem_len = 0;
+                        mem_flags_limit = 0;
                     }
                 }
                 let funcs: &'s [stratus_runtime::FuncEntry<T>] = self.funcs;
@@ -514,15 +522,15 @@ impl<'s, T> Exec<'s, T> {
             }};
         }
 
-        // Loads and stores of memory 0 (whose index type is i32: runtime refuses
-        // 64-bit memories for now) with an explicit bounds check; the value comes from
-        // (or the bytes go to) the function of the same name that the checked step
-        // uses. Flags that name another memory, or take more than a byte, leave the
-        // access to the checked step.
+        // Loads and stores of memory 0, when its index type is i32, with an explicit
+        // bounds check; the value comes from (or the bytes go to) the function of the
+        // same name that the checked step uses. Flags that name another memory, or take
+        // more than a byte, and any access to a 64-bit memory 0, leave the access to the
+        // checked step.
         macro_rules! memory_0 {
             ($encoding:expr, $access:block) => {{
                 // SAFETY: validated code has every immediate it announces.
-                if unsafe { *pc } >= MEMARG_HAS_MEMORY as u8 {
+                if unsafe { *pc } >= mem_flags_limit {
                     slow!(here!(), $encoding);
                 } else {
                     // SAFETY: as above: the flags byte is followed by the offset.
