@@ -280,7 +280,7 @@ fn proposals_are_switched_with_w() {
     let output = stratus(&dir, &["run", "-W", "simd=n", "memories.wasm"]);
     assert_eq!(status(&output), 2);
     assert!(
-        stderr(&output).contains("-W simd=n: unknown proposal; known: wasm3, extended-const"),
+        stderr(&output).contains("-W simd=n: unknown proposal; known: wasm3, tail-call, extended-const"),
         "{}",
         stderr(&output)
     );

@@ -42,6 +42,8 @@ macro_rules! for_each_instruction {
             Return = 0x0F, r#return, "return", none, special;
             Call = 0x10, call, "call", func, special;
             CallIndirect = 0x11, call_indirect, "call_indirect", call_indirect, special;
+            ReturnCall = 0x12, return_call, "return_call", func, special;
+            ReturnCallIndirect = 0x13, return_call_indirect, "return_call_indirect", call_indirect, special;
 
             // Reference instructions.
             RefNull = 0xD0, ref_null, "ref.null", ref_type, special;

@@ -62,7 +62,10 @@ impl Proposal {
 
     /// Whether Stratus runs modules that use the proposal.
     pub const fn is_implemented(self) -> bool {
-        matches!(self, Proposal::ExtendedConst | Proposal::MultiMemory | Proposal::Memory64)
+        matches!(
+            self,
+            Proposal::TailCalls | Proposal::ExtendedConst | Proposal::MultiMemory | Proposal::Memory64
+        )
     }
 
     /// Whether the proposal is part of WebAssembly 3.0.

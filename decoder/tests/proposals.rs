@@ -50,11 +50,11 @@ fn the_tag_section_is_exception_handling() {
 fn tail_calls_and_exceptions_in_code_are_named() {
     assert_eq!(
         code_error(&[0x01, 0x12, 0x00]),
-        "0x1: illegal opcode 0x12 (the tail-call proposal is not supported)"
+        "0x1: illegal opcode 0x12 (the tail-call proposal is disabled; -W tail-call=y enables it)"
     );
     assert_eq!(
         code_error(&[0x13, 0x00, 0x00]),
-        "0x0: illegal opcode 0x13 (the tail-call proposal is not supported)"
+        "0x0: illegal opcode 0x13 (the tail-call proposal is disabled; -W tail-call=y enables it)"
     );
     for opcode in [0x06, 0x07, 0x08, 0x09, 0x0A, 0x18, 0x19, 0x1F] {
         assert_eq!(

@@ -10,7 +10,7 @@ use stratus_runtime::{
     Interruption, Position, Store, StoreId, Trap, TrapKind, Val,
 };
 
-use crate::backtrace::backtrace;
+use crate::backtrace::{backtrace, call_site};
 use crate::host::{HostBuffers, call_host};
 
 /// How a resumable call ended.
@@ -302,6 +302,12 @@ impl Activation {
                         Err(trap) => return Err(self.fail(store, trap, pc)),
                     }
                 }
+                Stop::TailHost(callee) => {
+                    let caller = instance_of(store, self.regs.func);
+                    if let Some(ended) = self.tail_call_host(store, callee, caller)? {
+                        return Ok(ended);
+                    }
+                }
                 Stop::Trap(kind) => return Err(self.fail(store, kind.into(), pc)),
                 Stop::TierUp => {
                     // A loop header's charge comes first; a function's entry is
@@ -332,6 +338,44 @@ impl Activation {
             store.refresh_vm();
             (stop, pc) = stratus_interp::run(store, &mut self.regs, self.entry_depth, &mut self.cache);
             charged = true;
+        }
+    }
+
+    /// Calls host function `callee`, which the running function, of instance `caller`,
+    /// tail-calls with the arguments at its frame base: the host call takes the place of
+    /// its frame, so a backtrace shows its caller below, and the results go on to that
+    /// caller (or end the activation).
+    fn tail_call_host<T>(
+        &mut self,
+        store: &mut Store<T>,
+        callee: FuncAddr,
+        caller: Option<InstanceAddr>,
+    ) -> Result<Option<Ended>, Trap> {
+        let base = self.regs.fp;
+        store.stack.top = self.regs.sp;
+        let at_entry = store.stack.frames.len() == self.entry_depth;
+        if !at_entry {
+            let frame = store.stack.frames.pop().expect("deeper than the entry depth");
+            self.regs = Position {
+                func: frame.func,
+                pc: frame.pc as usize,
+                stp: frame.stp as usize,
+                fp: frame.base as usize,
+                sp: self.regs.sp,
+            };
+        }
+        match call_host(store, callee, caller, base, &mut self.host) {
+            Ok(_) if at_entry => Ok(Some(Ended::Returned)),
+            Ok(width) => {
+                self.regs.sp = base + width;
+                Ok(None)
+            }
+            Err(trap) if at_entry => {
+                store.stack.frames.truncate(self.entry_depth);
+                Err(trap)
+            }
+            // The caller stopped at its call of the replaced function.
+            Err(trap) => Err(self.fail(store, trap, call_site(store, self.regs.func, self.regs.pc))),
         }
     }
 
@@ -400,6 +444,14 @@ impl Activation {
             crate::jit::Exit::Budget { why, regs } => {
                 self.regs = regs;
                 self.stop_for_budget(store, why, may_pause, func, regs.pc).map(Compiled::Ended)
+            }
+            crate::jit::Exit::TailHost { callee, base, caller } => {
+                let param_slots = slots_of(store.funcs[callee.0 as usize].ty.params());
+                self.regs = Position { fp: base, sp: base + param_slots, ..self.regs };
+                match self.tail_call_host(store, callee, Some(caller))? {
+                    Some(ended) => Ok(Compiled::Ended(ended)),
+                    None => Ok(Compiled::ReturnedToInterpreter),
+                }
             }
             crate::jit::Exit::Call { callee, base } => {
                 let param_slots = slots_of(store.funcs[callee.0 as usize].ty.params());

@@ -38,7 +38,7 @@ pub(crate) fn backtrace<T>(store: &Store<T>, func: u32, pc: usize, entry_depth: 
 /// The offset of the instruction that ends at `return_pc` in `func`'s code: the call a
 /// frame returns past. Found by decoding the body from its start, since instructions
 /// cannot be decoded backwards; only traps pay for it.
-fn call_site<T>(store: &Store<T>, func: u32, return_pc: usize) -> usize {
+pub(crate) fn call_site<T>(store: &Store<T>, func: u32, return_pc: usize) -> usize {
     let FuncKind::Wasm { instance, index } = store.funcs[func as usize].kind else { return return_pc };
     let module = &store.instance(instance).module;
     let range = module.code[(index - module.imported_funcs) as usize].code.clone();

@@ -34,6 +34,10 @@ pub enum Stop {
     /// A host function is being called; the arguments are on top of the stack and the
     /// registers point past the call.
     Host(FuncAddr),
+    /// The running function tail-calls a host function: the arguments have moved down
+    /// to its frame base, where the results go, and the call ends the running function
+    /// (whose frame the host call replaces).
+    TailHost(FuncAddr),
     /// A trap at the instruction [`run`] reports.
     Trap(TrapKind),
     /// A function entry or loop back-edge took the budget counter below zero. The
@@ -386,6 +390,49 @@ impl<'s, T> Exec<'s, T> {
         self.charge()
     }
 
+    /// Tail-calls `func`, with its arguments on top of the stack: they move down to the
+    /// running function's frame base, and the callee takes over its frame, so that
+    /// tail calls run in constant space; the frame record of the caller's caller stays.
+    pub(super) fn tail_call_func(&mut self, func: FuncAddr) -> Step {
+        let entry = &self.funcs[func.0 as usize];
+        entry.hotness.set(entry.hotness.get().wrapping_add(1));
+        if let FuncKind::Host(_) = entry.kind {
+            let params = entry.ty.params().iter().map(|t| t.slots() as usize).sum();
+            self.move_to_frame_base(params);
+            return Err(Stop::TailHost(func));
+        }
+        let (inst, info, code) = wasm_func(self.funcs, self.instances, func.0)?;
+        let base = self.fp;
+        let locals_end = base + info.local_slots as usize;
+        if locals_end + info.max_stack_slots as usize > self.slots_len {
+            return Err(TrapKind::CallStackExhausted.into());
+        }
+        self.move_to_frame_base(info.param_slots as usize);
+        let sp = self.sp;
+        for slot in &mut self.slots()[sp..locals_end] {
+            *slot = 0;
+        }
+        self.func = func.0;
+        self.switch_to(inst, info, code);
+        self.pc = 0;
+        self.stp = 0;
+        self.sp = locals_end;
+        if self.tiers_up_at_call(func.0, entry.hotness.get()) {
+            self.op_pc = 0;
+            return Err(Stop::TierUp);
+        }
+        self.charge()
+    }
+
+    /// Moves the `count` slots on top of the stack down to the frame base, and the top
+    /// with them.
+    fn move_to_frame_base(&mut self, count: usize) {
+        let (fp, sp) = (self.fp, self.sp);
+        // They move down (or stay): copying from the first is overlap-safe.
+        self.slots().copy_within(sp - count..sp, fp);
+        self.sp = fp + count;
+    }
+
     fn switch_to(&mut self, inst: &'s Instance, info: &'s FuncInfo, code: &'s [u8]) {
         self.inst = inst;
         self.info = info;
@@ -479,6 +526,23 @@ impl<'s, T> Exec<'s, T> {
     }
 
     fn call_indirect(&mut self) -> Step {
+        let func = self.indirect_callee()?;
+        self.call_func(func)
+    }
+
+    fn return_call(&mut self) -> Step {
+        let index = self.read_u32();
+        self.tail_call_func(self.inst.funcs[index as usize])
+    }
+
+    fn return_call_indirect(&mut self) -> Step {
+        let func = self.indirect_callee()?;
+        self.tail_call_func(func)
+    }
+
+    /// The function a `call_indirect` or `return_call_indirect` calls, checked: its
+    /// element is in the table, not null, and of the instruction's type.
+    fn indirect_callee(&mut self) -> Result<FuncAddr, Stop> {
         let type_index = self.read_u32();
         let table = self.table();
         let index = self.pop_index(table);
@@ -491,7 +555,7 @@ impl<'s, T> Exec<'s, T> {
         if self.funcs[func as usize].type_id != self.inst.type_ids[type_index as usize] {
             return Err(TrapKind::IndirectCallTypeMismatch.into());
         }
-        self.call_func(FuncAddr(func))
+        Ok(FuncAddr(func))
     }
 
     // References and parametric instructions.

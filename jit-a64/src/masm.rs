@@ -498,6 +498,15 @@ impl MacroAssembler for A64Masm {
         asm!(self.ops ; bl =>target);
     }
 
+    fn leave_frame_and_jump(&mut self, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; ldp x29, x30, [sp], 16 ; b =>target);
+    }
+
+    fn leave_frame_and_jump_reg(&mut self, target: Reg) {
+        asm!(self.ops ; ldp x29, x30, [sp], 16 ; br X(target.index));
+    }
+
     #[inline(always)]
     fn call_reg(&mut self, target: Reg) {
         asm!(self.ops ; blr X(target.index));
@@ -732,6 +741,15 @@ impl MacroAssembler for A64Masm {
         self.cmp(width, lhs.index, rhs);
         let target = self.label(target);
         self.branch_if(cond, target);
+    }
+
+    fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label) {
+        let (target, d) = (self.label(target), dst.index);
+        match rhs {
+            Src::Imm(imm) => asm!(self.ops ; adds X(d), XSP(d), imm as u32),
+            Src::Reg(rhs) => asm!(self.ops ; adds X(d), X(d), X(rhs.index)),
+        }
+        asm!(self.ops ; b.hs =>target);
     }
 
     #[inline(always)]

@@ -406,6 +406,15 @@ impl MacroAssembler for X64Masm {
         asm!(self.ops ; call =>target);
     }
 
+    fn leave_frame_and_jump(&mut self, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops ; add rsp, 8 ; jmp =>target);
+    }
+
+    fn leave_frame_and_jump_reg(&mut self, target: Reg) {
+        asm!(self.ops ; add rsp, 8 ; jmp Rq(target.index));
+    }
+
     #[inline(always)]
     fn call_reg(&mut self, target: Reg) {
         asm!(self.ops ; call Rq(target.index));
@@ -751,6 +760,15 @@ impl MacroAssembler for X64Masm {
         self.cmp(width, lhs.index, rhs);
         let target = self.label(target);
         self.jcc(cond, target);
+    }
+
+    fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label) {
+        let target = self.label(target);
+        match rhs {
+            Src::Imm(imm) => asm!(self.ops ; add Rq(dst.index), imm),
+            Src::Reg(rhs) => asm!(self.ops ; add Rq(dst.index), Rq(rhs.index)),
+        }
+        asm!(self.ops ; jc =>target);
     }
 
     #[inline(always)]

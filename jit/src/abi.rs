@@ -44,6 +44,7 @@ pub mod instance {
 /// Offsets in [`MemoryVm`] and [`TableVm`].
 pub mod memory {
     use super::*;
+    pub const BASE: i32 = offset_of!(MemoryVm, base) as i32;
     pub const LEN: i32 = offset_of!(MemoryVm, len) as i32;
 }
 

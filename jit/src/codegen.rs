@@ -16,7 +16,7 @@
 
 use std::ops::{Deref, DerefMut, Range};
 
-use stratus_decoder::{Opcode, ValType};
+use stratus_decoder::{IndexType, Opcode, ValType};
 use stratus_runtime::{Bounds, ExitKind, TrapKind};
 
 use crate::abi::{self, Libcall};
@@ -39,7 +39,10 @@ pub(crate) enum Stub {
     /// (store address in `Scratch(3)`, arguments at `offset` from the frame base) if it
     /// is a host function, then the code goes on at `done`; otherwise, or on a trap, it
     /// leaves through `trap` (a `LibcallTrap`), and the driver takes over.
-    RuntimeCall { label: Label, done: Label, trap: Label, offset: i32 },
+    /// A call through the runtime, of the function in `Scratch(3)` with its arguments
+    /// at `offset` from the frame base; `record`: the caller's frame record was pushed
+    /// (a call, not a tail call), and is popped after.
+    RuntimeCall { label: Label, done: Label, trap: Label, offset: i32, record: bool },
 }
 
 /// The rest of a trap's exit, which a function's traps of one kind share (see `CodeGen`).
@@ -49,6 +52,15 @@ enum Tail {
     Trap { code: u32, index: bool },
     /// A libcall failed: the stub put its result, the trap code, in `Arg(2)`.
     Libcall,
+}
+
+/// What a load or store addresses besides its address operand: its memory, that
+/// memory's index type, and the memory argument's offset.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct MemoryAccess {
+    pub memory: u32,
+    pub index_type: IndexType,
+    pub offset: u64,
 }
 
 /// What a unit's functions recorded, for [`unit`](crate::unit) to resolve.
@@ -393,29 +405,52 @@ impl<M: MacroAssembler> CodeGen<M> {
         masm.convert(op, dst, src, &mut traps);
     }
 
-    /// Where an access of `bytes` at the i32 in `addr` plus `offset` goes: left to the
-    /// guard region, or checked against the memory's length here, its offset from the
-    /// memory base left in `Scratch(0)`.
-    fn address(&mut self, addr: Reg, offset: u32, bytes: u32, at: TrapAt) -> Address {
-        if self.bounds == Bounds::Guard {
-            return Address::Guarded { addr, offset };
+    /// Where an access of `bytes` at the address in `addr` plus the memory argument's
+    /// offset goes: left to the guard region (memory 0, 32-bit, in a guarded unit), or
+    /// checked against the memory's length here, its offset from memory 0's base left
+    /// in `Scratch(0)`. A 64-bit address plus offset that overflows traps.
+    fn address(&mut self, addr: Reg, access: MemoryAccess, bytes: u32, at: TrapAt) -> Address {
+        let MemoryAccess { memory, index_type, offset } = access;
+        let narrow = index_type == IndexType::I32;
+        if self.bounds == Bounds::Guard && memory == 0 && narrow {
+            // The validator bounds a 32-bit memory's offsets by 2^32.
+            return Address::Guarded { addr, offset: offset as u32 };
         }
         let oob = self.trap_label(TrapKind::MemoryOutOfBounds, at.pc, None);
         let [s0, s1, s2] = [0, 1, 2].map(|n| self.r(Fixed::Scratch(n)));
+        // The end of the access, past which it is out of bounds: s1.
+        let Some(end) = offset.checked_add(bytes.into()) else {
+            self.masm.jump(oob);
+            return Address::Checked;
+        };
         let m = &mut self.masm;
-        m.zero_extend_i32(s0, addr);
-        match i32::try_from(offset) {
-            Ok(0) => {}
-            Ok(offset) => m.int_op(IntOp::Add, Width::W64, s0, Src::Imm(offset)),
-            // Past i32::MAX an immediate would be sign-extended.
-            Err(_) => {
-                m.mov_const(s1, u64::from(offset));
-                m.int_op(IntOp::Add, Width::W64, s0, Src::Reg(s1));
-            }
+        if narrow {
+            // At most 2^32 + 2^32 + 16: no overflow.
+            m.zero_extend_i32(s0, addr);
+            add_const(m, s0, offset, s1);
+            m.int_op_to(IntOp::Add, Width::W64, s1, s0, Src::Imm(bytes as i32));
+        } else {
+            // The end first, so that one carry check covers the offset and the width.
+            m.mov(s1, addr);
+            let end = match i32::try_from(end) {
+                Ok(end) if end < 4096 => Src::Imm(end),
+                _ => {
+                    m.mov_const(s2, end);
+                    Src::Reg(s2)
+                }
+            };
+            m.add_branch_carry(s1, end, oob);
+            m.int_op_to(IntOp::Sub, Width::W64, s0, s1, Src::Imm(bytes as i32));
         }
-        m.int_op_to(IntOp::Add, Width::W64, s1, s0, Src::Imm(bytes as i32));
-        self.load_memory_descriptor(s2, 0);
-        self.masm.branch_cmp_mem(Cond::GtU, s1, s2, abi::memory::LEN, oob);
+        self.load_memory_descriptor(s2, memory);
+        let base = self.r(Fixed::MemoryBase);
+        let m = &mut self.masm;
+        m.branch_cmp_mem(Cond::GtU, s1, s2, abi::memory::LEN, oob);
+        if memory != 0 {
+            m.load_int(s1, s2, abi::memory::BASE, Width::W64);
+            m.int_op(IntOp::Add, Width::W64, s0, Src::Reg(s1));
+            m.int_op(IntOp::Sub, Width::W64, s0, Src::Reg(base));
+        }
         Address::Checked
     }
 
@@ -428,15 +463,15 @@ impl<M: MacroAssembler> CodeGen<M> {
     }
 
     #[inline]
-    pub fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, offset: u32, at: TrapAt) {
-        let address = self.address(addr, offset, op.bytes(), at);
+    pub fn load(&mut self, op: LoadOp, dst: Reg, addr: Reg, access: MemoryAccess, at: TrapAt) {
+        let address = self.address(addr, access, op.bytes(), at);
         let (masm, mut traps) = self.split(at.pc);
         masm.load(op, dst, address, &mut traps);
     }
 
     #[inline]
-    pub fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, offset: u32, at: TrapAt) {
-        let address = self.address(addr, offset, op.bytes(), at);
+    pub fn store(&mut self, op: StoreOp, addr: Reg, value: Reg, access: MemoryAccess, at: TrapAt) {
+        let address = self.address(addr, access, op.bytes(), at);
         let (masm, mut traps) = self.split(at.pc);
         masm.store(op, value, address, &mut traps);
     }
@@ -447,12 +482,12 @@ impl<M: MacroAssembler> CodeGen<M> {
         op: Opcode,
         dst: Reg,
         addr: Reg,
-        offset: u32,
+        access: MemoryAccess,
         into: Option<(Reg, u8)>,
         at: TrapAt,
     ) -> bool {
         let Some(bytes) = op.imm_kind().access_bytes() else { return false };
-        let address = self.address(addr, offset, bytes, at);
+        let address = self.address(addr, access, bytes, at);
         let (masm, mut traps) = self.split(at.pc);
         masm.simd_load(op, dst, address, into, &mut traps)
     }
@@ -463,12 +498,12 @@ impl<M: MacroAssembler> CodeGen<M> {
         op: Opcode,
         addr: Reg,
         value: Reg,
-        offset: u32,
+        access: MemoryAccess,
         lane: u8,
         at: TrapAt,
     ) -> bool {
         let Some(bytes) = op.imm_kind().access_bytes() else { return false };
-        let address = self.address(addr, offset, bytes, at);
+        let address = self.address(addr, access, bytes, at);
         let (masm, mut traps) = self.split(at.pc);
         masm.simd_store(op, value, address, lane, &mut traps)
     }
@@ -570,17 +605,80 @@ impl<M: MacroAssembler> CodeGen<M> {
                 self.load_func_ref(index);
                 self.call_ref(None, args_slot, at, ret);
             }
-            Callee::Indirect { table, type_index, index_reg } => {
-                self.check_indirect(table, type_index, index_reg, at);
+            Callee::Indirect { table, type_index, index_reg, index_type } => {
+                self.check_indirect(table, type_index, index_reg, index_type, at);
                 self.call_ref(None, args_slot, at, ret);
             }
         }
     }
 
+    /// Tail-calls `callee`, whose arguments are in the slots from the frame base: the
+    /// callee takes this function's frame and native frame and returns to its caller,
+    /// so that tail calls run in constant space. A callee of this unit is jumped to; one reached through
+    /// its function ref too, when it has code and belongs to this instance (whose
+    /// record and memory stay in their registers); the others are called by the
+    /// runtime, which the driver runs in its stead (a host function's results go to the
+    /// frame base, and this function returns them).
+    pub fn tail_call(&mut self, callee: Callee, at: TrapAt) {
+        match callee {
+            Callee::Defined { index, frame_slots } if self.unit.contains(&(index - self.imported)) => {
+                let entry = self.records.entries[(index - self.imported - self.unit.start) as usize];
+                self.tail_call_checks(Some(frame_slots), at);
+                self.masm.leave_frame_and_jump(entry);
+            }
+            Callee::Defined { index, .. } | Callee::Imported { index } => {
+                self.load_func_ref(index);
+                self.tail_call_ref(at);
+            }
+            Callee::Indirect { table, type_index, index_reg, index_type } => {
+                self.check_indirect(table, type_index, index_reg, index_type, at);
+                self.tail_call_ref(at);
+            }
+        }
+    }
+
+    /// A tail call through the function ref whose address is in `Scratch(4)`, of the
+    /// function whose store address is in `Scratch(3)`.
+    fn tail_call_ref(&mut self, at: TrapAt) {
+        let (runtime, returned) = (self.new_label(), self.new_label());
+        let trap = self.libcall_trap(at.pc);
+        self.stubs.push(Stub::RuntimeCall { label: runtime, done: returned, trap, offset: 0, record: false });
+        let [s0, s1, s2, s4] = [0, 1, 2, 4].map(|n| self.r(Fixed::Scratch(n)));
+        let instance = self.r(Fixed::Instance);
+        let m = &mut self.masm;
+        m.load_int(s0, s4, abi::func_ref::CODE, Width::W64);
+        m.branch_cmp(Cond::Eq, Width::W64, s0, Src::Imm(0), runtime);
+        m.load_int(s1, s4, abi::func_ref::INSTANCE, Width::W64);
+        m.branch_cmp(Cond::Ne, Width::W64, s1, Src::Reg(instance), runtime);
+        m.load_int(s2, s4, abi::func_ref::FRAME_SLOTS, Width::W32);
+        self.tail_call_checks(None, at);
+        self.masm.leave_frame_and_jump_reg(s0);
+        self.masm.bind(returned);
+        self.masm.leave_frame_and_return();
+    }
+
+    /// Checks that the frame of a tail-called function, which takes `frame_slots` (in
+    /// `Scratch(2)` when `None`) from this frame's base, fits in the value stack. Uses
+    /// `Scratch(1)` and `Scratch(2)`.
+    fn tail_call_checks(&mut self, frame_slots: Option<u32>, at: TrapAt) {
+        let exhausted = self.trap_label(TrapKind::CallStackExhausted, at.pc, None);
+        let [s1, s2] = [1, 2].map(|n| self.r(Fixed::Scratch(n)));
+        let (vm, frame) = (self.r(Fixed::Vm), self.r(Fixed::Frame));
+        let m = &mut self.masm;
+        match frame_slots {
+            Some(slots) => m.int_op_to(IntOp::Add, Width::W64, s1, frame, Src::Imm(slot_offset(slots))),
+            None => {
+                m.int_op(IntOp::Shl, Width::W64, s2, Src::Imm(3));
+                m.int_op_to(IntOp::Add, Width::W64, s1, s2, Src::Reg(frame));
+            }
+        }
+        m.branch_cmp_mem(Cond::GtU, s1, vm, abi::vm::SLOTS_END, exhausted);
+    }
+
     /// `call_indirect`'s checks of the element `index` of `table`: in bounds, not null,
     /// of type `type_index`. Leaves its store address in `Scratch(3)` and its function
     /// ref's address in `Scratch(4)`.
-    fn check_indirect(&mut self, table: u32, type_index: u32, index: Reg, at: TrapAt) {
+    fn check_indirect(&mut self, table: u32, type_index: u32, index: Reg, index_type: IndexType, at: TrapAt) {
         let undefined = self.trap_label(TrapKind::UndefinedElement(0), at.pc, Some(index));
         let uninitialized = self.trap_label(TrapKind::UninitializedElement(0), at.pc, Some(index));
         let mismatch = self.trap_label(TrapKind::IndirectCallTypeMismatch, at.pc, None);
@@ -589,7 +687,10 @@ impl<M: MacroAssembler> CodeGen<M> {
         let m = &mut self.masm;
         m.load_int(s0, instance, abi::instance::TABLES, Width::W64);
         m.load_int(s0, s0, (table * 8) as i32, Width::W64);
-        m.zero_extend_i32(s2, index);
+        match index_type {
+            IndexType::I32 => m.zero_extend_i32(s2, index),
+            IndexType::I64 => m.mov(s2, index),
+        }
         m.load_int(s1, s0, abi::table::LEN, Width::W64);
         m.branch_cmp(Cond::GeU, Width::W64, s2, Src::Reg(s1), undefined);
         m.load_int(s0, s0, abi::table::ELEMENTS, Width::W64);
@@ -678,7 +779,7 @@ impl<M: MacroAssembler> CodeGen<M> {
         let (runtime, done) = (self.new_label(), self.new_label());
         let offset = slot_offset(args_slot);
         let trap = self.libcall_trap(at.pc);
-        self.stubs.push(Stub::RuntimeCall { label: runtime, done, trap, offset });
+        self.stubs.push(Stub::RuntimeCall { label: runtime, done, trap, offset, record: true });
         let [s0, s2, s4] = [0, 2, 4].map(|n| self.r(Fixed::Scratch(n)));
         if frame_slots.is_none() {
             self.masm.load_int(s2, s4, abi::func_ref::FRAME_SLOTS, Width::W32);
@@ -806,17 +907,31 @@ impl<M: MacroAssembler> CodeGen<M> {
                 self.masm.enter_frame();
                 self.masm.jump(reload);
             }
-            Stub::RuntimeCall { label, done, trap, offset } => {
+            Stub::RuntimeCall { label, done, trap, offset, record } => {
                 let (frame, s3) = (self.r(Fixed::Frame), self.r(Fixed::Scratch(3)));
                 self.masm.bind(label);
                 self.masm.int_op_to(IntOp::Add, Width::W64, a1, frame, Src::Imm(offset));
                 self.masm.mov(a2, s3);
-                self.masm.mov_const(a3, 0);
+                self.masm.mov_const(a3, u64::from(!record));
                 self.call_libcall(Libcall::Call);
-                self.pop_frame_record();
+                if record {
+                    self.pop_frame_record();
+                }
                 self.masm.branch_zero(Width::W32, result, false, trap);
                 self.masm.jump(done);
             }
+        }
+    }
+}
+
+/// `reg += value` in 64 bits, through `tmp` when `value` is no 32-bit immediate.
+fn add_const<M: MacroAssembler>(m: &mut M, reg: Reg, value: u64, tmp: Reg) {
+    match i32::try_from(value) {
+        Ok(0) => {}
+        Ok(value) => m.int_op(IntOp::Add, Width::W64, reg, Src::Imm(value)),
+        Err(_) => {
+            m.mov_const(tmp, value);
+            m.int_op(IntOp::Add, Width::W64, reg, Src::Reg(tmp));
         }
     }
 }

@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use stratus_decoder::{BlockType, FuncType, Imm, IndexType, Opcode, Reader, ValType};
+use stratus_decoder::{BlockType, FuncType, Imm, MemArg, Opcode, Reader, ValType};
 use stratus_runtime::CompiledModule;
 use stratus_validator::{FuncInfo, side_table_entries};
 
 use crate::abi::Libcall;
 use crate::code::CompileError;
-use crate::codegen::CodeGen;
+use crate::codegen::{CodeGen, MemoryAccess};
 use crate::masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
 use crate::ops::{Cond, Lowering, Width, lowering, simd_mirror};
 use crate::stack::{Loc, ValueStack};
@@ -200,28 +200,18 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         CompileError::Unsupported { func: self.func, instruction: op.text() }
     }
 
-    /// Whether compiled code reaches the memories and tables `imm` names: memory 0
-    /// through the pinned base, with 32-bit addresses and offsets, and tables with
-    /// 32-bit indices. Other memories and 64-bit indices (multi-memory and memory64)
-    /// are left to the interpreter.
-    fn addressable(&self, imm: &Imm<'_>) -> bool {
-        let memory = |index: u32| {
-            index == 0
-                && self.module.memories.get(index as usize).is_some_and(|m| m.index_type == IndexType::I32)
-        };
-        let table = |index: u32| self.module.tables[index as usize].index_type == IndexType::I32;
-        match *imm {
-            Imm::MemArg(arg) | Imm::MemArgLane(arg, _) => {
-                memory(arg.memory) && u32::try_from(arg.offset).is_ok()
-            }
-            Imm::Memory(index) | Imm::MemoryInit { memory: index, .. } => memory(index),
-            Imm::MemoryCopy { dst, src } => memory(dst) && memory(src),
-            Imm::Table(index)
-            | Imm::CallIndirect { table: index, .. }
-            | Imm::TableInit { table: index, .. } => table(index),
-            Imm::TableCopy { dst, src } => table(dst) && table(src),
-            _ => true,
-        }
+    /// What a load or store with memory argument `arg` addresses.
+    fn access(&self, arg: MemArg) -> MemoryAccess {
+        let index_type = self.module.memories[arg.memory as usize].index_type;
+        MemoryAccess { memory: arg.memory, index_type, offset: arg.offset }
+    }
+
+    fn memory_index_type(&self, memory: u32) -> ValType {
+        self.module.memories[memory as usize].index_type.val_type()
+    }
+
+    fn table_index_type(&self, table: u32) -> ValType {
+        self.module.tables[table as usize].index_type.val_type()
     }
 
     /// Fails when `more` bytes of code would take the function past its limit.
@@ -339,9 +329,6 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
 
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
         use Opcode as O;
-        if !self.addressable(&imm) {
-            return Err(self.unsupported(op));
-        }
         if let Some(lowering) = lowering(op) {
             if let Lowering::Cmp(..) | Lowering::Eqz(_) = lowering
                 && matches!(reader.peek_u8(), Ok(BR_IF | IF))
@@ -442,21 +429,28 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 self.reachable = false;
             }
             (O::Call, Imm::Func(index)) => {
-                let module = self.module;
-                let callee = if index < module.imported_funcs {
-                    Callee::Imported { index }
-                } else {
-                    let (info, _) =
-                        module.func_code(index - module.imported_funcs).map_err(|e| self.invalid(e))?;
-                    Callee::Defined { index, frame_slots: info.local_slots + info.max_stack_slots }
-                };
-                self.call(callee, module.func_type(index), reader);
+                let callee = self.callee(index)?;
+                self.call(callee, self.module.func_type(index), reader);
+            }
+            (O::ReturnCall, Imm::Func(index)) => {
+                let callee = self.callee(index)?;
+                self.tail_call(callee, self.module.func_type(index));
+            }
+            (O::ReturnCallIndirect, Imm::CallIndirect { type_index, table }) => {
+                let (_, index_reg) = self.stack.pop_reg_shared(self.masm);
+                self.stack.free_reg(index_reg);
+                let index_type = self.module.tables[table as usize].index_type;
+                self.tail_call(
+                    Callee::Indirect { table, type_index, index_reg, index_type },
+                    self.types(type_index),
+                );
             }
             (O::CallIndirect, Imm::CallIndirect { type_index, table }) => {
                 let (_, index_reg) = self.stack.pop_reg_shared(self.masm);
                 self.stack.free_reg(index_reg);
                 let ty = self.types(type_index);
-                self.call(Callee::Indirect { table, type_index, index_reg }, ty, reader);
+                let index_type = self.module.tables[table as usize].index_type;
+                self.call(Callee::Indirect { table, type_index, index_reg, index_type }, ty, reader);
             }
             (O::RefNull, Imm::RefType(ty)) => self.stack.push(ty.into(), Loc::Const(0)),
             (O::RefIsNull, _) => {
@@ -542,10 +536,10 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             }
             (O::TableSet, Imm::Table(table)) => self.libcall(Libcall::TableSet, 2, &[], table, 0),
             (O::TableSize, Imm::Table(table)) => {
-                self.libcall(Libcall::TableSize, 0, &[ValType::I32], table, 0)
+                self.libcall(Libcall::TableSize, 0, &[self.table_index_type(table)], table, 0)
             }
             (O::TableGrow, Imm::Table(table)) => {
-                self.libcall(Libcall::TableGrow, 2, &[ValType::I32], table, 0)
+                self.libcall(Libcall::TableGrow, 2, &[self.table_index_type(table)], table, 0)
             }
             (O::TableFill, Imm::Table(table)) => self.libcall(Libcall::TableFill, 3, &[], table, 0),
             (O::TableCopy, Imm::TableCopy { dst, src }) => self.libcall(Libcall::TableCopy, 3, &[], dst, src),
@@ -556,10 +550,10 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             (O::MemorySize, Imm::Memory(memory)) => {
                 let reg = self.stack.alloc(self.masm, RegClass::Int);
                 self.masm.memory_size(reg, memory);
-                self.stack.push_reg(ValType::I32, reg);
+                self.stack.push_reg(self.memory_index_type(memory), reg);
             }
             (O::MemoryGrow, Imm::Memory(memory)) => {
-                self.libcall(Libcall::MemoryGrow, 1, &[ValType::I32], memory, 0)
+                self.libcall(Libcall::MemoryGrow, 1, &[self.memory_index_type(memory)], memory, 0)
             }
             (O::MemoryFill, Imm::Memory(memory)) => self.libcall(Libcall::MemoryFill, 3, &[], memory, 0),
             (O::MemoryCopy, Imm::MemoryCopy { dst, src }) => {
@@ -611,21 +605,15 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 match result {
                     Some(ty) => {
                         let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                        if !self.masm.simd_load(
-                            op,
-                            dst,
-                            addr,
-                            arg.offset as u32,
-                            vector.map(|v| (v, lane)),
-                            at,
-                        ) {
+                        let access = self.access(arg);
+                        if !self.masm.simd_load(op, dst, addr, access, vector.map(|v| (v, lane)), at) {
                             return Err(self.unsupported(op));
                         }
                         self.stack.push_reg(ty, dst);
                     }
                     None => {
                         let Some(value) = vector else { return Err(self.unsupported(op)) };
-                        if !self.masm.simd_store(op, addr, value, arg.offset as u32, lane, at) {
+                        if !self.masm.simd_store(op, addr, value, self.access(arg), lane, at) {
                             return Err(self.unsupported(op));
                         }
                     }
@@ -884,15 +872,28 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
     /// Returns the function's results: they move to the frame base.
     fn ret(&mut self) {
         let results = self.types(self.info.type_index).results().len();
-        let first = self.stack.operands.len() - results;
-        // A result read from a local is copied first: another result may overwrite it.
+        self.place_at_base(results);
+        self.masm.ret();
+    }
+
+    /// Stores the top `count` operands in the slots from the frame base: the results
+    /// of a return, the arguments of a tail call. Each operand's own slot is at or
+    /// above its destination, so in order no store overwrites an operand not yet
+    /// placed; only a read of a local whose slot an earlier destination covers is
+    /// copied to its own slot first.
+    fn place_at_base(&mut self, count: usize) {
+        let first = self.stack.operands.len() - count;
+        let mut dst = 0;
         for position in first..self.stack.operands.len() {
-            if let Loc::Local(_) = self.stack.operands[position].loc {
+            let operand = self.stack.operands[position];
+            if let Loc::Local(local) = operand.loc
+                && local < dst
+                && self.stack.cached_reg(local).is_none()
+            {
                 self.stack.spill(self.masm, position);
             }
+            dst += operand.ty.slots();
         }
-        // Each result's own slot is at or above its destination, so in this order no
-        // store overwrites a result not yet moved.
         let mut dst = 0;
         for position in first..self.stack.operands.len() {
             let operand = self.stack.operands[position];
@@ -900,11 +901,15 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 Loc::Const(bits) => self.masm.store_slot_const(dst, bits),
                 Loc::Reg(reg) => self.masm.store_slot(dst, reg, operand.ty),
                 Loc::Slot if operand.slot != dst => self.copy_slots(dst, operand.slot, operand.ty.slots()),
-                Loc::Slot | Loc::Local(_) => {}
+                Loc::Local(local) => match self.stack.cached_reg(local) {
+                    Some(reg) => self.masm.store_slot(dst, reg, operand.ty),
+                    None if local != dst => self.copy_slots(dst, local, operand.ty.slots()),
+                    None => {}
+                },
+                Loc::Slot => {}
             }
             dst += operand.ty.slots();
         }
-        self.masm.ret();
     }
 
     fn call(&mut self, callee: Callee, ty: &FuncType, reader: &Reader<'_>) {
@@ -916,6 +921,25 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         self.masm.call(callee, args_slot, at, ret);
         self.stack.forget_locals();
         self.stack.truncate_to_slots(len, ty.results());
+    }
+
+    /// How to call function `index` (module index).
+    fn callee(&self, index: u32) -> Result<Callee, CompileError> {
+        let module = self.module;
+        if index < module.imported_funcs {
+            return Ok(Callee::Imported { index });
+        }
+        let (info, _) = module.func_code(index - module.imported_funcs).map_err(|e| self.invalid(e))?;
+        Ok(Callee::Defined { index, frame_slots: info.local_slots + info.max_stack_slots })
+    }
+
+    /// A tail call of `callee`, of type `ty`: its arguments go to the frame base, the
+    /// callee's; nothing after it runs.
+    fn tail_call(&mut self, callee: Callee, ty: &FuncType) {
+        self.place_at_base(ty.params().len());
+        let at = self.at();
+        self.masm.tail_call(callee, at);
+        self.reachable = false;
     }
 
     fn libcall(&mut self, call: Libcall, operands: usize, results: &[ValType], a: u32, b: u32) {
@@ -1043,7 +1067,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 } else {
                     self.stack.alloc(self.masm, RegClass::of(ty))
                 };
-                self.masm.load(load, dst, addr, arg.offset as u32, at);
+                let access = self.access(arg);
+                self.masm.load(load, dst, addr, access, at);
                 if dst != addr {
                     self.stack.free_reg(addr);
                 }
@@ -1053,7 +1078,8 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 let Imm::MemArg(arg) = imm else { unreachable!("stores have a memory argument") };
                 let (_, value) = self.stack.pop_reg_shared(self.masm);
                 let (_, addr) = self.stack.pop_reg_shared(self.masm);
-                self.masm.store(store, addr, value, arg.offset as u32, at);
+                let access = self.access(arg);
+                self.masm.store(store, addr, value, access, at);
                 self.stack.free_reg(value);
                 self.stack.free_reg(addr);
             }

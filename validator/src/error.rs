@@ -54,6 +54,8 @@ pub enum ValidationErrorKind {
     TableSizeTooLarge(IndexType),
     /// A constant expression uses arithmetic, and the extended-const proposal is off.
     ExtendedConstDisabled,
+    /// A tail call of a function whose results are not the calling function's.
+    TailCallResults,
     /// A memory argument's offset does not fit its memory's index type.
     OffsetOutOfRange(u64),
     MinGreaterThanMax,
@@ -129,6 +131,9 @@ impl fmt::Display for ValidationErrorKind {
             TableSizeTooLarge(IndexType::I64) => f.write_str("table size must be at most 2^64-1"),
             ExtendedConstDisabled => {
                 write!(f, "constant expression required ({})", Proposal::ExtendedConst.refusal())
+            }
+            TailCallResults => {
+                f.write_str("type mismatch: a tail call's callee must have the calling function's results")
             }
             OffsetOutOfRange(offset) => {
                 write!(f, "offset out of range: {offset} does not fit a 32-bit memory's addresses")

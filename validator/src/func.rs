@@ -1,7 +1,9 @@
 //! Function-body validation: the spec's algorithm (an operand stack of types and a
 //! control stack), emitting the side table and stack height as it goes.
 
-use stratus_decoder::{BlockType, FuncBody, Imm, ImmKind, IndexType, MemArg, Opcode, RefType, ValType};
+use stratus_decoder::{
+    BlockType, FuncBody, FuncType, Imm, ImmKind, IndexType, MemArg, Opcode, RefType, ValType,
+};
 
 use crate::context::ModuleContext;
 use crate::error::{Error, Expected, ValidationError, ValidationErrorKind as Kind};
@@ -595,6 +597,28 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    /// The type a `call_indirect` or `return_call_indirect` calls, its element index
+    /// popped: the table must hold function references.
+    fn indirect_call_type(&mut self, type_index: u32, table: u32) -> Result<&'m FuncType, Error> {
+        let (elem, index) = self.table(table)?;
+        self.check_same_ref(elem, RefType::FuncRef)?;
+        let ty = self.ctx.types.get(type_index as usize);
+        let ty = ty.ok_or_else(|| self.error(Kind::Unknown { what: "type", index: type_index }))?;
+        self.pop_expect(index.val_type())?;
+        Ok(ty)
+    }
+
+    /// A tail call of a function of type `ty`: its results must be the calling
+    /// function's, as it returns them; its arguments are popped, and nothing follows.
+    fn tail_call(&mut self, ty: &FuncType) -> Result<(), Error> {
+        if ty.results() != self.frames[0].results {
+            return Err(self.error(Kind::TailCallResults));
+        }
+        self.pop_types(ty.params())?;
+        self.set_unreachable();
+        Ok(())
+    }
+
     #[inline]
     fn check_mem_arg(&self, op: Opcode, arg: MemArg) -> Result<(), Error> {
         let index_type = self.memory(arg.memory)?;
@@ -793,13 +817,18 @@ impl<'m> FuncValidator<'m> {
                 self.push_types(ty.results());
             }
             (Opcode::CallIndirect, &Imm::CallIndirect { type_index, table }) => {
-                let (elem, index) = self.table(table)?;
-                self.check_same_ref(elem, RefType::FuncRef)?;
-                let ty = self.ctx.types.get(type_index as usize);
-                let ty = ty.ok_or_else(|| self.error(Kind::Unknown { what: "type", index: type_index }))?;
-                self.pop_expect(index.val_type())?;
+                let ty = self.indirect_call_type(type_index, table)?;
                 self.pop_types(ty.params())?;
                 self.push_types(ty.results());
+            }
+            (Opcode::ReturnCall, &Imm::Func(index)) => {
+                let ty = self.ctx.func_type(index);
+                let ty = ty.ok_or_else(|| self.error(Kind::Unknown { what: "function", index }))?;
+                self.tail_call(ty)?;
+            }
+            (Opcode::ReturnCallIndirect, &Imm::CallIndirect { type_index, table }) => {
+                let ty = self.indirect_call_type(type_index, table)?;
+                self.tail_call(ty)?;
             }
             (Opcode::RefNull, &Imm::RefType(ty)) => self.push(Some(ty.into())),
             (Opcode::RefIsNull, _) => {

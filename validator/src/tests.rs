@@ -281,8 +281,15 @@ fn validate_wasm2(bytes: &[u8]) -> Result<(), Error> {
 #[test]
 fn later_proposals_are_named() {
     let bytes = compile("(module (func return_call 0))");
+    let err = validate_wasm2(&bytes).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "illegal opcode 0x12 (the tail-call proposal is disabled; -W tail-call=y enables it)"
+    );
+    parse_and_validate(&bytes).unwrap();
+    let bytes = compile("(module (func (result i32) (return_call 1)) (func (result i64) (i64.const 0)))");
     let err = parse_and_validate(&bytes).unwrap_err();
-    assert_eq!(err.message(), "illegal opcode 0x12 (the tail-call proposal is not supported)");
+    assert_eq!(err.message(), "type mismatch: a tail call's callee must have the calling function's results");
     let bytes = compile("(module (memory 1) (memory 1))");
     let err = validate_wasm2(&bytes).unwrap_err();
     assert_eq!(

@@ -1,6 +1,7 @@
 //! The runtime functions compiled code calls ([`Libcall`]), over the store the driver
 //! lent it. Each reads its operands from the value stack and leaves its results there.
 
+use stratus_decoder::IndexType;
 use stratus_jit::abi::{LIBCALLS, Libcall, LibcallFn, TRAP_PENDING};
 use stratus_runtime::{FuncAddr, FuncKind, InstanceAddr, InstanceVm, Store, TrapKind, VmContext};
 
@@ -58,6 +59,25 @@ impl<T> Call<'_, T> {
         self.arg(index) as u32
     }
 
+    /// Operand `index` as an address or element index of `index_type` (a 32-bit one
+    /// is the low half of its slot).
+    fn arg_index(&self, index: usize, index_type: IndexType) -> u64 {
+        match index_type {
+            IndexType::I32 => self.arg_u32(index).into(),
+            IndexType::I64 => self.arg(index),
+        }
+    }
+
+    /// Result 0: a size or index of `index_type`, or -1 for `None`.
+    fn set_index_result(&mut self, value: Option<u32>, index_type: IndexType) {
+        let value = match (value, index_type) {
+            (Some(value), _) => u64::from(value),
+            (None, IndexType::I32) => u64::from(u32::MAX),
+            (None, IndexType::I64) => u64::MAX,
+        };
+        self.set_result(0, value);
+    }
+
     fn set_result(&mut self, index: usize, value: u64) {
         // SAFETY: as for `arg`; results take the places of operands.
         unsafe { self.args.add(index).write(value) }
@@ -69,15 +89,20 @@ impl<T> Call<'_, T> {
         (self.args as usize - base) / 8
     }
 
-    fn table(&mut self, index: u32) -> usize {
+    /// The store index of the instance's table `index`, and its index type.
+    fn table(&mut self, index: u32) -> (usize, IndexType) {
         let instance = self.instance;
-        self.store().instance(instance).tables[index as usize].0 as usize
+        let store = self.store();
+        let table = store.instance(instance).tables[index as usize].0 as usize;
+        (table, store.tables[table].ty.index_type)
     }
 
-    /// The store index of the instance's memory `index`.
-    fn memory(&mut self, index: u32) -> usize {
+    /// The store index of the instance's memory `index`, and its index type.
+    fn memory(&mut self, index: u32) -> (usize, IndexType) {
         let instance = self.instance;
-        self.store().instance(instance).memories[index as usize].0 as usize
+        let store = self.store();
+        let memory = store.instance(instance).memories[index as usize].0 as usize;
+        (memory, store.memories[memory].ty.index_type)
     }
 }
 
@@ -144,7 +169,8 @@ libcall! {
         }
     }
 
-    fn call(call, func, _b) {
+    // `tail`: not 0 for a tail call, whose arguments are at the caller's frame base.
+    fn call(call, func, tail) {
         let args_slot = call.args_slot();
         let caller = call.instance;
         let store = call.store();
@@ -154,6 +180,11 @@ libcall! {
             // The driver runs it, so that WebAssembly calls never nest on the native
             // stack: not a trap, but any non-zero value makes the caller leave.
             call.host.call = Some((FuncAddr(func), args_slot));
+            return Err(TrapKind::Unreachable);
+        }
+        if tail != 0 {
+            // The driver calls it in place of the caller, whose frame then is gone.
+            call.host.tail_host = Some((FuncAddr(func), args_slot, caller));
             return Err(TrapKind::Unreachable);
         }
         let mut buffers = std::mem::take(&mut call.host.buffers);
@@ -168,35 +199,36 @@ libcall! {
     }
 
     fn memory_grow(call, memory, _b) {
-        let delta = call.arg_u32(0);
-        let memory = call.memory(memory);
-        let old = call.store().memories[memory].grow(delta.into());
-        call.set_result(0, old.map_or(-1i32, |old| old as i32) as u32 as u64);
+        let (memory, index_type) = call.memory(memory);
+        let delta = call.arg_index(0, index_type);
+        let old = call.store().memories[memory].grow(delta).ok();
+        call.set_index_result(old, index_type);
         Ok(())
     }
 
     fn memory_fill(call, memory, _b) {
-        let (dst, value, len) = (call.arg_u32(0), call.arg(1) as u8, call.arg_u32(2));
-        let memory = call.memory(memory);
-        call.store().memories[memory].fill(dst.into(), value, len.into())
+        let (memory, index_type) = call.memory(memory);
+        let (dst, value, len) = (call.arg_index(0, index_type), call.arg(1) as u8, call.arg_index(2, index_type));
+        call.store().memories[memory].fill(dst, value, len)
     }
 
     fn memory_copy(call, dst_memory, src_memory) {
-        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
-        let (dst_memory, src_memory) = (call.memory(dst_memory), call.memory(src_memory));
+        let ((dst_memory, dst_type), (src_memory, src_type)) = (call.memory(dst_memory), call.memory(src_memory));
+        let (dst, src) = (call.arg_index(0, dst_type), call.arg_index(1, src_type));
+        let len = call.arg_index(2, dst_type.narrower(src_type));
         let memories = &mut call.store().memories;
-        stratus_runtime::copy_memory(memories, dst_memory, dst.into(), src_memory, src.into(), len.into())
+        stratus_runtime::copy_memory(memories, dst_memory, dst, src_memory, src, len)
     }
 
     fn memory_init(call, data, memory) {
-        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
-        let memory = call.memory(memory);
+        let (memory, index_type) = call.memory(memory);
+        let (dst, src, len) = (call.arg_index(0, index_type), call.arg_u32(1), call.arg_u32(2));
         let instance = call.instance;
         let store = call.store();
         let segment = &store.datas[store.instance(instance).datas[data as usize].0 as usize];
         let module = store.instances[segment.instance.0 as usize].module.clone();
         let bytes = &module.bytes[segment.bytes.clone()];
-        store.memories[memory].init(dst.into(), bytes, src, len)
+        store.memories[memory].init(dst, bytes, src, len)
     }
 
     fn data_drop(call, data, _b) {
@@ -208,55 +240,56 @@ libcall! {
     }
 
     fn table_get(call, table, _b) {
-        let index = call.arg_u32(0);
-        let table = call.table(table);
-        let value = call.store().tables[table].get(index.into())?;
+        let (table, index_type) = call.table(table);
+        let index = call.arg_index(0, index_type);
+        let value = call.store().tables[table].get(index)?;
         call.set_result(0, value);
         Ok(())
     }
 
     fn table_set(call, table, _b) {
-        let (index, value) = (call.arg_u32(0), call.arg(1));
-        let table = call.table(table);
-        call.store().tables[table].set(index.into(), value)
+        let (table, index_type) = call.table(table);
+        let (index, value) = (call.arg_index(0, index_type), call.arg(1));
+        call.store().tables[table].set(index, value)
     }
 
     fn table_size(call, table, _b) {
-        let table = call.table(table);
+        let (table, index_type) = call.table(table);
         let size = call.store().tables[table].size();
-        call.set_result(0, u64::from(size));
+        call.set_index_result(Some(size), index_type);
         Ok(())
     }
 
     fn table_grow(call, table, _b) {
-        let (init, delta) = (call.arg(0), call.arg_u32(1));
-        let table = call.table(table);
-        let old = call.store().tables[table].grow(delta, init);
-        call.set_result(0, old.map_or(-1i32, |old| old as i32) as u32 as u64);
+        let (table, index_type) = call.table(table);
+        let (init, delta) = (call.arg(0), call.arg_index(1, index_type));
+        let old = u32::try_from(delta).ok().and_then(|delta| call.store().tables[table].grow(delta, init).ok());
+        call.set_index_result(old, index_type);
         Ok(())
     }
 
     fn table_fill(call, table, _b) {
-        let (start, value, len) = (call.arg_u32(0), call.arg(1), call.arg_u32(2));
-        let table = call.table(table);
-        call.store().tables[table].fill(start.into(), value, len.into())
+        let (table, index_type) = call.table(table);
+        let (start, value, len) = (call.arg_index(0, index_type), call.arg(1), call.arg_index(2, index_type));
+        call.store().tables[table].fill(start, value, len)
     }
 
     fn table_copy(call, dst_table, src_table) {
-        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
-        let (dst_table, src_table) = (call.table(dst_table), call.table(src_table));
+        let ((dst_table, dst_type), (src_table, src_type)) = (call.table(dst_table), call.table(src_table));
+        let (dst, src) = (call.arg_index(0, dst_type), call.arg_index(1, src_type));
+        let len = call.arg_index(2, dst_type.narrower(src_type));
         let tables = &mut call.store().tables;
-        stratus_runtime::copy_table_elements(tables, dst_table, src_table, dst.into(), src.into(), len.into())
+        stratus_runtime::copy_table_elements(tables, dst_table, src_table, dst, src, len)
     }
 
     fn table_init(call, table, elem) {
-        let (dst, src, len) = (call.arg_u32(0), call.arg_u32(1), call.arg_u32(2));
-        let table = call.table(table);
+        let (table, index_type) = call.table(table);
+        let (dst, src, len) = (call.arg_index(0, index_type), call.arg_u32(1), call.arg_u32(2));
         let instance = call.instance;
         let store = call.store();
         let segment = store.instance(instance).elems[elem as usize].0 as usize;
         let items = &store.elems[segment].items;
-        store.tables[table].init(dst.into(), items, src, len)
+        store.tables[table].init(dst, items, src, len)
     }
 
     fn elem_drop(call, elem, _b) {

@@ -39,6 +39,10 @@ pub(crate) struct JitHost<T> {
     /// A call of a WebAssembly function without code: the compiled code leaves for the
     /// driver, which runs the callee (its arguments from this slot) in the interpreter.
     call: Option<(FuncAddr, usize)>,
+    /// A tail call of a host function, its arguments from this slot (the tail-calling
+    /// function's frame base), by a function of this instance: the driver calls it in
+    /// place of the tail-calling function.
+    tail_host: Option<(FuncAddr, usize, InstanceAddr)>,
     buffers: HostBuffers,
 }
 
@@ -62,6 +66,14 @@ pub(crate) enum Exit {
     Call {
         callee: FuncAddr,
         base: usize,
+    },
+    /// A function of instance `caller` tail-called `callee`, a host function, with its
+    /// arguments in the slots from `base`, its frame base; its callers' frame records
+    /// are on the frame stack.
+    TailHost {
+        callee: FuncAddr,
+        base: usize,
+        caller: InstanceAddr,
     },
 }
 
@@ -329,8 +341,14 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Ent
     let trampoline = entry.unit.trampoline();
     let instance_vm: *const _ = &**store.instance(instance).vm.as_ref().expect("instantiated");
     store.refresh_vm();
-    let mut host =
-        JitHost { store, trap: None, budget_stop: None, call: None, buffers: HostBuffers::default() };
+    let mut host = JitHost {
+        store,
+        trap: None,
+        budget_stop: None,
+        call: None,
+        tail_host: None,
+        buffers: HostBuffers::default(),
+    };
     let host_ptr: *mut JitHost<T> = &mut host;
     // SAFETY: `host.store` is the store we were given, which nothing else uses until the
     // trampoline returns; the VM context is boxed in it.
@@ -356,6 +374,9 @@ pub(crate) fn run<T>(store: &mut Store<T>, func: FuncAddr, fp: usize, entry: Ent
         // The frame stack is as the libcall left it, the compiled callers' records on
         // it (the calling code popped its own from the VM context's count only).
         return Exit::Call { callee, base };
+    }
+    if let Some((callee, base, caller)) = host.tail_host.take() {
+        return Exit::TailHost { callee, base, caller };
     }
     store.stack.frames.set_len(store.vm.frames_len);
     let exit = store.vm.exit;

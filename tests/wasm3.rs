@@ -1,0 +1,354 @@
+//! The WebAssembly 3.0 proposals Stratus runs, through the API, in every tier: the
+//! interpreter, compiled code (which must compile every function), and tiered code that
+//! moves to compiled code while it runs; compiled code with its bounds checked by the
+//! guard region and explicitly. Each case gives the same results in all of them.
+
+// The modules here are written in the text format.
+#![cfg(feature = "wat")]
+
+#[path = "../exec/tests/support/require_jit.rs"]
+mod require_jit;
+
+use require_jit::jit_here;
+use stratus::{Config, Engine, Instance, MemoryReservation, Module, Store, Tier, Val};
+
+/// The engines to compare: the interpreter, and where this machine compiles, compiled
+/// code (guard and explicit bounds checks) and tiered code with thresholds of 1.
+fn engines() -> Vec<(&'static str, Engine)> {
+    let mut configs = vec![("interp", Config::new().tier(Tier::Interp).clone())];
+    if jit_here() {
+        configs.push(("jit", Config::new().tier(Tier::Jit).clone()));
+        let explicit = MemoryReservation::Maximum { guard: 0 };
+        configs.push((
+            "jit, explicit bounds",
+            Config::new().tier(Tier::Jit).memory_reservation(explicit).clone(),
+        ));
+        configs.push(("auto", Config::new().tier(Tier::Auto).tier_up_threshold(1).clone()));
+    }
+    configs.into_iter().map(|(name, config)| (name, Engine::new(&config).unwrap())).collect()
+}
+
+/// Calls the export `name` of `text`'s instance with `args` in every tier, and checks
+/// each call's results, or trap message, against `expected`.
+/// A call of an export: its name, arguments, and results or trap message.
+type Call<'a> = (&'a str, &'a [Val], Result<&'a [Val], &'a str>);
+
+fn check(text: &str, calls: &[Call<'_>]) {
+    for (tier, engine) in engines() {
+        let module = Module::new(&engine, text).unwrap_or_else(|e| panic!("{tier}: {e}"));
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap_or_else(|e| panic!("{tier}: {e}"));
+        for (name, args, expected) in calls {
+            let func = instance.get_func(&store, name).unwrap();
+            let mut results = vec![Val::I32(0); func.ty(&store).results().len()];
+            let outcome = func.call(&mut store, args, &mut results).map(|()| results);
+            match (outcome, expected) {
+                (Ok(results), Ok(expected)) => assert_eq!(&results, expected, "{tier}: {name}{args:?}"),
+                (Err(error), Err(message)) => {
+                    assert!(error.to_string().contains(message), "{tier}: {name}{args:?}: {error}")
+                }
+                (outcome, _) => panic!("{tier}: {name}{args:?} gave {outcome:?}, expected {expected:?}"),
+            }
+        }
+        if tier.starts_with("jit") {
+            let stats = store.tier_stats();
+            assert_eq!(stats.functions_interpreted_only, 0, "{tier}: {:?}", stats.declined);
+            assert!(stats.functions_compiled > 0, "{tier}: nothing compiled");
+        }
+    }
+}
+
+const OOB: &str = "out of bounds memory access";
+
+#[test]
+fn memory64_addresses_offsets_and_sizes() {
+    let text = r#"(module
+        (memory i64 1 3)
+        (func (export "load") (param i64) (result i64) (i64.load (local.get 0)))
+        (func (export "load_far") (param i64) (result i32) (i32.load8_u offset=0xffff_ffff_ffff_fff0 (local.get 0)))
+        (func (export "store") (param i64 i64) (i64.store offset=8 (local.get 0) (local.get 1)))
+        (func (export "size") (result i64) (memory.size))
+        (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+        (func (export "fill") (param i64 i32 i64) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "v128") (param i64) (result i64) (i64x2.extract_lane 1 (v128.load (local.get 0)))))"#;
+    let i64s = |values: &[i64]| values.iter().map(|&v| Val::I64(v)).collect::<Vec<_>>();
+    let page = 65536;
+    check(
+        text,
+        &[
+            ("store", &i64s(&[page - 16, 0x1122_3344_5566_7788]), Ok(&[])),
+            ("load", &i64s(&[page - 8]), Ok(&i64s(&[0x1122_3344_5566_7788]))),
+            ("v128", &i64s(&[page - 16]), Ok(&i64s(&[0x1122_3344_5566_7788]))),
+            ("load", &i64s(&[page - 7]), Err(OOB)),
+            ("load", &i64s(&[1 << 32]), Err(OOB)),
+            ("load", &i64s(&[-8]), Err(OOB)),
+            ("store", &i64s(&[page - 16 + 1, 0]), Err(OOB)),
+            ("store", &i64s(&[-9, 0]), Err(OOB)),
+            // The offset plus the address wraps past 2^64: out of bounds, not address 0.
+            ("load_far", &i64s(&[0x10]), Err(OOB)),
+            ("load_far", &i64s(&[0x20]), Err(OOB)),
+            ("size", &[], Ok(&i64s(&[1]))),
+            ("grow", &i64s(&[1 << 32]), Ok(&i64s(&[-1]))),
+            ("grow", &i64s(&[2]), Ok(&i64s(&[1]))),
+            ("grow", &i64s(&[1]), Ok(&i64s(&[-1]))),
+            ("size", &[], Ok(&i64s(&[3]))),
+            ("load", &i64s(&[3 * page - 8]), Ok(&i64s(&[0]))),
+            ("fill", &[Val::I64(3 * page - 4), Val::I32(0xab), Val::I64(4)], Ok(&[])),
+            ("load", &i64s(&[3 * page - 8]), Ok(&i64s(&[0xabab_abab_0000_0000u64 as i64]))),
+            ("fill", &[Val::I64(3 * page - 4), Val::I32(0), Val::I64(5)], Err(OOB)),
+        ],
+    );
+}
+
+#[test]
+fn several_memories_each_with_its_own_bounds() {
+    let text = r#"(module
+        (memory $a 1)
+        (memory $b 2)
+        (memory $c i64 1)
+        (data (memory $b) (i32.const 70000) "\2a")
+        (func (export "load_b") (param i32) (result i32) (i32.load8_u $b (local.get 0)))
+        (func (export "store_a") (param i32 i32) (i32.store8 $a (local.get 0) (local.get 1)))
+        (func (export "load_a") (param i32) (result i32) (i32.load8_u $a (local.get 0)))
+        (func (export "store_c") (param i64 i32) (i32.store $c offset=4 (local.get 0) (local.get 1)))
+        (func (export "load_c") (param i64) (result i32) (i32.load $c offset=4 (local.get 0)))
+        (func (export "copy_b_to_c") (param i64 i32 i32) (memory.copy $c $b (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "sizes") (result i32 i32 i64) (memory.size $a) (memory.size $b) (memory.size $c))
+        (func (export "grow_a") (param i32) (result i32) (memory.grow $a (local.get 0))))"#;
+    let i32s = |values: &[i32]| values.iter().map(|&v| Val::I32(v)).collect::<Vec<_>>();
+    check(
+        text,
+        &[
+            ("load_b", &i32s(&[70000]), Ok(&i32s(&[42]))),
+            ("load_b", &i32s(&[2 * 65536 - 1]), Ok(&i32s(&[0]))),
+            ("load_b", &i32s(&[2 * 65536]), Err(OOB)),
+            // Memory 0 has one page: what fits memory 1 is out of its bounds.
+            ("store_a", &i32s(&[70000, 7]), Err(OOB)),
+            ("store_a", &i32s(&[65535, 7]), Ok(&[])),
+            ("load_a", &i32s(&[65535]), Ok(&i32s(&[7]))),
+            ("load_b", &i32s(&[65535]), Ok(&i32s(&[0]))),
+            ("copy_b_to_c", &[Val::I64(100), Val::I32(70000), Val::I32(1)], Ok(&[])),
+            ("load_c", &[Val::I64(96)], Ok(&i32s(&[42]))),
+            ("store_c", &[Val::I64(65528), Val::I32(-1)], Ok(&[])),
+            ("store_c", &[Val::I64(65529), Val::I32(-1)], Err(OOB)),
+            ("copy_b_to_c", &[Val::I64(65536), Val::I32(0), Val::I32(1)], Err(OOB)),
+            ("grow_a", &i32s(&[1]), Ok(&i32s(&[1]))),
+            ("sizes", &[], Ok(&[Val::I32(2), Val::I32(2), Val::I64(1)])),
+            ("store_a", &i32s(&[70000, 9]), Ok(&[])),
+            ("load_a", &i32s(&[70000]), Ok(&i32s(&[9]))),
+            ("load_b", &i32s(&[70000]), Ok(&i32s(&[42]))),
+        ],
+    );
+}
+
+#[test]
+fn tables_with_64_bit_indices() {
+    let text = r#"(module
+        (type $ret (func (result i32)))
+        (table $t i64 3 funcref)
+        (elem (table $t) (i64.const 1) func $seven)
+        (func $seven (result i32) (i32.const 7))
+        (func (export "call") (param i64) (result i32) (call_indirect $t (type $ret) (local.get 0)))
+        (func (export "size") (result i64) (table.size $t))
+        (func (export "grow") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0)))
+        (func (export "is_null") (param i64) (result i32) (ref.is_null (table.get $t (local.get 0)))))"#;
+    let i64s = |values: &[i64]| values.iter().map(|&v| Val::I64(v)).collect::<Vec<_>>();
+    check(
+        text,
+        &[
+            ("call", &i64s(&[1]), Ok(&[Val::I32(7)])),
+            // An index that is 1 in its low 32 bits is no element.
+            ("call", &i64s(&[(1 << 32) + 1]), Err("undefined element")),
+            ("call", &i64s(&[0]), Err("uninitialized element")),
+            ("is_null", &i64s(&[1]), Ok(&[Val::I32(0)])),
+            ("is_null", &i64s(&[(1 << 32) + 1]), Err("out of bounds table access")),
+            ("size", &[], Ok(&i64s(&[3]))),
+            ("grow", &i64s(&[1 << 32]), Ok(&i64s(&[-1]))),
+            ("grow", &i64s(&[2]), Ok(&i64s(&[3]))),
+            ("size", &[], Ok(&i64s(&[5]))),
+        ],
+    );
+}
+
+#[test]
+fn proposals_switched_off_refuse_modules_by_name() {
+    let engine = Engine::new(Config::new().wasm_multi_memory(false)).unwrap();
+    let error = Module::new(&engine, "(module (memory 1) (memory 1))").unwrap_err();
+    assert!(error.to_string().contains("the multi-memory proposal is disabled"), "{error}");
+    let engine = Engine::new(Config::new().wasm_memory64(false)).unwrap();
+    let error = Module::new(&engine, "(module (memory i64 1))").unwrap_err();
+    assert!(error.to_string().contains("the memory64 proposal is disabled"), "{error}");
+    let engine = Engine::new(Config::new().wasm_extended_const(false)).unwrap();
+    let error =
+        Module::new(&engine, "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))").unwrap_err();
+    assert!(error.to_string().contains("the extended-const proposal is disabled"), "{error}");
+    let mut config = Config::new();
+    assert!(config.wasm_feature(stratus::Proposal::Gc, true).is_err());
+    Engine::new(&config).unwrap();
+}
+
+/// Mutual recursion by tail calls, direct (`even`/`odd`) and through a table
+/// (`even_indirect`/`odd_indirect`), `n` deep.
+const EVEN_ODD: &str = r#"(module
+    (type $pred (func (param i64) (result i32)))
+    (table 2 funcref)
+    (elem (i32.const 0) $even_indirect $odd_indirect)
+    (func $even (export "even") (param i64) (result i32)
+      (if (result i32) (i64.eqz (local.get 0))
+        (then (i32.const 1))
+        (else (return_call $odd (i64.sub (local.get 0) (i64.const 1))))))
+    (func $odd (export "odd") (param i64) (result i32)
+      (if (result i32) (i64.eqz (local.get 0))
+        (then (i32.const 0))
+        (else (return_call $even (i64.sub (local.get 0) (i64.const 1))))))
+    (func $even_indirect (export "even_indirect") (param i64) (result i32)
+      (if (result i32) (i64.eqz (local.get 0))
+        (then (i32.const 1))
+        (else (return_call_indirect (type $pred) (i64.sub (local.get 0) (i64.const 1)) (i32.const 1)))))
+    (func $odd_indirect (param i64) (result i32)
+      (if (result i32) (i64.eqz (local.get 0))
+        (then (i32.const 0))
+        (else (return_call_indirect (type $pred) (i64.sub (local.get 0) (i64.const 1)) (i32.const 0))))))"#;
+
+/// Tail calls run in constant space in every tier: a value stack of 4,096 slots and 20
+/// frames suffice for ten million calls, moving between the interpreter and compiled
+/// code while they run under `auto`.
+#[test]
+fn tail_calls_run_in_constant_space() {
+    let n: i64 = 10_000_000;
+    let mut configs = vec![("interp", Config::new().tier(Tier::Interp).clone())];
+    if jit_here() {
+        configs.push(("jit", Config::new().tier(Tier::Jit).clone()));
+        configs.push(("auto", Config::new().tier(Tier::Auto).tier_up_threshold(1000).clone()));
+    }
+    for (tier, mut config) in configs {
+        config.value_stack_slots(4096).max_call_depth(20);
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, EVEN_ODD).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        for (name, expected) in [("even", 1), ("odd", 0), ("even_indirect", 1)] {
+            let func = instance.get_typed_func::<i64, i32>(&store, name).unwrap();
+            assert_eq!(func.call(&mut store, n).unwrap(), expected, "{tier}: {name}");
+            assert_eq!(func.call(&mut store, n + 1).unwrap(), 1 - expected, "{tier}: {name}");
+        }
+        if tier != "interp" {
+            assert!(store.tier_stats().functions_compiled > 0, "{tier}");
+        }
+    }
+}
+
+/// Between instances a compiled tail call goes through the driver (the callee's
+/// instance differs), in constant space all the same: two instances tail-call each
+/// other through a table they share, ten million times.
+#[test]
+fn tail_calls_between_instances_run_in_constant_space() {
+    let ping = r#"(module
+        (type $count (func (param i64) (result i64)))
+        (table (export "table") 2 funcref)
+        (elem (i32.const 0) $ping)
+        (func $ping (export "ping") (param i64) (result i64)
+          (if (result i64) (i64.eqz (local.get 0))
+            (then (i64.const 42))
+            (else (return_call_indirect (type $count) (i64.sub (local.get 0) (i64.const 1)) (i32.const 1))))))"#;
+    let pong = r#"(module
+        (type $count (func (param i64) (result i64)))
+        (import "ping" "table" (table 2 funcref))
+        (elem (i32.const 1) $pong)
+        (func $pong (param i64) (result i64)
+          (return_call_indirect (type $count) (local.get 0) (i32.const 0))))"#;
+    for (tier, engine) in engines() {
+        let mut config = engine.config().clone();
+        config.value_stack_slots(4096).max_call_depth(20);
+        let engine = Engine::new(&config).unwrap();
+        let mut store = Store::new(&engine, ());
+        let mut linker = stratus::Linker::new(&engine);
+        let ping_instance = linker.instantiate(&mut store, &Module::new(&engine, ping).unwrap()).unwrap();
+        linker.instance(&mut store, "ping", ping_instance).unwrap();
+        linker.instantiate(&mut store, &Module::new(&engine, pong).unwrap()).unwrap();
+        let ping = ping_instance.get_typed_func::<i64, i64>(&store, "ping").unwrap();
+        assert_eq!(ping.call(&mut store, 10_000_000).unwrap(), 42, "{tier}");
+    }
+}
+
+/// A tail call to a host function returns the host's results to the caller's caller;
+/// the host sees the tail-calling function's instance as its caller; a trap in the
+/// host has the replaced frame gone from its backtrace, as in wasmtime.
+#[test]
+fn tail_calls_to_host_functions() {
+    let text = r#"(module
+        (import "host" "twice" (func $twice (param i32) (result i32)))
+        (import "host" "fail" (func $fail (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (func $tail_twice (export "tail_twice") (param i32) (result i32)
+          (return_call $twice (i32.add (local.get 0) (i32.const 1))))
+        (func $outer (export "outer") (param i32) (result i32)
+          (i32.add (call $tail_twice (local.get 0)) (i32.const 1000)))
+        (func $tail_fail (param i32) (result i32) (return_call $fail (local.get 0)))
+        (func $calls_fail (export "calls_fail") (result i32)
+          (call $tail_fail (i32.const 7))))"#;
+    for (tier, engine) in engines() {
+        let mut store = Store::new(&engine, ());
+        let mut linker = stratus::Linker::new(&engine);
+        linker
+            .func_wrap("host", "twice", |caller: stratus::Caller<'_, ()>, x: i32| {
+                // The caller is the tail-calling function's instance, memory and all.
+                let memory = caller.get_export("memory").and_then(|e| e.into_memory());
+                assert!(memory.is_some(), "the host sees no caller instance");
+                x * 2
+            })
+            .unwrap();
+        linker
+            .func_wrap("host", "fail", |_: i32| -> Result<i32, stratus::Error> {
+                Err(stratus::Error::host(std::io::Error::other("refused")))
+            })
+            .unwrap();
+        let instance = linker.instantiate(&mut store, &Module::new(&engine, text).unwrap()).unwrap();
+        let tail_twice = instance.get_typed_func::<i32, i32>(&store, "tail_twice").unwrap();
+        assert_eq!(tail_twice.call(&mut store, 20).unwrap(), 42, "{tier}");
+        let outer = instance.get_typed_func::<i32, i32>(&store, "outer").unwrap();
+        assert_eq!(outer.call(&mut store, 20).unwrap(), 1042, "{tier}");
+        let calls_fail = instance.get_typed_func::<(), i32>(&store, "calls_fail").unwrap();
+        let error = calls_fail.call(&mut store, ()).unwrap_err();
+        let names: Vec<_> = error.backtrace().iter().map(|f| f.func_name.as_deref().unwrap_or("?")).collect();
+        assert_eq!(names, ["calls_fail"], "{tier}: {error}");
+    }
+}
+
+/// A trap in a tail-called function has the replaced frame gone from its backtrace.
+#[test]
+fn tail_called_frames_replace_their_callers_in_backtraces() {
+    let text = r#"(module
+        (func $c (result i32) unreachable)
+        (func $b (result i32) (return_call $c))
+        (func $a (export "a") (result i32) (i32.add (call $b) (i32.const 1))))"#;
+    for (tier, engine) in engines() {
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &Module::new(&engine, text).unwrap(), &[]).unwrap();
+        let a = instance.get_typed_func::<(), i32>(&store, "a").unwrap();
+        let error = a.call(&mut store, ()).unwrap_err();
+        let names: Vec<_> = error.backtrace().iter().map(|f| f.func_name.as_deref().unwrap_or("?")).collect();
+        assert_eq!(names, ["c", "a"], "{tier}: {error}");
+    }
+}
+
+/// Fuel charges a tail call as a call: one unit at the callee's entry.
+#[test]
+fn tail_calls_consume_fuel_as_calls() {
+    for (tier, engine) in engines() {
+        let mut config = engine.config().clone();
+        config.consume_fuel(true);
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, EVEN_ODD).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let even = instance.get_typed_func::<i64, i32>(&store, "even").unwrap();
+        store.set_fuel(1000).unwrap();
+        assert_eq!(even.call(&mut store, 100).unwrap(), 1, "{tier}");
+        // 101 entries: the call from the host and 100 tail calls.
+        assert_eq!(store.fuel().unwrap(), 1000 - 101, "{tier}");
+        store.set_fuel(50).unwrap();
+        let error = even.call(&mut store, 100).unwrap_err();
+        assert!(error.to_string().contains("all fuel consumed"), "{tier}: {error}");
+    }
+}
