@@ -510,6 +510,28 @@ macro_rules! for_each_instruction {
             I32x4TruncSatF64x2UZero = 0xFD_00FD, i32x4_trunc_sat_f64x2_u_zero, "i32x4.trunc_sat_f64x2_u_zero", none, [v128 -> v128];
             F64x2ConvertLowI32x4S = 0xFD_00FE, f64x2_convert_low_i32x4_s, "f64x2.convert_low_i32x4_s", none, [v128 -> v128];
             F64x2ConvertLowI32x4U = 0xFD_00FF, f64x2_convert_low_i32x4_u, "f64x2.convert_low_i32x4_u", none, [v128 -> v128];
+
+            // Relaxed SIMD (Wasm 3.0): results the spec lets each host choose among.
+            I8x16RelaxedSwizzle = 0xFD_0100, i8x16_relaxed_swizzle, "i8x16.relaxed_swizzle", none, [v128 v128 -> v128];
+            I32x4RelaxedTruncF32x4S = 0xFD_0101, i32x4_relaxed_trunc_f32x4_s, "i32x4.relaxed_trunc_f32x4_s", none, [v128 -> v128];
+            I32x4RelaxedTruncF32x4U = 0xFD_0102, i32x4_relaxed_trunc_f32x4_u, "i32x4.relaxed_trunc_f32x4_u", none, [v128 -> v128];
+            I32x4RelaxedTruncF64x2SZero = 0xFD_0103, i32x4_relaxed_trunc_f64x2_s_zero, "i32x4.relaxed_trunc_f64x2_s_zero", none, [v128 -> v128];
+            I32x4RelaxedTruncF64x2UZero = 0xFD_0104, i32x4_relaxed_trunc_f64x2_u_zero, "i32x4.relaxed_trunc_f64x2_u_zero", none, [v128 -> v128];
+            F32x4RelaxedMadd = 0xFD_0105, f32x4_relaxed_madd, "f32x4.relaxed_madd", none, [v128 v128 v128 -> v128];
+            F32x4RelaxedNmadd = 0xFD_0106, f32x4_relaxed_nmadd, "f32x4.relaxed_nmadd", none, [v128 v128 v128 -> v128];
+            F64x2RelaxedMadd = 0xFD_0107, f64x2_relaxed_madd, "f64x2.relaxed_madd", none, [v128 v128 v128 -> v128];
+            F64x2RelaxedNmadd = 0xFD_0108, f64x2_relaxed_nmadd, "f64x2.relaxed_nmadd", none, [v128 v128 v128 -> v128];
+            I8x16RelaxedLaneselect = 0xFD_0109, i8x16_relaxed_laneselect, "i8x16.relaxed_laneselect", none, [v128 v128 v128 -> v128];
+            I16x8RelaxedLaneselect = 0xFD_010A, i16x8_relaxed_laneselect, "i16x8.relaxed_laneselect", none, [v128 v128 v128 -> v128];
+            I32x4RelaxedLaneselect = 0xFD_010B, i32x4_relaxed_laneselect, "i32x4.relaxed_laneselect", none, [v128 v128 v128 -> v128];
+            I64x2RelaxedLaneselect = 0xFD_010C, i64x2_relaxed_laneselect, "i64x2.relaxed_laneselect", none, [v128 v128 v128 -> v128];
+            F32x4RelaxedMin = 0xFD_010D, f32x4_relaxed_min, "f32x4.relaxed_min", none, [v128 v128 -> v128];
+            F32x4RelaxedMax = 0xFD_010E, f32x4_relaxed_max, "f32x4.relaxed_max", none, [v128 v128 -> v128];
+            F64x2RelaxedMin = 0xFD_010F, f64x2_relaxed_min, "f64x2.relaxed_min", none, [v128 v128 -> v128];
+            F64x2RelaxedMax = 0xFD_0110, f64x2_relaxed_max, "f64x2.relaxed_max", none, [v128 v128 -> v128];
+            I16x8RelaxedQ15mulrS = 0xFD_0111, i16x8_relaxed_q15mulr_s, "i16x8.relaxed_q15mulr_s", none, [v128 v128 -> v128];
+            I16x8RelaxedDotI8x16I7x16S = 0xFD_0112, i16x8_relaxed_dot_i8x16_i7x16_s, "i16x8.relaxed_dot_i8x16_i7x16_s", none, [v128 v128 -> v128];
+            I32x4RelaxedDotI8x16I7x16AddS = 0xFD_0113, i32x4_relaxed_dot_i8x16_i7x16_add_s, "i32x4.relaxed_dot_i8x16_i7x16_add_s", none, [v128 v128 v128 -> v128];
         }
     };
 }

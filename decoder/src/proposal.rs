@@ -64,7 +64,11 @@ impl Proposal {
     pub const fn is_implemented(self) -> bool {
         matches!(
             self,
-            Proposal::TailCalls | Proposal::ExtendedConst | Proposal::MultiMemory | Proposal::Memory64
+            Proposal::TailCalls
+                | Proposal::ExtendedConst
+                | Proposal::MultiMemory
+                | Proposal::Memory64
+                | Proposal::RelaxedSimd
         )
     }
 

@@ -73,7 +73,10 @@ fn other_proposals_in_code_are_named() {
         (&[0xD3], "illegal opcode 0xd3 (the gc proposal is not supported)"),
         (&[0x14, 0x00], "illegal opcode 0x14 (the function-references proposal is not supported)"),
         (&[0xD5, 0x00], "illegal opcode 0xd5 (the function-references proposal is not supported)"),
-        (&[0xFD, 0x80, 0x02], "illegal opcode 0xfd 256 (the relaxed-simd proposal is not supported)"),
+        (
+            &[0xFD, 0x80, 0x02],
+            "illegal opcode 0xfd 256 (the relaxed-simd proposal is disabled; -W relaxed-simd=y enables it)",
+        ),
     ];
     for (code, message) in named {
         assert_eq!(code_error(code), format!("0x0: {message}"));

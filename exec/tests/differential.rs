@@ -1,4 +1,5 @@
-//! Differential testing against wasmi: wasm-smith generates Wasm 2.0 modules that are
+//! Differential testing against wasmi: wasm-smith generates modules (Wasm 2.0 and the
+//! 3.0 proposals both run: see `module_config`) that are
 //! guaranteed to terminate (a fuel global is charged on every loop iteration and call)
 //! and that canonicalise NaNs, so two correct engines must agree bit for bit. Every
 //! exported function is called with arbitrary arguments in Stratus's interpreter and in
@@ -81,10 +82,14 @@ enum TrapClass {
     Other,
 }
 
-/// Wasm 2.0 features only. With `avoid_traps`, wasm-smith masks addresses and guards
-/// divisions so that code runs long enough to reach stores, loads and arithmetic;
-/// otherwise traps are compared too.
-fn wasm2_config(avoid_traps: bool) -> wasm_smith::Config {
+/// Wasm 2.0 and the Wasm 3.0 proposals: tail calls, extended constant expressions and
+/// memory64; with `tiers_only`, for comparisons between Stratus's tiers, relaxed SIMD
+/// and multi-memory too (wasmi makes other choices among relaxed results, as the spec
+/// allows, and node's V8, the third opinion where wasmi disagrees, has one memory at
+/// most). With `avoid_traps`,
+/// wasm-smith masks addresses and guards divisions so that code runs long enough to
+/// reach stores, loads and arithmetic; otherwise traps are compared too.
+fn module_config(avoid_traps: bool, tiers_only: bool) -> wasm_smith::Config {
     wasm_smith::Config {
         disallow_traps: avoid_traps,
         min_memories: u32::from(avoid_traps),
@@ -94,18 +99,19 @@ fn wasm2_config(avoid_traps: bool) -> wasm_smith::Config {
         bulk_memory_enabled: true,
         reference_types_enabled: true,
         simd_enabled: true,
-        relaxed_simd_enabled: false,
+        relaxed_simd_enabled: tiers_only,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
-        tail_call_enabled: false,
+        tail_call_enabled: true,
         exceptions_enabled: false,
         gc_enabled: false,
-        memory64_enabled: false,
-        extended_const_enabled: false,
+        memory64_enabled: true,
+        extended_const_enabled: true,
         custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
-        max_memories: 1,
+        max_memories: if tiers_only { 2 } else { 1 },
         max_memory32_bytes: 1 << 17,
+        max_memory64_bytes: 1 << 17,
         max_table_elements: 1_000,
         max_imports: 0,
         min_types: 2,
@@ -388,9 +394,16 @@ fn v8_replay(bytes: &[u8], calls: &[(String, Vec<Val>)], epilogue: &str) -> Opti
     let (module, js) = (dir.join(format!("m{replay}.wasm")), dir.join(format!("run{replay}.js")));
     std::fs::write(&module, bytes).ok()?;
     std::fs::write(&js, script).ok()?;
-    let output = std::process::Command::new("node").arg(&js).arg(&module).output();
+    // Node 20's V8 has memory64 and extended constant expressions behind flags.
+    let output = std::process::Command::new("node")
+        .args(["--experimental-wasm-memory64", "--experimental-wasm-extended-const"])
+        .arg(&js)
+        .arg(&module)
+        .output();
     let _ = (std::fs::remove_file(&module), std::fs::remove_file(&js));
-    String::from_utf8(output.ok()?.stdout).ok()
+    // A module V8 cannot compile has no third opinion.
+    let output = output.ok().filter(|output| output.status.success())?;
+    String::from_utf8(output.stdout).ok()
 }
 
 /// Replays `calls` in V8 and returns the last one's outcome.
@@ -646,7 +659,7 @@ fn campaign(cases: u32) -> ProptestConfig {
 /// The module wasm-smith makes of `u`, with its loops and calls bounded; `None` when
 /// `u` makes no module.
 fn generate(u: &mut Unstructured<'_>, avoid_traps: bool) -> Option<Vec<u8>> {
-    let mut module = wasm_smith::Module::new(wasm2_config(avoid_traps), u).ok()?;
+    let mut module = wasm_smith::Module::new(module_config(avoid_traps, false), u).ok()?;
     module.ensure_termination(5_000).ok()?;
     Some(module.to_bytes())
 }
@@ -726,9 +739,19 @@ fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier, rounds: usi
     Ok(())
 }
 
-/// A generated module, without SIMD when `scalar`.
-fn generate_for_jit(u: &mut Unstructured<'_>, avoid_traps: bool, scalar: bool) -> Option<Vec<u8>> {
-    let config = wasm_smith::Config { simd_enabled: !scalar, ..wasm2_config(avoid_traps) };
+/// A generated module, without SIMD when `scalar`, with relaxed SIMD when `relaxed`
+/// (and not `scalar`).
+fn generate_for_jit(
+    u: &mut Unstructured<'_>,
+    avoid_traps: bool,
+    scalar: bool,
+    relaxed: bool,
+) -> Option<Vec<u8>> {
+    let config = wasm_smith::Config {
+        simd_enabled: !scalar,
+        relaxed_simd_enabled: relaxed && !scalar,
+        ..module_config(avoid_traps, relaxed)
+    };
     let mut module = wasm_smith::Module::new(config, u).ok()?;
     module.ensure_termination(5_000).ok()?;
     Some(module.to_bytes())
@@ -744,7 +767,7 @@ proptest! {
         }
         let mut u = Unstructured::new(&seed);
         let avoid_traps = seed[0] & 1 == 0;
-        let Some(bytes) = generate_for_jit(&mut u, avoid_traps, seed[1] & 1 == 0) else { return Ok(()) };
+        let Some(bytes) = generate_for_jit(&mut u, avoid_traps, seed[1] & 1 == 0, false) else { return Ok(()) };
         let tier = Tier::Jit { guard: seed[2] & 1 == 0 };
         if let Err(difference) = compare_in(&bytes, &mut u, avoid_traps, tier) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
@@ -757,7 +780,7 @@ proptest! {
             return Ok(());
         }
         let mut u = Unstructured::new(&seed);
-        let Some(bytes) = generate_for_jit(&mut u, seed[0] & 1 == 0, seed[2] & 1 == 0) else { return Ok(()) };
+        let Some(bytes) = generate_for_jit(&mut u, seed[0] & 1 == 0, seed[2] & 1 == 0, true) else { return Ok(()) };
         if let Err(difference) = compare_tiers(&bytes, &mut u, Tier::Jit { guard: seed[1] & 1 == 0 }, 1) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));
         }
@@ -772,7 +795,7 @@ proptest! {
             return Ok(());
         }
         let mut u = Unstructured::new(&seed);
-        let Some(bytes) = generate_for_jit(&mut u, seed[0] & 1 == 0, seed[1] & 1 == 0) else { return Ok(()) };
+        let Some(bytes) = generate_for_jit(&mut u, seed[0] & 1 == 0, seed[1] & 1 == 0, true) else { return Ok(()) };
         let tier = Tier::random_auto(&mut u);
         if let Err(difference) = compare_tiers(&bytes, &mut u, tier, 3) {
             prop_assert!(false, "{difference}\nmodule: {}", hex(&bytes));

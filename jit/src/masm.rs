@@ -320,7 +320,7 @@ pub trait MacroAssembler {
 
 /// The SIMD methods of [`MacroAssembler`] for a back-end whose SIMD instruction selection
 /// is laid out as both back-ends' is: a module `simd` with `int::emit`, `float::emit`,
-/// `lanes::{emit, constant, shuffle}` and `memory::{load, store}`, taking register
+/// `relaxed::emit`, `lanes::{emit, constant, shuffle}` and `memory::{load, store}`, taking register
 /// numbers. Expanded inside the back-end's `impl MacroAssembler`, so that the dispatch
 /// by [`SimdGroup`](crate::SimdGroup) and the unwrapping of registers are written once.
 #[macro_export]
@@ -341,6 +341,7 @@ macro_rules! simd_methods {
                 Some($crate::SimdGroup::Int) => simd::int::emit(self, op, dst.index, args),
                 Some($crate::SimdGroup::Float) => simd::float::emit(self, op, dst.index, args),
                 Some($crate::SimdGroup::Lanes) => simd::lanes::emit(self, op, dst.index, args, lane),
+                Some($crate::SimdGroup::Relaxed) => simd::relaxed::emit(self, op, dst.index, args),
                 Some($crate::SimdGroup::Memory) | None => false,
             }
         }
@@ -393,10 +394,11 @@ pub fn check_simd_coverage(masm: &mut impl MacroAssembler) {
                     RegClass::Float => (pick(RegClass::Float, vectors), vectors += 1).0,
                 })
                 .collect();
-            let compiled =
-                matches!(SimdGroup::of(op), Some(SimdGroup::Int | SimdGroup::Float | SimdGroup::Lanes))
-                    && !matches!(op, Opcode::V128Const | Opcode::I8x16Shuffle)
-                    && simd_mirror(op).is_none();
+            let compiled = matches!(
+                SimdGroup::of(op),
+                Some(SimdGroup::Int | SimdGroup::Float | SimdGroup::Lanes | SimdGroup::Relaxed)
+            ) && !matches!(op, Opcode::V128Const | Opcode::I8x16Shuffle)
+                && simd_mirror(op).is_none();
             let Some(&result) = signature.results.first().filter(|_| compiled) else { continue };
             let dst = match RegClass::of(result) {
                 RegClass::Int => pick(RegClass::Int, 1),

@@ -1,4 +1,4 @@
-//! The 236 SIMD instructions on NEON (Advanced SIMD, part of every AArch64), by group:
+//! The 256 SIMD instructions on NEON (Advanced SIMD, part of every AArch64), by group:
 //! integer lanes and whole-vector bitwise operations (`int`), float lanes and
 //! conversions (`float`), lanes, splats, constants and shuffles (`lanes`), and memory
 //! (`memory`): one module for each of the front-end's [`SimdGroup`]s, which says which
@@ -14,6 +14,7 @@ pub(crate) mod float;
 pub(crate) mod int;
 pub(crate) mod lanes;
 pub(crate) mod memory;
+pub(crate) mod relaxed;
 
 #[cfg(test)]
 mod tests {

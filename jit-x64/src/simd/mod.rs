@@ -1,4 +1,4 @@
-//! The 236 SIMD instructions in SSE4.1 (with SSSE3's byte shuffles and absolute
+//! The 256 SIMD instructions in SSE4.1 (with SSSE3's byte shuffles and absolute
 //! values), by group: integer lanes (`int`), float lanes and conversions (`float`),
 //! lanes, splats, constants and shuffles (`lanes`), and memory (`memory`): one module
 //! for each of the front-end's [`SimdGroup`]s, which says which instructions are whose.
@@ -13,6 +13,7 @@ pub(crate) mod float;
 pub(crate) mod int;
 pub(crate) mod lanes;
 pub(crate) mod memory;
+pub(crate) mod relaxed;
 
 #[cfg(test)]
 mod tests {

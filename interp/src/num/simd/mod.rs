@@ -16,6 +16,7 @@ mod convert;
 mod float;
 mod int;
 mod lanes;
+mod relaxed;
 mod swar;
 
 pub use bitwise::*;
@@ -23,6 +24,7 @@ pub use convert::*;
 pub use float::*;
 pub use int::*;
 pub use lanes::*;
+pub use relaxed::*;
 
 /// A lane type: a fixed-width integer or float stored little-endian in the vector.
 trait Lane: Copy {
