@@ -104,6 +104,7 @@ pub struct Config {
     consume_fuel: bool,
     max_module_file_size: u64,
     features: Features,
+    deterministic: bool,
 }
 
 impl Default for Config {
@@ -120,6 +121,7 @@ impl Default for Config {
             consume_fuel: false,
             max_module_file_size: crate::file::DEFAULT_MAX_MODULE_FILE_SIZE,
             features: Features::default(),
+            deterministic: false,
         }
     }
 }
@@ -297,6 +299,20 @@ impl Config {
 
     pub fn get_wasm_features(&self) -> Features {
         self.features
+    }
+
+    /// Run the spec's deterministic profile: every NaN a float instruction produces is
+    /// the positive canonical NaN, and each relaxed SIMD instruction gives the profile's
+    /// result, in every tier. A program then gives the same bits on x86-64 and AArch64,
+    /// which makes a run reproducible, and movable between machines. Off by default:
+    /// canonicalising costs a few instructions after each float operation.
+    pub fn deterministic(&mut self, on: bool) -> &mut Config {
+        self.deterministic = on;
+        self
+    }
+
+    pub fn get_deterministic(&self) -> bool {
+        self.deterministic
     }
 
     /// Validate each function body when it is first called instead of before the

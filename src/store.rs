@@ -169,6 +169,7 @@ impl<T> Store<T> {
         };
         let mut inner = RtStore::with_limits(state, limits);
         inner.compile = engine.config().get_compile_policy();
+        inner.deterministic = engine.config().get_deterministic();
         if engine.config().get_consume_fuel() {
             inner.set_fuel(Some(0));
         }

@@ -352,3 +352,59 @@ fn tail_calls_consume_fuel_as_calls() {
         assert!(error.to_string().contains("all fuel consumed"), "{tier}: {error}");
     }
 }
+
+/// The deterministic profile: every NaN a float instruction makes is the positive
+/// canonical NaN, in scalar and vector lanes, and relaxed SIMD gives the profile's
+/// results, the same bits in every tier (and on every host); `neg` keeps its operand's
+/// NaN bits, which the spec fixes.
+#[test]
+fn the_deterministic_profile_gives_the_same_bits_everywhere() {
+    let text = r#"(module
+        (func (export "div") (param f32 f32) (result i32) (i32.reinterpret_f32 (f32.div (local.get 0) (local.get 1))))
+        (func (export "sqrt") (param f64) (result i64) (i64.reinterpret_f64 (f64.sqrt (local.get 0))))
+        (func (export "add_payload") (result i64)
+          (i64.reinterpret_f64 (f64.add (f64.const nan:0x1234) (f64.const 1))))
+        (func (export "neg_payload") (result i32) (i32.reinterpret_f32 (f32.neg (f32.const nan:0x1234))))
+        (func (export "mul_lanes") (result v128)
+          (f32x4.mul (v128.const f32x4 nan:0x1234 -nan 1 0) (v128.const f32x4 1 1 2 0)))
+        (func (export "swizzle") (result v128)
+          (i8x16.relaxed_swizzle (v128.const i8x16 7 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+            (v128.const i8x16 0x20 0x80 0x10 0 0 0 0 0 0 0 0 0 0 0 0 0)))
+        (func (export "trunc") (result v128)
+          (i32x4.relaxed_trunc_f32x4_s (v128.const f32x4 nan 3e9 -3e9 -1.5)))
+        (func (export "madd") (result v128)
+          (f32x4.relaxed_madd (v128.const f32x4 0x1.000002p+0 0 0 0) (v128.const f32x4 0x1.000002p+0 0 0 0)
+            (v128.const f32x4 -1 0 0 0)))
+        (func (export "min") (result v128)
+          (f32x4.relaxed_min (v128.const f32x4 nan 0 -0 1) (v128.const f32x4 1 -0 0 nan))))"#;
+    let v128 = |lanes: [u32; 4]| Val::V128(lanes.iter().rev().fold(0u128, |v, &l| v << 32 | u128::from(l)));
+    let canonical = 0x7FC0_0000;
+    let calls: &[Call<'_>] = &[
+        ("div", &[Val::F32(0), Val::F32(0)], Ok(&[Val::I32(canonical as i32)])),
+        ("sqrt", &[Val::F64((-1.0f64).to_bits())], Ok(&[Val::I64(0x7FF8_0000_0000_0000)])),
+        ("add_payload", &[], Ok(&[Val::I64(0x7FF8_0000_0000_0000)])),
+        ("neg_payload", &[], Ok(&[Val::I32(0xFF80_1234u32 as i32)])),
+        ("mul_lanes", &[], Ok(&[v128([canonical, canonical, 2.0f32.to_bits(), 0])])),
+        // Indices past 15 give 0, as `i8x16.swizzle`.
+        ("swizzle", &[], Ok(&[v128([0x0700_0000, 0x0707_0707, 0x0707_0707, 0x0707_0707])])),
+        // Saturating, NaN to 0, as `i32x4.trunc_sat_f32x4_s`.
+        ("trunc", &[], Ok(&[v128([0, i32::MAX as u32, i32::MIN as u32, -1i32 as u32])])),
+        // Unfused: (1 + 2^-23)^2 rounds to 1 + 2^-22 before the -1.
+        ("madd", &[], Ok(&[v128([(2.0f32 * f32::EPSILON).to_bits(), 0, 0, 0])])),
+        // `f32x4.min`: NaNs propagate (canonical), -0 below +0.
+        ("min", &[], Ok(&[v128([canonical, (-0.0f32).to_bits(), (-0.0f32).to_bits(), canonical])])),
+    ];
+    for (tier, engine) in engines() {
+        let mut config = engine.config().clone();
+        config.deterministic(true);
+        let engine = Engine::new(&config).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &Module::new(&engine, text).unwrap(), &[]).unwrap();
+        for (name, args, expected) in calls {
+            let func = instance.get_func(&store, name).unwrap();
+            let mut results = vec![Val::I32(0); 1];
+            func.call(&mut store, args, &mut results).unwrap();
+            assert_eq!(Ok(&results[..]), *expected, "{tier}: {name}");
+        }
+    }
+}

@@ -15,6 +15,7 @@ mod instr;
 mod instructions;
 pub mod limits;
 mod module;
+mod nan;
 mod opcode;
 mod proposal;
 mod reader;
@@ -26,6 +27,7 @@ pub use module::{
     ConstExpr, CustomSection, Data, DataMode, Element, ElementItems, ElementMode, Export, ExternKind,
     FuncBody, Import, ImportDesc, Module, Names, Start,
 };
+pub use nan::NanLanes;
 pub use opcode::{ImmKind, Opcode, PREFIX_MISC, PREFIX_SIMD, Signature};
 pub use proposal::{Features, Proposal};
 pub use reader::Reader;

@@ -18,7 +18,8 @@
 //!
 //! Compiled code is checked the same way: generated modules (half of them without
 //! SIMD, so that scalar code gets its share) run compiled against wasmi, and compiled
-//! against the interpreter, where traps must match word for word, backtrace included.
+//! against the interpreter, where traps must match word for word, backtrace included;
+//! against the interpreter, half the cases run under the deterministic profile.
 //!
 //! Tiered stores (random small thresholds, so that functions move to compiled code in
 //! the middle of calls and loops) must agree with the interpreter the same way.
@@ -686,6 +687,10 @@ fn compare_tiers(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier, rounds: usi
         CompiledModule::new(bytes.to_vec()).map_err(|e| format!("Stratus rejected the module: {e}"))?;
     let mut interp = store_for(Tier::Interp);
     let mut jit = store_for(tier);
+    // Half the cases under the deterministic profile.
+    let deterministic = u.arbitrary().unwrap_or(false);
+    interp.deterministic = deterministic;
+    jit.deterministic = deterministic;
     let (a, b) = (
         stratus_exec::instantiate(&mut interp, &module, &[]),
         stratus_exec::instantiate(&mut jit, &module, &[]),

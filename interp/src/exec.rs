@@ -11,7 +11,9 @@
 
 use std::marker::PhantomData;
 
-use stratus_decoder::{IndexType, MEMARG_HAS_MEMORY, Opcode, ValType};
+use stratus_decoder::{IndexType, MEMARG_HAS_MEMORY, NanLanes, Opcode, ValType};
+
+use crate::num::CanonicalNans;
 use stratus_runtime::{
     DataSegment, ElemSegment, Frame, Frames, FuncAddr, FuncEntry, FuncKind, FuncRef, Global, Instance,
     Memory, Position, Slots, Store, Table, TierUpThresholds, TrapKind, ref_from_slot, ref_to_slot,
@@ -98,6 +100,10 @@ pub(crate) struct Exec<'s, T> {
     tier_up: TierUpThresholds,
     /// The fast loop's cache of the functions it calls and returns to.
     known_code: &'s mut CodeCache,
+    /// The store runs the deterministic profile ([`Store::deterministic`]): the checked
+    /// step canonicalises NaN results and takes the relaxed instructions' deterministic
+    /// results, and the fast loop leaves those instructions to it.
+    pub(super) deterministic: bool,
 }
 
 /// The instance, function info and code of a WebAssembly function. Fails only when
@@ -171,6 +177,7 @@ impl<'s, T> Exec<'s, T> {
             func_refs: &store.func_refs,
             tier_up: store.compile.thresholds(),
             known_code: cache,
+            deterministic: store.deterministic,
         }
     }
 
@@ -1076,29 +1083,50 @@ fn splat<const N: usize, const M: usize>(bytes: [u8; M]) -> u128 {
     u128::from_le_bytes(out)
 }
 
-/// One row of the table: a pure operator on typed operands, or a method.
+/// One row of the table: a pure operator on typed operands, or a method. Under the
+/// deterministic profile a relaxed instruction computes the profile's result, and a
+/// result that may be a NaN of open bits is canonicalised.
 macro_rules! row {
-    ($self:ident, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
+    ($self:ident, $encoding:expr, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
         #[allow(unused_mut, unused_variables)]
         let mut at = $self.sp - (0 $(+ <value_type!($param) as Slot>::SLOTS)*);
         let base = at;
-        let result = num::$semantic($({
-            let value = <value_type!($param) as Slot>::read($self.slots(), at);
-            at += <value_type!($param) as Slot>::SLOTS;
-            value
-        }),*).into_result()?;
+        let relaxed = const { matches!(Opcode::from_encoding($encoding), Some(op) if op.proposal().is_some()) };
+        let result = if relaxed && $self.deterministic {
+            row!(@call $self, at, num::deterministic::$semantic, $($param)*)
+        } else {
+            row!(@call $self, at, num::$semantic, $($param)*)
+        };
         $self.sp = base;
         $(
-            let value: value_type!($result) = result;
+            let mut value: value_type!($result) = result;
+            if let Some(lanes) = const { nan_lanes($encoding) } && $self.deterministic {
+                value = value.canonical_nans(lanes);
+            }
             $self.push(value);
         )*
         #[allow(clippy::let_unit_value)]
         let _ = result;
         Ok(())
     }};
-    ($self:ident, $imm:ident, $sig:tt, $semantic:ident) => {
+    (@call $self:ident, $at:ident, $f:path, $($param:ident)*) => {
+        $f($({
+            let value = <value_type!($param) as Slot>::read($self.slots(), $at);
+            $at += <value_type!($param) as Slot>::SLOTS;
+            value
+        }),*).into_result()?
+    };
+    ($self:ident, $encoding:expr, $imm:ident, $sig:tt, $semantic:ident) => {
         $self.$semantic()
     };
+}
+
+/// Where the result of the instruction with `encoding` may be a NaN of open bits.
+const fn nan_lanes(encoding: u32) -> Option<NanLanes> {
+    match Opcode::from_encoding(encoding) {
+        Some(op) => op.nan_lanes(),
+        None => None,
+    }
 }
 
 macro_rules! dispatch {
@@ -1110,7 +1138,7 @@ macro_rules! dispatch {
             #[allow(unused_assignments)]
             fn step(&mut self, encoding: u32) -> Step {
                 match encoding {
-                    $($encoding => row!(self, $imm, $sig, $semantic),)*
+                    $($encoding => row!(self, $encoding, $imm, $sig, $semantic),)*
                     _ => unreachable!("validated code has no opcode 0x{encoding:x}"),
                 }
             }

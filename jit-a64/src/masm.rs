@@ -16,7 +16,7 @@
 
 use dynasmrt::aarch64::{self, Assembler};
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
-use stratus_decoder::ValType;
+use stratus_decoder::{NanLanes, ValType};
 use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
@@ -741,6 +741,45 @@ impl MacroAssembler for A64Masm {
         self.cmp(width, lhs.index, rhs);
         let target = self.label(target);
         self.branch_if(cond, target);
+    }
+
+    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes) {
+        let r = reg.index;
+        match lanes {
+            NanLanes::F32 | NanLanes::F64 => {
+                let done = self.ops.new_dynamic_label();
+                if lanes == NanLanes::F32 {
+                    asm!(self.ops
+                        ; fcmp S(r), S(r)
+                        ; b.vc =>done
+                        ; movz W(T0), 0x7FC0, lsl 16
+                        ; fmov S(r), W(T0)
+                    );
+                } else {
+                    asm!(self.ops
+                        ; fcmp D(r), D(r)
+                        ; b.vc =>done
+                        ; movz X(T0), 0x7FF8, lsl 48
+                        ; fmov D(r), X(T0)
+                    );
+                }
+                asm!(self.ops ; =>done);
+            }
+            // The lanes equal to themselves (not NaNs, a mask in v31) keep their value;
+            // the others take the canonical NaN (in v30).
+            NanLanes::F32x4 => asm!(self.ops
+                ; movz W(T0), 0x7FC0, lsl 16
+                ; dup V(V1).S4, W(T0)
+                ; fcmeq V(V0).S4, V(r).S4, V(r).S4
+                ; bif V(r).B16, V(V1).B16, V(V0).B16
+            ),
+            NanLanes::F64x2 => asm!(self.ops
+                ; movz X(T0), 0x7FF8, lsl 48
+                ; dup V(V1).D2, X(T0)
+                ; fcmeq V(V0).D2, V(r).D2, V(r).D2
+                ; bif V(r).B16, V(V1).B16, V(V0).B16
+            ),
+        }
     }
 
     fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use dynasmrt::DynamicLabel;
 use dynasmrt::aarch64::{Aarch64Relocation, Assembler};
 use stratus_jit::unit::{CodeUnit, UnitAssembler, compile_unit, new_assembler};
-use stratus_jit::{Bounds, CompileError, Label};
+use stratus_jit::{CodeKind, CompileError, Label};
 use stratus_runtime::CompiledModule;
 
 use crate::masm::A64Masm;
@@ -18,10 +18,10 @@ use crate::masm::A64Masm;
 /// when the call runs.
 pub fn compile_functions(
     module: &CompiledModule,
-    bounds: Bounds,
+    kind: CodeKind,
     unit: Range<u32>,
 ) -> Result<Arc<CodeUnit>, CompileError> {
-    compile_unit(A64Masm::new(new_assembler(module, bounds, unit.clone())?), bounds, module, unit)
+    compile_unit(A64Masm::new(new_assembler(module, kind, unit.clone())?), kind, module, unit)
 }
 
 impl UnitAssembler for A64Masm {

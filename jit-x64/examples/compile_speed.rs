@@ -27,7 +27,12 @@ fn main() {
         for _ in 0..rounds {
             let start = Instant::now();
             let all = 0..module.code.len() as u32;
-            let code = stratus_jit_x64::compile_functions(&module, bounds, all).expect("compiled");
+            let code = stratus_jit_x64::compile_functions(
+                &module,
+                stratus_jit::CodeKind { bounds, deterministic: false },
+                all,
+            )
+            .expect("compiled");
             best = best.min(start.elapsed().as_secs_f64());
             size = code.code_size();
         }

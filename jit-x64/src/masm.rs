@@ -12,7 +12,7 @@
 
 use dynasmrt::x64::Assembler;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi};
-use stratus_decoder::ValType;
+use stratus_decoder::{NanLanes, ValType};
 use stratus_jit::unit::Labels;
 use stratus_jit::{
     Address, Cond, Convert, DivOp, FCond, FSize, Fixed, FloatOp, FloatUnop, IntOp, IntUnop, Label, LoadOp,
@@ -760,6 +760,52 @@ impl MacroAssembler for X64Masm {
         self.cmp(width, lhs.index, rhs);
         let target = self.label(target);
         self.jcc(cond, target);
+    }
+
+    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes) {
+        let (r, done) = (reg.index, self.ops.new_dynamic_label());
+        match lanes {
+            NanLanes::F32 => asm!(self.ops
+                ; ucomiss Rx(r), Rx(r)
+                ; jnp =>done
+                ; mov eax, 0x7FC0_0000
+                ; movd Rx(r), eax
+            ),
+            NanLanes::F64 => asm!(self.ops
+                ; ucomisd Rx(r), Rx(r)
+                ; jnp =>done
+                ; mov rax, QWORD 0x7FF8_0000_0000_0000
+                ; movq Rx(r), rax
+            ),
+            // The lanes that are NaNs (a mask in xmm15) take the canonical NaN.
+            NanLanes::F32x4 => asm!(self.ops
+                ; movaps xmm15, Rx(r)
+                ; cmpunordps xmm15, Rx(r)
+                ; ptest xmm15, xmm15
+                ; jz =>done
+                ; mov eax, 0x7FC0_0000
+                ; movd xmm14, eax
+                ; pshufd xmm14, xmm14, 0
+                ; andps xmm14, xmm15
+                ; andnps xmm15, Rx(r)
+                ; orps xmm15, xmm14
+                ; movaps Rx(r), xmm15
+            ),
+            NanLanes::F64x2 => asm!(self.ops
+                ; movapd xmm15, Rx(r)
+                ; cmpunordpd xmm15, Rx(r)
+                ; ptest xmm15, xmm15
+                ; jz =>done
+                ; mov rax, QWORD 0x7FF8_0000_0000_0000
+                ; movq xmm14, rax
+                ; punpcklqdq xmm14, xmm14
+                ; andpd xmm14, xmm15
+                ; andnpd xmm15, Rx(r)
+                ; orpd xmm15, xmm14
+                ; movapd Rx(r), xmm15
+            ),
+        }
+        asm!(self.ops ; =>done);
     }
 
     fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label) {

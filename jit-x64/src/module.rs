@@ -7,7 +7,7 @@ use std::sync::Arc;
 use dynasmrt::DynamicLabel;
 use dynasmrt::x64::{Assembler, X64Relocation};
 use stratus_jit::unit::{self, CodeUnit, UnitAssembler};
-use stratus_jit::{Bounds, CompileError, Label};
+use stratus_jit::{CodeKind, CompileError, Label};
 use stratus_runtime::CompiledModule;
 
 use crate::masm::X64Masm;
@@ -18,10 +18,10 @@ use crate::masm::X64Masm;
 /// when the call runs.
 pub fn compile_functions(
     module: &CompiledModule,
-    bounds: Bounds,
+    kind: CodeKind,
     unit: Range<u32>,
 ) -> Result<Arc<CodeUnit>, CompileError> {
-    unit::compile_unit(X64Masm::new(unit::new_assembler(module, bounds, unit.clone())?), bounds, module, unit)
+    unit::compile_unit(X64Masm::new(unit::new_assembler(module, kind, unit.clone())?), kind, module, unit)
 }
 
 impl UnitAssembler for X64Masm {

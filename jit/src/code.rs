@@ -88,3 +88,27 @@ pub trait ModuleCode: Send + Sync + fmt::Debug {
     /// Bytes of machine code.
     fn code_size(&self) -> usize;
 }
+
+/// What a unit of machine code was made for, besides its functions: how it checks
+/// memory accesses, and whether it runs the deterministic profile (canonical NaNs and
+/// the relaxed instructions' deterministic results). A module keeps code of each kind
+/// apart ([`CodeKind::slot`]).
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub struct CodeKind {
+    pub bounds: stratus_runtime::Bounds,
+    pub deterministic: bool,
+}
+
+impl CodeKind {
+    /// Kinds there are: the module's slots for machine code.
+    pub const COUNT: usize = 4;
+
+    /// This kind's slot, below [`CodeKind::COUNT`].
+    pub fn slot(self) -> usize {
+        let bounds = match self.bounds {
+            stratus_runtime::Bounds::Guard => 0,
+            stratus_runtime::Bounds::Explicit => 1,
+        };
+        bounds + 2 * usize::from(self.deterministic)
+    }
+}

@@ -20,7 +20,7 @@ use stratus_decoder::{IndexType, Opcode, ValType};
 use stratus_runtime::{Bounds, ExitKind, TrapKind};
 
 use crate::abi::{self, Libcall};
-use crate::code::{CompileError, FaultSite};
+use crate::code::{CodeKind, CompileError, FaultSite};
 use crate::masm::{Address, Callee, Fixed, Label, MacroAssembler, Reg, Src, TrapAt, Traps};
 use crate::ops::{Cond, Convert, DivOp, IntOp, LoadOp, StoreOp, Width};
 
@@ -87,6 +87,8 @@ pub struct CodeGen<M> {
     labels: u32,
     stubs: Vec<Stub>,
     bounds: Bounds,
+    /// The code runs the deterministic profile: see [`CodeKind`].
+    pub deterministic: bool,
     /// Module index of the function being compiled.
     func: u32,
     /// The defined functions this unit holds: calls among them are direct, calls to
@@ -124,12 +126,14 @@ impl<M> DerefMut for CodeGen<M> {
 impl<M: MacroAssembler> CodeGen<M> {
     /// The protocol over `masm`, for the defined functions `unit` of a module with
     /// `imported` imported functions; it starts with the exit paths they share.
-    pub fn new(masm: M, bounds: Bounds, imported: u32, unit: Range<u32>) -> CodeGen<M> {
+    pub fn new(masm: M, kind: CodeKind, imported: u32, unit: Range<u32>) -> CodeGen<M> {
+        let (bounds, deterministic) = (kind.bounds, kind.deterministic);
         let mut codegen = CodeGen {
             masm,
             labels: 0,
             stubs: Vec::new(),
             bounds,
+            deterministic,
             func: 0,
             unit: unit.clone(),
             imported,

@@ -12,7 +12,7 @@ use crate::abi::Libcall;
 use crate::code::CompileError;
 use crate::codegen::{CodeGen, MemoryAccess};
 use crate::masm::{Callee, Label, MacroAssembler, Reg, RegClass, Src, TrapAt};
-use crate::ops::{Cond, Lowering, Width, lowering, simd_mirror};
+use crate::ops::{Cond, Lowering, Width, deterministic_equivalent, lowering, simd_mirror, unfused_madd};
 use crate::stack::{Loc, ValueStack};
 
 /// The opcodes of `br_if` and `if`, which a comparison before them fuses with.
@@ -336,10 +336,13 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 return self.fused_branch(lowering, reader);
             }
             self.numeric(op, lowering, imm);
+            self.canonical_result(op);
             return Ok(());
         }
         if op.encoding() >> 16 == 0xFD {
-            return self.simd(op, imm);
+            self.simd(op, imm)?;
+            self.canonical_result(op);
+            return Ok(());
         }
         match (op, imm) {
             (O::Unreachable, _) => {
@@ -631,11 +634,36 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
                 }
                 let mut args: Vec<_> = args.iter().flatten().copied().collect();
                 let Some(ty) = result else { return Err(self.unsupported(op)) };
-                let dst = self.stack.alloc(self.masm, RegClass::of(ty));
-                // A mirrored comparison is compiled as its mirror, with the operands swapped.
-                let mirror = simd_mirror(op).inspect(|_| args.swap(0, 1));
-                if !self.masm.simd(mirror.unwrap_or(op), dst, &args, lane) {
-                    return Err(self.unsupported(op));
+                let mut dst = self.stack.alloc(self.masm, RegClass::of(ty));
+                let deterministic = self.masm.deterministic;
+                if let Some((mul, add, negate)) = unfused_madd(op).filter(|_| deterministic) {
+                    // `dst` and the operands take turns as destinations, each distinct
+                    // from its instruction's operands; the sum ends in `dst` or `a`.
+                    let (a, b, c) = (args[0], args[1], args[2]);
+                    let done = match negate {
+                        Some(neg) => {
+                            self.masm.simd(neg, dst, &[a], 0)
+                                && self.masm.simd(mul, a, &[dst, b], 0)
+                                && self.masm.simd(add, dst, &[a, c], 0)
+                        }
+                        None => {
+                            let done =
+                                self.masm.simd(mul, dst, &[a, b], 0) && self.masm.simd(add, a, &[dst, c], 0);
+                            args[0] = std::mem::replace(&mut dst, a);
+                            done
+                        }
+                    };
+                    if !done {
+                        return Err(self.unsupported(op));
+                    }
+                } else {
+                    let op = deterministic_equivalent(op).filter(|_| deterministic).unwrap_or(op);
+                    // A mirrored comparison is compiled as its mirror, with the operands
+                    // swapped.
+                    let mirror = simd_mirror(op).inspect(|_| args.swap(0, 1));
+                    if !self.masm.simd(mirror.unwrap_or(op), dst, &args, lane) {
+                        return Err(self.unsupported(op));
+                    }
                 }
                 for arg in args {
                     self.stack.free_reg(arg);
@@ -931,6 +959,15 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         }
         let (info, _) = module.func_code(index - module.imported_funcs).map_err(|e| self.invalid(e))?;
         Ok(Callee::Defined { index, frame_slots: info.local_slots + info.max_stack_slots })
+    }
+
+    /// Under the deterministic profile, makes a NaN that `op` may have left on top of
+    /// the stack the positive canonical NaN.
+    fn canonical_result(&mut self, op: Opcode) {
+        let Some(lanes) = op.nan_lanes().filter(|_| self.masm.deterministic) else { return };
+        let (ty, reg) = self.stack.pop_reg(self.masm);
+        self.masm.canonicalize_nans(reg, lanes);
+        self.stack.push_reg(ty, reg);
     }
 
     /// A tail call of `callee`, of type `ty`: its arguments go to the frame base, the

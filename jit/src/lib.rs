@@ -50,7 +50,7 @@ mod stack;
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
 pub mod unit;
 
-pub use code::{CompileError, FaultSite, ModuleCode};
+pub use code::{CodeKind, CompileError, FaultSite, ModuleCode};
 pub use codegen::CodeGen;
 pub use compile::{MAX_FUNCTION_CODE, compile_function};
 pub use masm::{

@@ -7,7 +7,7 @@
 //! are value-stack slots counted from the frame base; registers are the back-end's, of
 //! two classes.
 
-use stratus_decoder::{IndexType, Opcode, ValType};
+use stratus_decoder::{IndexType, NanLanes, Opcode, ValType};
 
 use stratus_runtime::TrapKind;
 
@@ -280,6 +280,9 @@ pub trait MacroAssembler {
     fn jump(&mut self, target: Label);
     /// Jumps when `lhs cond rhs` (a protocol operation).
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label);
+    /// Makes every NaN in the `lanes` of `reg` the positive canonical NaN (the
+    /// deterministic profile). Uses the back-end's scratch registers.
+    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes);
     /// `dst += rhs` in 64 bits; jumps to `target` if the sum overflows (unsigned). An
     /// immediate `rhs` is below 4096.
     fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label);

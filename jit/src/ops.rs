@@ -427,6 +427,41 @@ impl SimdGroup {
     }
 }
 
+/// The instruction that gives relaxed SIMD instruction `op`'s result under the
+/// deterministic profile, where one does (the multiply-adds take two).
+pub(crate) fn deterministic_equivalent(op: Opcode) -> Option<Opcode> {
+    use Opcode::*;
+    Some(match op {
+        I8x16RelaxedSwizzle => I8x16Swizzle,
+        I32x4RelaxedTruncF32x4S => I32x4TruncSatF32x4S,
+        I32x4RelaxedTruncF32x4U => I32x4TruncSatF32x4U,
+        I32x4RelaxedTruncF64x2SZero => I32x4TruncSatF64x2SZero,
+        I32x4RelaxedTruncF64x2UZero => I32x4TruncSatF64x2UZero,
+        I8x16RelaxedLaneselect | I16x8RelaxedLaneselect | I32x4RelaxedLaneselect | I64x2RelaxedLaneselect => {
+            V128Bitselect
+        }
+        F32x4RelaxedMin => F32x4Min,
+        F32x4RelaxedMax => F32x4Max,
+        F64x2RelaxedMin => F64x2Min,
+        F64x2RelaxedMax => F64x2Max,
+        I16x8RelaxedQ15mulrS => I16x8Q15MulrSatS,
+        _ => return None,
+    })
+}
+
+/// The deterministic profile's relaxed multiply-adds, unfused: the product's
+/// instruction, the sum's, and whether the first operand is negated first.
+pub(crate) fn unfused_madd(op: Opcode) -> Option<(Opcode, Opcode, Option<Opcode>)> {
+    use Opcode::*;
+    Some(match op {
+        F32x4RelaxedMadd => (F32x4Mul, F32x4Add, None),
+        F32x4RelaxedNmadd => (F32x4Mul, F32x4Add, Some(F32x4Neg)),
+        F64x2RelaxedMadd => (F64x2Mul, F64x2Add, None),
+        F64x2RelaxedNmadd => (F64x2Mul, F64x2Add, Some(F64x2Neg)),
+        _ => return None,
+    })
+}
+
 /// The SIMD comparison that is `op` with its operands swapped (`a < b` is `b > a`), for
 /// the ones a back-end leaves to their mirror.
 pub(crate) fn simd_mirror(op: Opcode) -> Option<Opcode> {

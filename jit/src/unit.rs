@@ -47,7 +47,9 @@ use stratus_runtime::CompiledModule;
 
 use crate::abi::EntryFn;
 use crate::signals::{self, FaultMap, Landing, Registration};
-use crate::{Bounds, CodeGen, CompileError, FaultSite, Label, MacroAssembler, ModuleCode, compile_function};
+use crate::{
+    Bounds, CodeGen, CodeKind, CompileError, FaultSite, Label, MacroAssembler, ModuleCode, compile_function,
+};
 
 /// A back-end's macro-assembler for a unit of code.
 pub trait UnitAssembler: MacroAssembler {
@@ -92,14 +94,14 @@ const MAX_RESERVED_CODE: usize = 256 << 20;
 /// doubling copies what it holds each time, and faults in fresh pages for the copy.
 pub fn new_assembler<R: Relocation>(
     module: &CompiledModule,
-    bounds: Bounds,
+    kind: CodeKind,
     unit: Range<u32>,
 ) -> Result<Assembler<R>, CompileError> {
     let bytecode: usize = module
         .code
         .get(unit.start as usize..unit.end as usize)
         .map_or(0, |funcs| funcs.iter().map(|f| f.entry.len()).sum());
-    let capacity = bytecode.saturating_mul(expected_expansion(bounds)).saturating_add(4096);
+    let capacity = bytecode.saturating_mul(expected_expansion(kind.bounds)).saturating_add(4096);
     Assembler::new_with_capacity(capacity.min(MAX_RESERVED_CODE))
         .map_err(|e| CompileError::Code(format!("code memory: {e}")))
 }
@@ -112,11 +114,11 @@ pub fn new_assembler<R: Relocation>(
 /// register as it was at the access.
 pub fn compile_unit<M: UnitAssembler>(
     masm: M,
-    bounds: Bounds,
+    kind: CodeKind,
     module: &CompiledModule,
     unit: Range<u32>,
 ) -> Result<Arc<CodeUnit>, CompileError> {
-    let mut codegen = CodeGen::new(masm, bounds, module.imported_funcs, unit.clone());
+    let mut codegen = CodeGen::new(masm, kind, module.imported_funcs, unit.clone());
     let mut frame_slots = Vec::with_capacity(unit.len());
     for index in unit.clone() {
         compile_function(&mut codegen, module, index)?;

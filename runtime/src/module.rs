@@ -118,11 +118,11 @@ pub struct CompiledModule {
     /// Function names from the `name` section, sorted by index.
     pub func_names: Vec<(u32, String)>,
     /// Machine code a compiler made of the whole module, under the compiler's own keys
-    /// (one per way of checking bounds): the module owns it, and its instances share
+    /// (one per kind of code: way of checking bounds, deterministic or not): the module owns it, and its instances share
     /// it. The runtime only keeps it.
-    pub machine_code: [MachineCode; 2],
+    pub machine_code: [MachineCode; 4],
     /// The same, one defined function at a time (as functions get hot).
-    pub function_code: [OnceLock<Box<[MachineCode]>>; 2],
+    pub function_code: [OnceLock<Box<[MachineCode]>>; 4],
 }
 
 /// What validating a function body needs beyond the module's index spaces.

@@ -234,6 +234,10 @@ pub struct Store<T> {
     pub quota: Arc<Quota>,
     /// Which tier runs the store's functions; the execution core reads it.
     pub compile: CompilePolicy,
+    /// Whether the store runs the spec's deterministic profile: every NaN a float
+    /// instruction produces is the positive canonical NaN, and each relaxed SIMD
+    /// instruction gives the profile's result; every tier honours it.
+    pub deterministic: bool,
     /// What the tiers did; the execution core keeps it.
     pub tier_stats: TierStats,
     /// The functions a compiler declined, and why: they stay in the interpreter, and
@@ -271,6 +275,7 @@ impl<T> Store<T> {
             budget,
             quota: Arc::new(Quota::new(limits.total_memory_bytes, limits.total_table_elements)),
             compile: CompilePolicy::Never,
+            deterministic: false,
             tier_stats: TierStats::default(),
             declined: HashMap::new(),
             type_ids: HashMap::new(),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use stratus_decoder::{Features, Proposal};
-use stratus_runtime::{CompilePolicy, CompiledModule, Trap, Val};
+use stratus_runtime::{CompiledModule, Trap, Val};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::{Id, Span};
@@ -15,7 +15,7 @@ use crate::panics::catch_panic;
 use crate::report::{Location, Mismatch, Phase};
 use crate::session::{InstantiateFailure, Session};
 use crate::values::{describe, describe_all, describe_expected, matches};
-use crate::worker::{BoundsChecks, Events};
+use crate::worker::{Events, RunOptions};
 
 /// The lexer for scripts and quoted modules. The spec allows any Unicode character in
 /// strings and comments; `wast` refuses some (bidirectional overrides) unless told.
@@ -28,14 +28,8 @@ pub(crate) fn lexer(text: &str) -> Lexer<'_> {
 /// Parses and runs the script `source` in a store that compiles as `compile` says,
 /// its memories checked as `bounds_checks` says, telling `events` about every
 /// directive, and at the end about the store's functions.
-/// Modules may use the proposals `features` allows.
-pub(crate) fn execute(
-    source: &str,
-    compile: CompilePolicy,
-    bounds_checks: BoundsChecks,
-    features: Features,
-    events: &Events,
-) {
+/// Modules may use the proposals `options.features` allows.
+pub(crate) fn execute(source: &str, options: &RunOptions, events: &Events) {
     let buffer = match ParseBuffer::new_with_lexer(lexer(source)) {
         Ok(buffer) => buffer,
         Err(error) => return unparsable(source, &error, events),
@@ -44,12 +38,12 @@ pub(crate) fn execute(
         Ok(script) => script,
         Err(error) => return unparsable(source, &error, events),
     };
-    let session = match Session::new(compile, bounds_checks) {
+    let session = match Session::new(options) {
         Ok(session) => session,
         Err(reason) => return events.fail(None, "script", reason),
     };
     events.watch(session.interrupt_handle());
-    let mut runner = ScriptRunner { source, events, session, features, skipped_now: None };
+    let mut runner = ScriptRunner { source, events, session, features: options.features, skipped_now: None };
     for directive in script.directives {
         let location = runner.location(directive.span());
         let keyword = keyword(&directive);

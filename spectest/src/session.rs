@@ -16,7 +16,7 @@ use crate::host::spectest_module;
 use crate::link::Registry;
 use crate::report::FunctionCounts;
 use crate::values::{ExternRefs, arg_val};
-use crate::worker::BoundsChecks;
+use crate::worker::{BoundsChecks, RunOptions};
 
 pub(crate) struct Session {
     store: Store<()>,
@@ -73,8 +73,9 @@ impl Session {
     /// With guard bounds checks compiled code gets what `Config` gives it by default:
     /// memories that reserve the whole 4 GiB and a guard region, so that the guard
     /// checks its accesses. With explicit ones, memories reserve their maximum only.
-    pub(crate) fn new(compile: CompilePolicy, bounds_checks: BoundsChecks) -> Result<Session, String> {
-        let mut store = match (compile, bounds_checks) {
+    pub(crate) fn new(options: &RunOptions) -> Result<Session, String> {
+        let compile = options.compile;
+        let mut store = match (compile, options.bounds_checks) {
             (CompilePolicy::Never, _) | (_, BoundsChecks::Explicit) => Store::new(()),
             (CompilePolicy::Eager | CompilePolicy::OnHeat(_), BoundsChecks::Guard) => {
                 let memory_reservation =
@@ -83,6 +84,7 @@ impl Session {
             }
         };
         store.compile = compile;
+        store.deterministic = options.deterministic;
         let mut registry = Registry::default();
         registry.define("spectest", spectest_module(&mut store)?);
         Ok(Session {

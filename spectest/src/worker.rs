@@ -41,6 +41,9 @@ pub struct RunOptions {
     /// [`Features::WASM2`] the scripts are those of 2.0, and a module refused for using
     /// a later proposal is refused as 2.0 says.
     pub features: Features,
+    /// Stores run the spec's deterministic profile (canonical NaNs, the relaxed
+    /// instructions' deterministic results).
+    pub deterministic: bool,
 }
 
 /// How compiled code checks its memory accesses, through the memories' reservations.
@@ -60,6 +63,7 @@ impl Default for RunOptions {
             compile: CompilePolicy::Never,
             bounds_checks: BoundsChecks::Guard,
             features: Features::default(),
+            deterministic: false,
         }
     }
 }
@@ -140,13 +144,12 @@ pub fn run_script(name: &str, source: &str) -> FileReport {
 pub fn run_script_with(name: &str, source: &str, options: &RunOptions) -> FileReport {
     let (sender, receiver) = mpsc::channel();
     let source = source.to_string();
-    let (compile, bounds_checks, features) = (options.compile, options.bounds_checks, options.features);
+    let options = *options;
     // A fixed thread name: the script's could hold a NUL byte, on which spawning panics.
     let worker =
         thread::Builder::new().name("spectest".to_string()).stack_size(WORKER_STACK).spawn(move || {
             let events = Events { sender };
-            if let Err(message) = catch_panic(|| execute(&source, compile, bounds_checks, features, &events))
-            {
+            if let Err(message) = catch_panic(|| execute(&source, &options, &events)) {
                 events.fail(None, "script", format!("the runner panicked: {message}"));
             }
             let _ = events.sender.send(Event::Done);

@@ -141,6 +141,20 @@ fn wasm_3_0_scripts_compiled_with_explicit_bounds_checks() {
     assert_eq!(summary.functions().interpreted, 0, "{}", summary.functions());
 }
 
+/// Under the deterministic profile (`stratus spectest --deterministic`), interpreted and
+/// compiled: the same scripts pass.
+#[test]
+fn wasm_3_0_scripts_deterministic() {
+    let deterministic = RunOptions { deterministic: true, ..wasm3() };
+    let summary = run_wasm3(&deterministic);
+    assert_as_expected("wasm-3.0, deterministic, interpreted", &summary);
+    if jit_here() {
+        let summary = run_wasm3(&RunOptions { compile: CompilePolicy::Eager, ..deterministic });
+        assert_as_expected("wasm-3.0, deterministic, compiled", &summary);
+        assert_eq!(summary.functions().interpreted, 0, "{}", summary.functions());
+    }
+}
+
 /// As `stratus spectest --tier auto --tier-up-threshold 1`.
 #[test]
 fn wasm_3_0_scripts_tiered() {

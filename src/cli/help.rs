@@ -62,6 +62,10 @@ Options:
                            With --tier auto, compile a function once its calls
                            and loop iterations together pass N (default 100);
                            0 compiles each function at its first call
+      --deterministic      Run the spec's deterministic profile: every NaN a float
+                           instruction makes is the canonical NaN, and relaxed SIMD
+                           gives its deterministic results, so a program gives the
+                           same bits on x86-64 and AArch64 in every tier
       --stats              When the program ends, print what the tiers did to
                            standard error: functions compiled, compile time and
                            code size, entries into compiled loops (OSR)
@@ -189,6 +193,8 @@ Options:
                         default): past it, it is interrupted and counted as failed,
                         and the script goes on
   -W NAME=y|n           Switch a proposal on or off, as 'stratus run' does
+      --deterministic   Run the scripts under the deterministic profile, as
+                        'stratus run --deterministic' runs a program
   -h, --help            Show this help
 
 Exit status: 0 if nothing failed, 1 if anything failed, 2 if the command is used wrongly.

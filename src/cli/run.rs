@@ -61,6 +61,8 @@ struct Options {
     timeout: Option<Duration>,
     /// `-W`: the proposals modules may use.
     features: stratus::Features,
+    /// `--deterministic`: the spec's deterministic profile.
+    deterministic: bool,
 }
 
 /// The largest `--max-wasm-stack`: the API's largest value stack, 2^27 slots.
@@ -155,6 +157,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
             }
             "--stats" if inline.is_none() => options.stats = true,
             "--lazy-validation" if inline.is_none() => options.lazy_validation = true,
+            "--deterministic" if inline.is_none() => options.deterministic = true,
             "--fuel" => {
                 let text = value("N")?;
                 let fuel = text.to_str().and_then(|text| text.parse::<u64>().ok());
@@ -231,6 +234,7 @@ fn execute(options: &Options, out: &mut dyn Write, stats: &mut Option<TierStats>
     }
     config.lazy_validation(options.lazy_validation);
     config.wasm_features(options.features);
+    config.deterministic(options.deterministic);
     if let Some(size) = options.max_module_size {
         config.max_module_file_size(size);
     }

@@ -30,6 +30,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, _err: &mut dyn Write) -> Re
                     return Ok(Status::Success);
                 }
                 _ if option == "-v" || option == "--verbose" => verbose = true,
+                _ if option == "--deterministic" => options.deterministic = true,
                 Some(("--timeout", text)) => options.directive_time_limit = timeout(text)?,
                 None if option == "--timeout" => {
                     let Some(Arg::Operand(text)) = args.next() else {

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use stratus_jit::unit::CodeUnit;
 // The back-end for this machine: both make the same `CodeUnit`s.
-use stratus_jit::{Bounds, CompileError, ModuleCode};
+use stratus_jit::{Bounds, CodeKind, CompileError, ModuleCode};
 #[cfg(target_arch = "aarch64")]
 use stratus_jit_a64 as backend;
 #[cfg(target_arch = "x86_64")]
@@ -77,21 +77,15 @@ pub(crate) enum Exit {
     },
 }
 
-/// How compiled code of an instance checks bounds: as its memory 0's descriptor says
-/// (by the guard region when the memory reserved all of it, explicitly otherwise).
-fn bounds_of<T>(store: &Store<T>, instance: InstanceAddr) -> Bounds {
-    match store.instance(instance).memories.first() {
+/// The kind of code an instance runs: checking bounds as its memory 0's descriptor says
+/// (by the guard region when the memory reserved all of it, explicitly otherwise), and
+/// the deterministic profile if its store runs it.
+fn code_kind<T>(store: &Store<T>, instance: InstanceAddr) -> CodeKind {
+    let bounds = match store.instance(instance).memories.first() {
         Some(memory) => store.memories[memory.0 as usize].bounds(),
         None => Bounds::Guard,
-    }
-}
-
-/// Which of the module's machine-code slots holds code for `bounds`.
-fn code_slot(bounds: Bounds) -> usize {
-    match bounds {
-        Bounds::Guard => 0,
-        Bounds::Explicit => 1,
-    }
+    };
+    CodeKind { bounds, deterministic: store.deterministic }
 }
 
 /// The unit of code a machine-code slot of the module holds (one a function at a time
@@ -113,14 +107,14 @@ impl ModuleUnits {
     /// Compiles every function of `module`: each at most twice (a unit that fails at a
     /// function is compiled again without it) and the declined ones at most once, so
     /// the time stays linear in the module's size.
-    fn compile(module: &CompiledModule, bounds: Bounds) -> ModuleUnits {
+    fn compile(module: &CompiledModule, kind: CodeKind) -> ModuleUnits {
         let count = module.code.len() as u32;
         let mut functions: Vec<Option<Result<Arc<CodeUnit>, CompileError>>> = vec![None; count as usize];
         let mut start = 0;
         while start < count {
             let mut end = count;
             loop {
-                match backend::compile_functions(module, bounds, start..end) {
+                match backend::compile_functions(module, kind, start..end) {
                     Ok(unit) => {
                         functions[start as usize..end as usize].fill(Some(Ok(unit)));
                         start = end;
@@ -167,10 +161,10 @@ pub(crate) fn prepare_instance<T>(store: &mut Store<T>, instance: InstanceAddr) 
     if store.compile != CompilePolicy::Eager || !available() {
         return;
     }
-    let bounds = bounds_of(store, instance);
+    let kind = code_kind(store, instance);
     let module = store.instance(instance).module.clone();
-    let Ok(code) = made(store, &module.machine_code[code_slot(bounds)], || {
-        let units = ModuleUnits::compile(&module, bounds);
+    let Ok(code) = made(store, &module.machine_code[kind.slot()], || {
+        let units = ModuleUnits::compile(&module, kind);
         let bytes = units.code_size();
         Ok((Arc::new(units), bytes))
     }) else {
@@ -260,10 +254,10 @@ pub(crate) fn tier_up<T>(store: &mut Store<T>, regs: &Position) -> Option<Entry>
 /// function declined with the reason, if the compiler does not take it.
 fn compile_function<T>(store: &mut Store<T>, func: FuncAddr) -> bool {
     let FuncKind::Wasm { instance, index } = store.funcs[func.0 as usize].kind else { return false };
-    let bounds = bounds_of(store, instance);
+    let kind = code_kind(store, instance);
     let module = store.instance(instance).module.clone();
     let defined = index - module.imported_funcs;
-    let slot = code_slot(bounds);
+    let slot = kind.slot();
     let made_ahead = module.machine_code[slot].get().and_then(|code| code.as_ref().ok());
     let code = match made_ahead.and_then(|code| code.downcast_ref::<ModuleUnits>()) {
         // A store that compiled the whole module ahead of time made this.
@@ -271,7 +265,7 @@ fn compile_function<T>(store: &mut Store<T>, func: FuncAddr) -> bool {
         None => {
             let funcs = function_slots(&module, slot);
             made(store, &funcs[defined as usize], || {
-                let unit = backend::compile_functions(&module, bounds, defined..defined + 1)?;
+                let unit = backend::compile_functions(&module, kind, defined..defined + 1)?;
                 let bytes = unit.code_size();
                 Ok((unit, bytes))
             })
@@ -306,7 +300,7 @@ fn unit_of<T>(store: &Store<T>, func: FuncAddr) -> (Arc<CodeUnit>, u32) {
     };
     let module = &store.instance(instance).module;
     let defined = index - module.imported_funcs;
-    let slot = code_slot(bounds_of(store, instance));
+    let slot = code_kind(store, instance).slot();
     let entry = store.func_refs[func.0 as usize].code;
     let whole = module.machine_code[slot]
         .get()

@@ -726,6 +726,15 @@ impl<'s, T> Exec<'s, T> {
         // instruction's special case.
         macro_rules! row {
             ($encoding:expr, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
+                // Under the deterministic profile a result that may be a NaN of open
+                // bits is the checked step's to canonicalise.
+                if const { super::nan_lanes($encoding).is_some() } && self.deterministic {
+                    slow!(here!(), $encoding);
+                } else {
+                    row!(@inline $encoding, [$($param)* -> $($result)*], $semantic);
+                }
+            }};
+            (@inline $encoding:expr, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
                 #[allow(unused_mut, unused_variables)]
                 // SAFETY: validation guarantees the operands are on the stack.
                 let mut at = unsafe { sp.sub(0 $(+ <value_type!($param) as Slot>::SLOTS)*) };

@@ -80,3 +80,46 @@ impl<T> OpResult<T> for Result<T, TrapKind> {
         self
     }
 }
+
+/// A value whose NaNs the deterministic profile makes canonical.
+pub(crate) trait CanonicalNans: Sized {
+    /// The value with every NaN in `lanes` the positive canonical NaN.
+    fn canonical_nans(self, lanes: stratus_decoder::NanLanes) -> Self {
+        let _ = lanes;
+        self
+    }
+}
+
+impl CanonicalNans for i32 {}
+impl CanonicalNans for i64 {}
+
+impl CanonicalNans for f32 {
+    fn canonical_nans(self, _: stratus_decoder::NanLanes) -> f32 {
+        if self.is_nan() { f32::from_bits(0x7FC0_0000) } else { self }
+    }
+}
+
+impl CanonicalNans for f64 {
+    fn canonical_nans(self, _: stratus_decoder::NanLanes) -> f64 {
+        if self.is_nan() { f64::from_bits(0x7FF8_0000_0000_0000) } else { self }
+    }
+}
+
+impl CanonicalNans for u128 {
+    fn canonical_nans(self, lanes: stratus_decoder::NanLanes) -> u128 {
+        let (canonical, bits) = lanes.canonical();
+        let (exponent, mantissa) = match bits {
+            32 => (0x7F80_0000u128, 0x007F_FFFFu128),
+            _ => (0x7FF0_0000_0000_0000, 0x000F_FFFF_FFFF_FFFF),
+        };
+        let mut out = self;
+        for lane in 0..128 / bits {
+            let shift = lane * bits;
+            let value = (self >> shift) & ((1u128 << bits) - 1);
+            if value & exponent == exponent && value & mantissa != 0 {
+                out = out & !(((1u128 << bits) - 1) << shift) | (u128::from(canonical) << shift);
+            }
+        }
+        out
+    }
+}

@@ -43,11 +43,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use stratus_jit::unit::CodeUnit;
-use stratus_jit::{Bounds, CompileError};
+use stratus_jit::{Bounds, CodeKind, CompileError};
 use stratus_runtime::CompiledModule;
 
 /// A back-end's `compile_functions`.
-pub type Compile = fn(&CompiledModule, Bounds, std::ops::Range<u32>) -> Result<Arc<CodeUnit>, CompileError>;
+pub type Compile = fn(&CompiledModule, CodeKind, std::ops::Range<u32>) -> Result<Arc<CodeUnit>, CompileError>;
 
 /// Where the inputs and every back-end's expected files are, from a back-end's crate
 /// directory.
@@ -81,25 +81,30 @@ fn blessing() -> bool {
     std::env::var(BLESS_VAR).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
-fn bounds_name(bounds: Bounds) -> &'static str {
-    match bounds {
-        Bounds::Guard => "guard",
-        Bounds::Explicit => "explicit",
+fn bounds_name(kind: CodeKind) -> &'static str {
+    match (kind.bounds, kind.deterministic) {
+        (Bounds::Guard, false) => "guard",
+        (Bounds::Explicit, false) => "explicit",
+        (_, true) => "deterministic",
     }
 }
 
-/// The bounds modes a `.wat` file asks for in a first line `;; bounds: guard, explicit`;
-/// guard alone without one.
-fn modes(text: &str) -> Result<Vec<Bounds>, String> {
+const GUARD: CodeKind = CodeKind { bounds: Bounds::Guard, deterministic: false };
+
+/// The modes a `.wat` file asks for in a first line `;; bounds: guard, explicit,
+/// deterministic` (the last: guard bounds, the deterministic profile); guard alone
+/// without one.
+fn modes(text: &str) -> Result<Vec<CodeKind>, String> {
     let first = text.lines().next().unwrap_or("");
     let Some(list) = first.trim().strip_prefix(";;").and_then(|l| l.trim().strip_prefix("bounds:")) else {
-        return Ok(vec![Bounds::Guard]);
+        return Ok(vec![GUARD]);
     };
     list.split(',')
         .map(|m| match m.trim() {
-            "guard" => Ok(Bounds::Guard),
-            "explicit" => Ok(Bounds::Explicit),
-            other => Err(format!("unknown bounds mode `{other}` (guard or explicit)")),
+            "guard" => Ok(GUARD),
+            "explicit" => Ok(CodeKind { bounds: Bounds::Explicit, ..GUARD }),
+            "deterministic" => Ok(CodeKind { deterministic: true, ..GUARD }),
+            other => Err(format!("unknown mode `{other}` (guard, explicit or deterministic)")),
         })
         .collect()
 }
@@ -112,11 +117,11 @@ fn unit(text: &str) -> Result<Option<u32>, String> {
         .transpose()
 }
 
-/// The expected file for `stem` compiled with `bounds`.
-fn expected_name(isa: &Isa, stem: &str, bounds: Bounds) -> String {
-    match bounds {
-        Bounds::Guard => format!("{stem}.{}", isa.extension),
-        Bounds::Explicit => format!("{stem}.explicit.{}", isa.extension),
+/// The expected file for `stem` compiled as `kind`.
+fn expected_name(isa: &Isa, stem: &str, kind: CodeKind) -> String {
+    match bounds_name(kind) {
+        "guard" => format!("{stem}.{}", isa.extension),
+        mode => format!("{stem}.{mode}.{}", isa.extension),
     }
 }
 
@@ -156,7 +161,7 @@ impl Layout {
 }
 
 /// The golden text for one input and bounds mode.
-fn render(isa: &Isa, file_name: &str, wat: &str, bounds: Bounds) -> Result<String, String> {
+fn render(isa: &Isa, file_name: &str, wat: &str, bounds: CodeKind) -> Result<String, String> {
     let buffer = wast::parser::ParseBuffer::new(wat).map_err(|e| format!("lexing {file_name}: {e}"))?;
     let mut module =
         wast::parser::parse::<wast::Wat>(&buffer).map_err(|e| format!("parsing {file_name}: {e}"))?;

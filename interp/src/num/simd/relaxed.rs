@@ -66,12 +66,11 @@ ops! {
 }
 
 /// The deterministic profile's results: the spec's first choice for every relaxed
-/// instruction, the same on every host.
+/// instruction, the same on every host; every other instruction as it is.
 pub mod deterministic {
-    use super::super::{
-        from_lanes, i8x16_swizzle, i16x8_q15mulr_sat_s, i32x4_trunc_sat_f32x4_s, i32x4_trunc_sat_f32x4_u,
-        i32x4_trunc_sat_f64x2_s_zero, i32x4_trunc_sat_f64x2_u_zero, lanes, v128_bitselect,
-    };
+    pub use crate::num::*;
+
+    use super::super::{from_lanes, lanes};
 
     ops! {
         fn i8x16_relaxed_swizzle(a: u128, s: u128) -> u128 = i8x16_swizzle(a, s);
@@ -87,10 +86,10 @@ pub mod deterministic {
         fn i16x8_relaxed_laneselect(a: u128, b: u128, m: u128) -> u128 = v128_bitselect(a, b, m);
         fn i32x4_relaxed_laneselect(a: u128, b: u128, m: u128) -> u128 = v128_bitselect(a, b, m);
         fn i64x2_relaxed_laneselect(a: u128, b: u128, m: u128) -> u128 = v128_bitselect(a, b, m);
-        fn f32x4_relaxed_min(a: u128, b: u128) -> u128 = super::super::f32x4_min(a, b);
-        fn f32x4_relaxed_max(a: u128, b: u128) -> u128 = super::super::f32x4_max(a, b);
-        fn f64x2_relaxed_min(a: u128, b: u128) -> u128 = super::super::f64x2_min(a, b);
-        fn f64x2_relaxed_max(a: u128, b: u128) -> u128 = super::super::f64x2_max(a, b);
+        fn f32x4_relaxed_min(a: u128, b: u128) -> u128 = f32x4_min(a, b);
+        fn f32x4_relaxed_max(a: u128, b: u128) -> u128 = f32x4_max(a, b);
+        fn f64x2_relaxed_min(a: u128, b: u128) -> u128 = f64x2_min(a, b);
+        fn f64x2_relaxed_max(a: u128, b: u128) -> u128 = f64x2_max(a, b);
         fn i16x8_relaxed_q15mulr_s(a: u128, b: u128) -> u128 = i16x8_q15mulr_sat_s(a, b);
         /// Both operands signed; each 16-bit lane the wrapping sum of two products.
         fn i16x8_relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 = from_lanes(dot_pairs(a, b));

@@ -1,0 +1,47 @@
+//! Which instructions may produce NaNs whose bits the spec leaves open: what the
+//! deterministic profile (Wasm 3.0) makes the positive canonical NaN. The others either
+//! produce no NaN (comparisons, conversions to integers) or fix its bits (`abs`, `neg`,
+//! `copysign`, `pmin`/`pmax`, loads, lane moves: they keep an operand's).
+
+use crate::opcode::Opcode;
+
+/// The float lanes of a result that may be a NaN of open bits.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum NanLanes {
+    F32,
+    F64,
+    /// Each `f32` lane of a `v128`.
+    F32x4,
+    /// Each `f64` lane of a `v128`.
+    F64x2,
+}
+
+impl NanLanes {
+    /// The positive canonical NaN of one lane, and the lane's width in bits.
+    pub const fn canonical(self) -> (u64, u32) {
+        match self {
+            NanLanes::F32 | NanLanes::F32x4 => (0x7FC0_0000, 32),
+            NanLanes::F64 | NanLanes::F64x2 => (0x7FF8_0000_0000_0000, 64),
+        }
+    }
+}
+
+impl Opcode {
+    /// Where the result of this instruction may be a NaN of open bits.
+    pub const fn nan_lanes(self) -> Option<NanLanes> {
+        use Opcode::*;
+        Some(match self {
+            F32Add | F32Sub | F32Mul | F32Div | F32Sqrt | F32Min | F32Max | F32Ceil | F32Floor | F32Trunc
+            | F32Nearest | F32DemoteF64 => NanLanes::F32,
+            F64Add | F64Sub | F64Mul | F64Div | F64Sqrt | F64Min | F64Max | F64Ceil | F64Floor | F64Trunc
+            | F64Nearest | F64PromoteF32 => NanLanes::F64,
+            F32x4Add | F32x4Sub | F32x4Mul | F32x4Div | F32x4Sqrt | F32x4Min | F32x4Max | F32x4Ceil
+            | F32x4Floor | F32x4Trunc | F32x4Nearest | F32x4DemoteF64x2Zero | F32x4RelaxedMadd
+            | F32x4RelaxedNmadd | F32x4RelaxedMin | F32x4RelaxedMax => NanLanes::F32x4,
+            F64x2Add | F64x2Sub | F64x2Mul | F64x2Div | F64x2Sqrt | F64x2Min | F64x2Max | F64x2Ceil
+            | F64x2Floor | F64x2Trunc | F64x2Nearest | F64x2PromoteLowF32x4 | F64x2RelaxedMadd
+            | F64x2RelaxedNmadd | F64x2RelaxedMin | F64x2RelaxedMax => NanLanes::F64x2,
+            _ => return None,
+        })
+    }
+}
