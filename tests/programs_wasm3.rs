@@ -41,7 +41,9 @@ fn check(name: &str, options: &[&str], args: &[&str]) {
     }
 }
 
+/// A WASI command: the builds without WASI cannot run it.
 #[test]
+#[cfg(feature = "wasi")]
 fn a_tail_calling_interpreter_runs_as_natively() {
     check("tailcall", &[], &["1000000"]);
 }
@@ -52,6 +54,7 @@ fn a_wasm64_kernel_runs_as_natively() {
 }
 
 #[test]
+#[cfg(feature = "wasi")]
 fn relaxed_simd_kernels_run_as_natively() {
     check("relaxed", &[], &[]);
 }
