@@ -193,4 +193,30 @@ mod tests {
         assert_eq!(super::exit_code(&error), Some(7), "{error}");
         assert_eq!(out.contents(), b"hi\n");
     }
+
+    /// With several memories, WASI reads and writes the one exported as `memory`, here
+    /// memory 1; memory 0 holds other bytes at the same addresses.
+    #[test]
+    fn uses_the_memory_exported_as_memory() {
+        let text = r#"(module
+          (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+          (memory $other 1)
+          (memory $io (export "memory") 1)
+          (data (memory $other) (i32.const 16) "no\n")
+          (data (memory $io) (i32.const 16) "yes\n")
+          (func (export "_start")
+            (i32.store $io (i32.const 0) (i32.const 16))
+            (i32.store $io (i32.const 4) (i32.const 4))
+            (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+        let engine = Engine::default();
+        let module = Module::new(&engine, text).unwrap();
+        let mut linker = Linker::new(&engine);
+        super::add_to_linker(&mut linker, |ctx| ctx).unwrap();
+        let out = Capture::new();
+        let ctx = WasiCtxBuilder::new().stdout(Output::Capture(out.clone())).build().unwrap();
+        let mut store = Store::new(&engine, ctx);
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        instance.get_typed_func::<(), ()>(&store, "_start").unwrap().call(&mut store, ()).unwrap();
+        assert_eq!(out.contents(), b"yes\n");
+    }
 }
