@@ -39,6 +39,7 @@ pub mod instance {
     pub const TABLES: i32 = offset_of!(InstanceVm, tables) as i32;
     pub const MEMORY_BASE: i32 = offset_of!(InstanceVm, memory_base) as i32;
     pub const MEMORIES: i32 = offset_of!(InstanceVm, memories) as i32;
+    pub const MEMORY0: i32 = offset_of!(InstanceVm, memory0) as i32;
 }
 
 /// Offsets in [`MemoryVm`] and [`TableVm`].

@@ -458,12 +458,16 @@ impl<M: MacroAssembler> CodeGen<M> {
         Address::Checked
     }
 
-    /// `dst` = the address of memory `memory`'s descriptor.
+    /// `dst` = the address of memory `memory`'s descriptor: memory 0's in one load.
     fn load_memory_descriptor(&mut self, dst: Reg, memory: u32) {
         let instance = self.r(Fixed::Instance);
         let m = &mut self.masm;
-        m.load_int(dst, instance, abi::instance::MEMORIES, Width::W64);
-        m.load_int(dst, dst, memory as i32 * 8, Width::W64);
+        if memory == 0 {
+            m.load_int(dst, instance, abi::instance::MEMORY0, Width::W64);
+        } else {
+            m.load_int(dst, instance, abi::instance::MEMORIES, Width::W64);
+            m.load_int(dst, dst, memory as i32 * 8, Width::W64);
+        }
     }
 
     #[inline]

@@ -45,6 +45,9 @@ pub struct InstanceVm {
     pub memory_base: *mut u8,
     /// Each memory's [`MemoryVm`](crate::MemoryVm) descriptor, by index.
     pub memories: *const *const crate::MemoryVm,
+    /// Memory 0's descriptor (the first of `memories`), one load nearer for the
+    /// explicit bounds checks of its accesses; null without memory.
+    pub memory0: *const crate::MemoryVm,
     /// The instance's own address in the store.
     pub addr: u32,
     table_vms: Box<[*const crate::TableVm]>,
@@ -190,6 +193,7 @@ fn instance_vm<T>(store: &Store<T>, inst: &Instance, addr: InstanceAddr) -> Box<
             unsafe { (*m).base }
         }),
         memories: memory_vms.as_ptr(),
+        memory0: memory_vms.first().copied().unwrap_or(std::ptr::null()),
         addr: addr.0,
         table_vms,
         memory_vms,
