@@ -148,7 +148,9 @@ def benchmark(programs: list[Program], runtimes: list[Runtime], settings: dict,
             continue
         work = sizing.native_work(probe.median, top.median, startup.get(native.name, 0.0), largest)
         for runtime in runtimes:
-            if not runtime.native:
+            if program.name in runtime.lacks:
+                pairs[(program.name, runtime.name)] = Pair(program.name, runtime.name, largest, wanted=0)
+            elif not runtime.native:
                 pairs[(program.name, runtime.name)] = pair = size_pair(
                     program, runtime, runs, startup.get(runtime.name, 0.0), work, settings, cwd)
                 baselines.setdefault((program.name, pair.percent),

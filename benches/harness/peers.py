@@ -23,6 +23,8 @@ class Runtime:
     command: Callable[[Program, list[str]], list[str]]
     native: bool = False
     notes: list[str] = field(default_factory=list)
+    # Programs it cannot run (a proposal it lacks): shown as "-", not measured.
+    lacks: tuple[str, ...] = ()
 
 
 def native() -> Runtime:
@@ -52,6 +54,10 @@ def stratus_configs(probe: Program | None, thresholds: list[int]) -> list[Runtim
 
     tiers = [(f"stratus-{tier}", f"stratus run --tier {tier} ({TIER_LABELS[tier]})", flags_command("--tier", tier))
              for tier in ("interp", "jit", "auto")]
+    # The deterministic profile's cost: the JIT with canonical NaNs and the relaxed
+    # instructions' deterministic results.
+    tiers += [("stratus-jit-det", f"stratus run --tier jit --deterministic ({TIER_LABELS['jit']}, "
+               "the deterministic profile)", flags_command("--tier", "jit", "--deterministic"))]
     tiers += [(f"stratus-auto-t{n}", f"stratus run --tier auto --tier-up-threshold {n} ({TIER_LABELS['auto']}, "
                f"after {n} calls and loop back-edges)", flags_command("--tier", "auto", "--tier-up-threshold", str(n)))
               for n in thresholds]
@@ -181,6 +187,8 @@ def wasmtime_winch(logs: Path, probe: Program | None, install: bool) -> Runtime 
         f"wasmtime {version[0] if version else '(unknown version)'} (Winch baseline), its CLI: "
         f"wasmtime run -C compiler=winch -C cache=n",
         command,
+        # Winch has no tail calls (the module does not compile).
+        lacks=("tailcall",),
     )
 
 
