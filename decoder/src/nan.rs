@@ -16,16 +16,6 @@ pub enum NanLanes {
     F64x2,
 }
 
-impl NanLanes {
-    /// The positive canonical NaN of one lane, and the lane's width in bits.
-    pub const fn canonical(self) -> (u64, u32) {
-        match self {
-            NanLanes::F32 | NanLanes::F32x4 => (0x7FC0_0000, 32),
-            NanLanes::F64 | NanLanes::F64x2 => (0x7FF8_0000_0000_0000, 64),
-        }
-    }
-}
-
 impl Opcode {
     /// Where the result of this instruction may be a NaN of open bits.
     pub const fn nan_lanes(self) -> Option<NanLanes> {

@@ -373,24 +373,37 @@ impl<'s, T> Exec<'s, T> {
         }
         let (inst, info, code) = wasm_func(self.funcs, self.instances, func.0)?;
         let base = self.sp - info.param_slots as usize;
-        let locals_end = base + info.local_slots as usize;
-        if locals_end + info.max_stack_slots as usize > self.slots_len {
+        if base + info.local_slots as usize + info.max_stack_slots as usize > self.slots_len {
             return Err(TrapKind::CallStackExhausted.into());
         }
+        let frame = Frame { func: self.func, pc: self.pc as u32, stp: self.stp as u32, base: self.fp as u32 };
+        self.frames.push(frame);
+        self.enter(func, (inst, info, code), base)
+    }
+
+    /// Starts `func` (`code`, its instance and side table) with its frame at `base`:
+    /// its arguments there and on top of the stack, its locals zeroed; then charges its
+    /// entry, or stops for it to tier up.
+    #[inline]
+    fn enter(
+        &mut self,
+        func: FuncAddr,
+        (inst, info, code): (&'s Instance, &'s FuncInfo, &'s [u8]),
+        base: usize,
+    ) -> Step {
+        let locals_end = base + info.local_slots as usize;
         // Few locals as a rule: a loop beats a call to `memset`.
         let sp = self.sp;
         for slot in &mut self.slots()[sp..locals_end] {
             *slot = 0;
         }
-        let frame = Frame { func: self.func, pc: self.pc as u32, stp: self.stp as u32, base: self.fp as u32 };
-        self.frames.push(frame);
         self.func = func.0;
         self.switch_to(inst, info, code);
         self.pc = 0;
         self.stp = 0;
         self.fp = base;
         self.sp = locals_end;
-        if self.tiers_up_at_call(func.0, entry.hotness.get()) {
+        if self.tiers_up_at_call(func.0, self.funcs[func.0 as usize].hotness.get()) {
             self.op_pc = 0;
             return Err(Stop::TierUp);
         }
@@ -410,33 +423,24 @@ impl<'s, T> Exec<'s, T> {
         }
         let (inst, info, code) = wasm_func(self.funcs, self.instances, func.0)?;
         let base = self.fp;
-        let locals_end = base + info.local_slots as usize;
-        if locals_end + info.max_stack_slots as usize > self.slots_len {
+        if base + info.local_slots as usize + info.max_stack_slots as usize > self.slots_len {
             return Err(TrapKind::CallStackExhausted.into());
         }
         self.move_to_frame_base(info.param_slots as usize);
-        let sp = self.sp;
-        for slot in &mut self.slots()[sp..locals_end] {
-            *slot = 0;
-        }
-        self.func = func.0;
-        self.switch_to(inst, info, code);
-        self.pc = 0;
-        self.stp = 0;
-        self.sp = locals_end;
-        if self.tiers_up_at_call(func.0, entry.hotness.get()) {
-            self.op_pc = 0;
-            return Err(Stop::TierUp);
-        }
-        self.charge()
+        self.enter(func, (inst, info, code), base)
     }
 
     /// Moves the `count` slots on top of the stack down to the frame base, and the top
-    /// with them.
+    /// with them: a return's results, a tail call's arguments.
+    #[inline(always)]
     fn move_to_frame_base(&mut self, count: usize) {
+        // Few values as a rule: a loop beats a call to `memmove`. They move down (or
+        // stay), so copying from the first is overlap-safe.
         let (fp, sp) = (self.fp, self.sp);
-        // They move down (or stay): copying from the first is overlap-safe.
-        self.slots().copy_within(sp - count..sp, fp);
+        let slots = self.slots();
+        for i in 0..count {
+            slots[fp + i] = slots[sp - count + i];
+        }
         self.sp = fp + count;
     }
 
@@ -449,15 +453,7 @@ impl<'s, T> Exec<'s, T> {
 
     /// Returns from the running function: its results move to its frame base.
     pub(super) fn return_from(&mut self) -> Step {
-        let results = self.info.result_slots as usize;
-        // Few results as a rule: a loop beats a call to `memmove`. The results move
-        // down (or stay), so copying from the first is overlap-safe.
-        let (fp, sp) = (self.fp, self.sp);
-        let slots = self.slots();
-        for i in 0..results {
-            slots[fp + i] = slots[sp - results + i];
-        }
-        self.sp = self.fp + results;
+        self.move_to_frame_base(self.info.result_slots as usize);
         if self.frames.len() == self.entry_depth {
             return Err(Stop::Returned);
         }

@@ -670,14 +670,28 @@ impl<M: MacroAssembler> CodeGen<M> {
     /// `Scratch(1)` and `Scratch(2)`.
     fn tail_call_checks(&mut self, frame_slots: Option<u32>, at: TrapAt) {
         let exhausted = self.trap_label(TrapKind::CallStackExhausted, at.pc, None);
+        self.check_frame_fits(frame_slots, 0, exhausted);
+    }
+
+    /// Jumps to `exhausted` unless a frame of `frame_slots` (in `Scratch(2)` when `None`)
+    /// from slot `from` of this frame fits in the value stack. Uses `Scratch(1)` and
+    /// `Scratch(2)`.
+    fn check_frame_fits(&mut self, frame_slots: Option<u32>, from: u32, exhausted: Label) {
         let [s1, s2] = [1, 2].map(|n| self.r(Fixed::Scratch(n)));
         let (vm, frame) = (self.r(Fixed::Vm), self.r(Fixed::Frame));
         let m = &mut self.masm;
         match frame_slots {
-            Some(slots) => m.int_op_to(IntOp::Add, Width::W64, s1, frame, Src::Imm(slot_offset(slots))),
+            Some(slots) => {
+                m.int_op_to(IntOp::Add, Width::W64, s1, frame, Src::Imm(slot_offset(from + slots)))
+            }
             None => {
                 m.int_op(IntOp::Shl, Width::W64, s2, Src::Imm(3));
-                m.int_op_to(IntOp::Add, Width::W64, s1, s2, Src::Reg(frame));
+                if from == 0 {
+                    m.int_op_to(IntOp::Add, Width::W64, s1, s2, Src::Reg(frame));
+                } else {
+                    m.int_op(IntOp::Add, Width::W64, s2, Src::Reg(frame));
+                    m.int_op_to(IntOp::Add, Width::W64, s1, s2, Src::Imm(slot_offset(from)));
+                }
             }
         }
         m.branch_cmp_mem(Cond::GtU, s1, vm, abi::vm::SLOTS_END, exhausted);
@@ -737,21 +751,11 @@ impl<M: MacroAssembler> CodeGen<M> {
     /// `ret`. Uses `Scratch(0)` to `Scratch(2)`.
     fn call_checks_and_frame(&mut self, frame_slots: Option<u32>, args_slot: u32, at: TrapAt, ret: TrapAt) {
         let exhausted = self.trap_label(TrapKind::CallStackExhausted, at.pc, None);
+        self.check_frame_fits(frame_slots, args_slot, exhausted);
         let [s0, s1, s2] = [0, 1, 2].map(|n| self.r(Fixed::Scratch(n)));
         let (vm, frame, instance) = (self.r(Fixed::Vm), self.r(Fixed::Frame), self.r(Fixed::Instance));
         let func = self.func;
         let m = &mut self.masm;
-        match frame_slots {
-            Some(slots) => {
-                m.int_op_to(IntOp::Add, Width::W64, s1, frame, Src::Imm(slot_offset(args_slot + slots)))
-            }
-            None => {
-                m.int_op(IntOp::Shl, Width::W64, s2, Src::Imm(3));
-                m.int_op(IntOp::Add, Width::W64, s2, Src::Reg(frame));
-                m.int_op_to(IntOp::Add, Width::W64, s1, s2, Src::Imm(slot_offset(args_slot)));
-            }
-        }
-        m.branch_cmp_mem(Cond::GtU, s1, vm, abi::vm::SLOTS_END, exhausted);
         m.read_stack_pointer(s1);
         m.branch_cmp_mem(Cond::LtU, s1, vm, abi::vm::STACK_LIMIT, exhausted);
         m.load_int(s1, vm, abi::vm::FRAMES_LEN, Width::W64);

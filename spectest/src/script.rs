@@ -219,10 +219,9 @@ impl ScriptRunner<'_> {
     /// Whether a module refused for using `proposal` is skipped rather than counted as
     /// refused: in a run of the 3.0 scripts (any proposal allowed), when the proposal
     /// is part of 3.0 and not allowed. A 2.0 run counts every refusal as one.
-    fn skips_for(&self, proposal: Option<Proposal>) -> Option<Proposal> {
-        let proposal = proposal?;
+    fn skips_for(&self, proposal: Proposal) -> bool {
         let wasm3 = self.features != Features::WASM2;
-        (wasm3 && proposal.is_wasm3() && !self.features.allows(proposal)).then_some(proposal)
+        wasm3 && proposal.is_wasm3() && !self.features.allows(proposal)
     }
 
     /// Reports a directive's outcome. `None` means it was already reported (skipped).
@@ -329,8 +328,8 @@ impl ScriptRunner<'_> {
                 None => then(self, module),
             },
             Verdict::Panicked(message) => Err(format!("Stratus panicked: {message}")),
-            Verdict::Rejected { proposal, .. } if self.skips_for(proposal).is_some() => {
-                self.skip(proposal.expect("a skip names its proposal"));
+            Verdict::Rejected { proposal: Some(proposal), .. } if self.skips_for(proposal) => {
+                self.skip(proposal);
                 return None;
             }
             Verdict::Rejected { phase, offset, message, .. } => {
@@ -368,8 +367,8 @@ impl ScriptRunner<'_> {
             Expectation::Invalid(message) => (Phase::Invalid, message),
         };
         match check_module(bytes, self.features) {
-            Verdict::Rejected { proposal, .. } if self.skips_for(proposal).is_some() => {
-                self.skip(proposal.expect("a skip names its proposal"))
+            Verdict::Rejected { proposal: Some(proposal), .. } if self.skips_for(proposal) => {
+                self.skip(proposal)
             }
             Verdict::Panicked(message) => {
                 self.events.fail(Some(location), keyword, format!("Stratus panicked: {message}"))

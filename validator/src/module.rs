@@ -296,8 +296,17 @@ fn check_const_expr(
             (Opcode::I64Add | Opcode::I64Sub | Opcode::I64Mul, _) if extended => {
                 pop_pair(&mut stack, ValType::I64, offset)?
             }
-            (Opcode::I32Add | Opcode::I32Sub | Opcode::I32Mul | Opcode::I64Add | Opcode::I64Sub, _)
-            | (Opcode::I64Mul, _) => return Err(invalid(offset, Kind::ExtendedConstDisabled)),
+            (
+                Opcode::I32Add
+                | Opcode::I32Sub
+                | Opcode::I32Mul
+                | Opcode::I64Add
+                | Opcode::I64Sub
+                | Opcode::I64Mul,
+                _,
+            ) => {
+                return Err(invalid(offset, Kind::ExtendedConstDisabled));
+            }
             _ => return Err(invalid(offset, Kind::ConstantExpressionRequired)),
         };
         if stack.len() == stratus_decoder::limits::MAX_CONST_EXPR_HEIGHT {

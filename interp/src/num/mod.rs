@@ -107,19 +107,6 @@ impl CanonicalNans for f64 {
 
 impl CanonicalNans for u128 {
     fn canonical_nans(self, lanes: stratus_decoder::NanLanes) -> u128 {
-        let (canonical, bits) = lanes.canonical();
-        let (exponent, mantissa) = match bits {
-            32 => (0x7F80_0000u128, 0x007F_FFFFu128),
-            _ => (0x7FF0_0000_0000_0000, 0x000F_FFFF_FFFF_FFFF),
-        };
-        let mut out = self;
-        for lane in 0..128 / bits {
-            let shift = lane * bits;
-            let value = (self >> shift) & ((1u128 << bits) - 1);
-            if value & exponent == exponent && value & mantissa != 0 {
-                out = out & !(((1u128 << bits) - 1) << shift) | (u128::from(canonical) << shift);
-            }
-        }
-        out
+        simd::canonical_nan_lanes(self, lanes)
     }
 }

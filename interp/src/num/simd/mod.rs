@@ -102,6 +102,16 @@ fn from_lanes<T: Lane, const N: usize>(lanes: [T; N]) -> u128 {
     u128::from_le_bytes(bytes)
 }
 
+/// `v` with each NaN of its float `lanes` canonical (the deterministic profile).
+pub(crate) fn canonical_nan_lanes(v: u128, lanes: stratus_decoder::NanLanes) -> u128 {
+    use crate::num::CanonicalNans;
+    use stratus_decoder::NanLanes::{F32, F32x4, F64, F64x2};
+    match lanes {
+        F32 | F32x4 => map::<f32, 4>(v, |x| x.canonical_nans(lanes)),
+        F64 | F64x2 => map::<f64, 2>(v, |x| x.canonical_nans(lanes)),
+    }
+}
+
 /// Applies `f` to each lane.
 #[inline(always)]
 fn map<T: Lane, const N: usize>(v: u128, f: impl Fn(T) -> T) -> u128 {
