@@ -45,6 +45,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--programs-dir", type=Path, default=REPO / "target/bench-programs",
                         help="where benches/build.sh puts native/ and wasm/ (default target/bench-programs)")
     parser.add_argument("--only", help="comma-separated program names to run (default: all)")
+    parser.add_argument("--runtimes", help="comma-separated runtime names to run besides native (default: all);"
+                        " with --skip-install, peers left out are not installed either")
     parser.add_argument("--skip-build", action="store_true", help="use the existing builds, build nothing")
     parser.add_argument("--skip-install", action="store_true", help="use peers already installed, install none")
     parser.add_argument("--controls", action="store_true",
@@ -90,6 +92,9 @@ def main() -> int:
 
     # 2. Runtimes.
     runtimes = peers.all_runtimes(hello, logs, args.skip_install, args.tier_up_thresholds)
+    if args.runtimes:
+        wanted = set(args.runtimes.split(","))
+        runtimes = [r for r in runtimes if r.name == "native" or r.name in wanted]
     if args.controls:
         at = next((i + 1 for i, r in enumerate(runtimes) if r.name == "stratus-interp"), len(runtimes))
         runtimes[at:at] = peers.control_variants(runtimes)

@@ -35,3 +35,51 @@ impl Opcode {
         })
     }
 }
+
+impl Opcode {
+    /// The float lanes of this instruction's operands whose NaNs it does not observe
+    /// bit by bit: under the deterministic profile its result is the same whatever the
+    /// bits of a NaN operand. Those are the instructions that may produce a NaN of
+    /// open bits (a NaN operand gives a NaN result, which the profile makes canonical),
+    /// comparisons (a NaN is unordered) and truncations (a NaN traps or gives zero).
+    /// A compiler may leave a NaN operand of these instructions uncanonicalised.
+    pub const fn nan_blind_operands(self) -> Option<NanLanes> {
+        use Opcode::*;
+        Some(match self {
+            F32Eq | F32Ne | F32Lt | F32Gt | F32Le | F32Ge | F64PromoteF32 | I32TruncF32S | I32TruncF32U
+            | I64TruncF32S | I64TruncF32U | I32TruncSatF32S | I32TruncSatF32U | I64TruncSatF32S
+            | I64TruncSatF32U => NanLanes::F32,
+            F64Eq | F64Ne | F64Lt | F64Gt | F64Le | F64Ge | F32DemoteF64 | I32TruncF64S | I32TruncF64U
+            | I64TruncF64S | I64TruncF64U | I32TruncSatF64S | I32TruncSatF64U | I64TruncSatF64S
+            | I64TruncSatF64U => NanLanes::F64,
+            F32x4Eq
+            | F32x4Ne
+            | F32x4Lt
+            | F32x4Gt
+            | F32x4Le
+            | F32x4Ge
+            | F64x2PromoteLowF32x4
+            | I32x4TruncSatF32x4S
+            | I32x4TruncSatF32x4U
+            | I32x4RelaxedTruncF32x4S
+            | I32x4RelaxedTruncF32x4U => NanLanes::F32x4,
+            F64x2Eq
+            | F64x2Ne
+            | F64x2Lt
+            | F64x2Gt
+            | F64x2Le
+            | F64x2Ge
+            | F32x4DemoteF64x2Zero
+            | I32x4TruncSatF64x2SZero
+            | I32x4TruncSatF64x2UZero
+            | I32x4RelaxedTruncF64x2SZero
+            | I32x4RelaxedTruncF64x2UZero => NanLanes::F64x2,
+            // Those that produce a NaN of open bits take operands of their own lanes,
+            // but for the two conversions, listed above.
+            _ => match self.nan_lanes() {
+                Some(lanes) => lanes,
+                None => return None,
+            },
+        })
+    }
+}

@@ -743,28 +743,37 @@ impl MacroAssembler for A64Masm {
         self.branch_if(cond, target);
     }
 
-    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes) {
+    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes, slow: Label) -> bool {
         let r = reg.index;
         match lanes {
             NanLanes::F32 | NanLanes::F64 => {
-                let done = self.ops.new_dynamic_label();
+                let slow = self.label(slow);
                 if lanes == NanLanes::F32 {
-                    asm!(self.ops
-                        ; fcmp S(r), S(r)
-                        ; b.vc =>done
-                        ; movz W(T0), 0x7FC0, lsl 16
-                        ; fmov S(r), W(T0)
-                    );
+                    asm!(self.ops ; fcmp S(r), S(r) ; b.vs =>slow);
                 } else {
-                    asm!(self.ops
-                        ; fcmp D(r), D(r)
-                        ; b.vc =>done
-                        ; movz X(T0), 0x7FF8, lsl 48
-                        ; fmov D(r), X(T0)
-                    );
+                    asm!(self.ops ; fcmp D(r), D(r) ; b.vs =>slow);
                 }
-                asm!(self.ops ; =>done);
+                true
             }
+            // Vectors without a branch: four instructions.
+            NanLanes::F32x4 | NanLanes::F64x2 => {
+                self.set_canonical_nans(reg, lanes);
+                false
+            }
+        }
+    }
+
+    fn set_canonical_nans(&mut self, reg: Reg, lanes: NanLanes) {
+        let r = reg.index;
+        match lanes {
+            NanLanes::F32 => asm!(self.ops
+                ; movz W(T0), 0x7FC0, lsl 16
+                ; fmov S(r), W(T0)
+            ),
+            NanLanes::F64 => asm!(self.ops
+                ; movz X(T0), 0x7FF8, lsl 48
+                ; fmov D(r), X(T0)
+            ),
             // The lanes equal to themselves (not NaNs, a mask in v31) keep their value;
             // the others take the canonical NaN (in v30).
             NanLanes::F32x4 => asm!(self.ops

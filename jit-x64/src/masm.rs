@@ -762,18 +762,37 @@ impl MacroAssembler for X64Masm {
         self.jcc(cond, target);
     }
 
-    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes) {
-        let (r, done) = (reg.index, self.ops.new_dynamic_label());
+    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes, slow: Label) -> bool {
+        let (r, slow) = (reg.index, self.label(slow));
+        match lanes {
+            NanLanes::F32 => asm!(self.ops ; ucomiss Rx(r), Rx(r)),
+            NanLanes::F64 => asm!(self.ops ; ucomisd Rx(r), Rx(r)),
+            NanLanes::F32x4 => asm!(self.ops
+                ; movaps xmm15, Rx(r)
+                ; cmpunordps xmm15, Rx(r)
+                ; ptest xmm15, xmm15
+            ),
+            NanLanes::F64x2 => asm!(self.ops
+                ; movapd xmm15, Rx(r)
+                ; cmpunordpd xmm15, Rx(r)
+                ; ptest xmm15, xmm15
+            ),
+        }
+        match lanes {
+            NanLanes::F32 | NanLanes::F64 => asm!(self.ops ; jp =>slow),
+            NanLanes::F32x4 | NanLanes::F64x2 => asm!(self.ops ; jnz =>slow),
+        }
+        true
+    }
+
+    fn set_canonical_nans(&mut self, reg: Reg, lanes: NanLanes) {
+        let r = reg.index;
         match lanes {
             NanLanes::F32 => asm!(self.ops
-                ; ucomiss Rx(r), Rx(r)
-                ; jnp =>done
                 ; mov eax, 0x7FC0_0000
                 ; movd Rx(r), eax
             ),
             NanLanes::F64 => asm!(self.ops
-                ; ucomisd Rx(r), Rx(r)
-                ; jnp =>done
                 ; mov rax, QWORD 0x7FF8_0000_0000_0000
                 ; movq Rx(r), rax
             ),
@@ -781,8 +800,6 @@ impl MacroAssembler for X64Masm {
             NanLanes::F32x4 => asm!(self.ops
                 ; movaps xmm15, Rx(r)
                 ; cmpunordps xmm15, Rx(r)
-                ; ptest xmm15, xmm15
-                ; jz =>done
                 ; mov eax, 0x7FC0_0000
                 ; movd xmm14, eax
                 ; pshufd xmm14, xmm14, 0
@@ -794,8 +811,6 @@ impl MacroAssembler for X64Masm {
             NanLanes::F64x2 => asm!(self.ops
                 ; movapd xmm15, Rx(r)
                 ; cmpunordpd xmm15, Rx(r)
-                ; ptest xmm15, xmm15
-                ; jz =>done
                 ; mov rax, QWORD 0x7FF8_0000_0000_0000
                 ; movq xmm14, rax
                 ; punpcklqdq xmm14, xmm14
@@ -805,7 +820,6 @@ impl MacroAssembler for X64Masm {
                 ; movapd Rx(r), xmm15
             ),
         }
-        asm!(self.ops ; =>done);
     }
 
     fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label) {

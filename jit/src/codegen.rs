@@ -16,7 +16,7 @@
 
 use std::ops::{Deref, DerefMut, Range};
 
-use stratus_decoder::{IndexType, Opcode, ValType};
+use stratus_decoder::{IndexType, NanLanes, Opcode, ValType};
 use stratus_runtime::{Bounds, ExitKind, TrapKind};
 
 use crate::abi::{self, Libcall};
@@ -43,6 +43,9 @@ pub(crate) enum Stub {
     /// at `offset` from the frame base; `record`: the caller's frame record was pushed
     /// (a call, not a tail call), and is popped after.
     RuntimeCall { label: Label, done: Label, trap: Label, offset: i32, record: bool },
+    /// Some lane of `reg` is a NaN: it becomes the canonical NaN (the deterministic
+    /// profile), and the code goes on at `resume`.
+    CanonicalNans { label: Label, resume: Label, reg: Reg, lanes: NanLanes },
 }
 
 /// The rest of a trap's exit, which a function's traps of one kind share (see `CodeGen`).
@@ -189,6 +192,17 @@ impl<M: MacroAssembler> CodeGen<M> {
     fn trap_label(&mut self, kind: TrapKind, pc: u32, index: Option<Reg>) -> Label {
         let (_, mut traps) = self.split(pc);
         traps.stub(kind, index)
+    }
+
+    /// Makes every NaN in the `lanes` of `reg` the positive canonical NaN, out of line
+    /// where the back-end tests for NaNs with a branch.
+    pub fn canonical_nans(&mut self, reg: Reg, lanes: NanLanes) {
+        let slow = self.new_label();
+        if self.masm.canonicalize_nans(reg, lanes, slow) {
+            let resume = self.new_label();
+            self.masm.bind(resume);
+            self.stubs.push(Stub::CanonicalNans { label: slow, resume, reg, lanes });
+        }
     }
 
     /// The exit for a libcall at `pc` that failed.
@@ -931,6 +945,11 @@ impl<M: MacroAssembler> CodeGen<M> {
                 }
                 self.masm.branch_zero(Width::W32, result, false, trap);
                 self.masm.jump(done);
+            }
+            Stub::CanonicalNans { label, resume, reg, lanes } => {
+                self.masm.bind(label);
+                self.masm.set_canonical_nans(reg, lanes);
+                self.masm.jump(resume);
             }
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use stratus_decoder::{BlockType, FuncType, Imm, MemArg, Opcode, Reader, ValType};
+use stratus_decoder::{BlockType, FuncType, Imm, MemArg, NanLanes, Opcode, Reader, ValType};
 use stratus_runtime::CompiledModule;
 use stratus_validator::{FuncInfo, side_table_entries};
 
@@ -335,13 +335,15 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
             {
                 return self.fused_branch(lowering, reader);
             }
+            self.stack.nan_blind = self.nan_blind_operands(op);
             self.numeric(op, lowering, imm);
-            self.canonical_result(op);
+            self.open_nans(op);
             return Ok(());
         }
         if op.encoding() >> 16 == 0xFD {
+            self.stack.nan_blind = self.nan_blind_operands(op);
             self.simd(op, imm)?;
-            self.canonical_result(op);
+            self.open_nans(op);
             return Ok(());
         }
         match (op, imm) {
@@ -924,6 +926,7 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         }
         let mut dst = 0;
         for position in first..self.stack.operands.len() {
+            self.stack.canonicalize(self.masm, position);
             let operand = self.stack.operands[position];
             match operand.loc {
                 Loc::Const(bits) => self.masm.store_slot_const(dst, bits),
@@ -961,13 +964,23 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         Ok(Callee::Defined { index, frame_slots: info.local_slots + info.max_stack_slots })
     }
 
-    /// Under the deterministic profile, makes a NaN that `op` may have left on top of
-    /// the stack the positive canonical NaN.
-    fn canonical_result(&mut self, op: Opcode) {
+    /// Under the deterministic profile, the lanes of `op`'s operands whose NaNs it may
+    /// take with open bits.
+    fn nan_blind_operands(&self, op: Opcode) -> Option<NanLanes> {
+        op.nan_blind_operands().filter(|_| self.masm.deterministic)
+    }
+
+    /// Under the deterministic profile, notes that `op` may have left a NaN of open
+    /// bits on top of the stack, to be made the positive canonical NaN when observed;
+    /// `op`'s operands are popped.
+    fn open_nans(&mut self, op: Opcode) {
+        self.stack.nan_blind = None;
         let Some(lanes) = op.nan_lanes().filter(|_| self.masm.deterministic) else { return };
-        let (ty, reg) = self.stack.pop_reg(self.masm);
-        self.masm.canonicalize_nans(reg, lanes);
-        self.stack.push_reg(ty, reg);
+        if !self.stack.mark_open_nans(lanes) {
+            let (ty, reg) = self.stack.pop_reg(self.masm);
+            self.masm.canonical_nans(reg, lanes);
+            self.stack.push_reg(ty, reg);
+        }
     }
 
     /// A tail call of `callee`, of type `ty`: its arguments go to the frame base, the

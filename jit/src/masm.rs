@@ -281,8 +281,16 @@ pub trait MacroAssembler {
     /// Jumps when `lhs cond rhs` (a protocol operation).
     fn branch_cmp(&mut self, cond: Cond, width: Width, lhs: Reg, rhs: Src, target: Label);
     /// Makes every NaN in the `lanes` of `reg` the positive canonical NaN (the
-    /// deterministic profile). Uses the back-end's scratch registers.
-    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes);
+    /// deterministic profile), or jumps to `slow` if a lane is a NaN and returns true:
+    /// then the out-of-line code at `slow` calls [`set_canonical_nans`] and comes back,
+    /// so that the common case, no NaN, takes no branch. Uses the back-end's scratch
+    /// registers.
+    ///
+    /// [`set_canonical_nans`]: MacroAssembler::set_canonical_nans
+    fn canonicalize_nans(&mut self, reg: Reg, lanes: NanLanes, slow: Label) -> bool;
+    /// The slow path of [`canonicalize_nans`](MacroAssembler::canonicalize_nans): the
+    /// NaN lanes of `reg` become the positive canonical NaN.
+    fn set_canonical_nans(&mut self, reg: Reg, lanes: NanLanes);
     /// `dst += rhs` in 64 bits; jumps to `target` if the sum overflows (unsigned). An
     /// immediate `rhs` is below 4096.
     fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label);

@@ -7,11 +7,19 @@
 //! written back: at every label (another path may arrive with other registers) and
 //! after every call (which clobbers them).
 //!
+//! Under the deterministic profile, the NaN an arithmetic instruction leaves in a
+//! register may keep open bits until something observes them: the operand is marked
+//! with its float lanes, and made canonical where it is popped or spilled, unless the
+//! instruction popping it ignores a NaN operand's bits (see
+//! `Opcode::nan_blind_operands`). So a chain of arithmetic checks for NaNs once, where
+//! its result is stored, compared bit by bit or leaves the register. Slots and locals
+//! only ever hold canonical values: the interpreter and other code read them.
+//!
 //! Each operation costs the same however many operands are below it: spilling
 //! starts above the operands known to be in their slots, and the operands that read a
 //! local are chained, so writing the local finds them without a search.
 
-use stratus_decoder::ValType;
+use stratus_decoder::{NanLanes, ValType};
 
 use crate::codegen::CodeGen;
 use crate::masm::{MacroAssembler, Reg, RegClass};
@@ -39,6 +47,9 @@ pub(crate) struct Operand {
     /// stopped being since): the local, and the position of the operand below it pushed
     /// as a read of the same local, or [`NONE`].
     read_of: (u32, u32),
+    /// A register operand whose NaNs in these lanes may have open bits (the
+    /// deterministic profile): see the module's comment.
+    nans: Option<NanLanes>,
 }
 
 /// No operand, no local.
@@ -68,6 +79,9 @@ pub(crate) struct ValueStack {
     spilled: usize,
     /// The reads of a local being detached: a working buffer.
     reads: Vec<u32>,
+    /// The lanes whose NaNs the instruction being compiled does not observe: its
+    /// operands with open NaNs in them are popped as they are.
+    pub nan_blind: Option<NanLanes>,
 }
 
 fn class_index(class: RegClass) -> usize {
@@ -87,6 +101,7 @@ impl ValueStack {
             local_reads: Vec::new(),
             spilled: 0,
             reads: Vec::new(),
+            nan_blind: None,
         }
     }
 
@@ -129,7 +144,7 @@ impl ValueStack {
             }
             _ => (NONE, NONE),
         };
-        self.operands.push(Operand { ty, loc, slot, read_of });
+        self.operands.push(Operand { ty, loc, slot, read_of, nans: None });
     }
 
     /// Removes the top operand.
@@ -150,6 +165,28 @@ impl ValueStack {
     #[inline]
     pub fn push_reg(&mut self, ty: ValType, reg: Reg) {
         self.push(ty, Loc::Reg(reg));
+    }
+
+    /// Marks the top operand, which an arithmetic instruction just left, as having
+    /// NaNs of open bits in `lanes`; false, and no mark, if it is not a register of its
+    /// own (then the caller makes its NaNs canonical at once).
+    pub fn mark_open_nans(&mut self, lanes: NanLanes) -> bool {
+        let top = self.peek();
+        match top.loc {
+            Loc::Reg(reg) if self.is_sole(reg) => {
+                self.operands.last_mut().expect("the top operand").nans = Some(lanes);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Makes the NaNs of operand `position` canonical if they may have open bits.
+    pub fn canonicalize<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>, position: usize) {
+        let operand = &mut self.operands[position];
+        if let (Some(lanes), Loc::Reg(reg)) = (operand.nans.take(), operand.loc) {
+            masm.canonical_nans(reg, lanes);
+        }
     }
 
     #[inline]
@@ -205,6 +242,7 @@ impl ValueStack {
 
     /// Writes operand `position` to its slot, giving up its register.
     pub fn spill<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>, position: usize) {
+        self.canonicalize(masm, position);
         let Operand { ty, loc, slot, .. } = self.operands[position];
         match loc {
             Loc::Slot => return,
@@ -319,7 +357,10 @@ impl ValueStack {
     /// Pops the top operand into a register the caller only reads (one use, the
     /// caller's). A local read from its slot stays cached in the register.
     pub fn pop_reg_shared<M: MacroAssembler>(&mut self, masm: &mut CodeGen<M>) -> (ValType, Reg) {
-        let Operand { ty, loc, slot, .. } = self.peek();
+        let Operand { ty, loc, slot, nans, .. } = self.peek();
+        if nans.is_some() && nans != self.nan_blind {
+            self.canonicalize(masm, self.operands.len() - 1);
+        }
         let reg = match loc {
             Loc::Reg(reg) => reg,
             Loc::Local(local) => match self.cached_reg(local) {

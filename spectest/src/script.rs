@@ -420,7 +420,7 @@ fn check_results(actual: &[Val], expected: &[WastRet<'_>], session: &Session) ->
         return Err(format!("got {}, expected {}", describe_all(actual), expected_text()));
     }
     for (i, (value, pattern)) in actual.iter().zip(expected).enumerate() {
-        if !matches(pattern, value, &session.externs) {
+        if !matches(pattern, value, &session.externs, session.profile()) {
             let which = if actual.len() > 1 { format!("result {i}: ") } else { String::new() };
             return Err(format!("{which}got {}, expected {}", describe(value), describe_expected(pattern)));
         }

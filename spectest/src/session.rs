@@ -15,7 +15,7 @@ use wast::WastInvoke;
 use crate::host::spectest_module;
 use crate::link::Registry;
 use crate::report::FunctionCounts;
-use crate::values::{ExternRefs, arg_val};
+use crate::values::{ExternRefs, Profile, arg_val};
 use crate::worker::{BoundsChecks, RunOptions};
 
 pub(crate) struct Session {
@@ -32,6 +32,7 @@ pub(crate) struct Session {
     /// What was not made for want of a proposal (see [`Session::skip_module`]), so that
     /// the directives that use it are skipped for the same reason.
     skipped: Skipped,
+    profile: Profile,
 }
 
 /// Modules refused for using a proposal that is switched off or not implemented, by how
@@ -68,6 +69,11 @@ impl fmt::Display for InstantiateFailure {
 }
 
 impl Session {
+    /// Which NaNs the script's NaN patterns admit (see [`RunOptions::strict_nans`]).
+    pub(crate) fn profile(&self) -> Profile {
+        self.profile
+    }
+
     /// A fresh world whose store compiles functions as `compile` says.
     ///
     /// With guard bounds checks compiled code gets what `Config` gives it by default:
@@ -96,6 +102,10 @@ impl Session {
             last_definition: None,
             current: None,
             skipped: Skipped::default(),
+            profile: match options.deterministic && options.strict_nans {
+                true => Profile::Deterministic,
+                false => Profile::Full,
+            },
         })
     }
 

@@ -55,20 +55,30 @@ pub(crate) fn arg_val<T>(
     })
 }
 
-/// Whether `actual` is what the script expects.
-pub(crate) fn matches(expected: &WastRet<'_>, actual: &Val, externs: &ExternRefs) -> bool {
-    #[allow(irrefutable_let_patterns)] // As in `arg_val`.
-    let WastRet::Core(expected) = expected else { return false };
-    matches_core(expected, actual, externs)
+/// Which NaNs the patterns `nan:canonical` and `nan:arithmetic` admit.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Profile {
+    /// The spec's full profile: the NaNs each pattern names, of either sign.
+    Full,
+    /// The deterministic profile, strictly: every NaN an instruction produces is the
+    /// positive canonical NaN, so both patterns admit that one alone.
+    Deterministic,
 }
 
-fn matches_core(expected: &WastRetCore<'_>, actual: &Val, externs: &ExternRefs) -> bool {
+/// Whether `actual` is what the script expects.
+pub(crate) fn matches(expected: &WastRet<'_>, actual: &Val, externs: &ExternRefs, profile: Profile) -> bool {
+    #[allow(irrefutable_let_patterns)] // As in `arg_val`.
+    let WastRet::Core(expected) = expected else { return false };
+    matches_core(expected, actual, externs, profile)
+}
+
+fn matches_core(expected: &WastRetCore<'_>, actual: &Val, externs: &ExternRefs, profile: Profile) -> bool {
     match (expected, actual) {
         (WastRetCore::I32(e), Val::I32(a)) => e == a,
         (WastRetCore::I64(e), Val::I64(a)) => e == a,
-        (WastRetCore::F32(e), Val::F32(a)) => f32_matches(e, *a),
-        (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, *a),
-        (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
+        (WastRetCore::F32(e), Val::F32(a)) => f32_matches(e, *a, profile),
+        (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, *a, profile),
+        (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a, profile),
         (WastRetCore::RefNull(heap), Val::FuncRef(None)) => null_of(heap, AbstractHeapType::Func),
         (WastRetCore::RefNull(heap), Val::ExternRef(None)) => null_of(heap, AbstractHeapType::Extern),
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
@@ -76,7 +86,9 @@ fn matches_core(expected: &WastRetCore<'_>, actual: &Val, externs: &ExternRefs) 
         // The index names a function of some module; which function the reference
         // points at is not observable from the script, so any non-null one matches.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
-        (WastRetCore::Either(options), _) => options.iter().any(|e| matches_core(e, actual, externs)),
+        (WastRetCore::Either(options), _) => {
+            options.iter().any(|e| matches_core(e, actual, externs, profile))
+        }
         _ => false,
     }
 }
@@ -99,33 +111,36 @@ const F64_QUIET_NAN: u64 = 0x7ff8_0000_0000_0000;
 
 /// `nan:canonical` is the quiet NaN with an empty payload, of either sign;
 /// `nan:arithmetic` any NaN with the quiet bit set; a literal compares by bits, so a
-/// NaN literal names one exact payload and `-0` differs from `0`.
-pub(crate) fn f32_matches(expected: &NanPattern<F32>, bits: u32) -> bool {
+/// NaN literal names one exact payload and `-0` differs from `0`. Under the
+/// deterministic profile both patterns admit the positive canonical NaN alone.
+pub(crate) fn f32_matches(expected: &NanPattern<F32>, bits: u32, profile: Profile) -> bool {
     match expected {
+        NanPattern::Value(value) => value.bits == bits,
+        _ if profile == Profile::Deterministic => bits == F32_QUIET_NAN,
         NanPattern::CanonicalNan => bits & !F32_SIGN == F32_QUIET_NAN,
         NanPattern::ArithmeticNan => bits & F32_QUIET_NAN == F32_QUIET_NAN,
-        NanPattern::Value(value) => value.bits == bits,
     }
 }
 
 /// As [`f32_matches`], for `f64`.
-pub(crate) fn f64_matches(expected: &NanPattern<F64>, bits: u64) -> bool {
+pub(crate) fn f64_matches(expected: &NanPattern<F64>, bits: u64, profile: Profile) -> bool {
     match expected {
+        NanPattern::Value(value) => value.bits == bits,
+        _ if profile == Profile::Deterministic => bits == F64_QUIET_NAN,
         NanPattern::CanonicalNan => bits & !F64_SIGN == F64_QUIET_NAN,
         NanPattern::ArithmeticNan => bits & F64_QUIET_NAN == F64_QUIET_NAN,
-        NanPattern::Value(value) => value.bits == bits,
     }
 }
 
 /// Integer shapes compare the whole vector; float shapes compare lane by lane, each
 /// lane with its own NaN pattern.
-pub(crate) fn v128_matches(expected: &V128Pattern, actual: u128) -> bool {
+pub(crate) fn v128_matches(expected: &V128Pattern, actual: u128, profile: Profile) -> bool {
     match expected {
         V128Pattern::F32x4(lanes) => {
-            lanes.iter().enumerate().all(|(i, lane)| f32_matches(lane, (actual >> (32 * i)) as u32))
+            lanes.iter().enumerate().all(|(i, lane)| f32_matches(lane, (actual >> (32 * i)) as u32, profile))
         }
         V128Pattern::F64x2(lanes) => {
-            lanes.iter().enumerate().all(|(i, lane)| f64_matches(lane, (actual >> (64 * i)) as u64))
+            lanes.iter().enumerate().all(|(i, lane)| f64_matches(lane, (actual >> (64 * i)) as u64, profile))
         }
         _ => int_pattern_bits(expected) == Some(actual),
     }
@@ -284,28 +299,44 @@ mod tests {
     fn f32_nan_patterns() {
         let canonical = NanPattern::CanonicalNan;
         let arithmetic = NanPattern::ArithmeticNan;
-        assert!(f32_matches(&canonical, 0x7fc0_0000));
-        assert!(f32_matches(&canonical, 0xffc0_0000), "either sign");
-        assert!(!f32_matches(&canonical, 0x7fc0_0001), "a payload is not canonical");
-        assert!(!f32_matches(&canonical, 0x7f80_0001), "signalling");
-        assert!(!f32_matches(&canonical, 0x7f80_0000), "infinity");
-        assert!(f32_matches(&arithmetic, 0x7fc0_0000));
-        assert!(f32_matches(&arithmetic, 0xffc0_1234), "any payload with the quiet bit");
-        assert!(!f32_matches(&arithmetic, 0x7fa0_0000), "signalling NaN lacks the quiet bit");
-        assert!(!f32_matches(&arithmetic, 0x3fc0_0000), "not a NaN");
-        assert!(f32_matches(&f32p(0x7fa0_0000), 0x7fa0_0000), "a NaN literal is matched by bits");
-        assert!(!f32_matches(&f32p(0x7fa0_0000), 0x7fc0_0000));
-        assert!(!f32_matches(&f32p(0x0000_0000), 0x8000_0000), "0 is not -0");
+        assert!(f32_matches(&canonical, 0x7fc0_0000, Profile::Full));
+        assert!(f32_matches(&canonical, 0xffc0_0000, Profile::Full), "either sign");
+        assert!(!f32_matches(&canonical, 0x7fc0_0001, Profile::Full), "a payload is not canonical");
+        assert!(!f32_matches(&canonical, 0x7f80_0001, Profile::Full), "signalling");
+        assert!(!f32_matches(&canonical, 0x7f80_0000, Profile::Full), "infinity");
+        assert!(f32_matches(&arithmetic, 0x7fc0_0000, Profile::Full));
+        assert!(f32_matches(&arithmetic, 0xffc0_1234, Profile::Full), "any payload with the quiet bit");
+        assert!(!f32_matches(&arithmetic, 0x7fa0_0000, Profile::Full), "signalling NaN lacks the quiet bit");
+        assert!(!f32_matches(&arithmetic, 0x3fc0_0000, Profile::Full), "not a NaN");
+        assert!(
+            f32_matches(&f32p(0x7fa0_0000), 0x7fa0_0000, Profile::Full),
+            "a NaN literal is matched by bits"
+        );
+        assert!(!f32_matches(&f32p(0x7fa0_0000), 0x7fc0_0000, Profile::Full));
+        assert!(!f32_matches(&f32p(0x0000_0000), 0x8000_0000, Profile::Full), "0 is not -0");
     }
 
     #[test]
     fn f64_nan_patterns() {
-        assert!(f64_matches(&NanPattern::CanonicalNan, 0xfff8_0000_0000_0000));
-        assert!(!f64_matches(&NanPattern::CanonicalNan, 0x7ff8_0000_0000_0001));
-        assert!(f64_matches(&NanPattern::ArithmeticNan, 0x7ffc_0000_0000_0001));
-        assert!(!f64_matches(&NanPattern::ArithmeticNan, 0x7ff4_0000_0000_0000));
-        assert!(!f64_matches(&NanPattern::ArithmeticNan, 0x7ff0_0000_0000_0000), "infinity");
-        assert!(f64_matches(&NanPattern::Value(F64 { bits: 1 }), 1));
+        assert!(f64_matches(&NanPattern::CanonicalNan, 0xfff8_0000_0000_0000, Profile::Full));
+        assert!(!f64_matches(&NanPattern::CanonicalNan, 0x7ff8_0000_0000_0001, Profile::Full));
+        assert!(f64_matches(&NanPattern::ArithmeticNan, 0x7ffc_0000_0000_0001, Profile::Full));
+        assert!(!f64_matches(&NanPattern::ArithmeticNan, 0x7ff4_0000_0000_0000, Profile::Full));
+        assert!(!f64_matches(&NanPattern::ArithmeticNan, 0x7ff0_0000_0000_0000, Profile::Full), "infinity");
+        assert!(f64_matches(&NanPattern::Value(F64 { bits: 1 }), 1, Profile::Full));
+    }
+
+    #[test]
+    fn deterministic_profile_admits_the_positive_canonical_nan_alone() {
+        let det = Profile::Deterministic;
+        for pattern in [NanPattern::CanonicalNan, NanPattern::ArithmeticNan] {
+            assert!(f32_matches(&pattern, 0x7fc0_0000, det));
+            assert!(!f32_matches(&pattern, 0xffc0_0000, det), "negative");
+            assert!(!f32_matches(&pattern, 0x7fc0_0001, det), "a payload");
+        }
+        assert!(f64_matches(&NanPattern::ArithmeticNan, 0x7ff8_0000_0000_0000, det));
+        assert!(!f64_matches(&NanPattern::CanonicalNan, 0xfff8_0000_0000_0000, det), "negative");
+        assert!(f32_matches(&f32p(0xffc0_0001), 0xffc0_0001, det), "a literal is matched by bits");
     }
 
     #[test]
@@ -317,15 +348,31 @@ mod tests {
             f32p((-0.0f32).to_bits()),
         ]);
         let lanes = |l: [u32; 4]| l.iter().rev().fold(0u128, |acc, &lane| acc << 32 | u128::from(lane));
-        assert!(v128_matches(&pattern, lanes([0xffc0_0000, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000])));
-        assert!(!v128_matches(&pattern, lanes([0x7fc0_0001, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000])));
-        assert!(!v128_matches(&pattern, lanes([0x7fc0_0000, 0x7fa0_0000, 0x3f80_0000, 0x8000_0000])));
-        assert!(!v128_matches(&pattern, lanes([0x7fc0_0000, 0x7fc0_0000, 0x3f80_0000, 0x0000_0000])));
+        assert!(v128_matches(
+            &pattern,
+            lanes([0xffc0_0000, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000]),
+            Profile::Full
+        ));
+        assert!(!v128_matches(
+            &pattern,
+            lanes([0x7fc0_0001, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000]),
+            Profile::Full
+        ));
+        assert!(!v128_matches(
+            &pattern,
+            lanes([0x7fc0_0000, 0x7fa0_0000, 0x3f80_0000, 0x8000_0000]),
+            Profile::Full
+        ));
+        assert!(!v128_matches(
+            &pattern,
+            lanes([0x7fc0_0000, 0x7fc0_0000, 0x3f80_0000, 0x0000_0000]),
+            Profile::Full
+        ));
 
         let pattern = V128Pattern::F64x2([f64p(2.0), NanPattern::CanonicalNan]);
         let value = u128::from(2.0f64.to_bits()) | u128::from(0x7ff8_0000_0000_0000u64) << 64;
-        assert!(v128_matches(&pattern, value));
-        assert!(!v128_matches(&pattern, value | 1 << 64));
+        assert!(v128_matches(&pattern, value, Profile::Full));
+        assert!(!v128_matches(&pattern, value | 1 << 64, Profile::Full));
     }
 
     fn f64p(value: f64) -> NanPattern<F64> {
@@ -335,15 +382,15 @@ mod tests {
     #[test]
     fn integer_lanes_are_little_endian() {
         let value = 0x0000_0004_0000_0003_0000_0002_ffff_ffffu128;
-        assert!(v128_matches(&V128Pattern::I32x4([-1, 2, 3, 4]), value));
-        assert!(!v128_matches(&V128Pattern::I32x4([2, -1, 3, 4]), value));
-        assert!(v128_matches(&V128Pattern::I64x2([0x2_ffff_ffff, 0x4_0000_0003]), value));
+        assert!(v128_matches(&V128Pattern::I32x4([-1, 2, 3, 4]), value, Profile::Full));
+        assert!(!v128_matches(&V128Pattern::I32x4([2, -1, 3, 4]), value, Profile::Full));
+        assert!(v128_matches(&V128Pattern::I64x2([0x2_ffff_ffff, 0x4_0000_0003]), value, Profile::Full));
         let mut bytes = [0i8; 16];
         bytes[0] = -1;
         bytes[15] = 0x12;
-        assert!(v128_matches(&V128Pattern::I8x16(bytes), 0x12u128 << 120 | 0xff));
+        assert!(v128_matches(&V128Pattern::I8x16(bytes), 0x12u128 << 120 | 0xff, Profile::Full));
         let halves = [1i16, -2, 0, 0, 0, 0, 0, 0x7fff];
-        assert!(v128_matches(&V128Pattern::I16x8(halves), 0x7fffu128 << 112 | 0xfffe_0001));
+        assert!(v128_matches(&V128Pattern::I16x8(halves), 0x7fffu128 << 112 | 0xfffe_0001, Profile::Full));
     }
 
     #[test]
@@ -355,21 +402,47 @@ mod tests {
         assert_eq!(externs.get_or_create(&mut store, 1), one, "the same N is the same value");
         assert_ne!(one, two);
         let ext = |n| WastRetCore::RefExtern(Some(n));
-        assert!(matches_core(&ext(1), &Val::ExternRef(Some(one)), &externs));
-        assert!(!matches_core(&ext(1), &Val::ExternRef(Some(two)), &externs));
-        assert!(!matches_core(&ext(3), &Val::ExternRef(Some(one)), &externs), "never passed in");
-        assert!(!matches_core(&ext(1), &Val::ExternRef(None), &externs));
-        assert!(matches_core(&WastRetCore::RefExtern(None), &Val::ExternRef(Some(two)), &externs));
+        assert!(matches_core(&ext(1), &Val::ExternRef(Some(one)), &externs, Profile::Full));
+        assert!(!matches_core(&ext(1), &Val::ExternRef(Some(two)), &externs, Profile::Full));
+        assert!(
+            !matches_core(&ext(3), &Val::ExternRef(Some(one)), &externs, Profile::Full),
+            "never passed in"
+        );
+        assert!(!matches_core(&ext(1), &Val::ExternRef(None), &externs, Profile::Full));
+        assert!(matches_core(
+            &WastRetCore::RefExtern(None),
+            &Val::ExternRef(Some(two)),
+            &externs,
+            Profile::Full
+        ));
 
         let null = |ty| WastRetCore::RefNull(Some(HeapType::Abstract { shared: false, ty }));
-        assert!(matches_core(&null(AbstractHeapType::Func), &Val::FuncRef(None), &externs));
-        assert!(!matches_core(&null(AbstractHeapType::Func), &Val::ExternRef(None), &externs));
-        assert!(matches_core(&null(AbstractHeapType::Extern), &Val::ExternRef(None), &externs));
-        assert!(!matches_core(&null(AbstractHeapType::Extern), &Val::ExternRef(Some(one)), &externs));
+        assert!(matches_core(&null(AbstractHeapType::Func), &Val::FuncRef(None), &externs, Profile::Full));
+        assert!(!matches_core(&null(AbstractHeapType::Func), &Val::ExternRef(None), &externs, Profile::Full));
+        assert!(matches_core(
+            &null(AbstractHeapType::Extern),
+            &Val::ExternRef(None),
+            &externs,
+            Profile::Full
+        ));
+        assert!(!matches_core(
+            &null(AbstractHeapType::Extern),
+            &Val::ExternRef(Some(one)),
+            &externs,
+            Profile::Full
+        ));
         let func = stratus_runtime::FuncAddr(0);
-        assert!(matches_core(&WastRetCore::RefFunc(None), &Val::FuncRef(Some(func)), &externs));
-        assert!(!matches_core(&WastRetCore::RefFunc(None), &Val::FuncRef(None), &externs));
-        assert!(!matches_core(&WastRetCore::I32(0), &Val::I64(0), &externs), "types must agree");
+        assert!(matches_core(
+            &WastRetCore::RefFunc(None),
+            &Val::FuncRef(Some(func)),
+            &externs,
+            Profile::Full
+        ));
+        assert!(!matches_core(&WastRetCore::RefFunc(None), &Val::FuncRef(None), &externs, Profile::Full));
+        assert!(
+            !matches_core(&WastRetCore::I32(0), &Val::I64(0), &externs, Profile::Full),
+            "types must agree"
+        );
     }
 
     #[test]

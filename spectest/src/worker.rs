@@ -44,6 +44,12 @@ pub struct RunOptions {
     /// Stores run the spec's deterministic profile (canonical NaNs, the relaxed
     /// instructions' deterministic results).
     pub deterministic: bool,
+    /// With `deterministic`: the patterns `nan:canonical` and `nan:arithmetic` admit the
+    /// positive canonical NaN alone, the one every NaN-producing instruction gives under
+    /// the profile. Stricter than the scripts, whose `nan:canonical` admits either sign
+    /// because an instruction that only flips the sign (`neg`) may come after: for tests
+    /// that list those directives.
+    pub strict_nans: bool,
 }
 
 /// How compiled code checks its memory accesses, through the memories' reservations.
@@ -64,6 +70,7 @@ impl Default for RunOptions {
             bounds_checks: BoundsChecks::Guard,
             features: Features::default(),
             deterministic: false,
+            strict_nans: false,
         }
     }
 }

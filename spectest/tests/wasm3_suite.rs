@@ -36,22 +36,26 @@ const EXPECTATIONS: &str = include_str!("wasm3-expectations.txt");
 struct Expectations {
     failures: BTreeMap<&'static str, usize>,
     skips: Vec<&'static str>,
+    /// Failures more under strict NaN patterns (`RunOptions::strict_nans`).
+    strict: BTreeMap<&'static str, usize>,
 }
 
-/// The expectation file: `fail SCRIPT COUNT REASON` and `skip PROPOSAL REASON` lines,
-/// `#` comments.
+/// The expectation file: `fail SCRIPT COUNT REASON`, `skip PROPOSAL REASON` and
+/// `strict SCRIPT COUNT REASON` lines, `#` comments.
 fn expectations() -> Expectations {
     let mut expected = Expectations::default();
     for line in EXPECTATIONS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words[..] {
-            ["fail", script, count, _, ..] => {
+            [kind @ ("fail" | "strict"), script, count, _, ..] => {
                 let count = count.parse().unwrap_or_else(|_| panic!("wasm3-expectations.txt: {line:?}"));
-                expected.failures.insert(script, count);
+                let list = if kind == "fail" { &mut expected.failures } else { &mut expected.strict };
+                list.insert(script, count);
             }
             ["skip", proposal, _, ..] => expected.skips.push(proposal),
             _ => panic!(
-                "wasm3-expectations.txt: {line:?} is no `fail SCRIPT COUNT REASON` or `skip PROPOSAL REASON`"
+                "wasm3-expectations.txt: {line:?} is no `fail SCRIPT COUNT REASON`, `skip PROPOSAL REASON` \
+                 or `strict SCRIPT COUNT REASON`"
             ),
         }
     }
@@ -81,12 +85,15 @@ fn run_wasm3(options: &RunOptions) -> Summary {
     summary
 }
 
-/// Prints each folder's counts and every unexpected outcome, then fails on any.
-fn assert_as_expected(what: &str, summary: &Summary) {
+/// Prints each folder's counts and every unexpected outcome, then fails on any; `strict`:
+/// the run had strict NaN patterns.
+fn assert_as_expected(what: &str, summary: &Summary, strict: bool) {
     let expected = expectations();
     let mut problems = Vec::new();
     for file in &summary.files {
-        let listed = expected.failures.get(file.name.as_str()).copied().unwrap_or(0);
+        let name = file.name.as_str();
+        let listed = expected.failures.get(name).copied().unwrap_or(0)
+            + if strict { expected.strict.get(name).copied().unwrap_or(0) } else { 0 };
         if file.counts.failed != listed {
             problems.push(format!("{file} (expected {listed} failures)"));
             problems.extend(file.failures.iter().take(20).map(|failure| format!("  {failure}")));
@@ -113,7 +120,7 @@ fn wasm3() -> RunOptions {
 #[test]
 fn wasm_3_0_scripts_interpreted() {
     let summary = run_wasm3(&wasm3());
-    assert_as_expected("wasm-3.0, interpreted", &summary);
+    assert_as_expected("wasm-3.0, interpreted", &summary, false);
 }
 
 #[test]
@@ -122,7 +129,7 @@ fn wasm_3_0_scripts_compiled() {
         return;
     }
     let summary = run_wasm3(&RunOptions { compile: CompilePolicy::Eager, ..wasm3() });
-    assert_as_expected("wasm-3.0, compiled", &summary);
+    assert_as_expected("wasm-3.0, compiled", &summary, false);
     let functions = summary.functions();
     assert!(functions.compiled > 0, "nothing compiled");
     assert_eq!(functions.interpreted, 0, "functions left to the interpreter: {functions}");
@@ -137,21 +144,26 @@ fn wasm_3_0_scripts_compiled_with_explicit_bounds_checks() {
     let options =
         RunOptions { compile: CompilePolicy::Eager, bounds_checks: BoundsChecks::Explicit, ..wasm3() };
     let summary = run_wasm3(&options);
-    assert_as_expected("wasm-3.0, compiled, explicit bounds checks", &summary);
+    assert_as_expected("wasm-3.0, compiled, explicit bounds checks", &summary, false);
     assert_eq!(summary.functions().interpreted, 0, "{}", summary.functions());
 }
 
-/// Under the deterministic profile (`stratus spectest --deterministic`), interpreted and
-/// compiled: the same scripts pass.
+/// Under the deterministic profile (`stratus spectest --deterministic`), interpreted,
+/// compiled and tiered (values cross tiers in their slots): the same scripts pass, and
+/// every NaN an instruction produces is the positive canonical NaN (strict NaN
+/// patterns, but for the directives listed).
 #[test]
 fn wasm_3_0_scripts_deterministic() {
-    let deterministic = RunOptions { deterministic: true, ..wasm3() };
+    let deterministic = RunOptions { deterministic: true, strict_nans: true, ..wasm3() };
     let summary = run_wasm3(&deterministic);
-    assert_as_expected("wasm-3.0, deterministic, interpreted", &summary);
+    assert_as_expected("wasm-3.0, deterministic, interpreted", &summary, true);
     if jit_here() {
         let summary = run_wasm3(&RunOptions { compile: CompilePolicy::Eager, ..deterministic });
-        assert_as_expected("wasm-3.0, deterministic, compiled", &summary);
+        assert_as_expected("wasm-3.0, deterministic, compiled", &summary, true);
         assert_eq!(summary.functions().interpreted, 0, "{}", summary.functions());
+        let thresholds = TierUpThresholds { calls: 1, back_edges: 1 };
+        let summary = run_wasm3(&RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..deterministic });
+        assert_as_expected("wasm-3.0, deterministic, tiered", &summary, true);
     }
 }
 
@@ -163,6 +175,6 @@ fn wasm_3_0_scripts_tiered() {
     }
     let thresholds = TierUpThresholds { calls: 1, back_edges: 1 };
     let summary = run_wasm3(&RunOptions { compile: CompilePolicy::OnHeat(thresholds), ..wasm3() });
-    assert_as_expected("wasm-3.0, tiered", &summary);
+    assert_as_expected("wasm-3.0, tiered", &summary, false);
     assert!(summary.functions().compiled > 0, "nothing compiled");
 }
