@@ -7,7 +7,8 @@
 #                                     what benches/run-aarch64 does)
 #
 # Produces OUTDIR/native/NAME and OUTDIR/wasm/NAME.wasm for every
-# benches/programs/NAME.c, plus NAME=sqlite from benches/programs/sqlite/
+# benches/programs/NAME.c, OUTDIR/free32/NAME.wasm and OUTDIR/free64/NAME.wasm for
+# the array kernels (wasm32 and wasm64 without libc), plus NAME=sqlite from benches/programs/sqlite/
 # linked with SQLite's amalgamation taken from the libsqlite3-sys crate's
 # bundled source in the cargo registry (fetched on demand, never checked in).
 # Installs clang/lld/wasi-libc with apt-get if they are missing. Idempotent:
@@ -79,6 +80,30 @@ for c in "$SRC"/*.c; do
         esac
     fi
 done
+
+# --- the kernels for wasm32 and wasm64, without libc --------------------------
+# wasi-libc has no wasm64, so the memory64 comparison builds the array kernels
+# freestanding (bench.h, BENCH_FREESTANDING: the export run(percent) returns the
+# checksum), both ways with the same flags: OUTDIR/free32/NAME.wasm and
+# OUTDIR/free64/NAME.wasm. Debian's clang-19, installed on demand.
+FREESTANDING="cholesky fdtd2d heat3d jacobi2d lu matmul trisolve floyd"
+FREEFLAGS="-O2 -Wall -nostdlib -mbulk-memory -DBENCH_FREESTANDING -I$SRC/freestanding
+  -Wl,--no-entry -Wl,--strip-debug"
+if [ "$NATIVE_ONLY" != 1 ]; then
+    mkdir -p "$OUT/free32" "$OUT/free64"
+    for name in $FREESTANDING; do
+        for bits in 32 64; do
+            dest="$OUT/free$bits/$name.wasm"
+            stale "$dest" "$SRC/$name.c" "$SRC/bench.h" "$SRC/freestanding/math.h" || continue
+            command -v clang-19 >/dev/null 2>&1 || {
+                SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+                $SUDO apt-get install -y clang-19 lld-19 libclang-rt-19-dev-wasm32
+            }
+            echo "wasm$bits  $name (freestanding)"
+            clang-19 --target=wasm$bits $FREEFLAGS -o "$dest" "$SRC/$name.c"
+        done
+    done
+fi
 
 # --- SQLite -----------------------------------------------------------------
 CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}

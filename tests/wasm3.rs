@@ -100,6 +100,38 @@ fn memory64_addresses_offsets_and_sizes() {
     );
 }
 
+/// Compiled code leaves the addresses of a 64-bit memory 0 below 2^31 to the guard
+/// region and checks the others out of line: both sides of 2^31, in bounds and out.
+#[test]
+fn memory64_addresses_past_2_gib() {
+    let text = r#"(module
+        (memory i64 32769)
+        (func (export "load") (param i64) (result i64) (i64.load (local.get 0)))
+        (func (export "load_high") (param i64) (result i64) (i64.load offset=0x80000000 (local.get 0)))
+        (func (export "store") (param i64 i64) (i64.store (local.get 0) (local.get 1))))"#;
+    let i64s = |values: &[i64]| values.iter().map(|&v| Val::I64(v)).collect::<Vec<_>>();
+    let (two_gib, end) = (1i64 << 31, (1i64 << 31) + 65536);
+    check(
+        text,
+        &[
+            ("store", &i64s(&[two_gib - 8, 1]), Ok(&[])),
+            ("store", &i64s(&[two_gib, 2]), Ok(&[])),
+            ("store", &i64s(&[end - 8, 3]), Ok(&[])),
+            ("load", &i64s(&[two_gib - 8]), Ok(&i64s(&[1]))),
+            ("load", &i64s(&[two_gib]), Ok(&i64s(&[2]))),
+            ("load", &i64s(&[end - 8]), Ok(&i64s(&[3]))),
+            ("load_high", &i64s(&[0]), Ok(&i64s(&[2]))),
+            ("load_high", &i64s(&[65536 - 8]), Ok(&i64s(&[3]))),
+            ("load", &i64s(&[end - 7]), Err(OOB)),
+            ("load_high", &i64s(&[65536 - 7]), Err(OOB)),
+            ("store", &i64s(&[end, 4]), Err(OOB)),
+            ("load", &i64s(&[1 << 32]), Err(OOB)),
+            ("load", &i64s(&[i64::MAX]), Err(OOB)),
+            ("load", &i64s(&[-1]), Err(OOB)),
+        ],
+    );
+}
+
 #[test]
 fn several_memories_each_with_its_own_bounds() {
     let text = r#"(module

@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build  # noqa: E402
 import measure  # noqa: E402
+import memory64  # noqa: E402
 import peers  # noqa: E402
 import report  # noqa: E402
 import svg  # noqa: E402
@@ -112,6 +113,12 @@ def main() -> int:
     program_names = [p.name for p in programs]
     slow = report.slowdowns(results, program_names, names)
 
+    # 4b. wasm64 against wasm32, compiled (when stratus-jit is measured).
+    m64 = None
+    if build.ARCH in ("x86-64", "AArch64") and (not args.runtimes or "stratus-jit" in args.runtimes.split(",")):
+        m64 = memory64.compare(args.programs_dir, set(args.only.split(",")) if args.only else None,
+                               settings["runs"], settings["largest_percent"], settings["timeout"], work)
+
     # 5. Loading the largest program, validation, RSS, sizes.
     largest = max(programs, key=lambda p: p.wasm.stat().st_size, default=None)
     note("start-up on the largest program")
@@ -137,7 +144,9 @@ def main() -> int:
         {r.name: r.describe for r in runtimes})
     extras = report.extras_text(startup, largest.name if largest else None, startup_largest, validate, compiled, sizes,
                                 rss)
+    extras += "\n" + "\n".join(memory64.lines(m64)[1:])
     figures = report.summary(slow, names, compiled, sizes)
+    figures["memory64_over_wasm32"] = m64["geomean"] if m64 else None
     extras += "\n" + report.summary_text(figures)
     print(f"\nStratus benchmarks, {mode} mode, median of up to {settings['runs']} runs; "
           f"@P%: ran P% of the full work, compared with native code at the same P%\n")
@@ -145,6 +154,7 @@ def main() -> int:
     print(extras)
     invalid = [f"{p.program}/{p.runtime}@{p.percent}%: {p.error}"
                for p in [*results.pairs.values(), *results.baselines.values()] if p.error]
+    invalid += [f"memory64 {name}: {e['error']}" for name, e in (m64 or {}).get("kernels", {}).items() if e["error"]]
     out.mkdir(parents=True, exist_ok=True)
     (out / "table.txt").write_text(table + "\n" + extras + "\n")
     wasm_runtimes = [n for n in names if n != "native"]
@@ -174,6 +184,7 @@ def main() -> int:
         "validate": validate,
         "compile": compiled,
         "peak_rss_kib": rss,
+        "memory64": m64,
         "stratus_size": sizes,
         "summary": figures,
         "invalid": invalid,

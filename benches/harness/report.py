@@ -176,6 +176,9 @@ def summary_text(figures: dict) -> str:
             for mode in rates))
     else:
         lines.append("  baseline JIT compile throughput: not measured")
+    if figures.get("memory64_over_wasm32"):
+        g = figures["memory64_over_wasm32"]
+        lines.append(f"  wasm64 over wasm32 (stratus-jit, geomean): {g['best']:.3f} best, {g['median']:.3f} median")
     lines.append("  stratus stripped: " + ", ".join(
         f"{build} {size / 1024:.0f} KiB" if size else f"{build} -" for build, size in figures["stripped_bytes"].items()))
     return "\n".join(lines)

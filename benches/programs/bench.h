@@ -15,6 +15,11 @@
  *   - The program prints exactly one line "checksum: <16 hex digits>" and
  *     exits 0. The checksum is identical natively and under wasm32-wasi.
  *   - No timing inside the programs; fixed seeds everywhere.
+ *
+ * Built with -DBENCH_FREESTANDING (the kernels only, for wasm32 and wasm64:
+ * wasi-libc has no wasm64), a program needs no libc: instead of printing, it
+ * exports run(percent), which runs main at that size and returns the
+ * checksum, and the harness calls it with stratus run --invoke run.
  */
 #ifndef STRATUS_BENCH_H
 #define STRATUS_BENCH_H
@@ -22,8 +27,24 @@
 /* No fused multiply-add: keeps floating-point results bit-identical. */
 #pragma STDC FP_CONTRACT OFF
 
-#include <inttypes.h>
 #include <stdint.h>
+
+#ifdef BENCH_FREESTANDING
+#include <stddef.h>
+/* With -mbulk-memory these become memory.copy and memory.fill, or inline code. */
+#define memcpy __builtin_memcpy
+#define memset __builtin_memset
+
+/* The size and the result of the call of run in progress. */
+static int bench_size_percent = 100;
+static uint64_t bench_checksum;
+
+static inline int bench_percent(int argc, char **argv) {
+    (void)argc, (void)argv;
+    return bench_size_percent;
+}
+#else
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +64,7 @@ static inline int bench_percent(int argc, char **argv) {
     fprintf(stderr, "usage: %s [full|quick|percent=P]  (P an integer, 1..100)\n", argv[0]);
     exit(2);
 }
+#endif
 
 /* Repetitions to run: full_reps scaled by the size argument, rounded to
  * nearest, at least 1. */
@@ -97,6 +119,21 @@ static inline void sum_double(sum_t *s, double d) {
     sum_u64(s, bits);
 }
 
+#ifdef BENCH_FREESTANDING
+static inline int bench_finish(sum_t *s) {
+    bench_checksum = s->h;
+    return 0;
+}
+
+int main(int argc, char **argv);
+
+/* Runs the program at percent of its full size (1..100); its checksum. */
+__attribute__((export_name("run"))) uint64_t run(int32_t percent) {
+    bench_size_percent = percent;
+    main(0, NULL);
+    return bench_checksum;
+}
+#else
 static inline int bench_finish(sum_t *s) {
     printf("checksum: %016" PRIx64 "\n", s->h);
     return 0;
@@ -108,5 +145,6 @@ static inline void *xmalloc(size_t n) {
     if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n); exit(1); }
     return p;
 }
+#endif
 
 #endif

@@ -800,6 +800,14 @@ impl MacroAssembler for A64Masm {
         asm!(self.ops ; b.hs =>target);
     }
 
+    fn branch_wide(&mut self, reg: Reg, target: Label) {
+        let target = self.label(target);
+        asm!(self.ops
+            ; tst X(reg.index), 0xFFFF_FFFF_8000_0000
+            ; b.ne =>target
+        );
+    }
+
     #[inline(always)]
     fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
         let (target, r) = (self.label(target), reg.index);

@@ -831,6 +831,15 @@ impl MacroAssembler for X64Masm {
         asm!(self.ops ; jc =>target);
     }
 
+    fn branch_wide(&mut self, reg: Reg, target: Label) {
+        let target = self.label(target);
+        // The immediate sign-extends: bits 31 to 63.
+        asm!(self.ops
+            ; test Rq(reg.index), i32::MIN
+            ; jnz =>target
+        );
+    }
+
     #[inline(always)]
     fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label) {
         let (target, r) = (self.label(target), reg.index);

@@ -43,6 +43,10 @@ pub(crate) enum Stub {
     /// at `offset` from the frame base; `record`: the caller's frame record was pushed
     /// (a call, not a tail call), and is popped after.
     RuntimeCall { label: Label, done: Label, trap: Label, offset: i32, record: bool },
+    /// A 64-bit address in `addr` at or past 2^31, which the guard region does not
+    /// cover: checked against memory 0's length (`end` bytes past it must be in), then
+    /// the access at `resume` goes on.
+    WideAddress { label: Label, resume: Label, addr: Reg, end: u64, oob: Label },
     /// Some lane of `reg` is a NaN: it becomes the canonical NaN (the deterministic
     /// profile), and the code goes on at `resume`.
     CanonicalNans { label: Label, resume: Label, reg: Reg, lanes: NanLanes },
@@ -424,9 +428,10 @@ impl<M: MacroAssembler> CodeGen<M> {
     }
 
     /// Where an access of `bytes` at the address in `addr` plus the memory argument's
-    /// offset goes: left to the guard region (memory 0, 32-bit, in a guarded unit), or
-    /// checked against the memory's length here, its offset from memory 0's base left
-    /// in `Scratch(0)`. A 64-bit address plus offset that overflows traps.
+    /// offset goes: left to the guard region (memory 0, in a guarded unit: a 32-bit
+    /// address, or a 64-bit one below 2^31, past which an out-of-line check takes
+    /// over), or checked against the memory's length here, its offset from memory 0's
+    /// base left in `Scratch(0)`. A 64-bit address plus offset that overflows traps.
     fn address(&mut self, addr: Reg, access: MemoryAccess, bytes: u32, at: TrapAt) -> Address {
         let MemoryAccess { memory, index_type, offset } = access;
         let narrow = index_type == IndexType::I32;
@@ -435,30 +440,35 @@ impl<M: MacroAssembler> CodeGen<M> {
             return Address::Guarded { addr, offset: offset as u32 };
         }
         let oob = self.trap_label(TrapKind::MemoryOutOfBounds, at.pc, None);
-        let [s0, s1, s2] = [0, 1, 2].map(|n| self.r(Fixed::Scratch(n)));
-        // The end of the access, past which it is out of bounds: s1.
+        // The end of the access, past which it is out of bounds.
         let Some(end) = offset.checked_add(bytes.into()) else {
             self.masm.jump(oob);
             return Address::Checked;
         };
-        let m = &mut self.masm;
+        if self.bounds == Bounds::Guard
+            && memory == 0
+            && !narrow
+            && let Ok(offset) = u32::try_from(offset)
+        {
+            // A 64-bit memory in a guarded unit reserves as much as a 32-bit one, so an
+            // address below 2^31 plus an offset below 2^32 lands in its reservation.
+            let (label, resume) = (self.new_label(), self.new_label());
+            self.masm.branch_wide(addr, label);
+            self.masm.bind(resume);
+            self.stubs.push(Stub::WideAddress { label, resume, addr, end, oob });
+            return Address::Guarded { addr, offset };
+        }
+        let [s0, s1, s2] = [0, 1, 2].map(|n| self.r(Fixed::Scratch(n)));
+        // The end in s1.
         if narrow {
             // At most 2^32 + 2^32 + 16: no overflow.
+            let m = &mut self.masm;
             m.zero_extend_i32(s0, addr);
             add_const(m, s0, offset, s1);
             m.int_op_to(IntOp::Add, Width::W64, s1, s0, Src::Imm(bytes as i32));
         } else {
-            // The end first, so that one carry check covers the offset and the width.
-            m.mov(s1, addr);
-            let end = match i32::try_from(end) {
-                Ok(end) if end < 4096 => Src::Imm(end),
-                _ => {
-                    m.mov_const(s2, end);
-                    Src::Reg(s2)
-                }
-            };
-            m.add_branch_carry(s1, end, oob);
-            m.int_op_to(IntOp::Sub, Width::W64, s0, s1, Src::Imm(bytes as i32));
+            self.wide_end(addr, end, oob);
+            self.masm.int_op_to(IntOp::Sub, Width::W64, s0, s1, Src::Imm(bytes as i32));
         }
         self.load_memory_descriptor(s2, memory);
         let base = self.r(Fixed::MemoryBase);
@@ -470,6 +480,22 @@ impl<M: MacroAssembler> CodeGen<M> {
             m.int_op(IntOp::Sub, Width::W64, s0, Src::Reg(base));
         }
         Address::Checked
+    }
+
+    /// `Scratch(1)` = the 64-bit address in `addr` plus `end`, or a jump to `oob` if that
+    /// overflows (one carry check covers the offset and the width).
+    fn wide_end(&mut self, addr: Reg, end: u64, oob: Label) {
+        let [s1, s2] = [1, 2].map(|n| self.r(Fixed::Scratch(n)));
+        let m = &mut self.masm;
+        m.mov(s1, addr);
+        let end = match i32::try_from(end) {
+            Ok(end) if end < 4096 => Src::Imm(end),
+            _ => {
+                m.mov_const(s2, end);
+                Src::Reg(s2)
+            }
+        };
+        m.add_branch_carry(s1, end, oob);
     }
 
     /// `dst` = the address of memory `memory`'s descriptor: memory 0's in one load.
@@ -945,6 +971,14 @@ impl<M: MacroAssembler> CodeGen<M> {
                 }
                 self.masm.branch_zero(Width::W32, result, false, trap);
                 self.masm.jump(done);
+            }
+            Stub::WideAddress { label, resume, addr, end, oob } => {
+                let [s1, s2] = [1, 2].map(|n| self.r(Fixed::Scratch(n)));
+                self.masm.bind(label);
+                self.wide_end(addr, end, oob);
+                self.load_memory_descriptor(s2, 0);
+                self.masm.branch_cmp_mem(Cond::GtU, s1, s2, abi::memory::LEN, oob);
+                self.masm.jump(resume);
             }
             Stub::CanonicalNans { label, resume, reg, lanes } => {
                 self.masm.bind(label);

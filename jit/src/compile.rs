@@ -18,6 +18,7 @@ use crate::stack::{Loc, ValueStack};
 /// The opcodes of `br_if` and `if`, which a comparison before them fuses with.
 const BR_IF: u8 = 0x0D;
 const IF: u8 = 0x04;
+const I32_EQZ: u8 = 0x45;
 
 /// Bytes of machine code past which the compiler gives up on a function (it stays in
 /// the interpreter): this bounds the time and memory one function's compilation takes,
@@ -330,10 +331,17 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
     fn instruction(&mut self, op: Opcode, imm: Imm<'_>, reader: &mut Reader<'_>) -> Result<(), CompileError> {
         use Opcode as O;
         if let Some(lowering) = lowering(op) {
-            if let Lowering::Cmp(..) | Lowering::Eqz(_) = lowering
-                && matches!(reader.peek_u8(), Ok(BR_IF | IF))
-            {
-                return self.fused_branch(lowering, reader);
+            if let Lowering::Cmp(..) | Lowering::Eqz(_) = lowering {
+                if matches!(reader.peek_u8(), Ok(BR_IF | IF)) {
+                    return self.fused_branch(lowering, false, reader);
+                }
+                // `i64.eqz` `i32.eqz` `br_if`, as compilers loop while a counter is
+                // not zero: the comparison negated.
+                let mut ahead = reader.clone();
+                if ahead.read_u8() == Ok(I32_EQZ) && matches!(ahead.peek_u8(), Ok(BR_IF | IF)) {
+                    self.read_instr(reader)?;
+                    return self.fused_branch(lowering, true, reader);
+                }
             }
             self.stack.nan_blind = self.nan_blind_operands(op);
             self.numeric(op, lowering, imm);
@@ -676,14 +684,21 @@ impl<'a, M: MacroAssembler> Compiler<'a, M> {
         Ok(())
     }
 
-    /// A comparison whose result only decides the `br_if` or `if` after it: one
-    /// compare-and-branch instead of a flag turned into a value and tested.
-    fn fused_branch(&mut self, lowering: Lowering, reader: &mut Reader<'_>) -> Result<(), CompileError> {
+    /// A comparison whose result (`negated`: its `i32.eqz`) only decides the `br_if` or
+    /// `if` after it: one compare-and-branch instead of a flag turned into a value and
+    /// tested.
+    fn fused_branch(
+        &mut self,
+        lowering: Lowering,
+        negated: bool,
+        reader: &mut Reader<'_>,
+    ) -> Result<(), CompileError> {
         let (cond, width, rhs) = match lowering {
             Lowering::Cmp(cond, width) => (cond, width, self.pop_src(width)),
             Lowering::Eqz(width) => (Cond::Eq, width, Src::Imm(0)),
             _ => unreachable!("only comparisons fuse"),
         };
+        let cond = if negated { cond.negate() } else { cond };
         let (_, lhs) = self.stack.pop_reg_shared(self.masm);
         let (op, imm) = self.read_instr(reader)?;
         self.stack.spill_all(self.masm);

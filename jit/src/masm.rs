@@ -294,6 +294,9 @@ pub trait MacroAssembler {
     /// `dst += rhs` in 64 bits; jumps to `target` if the sum overflows (unsigned). An
     /// immediate `rhs` is below 4096.
     fn add_branch_carry(&mut self, dst: Reg, rhs: Src, target: Label);
+    /// Jumps when the 64-bit `reg` is 2^31 or more (unsigned): a 64-bit address past
+    /// what the guard region covers.
+    fn branch_wide(&mut self, reg: Reg, target: Label);
     /// Jumps when `reg` is zero (`if_zero`) or not (a protocol operation).
     fn branch_zero(&mut self, width: Width, reg: Reg, if_zero: bool, target: Label);
     /// Jumps to `targets[index]`, or to `default` when the i32 `index` is past them.

@@ -22,7 +22,8 @@ pub const GUARD_BYTES: usize = (4 << 30) + PAGE_SIZE;
 #[repr(u8)]
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Bounds {
-    /// By the guard region after a 4 GiB reservation: faults become traps.
+    /// By the guard region after a 4 GiB reservation: faults become traps. For a 64-bit
+    /// memory, the addresses below 2^31 only; the others are compared with its length.
     Guard,
     /// By comparing with the memory's length before every access.
     Explicit,
@@ -37,7 +38,7 @@ pub struct MemoryVm {
     pub base: *mut u8,
     /// The accessible size in bytes.
     pub len: usize,
-    /// Guard when the reservation covers every 32-bit address plus offset.
+    /// Guard when the reservation covers every 32-bit address plus 32-bit offset.
     pub bounds: Bounds,
 }
 
@@ -110,11 +111,12 @@ impl Memory {
     ) -> Result<Memory, String> {
         let min = ty.limits.min;
         // A 32-bit memory never has more than 4 GiB; a 64-bit one as many pages as the
-        // store allows, and its reservation is its maximum: a guard cannot cover 64-bit
-        // addresses, so its accesses are always checked.
-        let (limit_pages, reservation) = match ty.index_type {
-            IndexType::I32 => (limit_pages.min(MAX_PAGES), reservation),
-            IndexType::I64 => (limit_pages, MemoryReservation::Maximum { guard: 0 }),
+        // store allows. A 64-bit memory reserves as a 32-bit one does, or its maximum if
+        // that is more: with the whole 4 GiB and a guard, compiled code leaves the
+        // addresses below 2^31 to the guard region and checks the others.
+        let limit_pages = match ty.index_type {
+            IndexType::I32 => limit_pages.min(MAX_PAGES),
+            IndexType::I64 => limit_pages,
         };
         if min > limit_pages.into() {
             return Err(format!(
@@ -128,8 +130,7 @@ impl Memory {
         match reserve(min, max_pages, reservation) {
             Ok((mut map, max_pages)) => {
                 let guarded = map.reserved() >= MAX_PAGES as usize * PAGE_SIZE + GUARD_BYTES;
-                let bounds =
-                    if guarded && ty.index_type == IndexType::I32 { Bounds::Guard } else { Bounds::Explicit };
+                let bounds = if guarded { Bounds::Guard } else { Bounds::Explicit };
                 let vm = Box::new(MemoryVm { base: map.bytes_mut().as_mut_ptr(), len: min_bytes, bounds });
                 Ok(Memory { map, vm, pages: min, max_pages, quota: quota.clone(), ty })
             }
@@ -292,7 +293,7 @@ impl Drop for Memory {
 fn reserve(min: u32, max: u32, reservation: MemoryReservation) -> std::io::Result<(Reservation, u32)> {
     let accessible = min as usize * PAGE_SIZE;
     let mut request = match reservation {
-        MemoryReservation::Whole { guard } => (MAX_PAGES, guard),
+        MemoryReservation::Whole { guard } => (MAX_PAGES.max(max), guard),
         MemoryReservation::Maximum { guard } => (max, guard),
     };
     loop {

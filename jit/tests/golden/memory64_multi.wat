@@ -1,8 +1,8 @@
 ;; bounds: guard
-;; Memory64 and multi-memory: a 64-bit memory is checked explicitly even in a guarded
-;; unit, its end computed first so that one carry check covers address + offset +
-;; width; another memory than memory 0 is checked explicitly too, and its bytes are
-;; reached from memory 0's base by the difference of the bases.
+;; Memory64 and multi-memory: a 64-bit memory other than memory 0 is checked
+;; explicitly even in a guarded unit, its end computed first so that one carry check
+;; covers address + offset + width; another memory than memory 0 is checked explicitly
+;; too, and its bytes are reached from memory 0's base by the difference of the bases.
 (module
   (memory $first 1)
   (memory $second 1)
