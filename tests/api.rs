@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use stratus::{
     Caller, Config, Engine, Error, Extern, ExternRef, ExternType, Func, FuncType, Global, GlobalType,
-    IndexType, Instance, Limits, Linker, Memory, MemoryType, Module, PAGE_SIZE, Store, Table, TableType,
-    Trap, TrapKind, Val, ValType,
+    IndexType, Instance, Limits, Linker, Memory, MemoryReservation, MemoryType, Module, PAGE_SIZE, Store,
+    Table, TableType, Trap, TrapKind, Val, ValType,
 };
 
 /// `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`
@@ -657,8 +657,15 @@ mod memories {
         let mut store = Store::new(&engine, ());
         let limits = Limits { min: 1, max: Some(10) };
         let memory = Memory::new(&mut store, MemoryType { index_type: IndexType::I64, limits }).unwrap();
-        // Its reservation is its maximum: no 4 GiB guard can cover 64-bit addresses.
-        assert_eq!(memory.reserved_bytes(&store), 10 * PAGE_SIZE);
+        // It reserves as a 32-bit memory does, so that compiled code leaves its addresses
+        // below 2^31 to the guard region; without a guard, its maximum.
+        let narrow = Memory::new(&mut store, MemoryType { index_type: IndexType::I32, limits }).unwrap();
+        assert_eq!(memory.reserved_bytes(&store), narrow.reserved_bytes(&store));
+        let unguarded =
+            Engine::new(Config::new().memory_reservation(MemoryReservation::Maximum { guard: 0 })).unwrap();
+        let mut unguarded = Store::new(&unguarded, ());
+        let small = Memory::new(&mut unguarded, MemoryType { index_type: IndexType::I64, limits }).unwrap();
+        assert_eq!(small.reserved_bytes(&unguarded), 10 * PAGE_SIZE);
         let ty = TableType { elem: stratus::RefType::FuncRef, index_type: IndexType::I64, limits };
         let table = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap();
         let module = load(

@@ -66,6 +66,7 @@ fn memory64_addresses_offsets_and_sizes() {
         (memory i64 1 3)
         (func (export "load") (param i64) (result i64) (i64.load (local.get 0)))
         (func (export "load_far") (param i64) (result i32) (i32.load8_u offset=0xffff_ffff_ffff_fff0 (local.get 0)))
+        (func (export "load_4g") (param i64) (result i32) (i32.load8_u offset=0x1_0000_0000 (local.get 0)))
         (func (export "store") (param i64 i64) (i64.store offset=8 (local.get 0) (local.get 1)))
         (func (export "size") (result i64) (memory.size))
         (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
@@ -87,6 +88,8 @@ fn memory64_addresses_offsets_and_sizes() {
             // The offset plus the address wraps past 2^64: out of bounds, not address 0.
             ("load_far", &i64s(&[0x10]), Err(OOB)),
             ("load_far", &i64s(&[0x20]), Err(OOB)),
+            // An offset of five LEB128 bytes, past 32 bits.
+            ("load_4g", &i64s(&[0]), Err(OOB)),
             ("size", &[], Ok(&i64s(&[1]))),
             ("grow", &i64s(&[1 << 32]), Ok(&i64s(&[-1]))),
             ("grow", &i64s(&[2]), Ok(&i64s(&[1]))),

@@ -210,6 +210,19 @@ impl<'s, T> Exec<'s, T> {
         byte
     }
 
+    fn read_u64(&mut self) -> u64 {
+        let mut result = 0;
+        let mut shift = 0;
+        loop {
+            let byte = self.read_u8();
+            result |= u64::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                return result;
+            }
+            shift += 7;
+        }
+    }
+
     #[inline(always)]
     fn read_u32(&mut self) -> u32 {
         let byte = self.read_u8();
@@ -779,7 +792,8 @@ impl<'s, T> Exec<'s, T> {
     fn address(&mut self) -> (usize, u64, u64) {
         let flags = self.read_u32();
         let mem = if flags & MEMARG_HAS_MEMORY != 0 { self.read_memory() } else { self.mem };
-        let offset = u64::from(self.read_u32());
+        // A 64-bit memory's offsets take up to ten bytes.
+        let offset = self.read_u64();
         (mem, self.pop_address(mem), offset)
     }
 
