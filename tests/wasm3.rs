@@ -388,6 +388,19 @@ fn tail_calls_consume_fuel_as_calls() {
     }
 }
 
+/// `text` instantiated under the deterministic profile in each tier's store.
+fn deterministic_instances(text: &str) -> Vec<(&'static str, Store<()>, Instance)> {
+    let instantiate = |(tier, engine): (&'static str, Engine)| {
+        let mut config = engine.config().clone();
+        config.deterministic(true);
+        let engine = Engine::new(&config).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &Module::new(&engine, text).unwrap(), &[]).unwrap();
+        (tier, store, instance)
+    };
+    engines().into_iter().map(instantiate).collect()
+}
+
 /// The deterministic profile: every NaN a float instruction makes is the positive
 /// canonical NaN, in scalar and vector lanes, and relaxed SIMD gives the profile's
 /// results, the same bits in every tier (and on every host); `neg` keeps its operand's
@@ -429,12 +442,7 @@ fn the_deterministic_profile_gives_the_same_bits_everywhere() {
         // `f32x4.min`: NaNs propagate (canonical), -0 below +0.
         ("min", &[], Ok(&[v128([canonical, (-0.0f32).to_bits(), (-0.0f32).to_bits(), canonical])])),
     ];
-    for (tier, engine) in engines() {
-        let mut config = engine.config().clone();
-        config.deterministic(true);
-        let engine = Engine::new(&config).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &Module::new(&engine, text).unwrap(), &[]).unwrap();
+    for (tier, mut store, instance) in deterministic_instances(text) {
         for (name, args, expected) in calls {
             let func = instance.get_func(&store, name).unwrap();
             let mut results = vec![Val::I32(0); 1];
@@ -568,12 +576,7 @@ fn the_deterministic_profile_canonicalises_where_nans_are_observed() {
         ("bitwise", canonical),
         ("lanes_as_other_lanes", Val::I64(0)),
     ];
-    for (tier, engine) in engines() {
-        let mut config = engine.config().clone();
-        config.deterministic(true);
-        let engine = Engine::new(&config).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &Module::new(&engine, text).unwrap(), &[]).unwrap();
+    for (tier, mut store, instance) in deterministic_instances(text) {
         for (name, expected) in &calls {
             let func = instance.get_func(&store, name).unwrap();
             let mut results = vec![Val::I32(0); 1];
