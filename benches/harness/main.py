@@ -93,8 +93,8 @@ def main() -> int:
 
     # 2. Runtimes.
     runtimes = peers.all_runtimes(hello, logs, args.skip_install, args.tier_up_thresholds)
-    if args.runtimes:
-        wanted = set(args.runtimes.split(","))
+    wanted = set(args.runtimes.split(",")) if args.runtimes else None
+    if wanted:
         runtimes = [r for r in runtimes if r.name == "native" or r.name in wanted]
     if args.controls:
         at = next((i + 1 for i, r in enumerate(runtimes) if r.name == "stratus-interp"), len(runtimes))
@@ -115,7 +115,7 @@ def main() -> int:
 
     # 4b. wasm64 against wasm32, compiled (when stratus-jit is measured).
     m64 = None
-    if build.ARCH in ("x86-64", "AArch64") and (not args.runtimes or "stratus-jit" in args.runtimes.split(",")):
+    if build.ARCH in ("x86-64", "AArch64") and (not wanted or "stratus-jit" in wanted):
         m64 = memory64.compare(args.programs_dir, set(args.only.split(",")) if args.only else None,
                                settings["runs"], settings["largest_percent"], settings["timeout"], work)
 
@@ -144,7 +144,7 @@ def main() -> int:
         {r.name: r.describe for r in runtimes})
     extras = report.extras_text(startup, largest.name if largest else None, startup_largest, validate, compiled, sizes,
                                 rss)
-    extras += "\n" + "\n".join(memory64.lines(m64)[1:])
+    extras += "\n\n" + "\n".join(memory64.lines(m64))
     figures = report.summary(slow, names, compiled, sizes)
     figures["memory64_over_wasm32"] = m64["geomean"] if m64 else None
     extras += "\n" + report.summary_text(figures)

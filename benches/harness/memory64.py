@@ -6,11 +6,11 @@ its address first (and checks a larger one against the length): the ratio is wha
 that, and 64-bit address arithmetic, cost. Each result is checked against native
 code's checksum."""
 
-import math
 import statistics
 from pathlib import Path
 
 from build import STRATUS
+from report import geomean
 from common import loud, note
 from measure import run_once, size_arg
 
@@ -57,15 +57,14 @@ def compare(programs_dir: Path, only: set[str] | None, runs: int, percent: int, 
                 entry[f"ratio_{key}"] = pick(entry["wasm64"]) / pick(entry["wasm32"])
         results[name] = entry
     valid = [e for e in results.values() if not e["error"]]
-    geomean = {key: math.exp(statistics.fmean(math.log(e[f"ratio_{key}"]) for e in valid)) if valid else None
-               for key in ("best", "median")}
-    return {"percent": percent, "runs": runs, "kernels": results, "geomean": geomean}
+    ratios = {key: geomean([e[f"ratio_{key}"] for e in valid]) for key in ("best", "median")}
+    return {"percent": percent, "runs": runs, "kernels": results, "geomean": ratios}
 
 
 def lines(found: dict | None) -> list[str]:
     if not found:
-        return ["", "Memory64: not measured"]
-    out = ["", f"Memory64 (the array kernels built for wasm32 and wasm64 without libc, stratus run --tier jit, "
+        return ["Memory64: not measured"]
+    out = [f"Memory64 (the array kernels built for wasm32 and wasm64 without libc, stratus run --tier jit, "
                f"{found['runs']} runs each at {found['percent']}%,",
            "interleaved; wasm64 tests each address against 2^31, wasm32 leaves all to the guard region):",
            f"  {'kernel':10} {'wasm32 best':>12} {'median':>8} {'wasm64 best':>12} {'median':>8}"

@@ -100,9 +100,10 @@ pub(crate) struct Exec<'s, T> {
     tier_up: TierUpThresholds,
     /// The fast loop's cache of the functions it calls and returns to.
     known_code: &'s mut CodeCache,
-    /// The store runs the deterministic profile ([`Store::deterministic`]): the checked
-    /// step canonicalises NaN results and takes the relaxed instructions' deterministic
-    /// results, and the fast loop leaves those instructions to it.
+    /// The store runs the deterministic profile ([`Store::deterministic`]): NaN results
+    /// are canonicalised (by the checked step and the fast loop alike), and the checked
+    /// step, which runs every SIMD instruction, takes the relaxed instructions'
+    /// deterministic results.
     pub(super) deterministic: bool,
 }
 

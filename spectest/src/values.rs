@@ -348,26 +348,11 @@ mod tests {
             f32p((-0.0f32).to_bits()),
         ]);
         let lanes = |l: [u32; 4]| l.iter().rev().fold(0u128, |acc, &lane| acc << 32 | u128::from(lane));
-        assert!(v128_matches(
-            &pattern,
-            lanes([0xffc0_0000, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000]),
-            Profile::Full
-        ));
-        assert!(!v128_matches(
-            &pattern,
-            lanes([0x7fc0_0001, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000]),
-            Profile::Full
-        ));
-        assert!(!v128_matches(
-            &pattern,
-            lanes([0x7fc0_0000, 0x7fa0_0000, 0x3f80_0000, 0x8000_0000]),
-            Profile::Full
-        ));
-        assert!(!v128_matches(
-            &pattern,
-            lanes([0x7fc0_0000, 0x7fc0_0000, 0x3f80_0000, 0x0000_0000]),
-            Profile::Full
-        ));
+        let matches = |l: [u32; 4]| v128_matches(&pattern, lanes(l), Profile::Full);
+        assert!(matches([0xffc0_0000, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000]));
+        assert!(!matches([0x7fc0_0001, 0x7fc0_0042, 0x3f80_0000, 0x8000_0000]));
+        assert!(!matches([0x7fc0_0000, 0x7fa0_0000, 0x3f80_0000, 0x8000_0000]));
+        assert!(!matches([0x7fc0_0000, 0x7fc0_0000, 0x3f80_0000, 0x0000_0000]));
 
         let pattern = V128Pattern::F64x2([f64p(2.0), NanPattern::CanonicalNan]);
         let value = u128::from(2.0f64.to_bits()) | u128::from(0x7ff8_0000_0000_0000u64) << 64;

@@ -47,7 +47,7 @@ use stratus_runtime::{Frame, FuncAddr, FuncKind, Instance, TrapKind, VmContext};
 use stratus_validator::{FuncInfo, SideEntry};
 
 use super::{Exec, Stop, entries, wasm_func};
-use crate::num::{self, OpResult, value_type};
+use crate::num::{self, CanonicalNans, OpResult, value_type};
 use crate::slot::Slot;
 
 /// The opcode the fused pair looks for.
@@ -135,6 +135,8 @@ impl<'s, T> Exec<'s, T> {
         // Memory-argument flags bytes from this one up leave the access to the checked
         // step: those that name a memory (multi-memory), or all if memory 0 is 64-bit.
         let mut mem_flags_limit: u8;
+        // The store runs the deterministic profile: float results are canonicalised.
+        let deterministic = self.deterministic;
 
         // Runs `$call`, a method of `Exec` that works on the registers in `self` (the
         // slow path of an instruction, or a call or return that may switch functions),
@@ -726,15 +728,6 @@ impl<'s, T> Exec<'s, T> {
         // instruction's special case.
         macro_rules! row {
             ($encoding:expr, none, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
-                // Under the deterministic profile a result that may be a NaN of open
-                // bits is the checked step's to canonicalise.
-                if const { super::nan_lanes($encoding).is_some() } && self.deterministic {
-                    slow!(here!(), $encoding);
-                } else {
-                    row!(@inline $encoding, [$($param)* -> $($result)*], $semantic);
-                }
-            }};
-            (@inline $encoding:expr, [$($param:ident)* -> $($result:ident)*], $semantic:ident) => {{
                 #[allow(unused_mut, unused_variables)]
                 // SAFETY: validation guarantees the operands are on the stack.
                 let mut at = unsafe { sp.sub(0 $(+ <value_type!($param) as Slot>::SLOTS)*) };
@@ -749,7 +742,11 @@ impl<'s, T> Exec<'s, T> {
                     Ok(result) => {
                         sp = base;
                         $(
-                            let value: value_type!($result) = result;
+                            let mut value: value_type!($result) = result;
+                            // Under the deterministic profile, as the checked step.
+                            if let Some(lanes) = const { super::nan_lanes($encoding) } && deterministic {
+                                value = value.canonical_nans(lanes);
+                            }
                             push!(value);
                         )*
                         #[allow(clippy::let_unit_value)]
