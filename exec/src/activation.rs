@@ -30,6 +30,8 @@ pub enum PauseReason {
     OutOfFuel,
     /// An [`InterruptHandle`](stratus_runtime::InterruptHandle) asked for a pause.
     Interrupted,
+    /// The call was restored from a snapshot, paused where the snapshot was taken.
+    Restored,
 }
 
 /// A paused call: its frames and operands, moved out of the store so that the store can
@@ -39,16 +41,16 @@ pub enum PauseReason {
 #[derive(Debug)]
 pub struct PausedCall {
     /// The function the host called, whose results the call ends with.
-    func: FuncAddr,
+    pub(crate) func: FuncAddr,
     /// The store it belongs to.
-    store: StoreId,
-    reason: PauseReason,
+    pub(crate) store: StoreId,
+    pub(crate) reason: PauseReason,
     /// The registers of the running function, with slot indices relative to `slots`.
-    regs: Position,
+    pub(crate) regs: Position,
     /// The activation's slots, from its base to the top of the stack.
-    slots: Vec<u64>,
+    pub(crate) slots: Vec<u64>,
     /// The suspended callers, outermost first, with frame bases relative to `slots`.
-    frames: Vec<Frame>,
+    pub(crate) frames: Vec<Frame>,
 }
 
 impl PausedCall {
@@ -94,6 +96,20 @@ pub fn instantiate<T>(
     if let Some(start) = store.instance(instance).start() {
         invoke(store, start, &[]).map_err(InstantiateError::Trap)?;
     }
+    Ok(instance)
+}
+
+/// Instantiates `module` for [`restore`](crate::restore) to set to a snapshot's state:
+/// no segment is applied and the start function does not run (both happened before
+/// the snapshot was taken).
+pub fn instantiate_for_restore<T>(
+    store: &mut Store<T>,
+    module: &Arc<CompiledModule>,
+    imports: &[Extern],
+) -> Result<InstanceAddr, InstantiateError> {
+    let instance = stratus_runtime::instantiate_without_segments(store, module, imports)?;
+    #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    crate::jit::prepare_instance(store, instance);
     Ok(instance)
 }
 

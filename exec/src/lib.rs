@@ -22,8 +22,12 @@ mod backtrace;
 mod host;
 #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod jit;
+mod snapshot;
 
-pub use activation::{Outcome, PauseReason, PausedCall, instantiate, invoke, invoke_resumable, resume};
+pub use activation::{
+    Outcome, PauseReason, PausedCall, instantiate, instantiate_for_restore, invoke, invoke_resumable, resume,
+};
+pub use snapshot::{ExternRefs, NoExternRefs, SnapshotError, capture, restore};
 
 use stratus_runtime::{FuncKind, Store};
 

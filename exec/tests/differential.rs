@@ -456,6 +456,15 @@ enum Tier {
 impl Tier {
     /// Tiered with small random thresholds, so that functions move to compiled code
     /// in the middle of the generated modules' short runs.
+    /// A third each: the interpreter, compiled code, tiers changing mid-call.
+    fn random(u: &mut Unstructured<'_>) -> Tier {
+        match u.int_in_range(0..=2u8).unwrap_or(0) {
+            0 => Tier::Interp,
+            1 => Tier::Jit { guard: u.arbitrary().unwrap_or(true) },
+            _ => Tier::random_auto(u),
+        }
+    }
+
     fn random_auto(u: &mut Unstructured<'_>) -> Tier {
         let calls = u.int_in_range(0..=12).unwrap_or(1);
         let back_edges = u.int_in_range(0..=12).unwrap_or(1);
@@ -822,32 +831,35 @@ fn our_outcome(result: Result<Vec<Val>, stratus_runtime::Trap>) -> Outcome {
     }
 }
 
-/// Calls `func` in `ours`, pausing every time a slice of fuel (drawn from `u`, from one
-/// unit up) runs out and resuming with the next, until the slices add up to
-/// `STRATUS_FUEL`.
-fn call_in_slices(
-    ours: &mut Ours,
-    func: stratus_runtime::FuncAddr,
-    args: &[Val],
-    u: &mut Unstructured<'_>,
-) -> Outcome {
+/// Calls export `name` in `ours`, pausing every time a slice of fuel (drawn from `u`,
+/// from one unit up) runs out and resuming with the next, until the slices add up to
+/// `STRATUS_FUEL`. At about half the pauses the call moves: a snapshot of it, written
+/// and read back, is restored into a fresh store of a tier drawn from `u` (whose
+/// function addresses differ from this one's), which takes the place of `ours`.
+fn call_in_slices(ours: &mut Ours, name: &str, args: &[Val], u: &mut Unstructured<'_>) -> Outcome {
     // Mostly small slices, so that calls pause many times; some up to 65,535 units.
     let mut left = STRATUS_FUEL;
-    let mut slice = || {
+    let mut slice = |u: &mut Unstructured<'_>| {
         let most = if u.ratio(3, 4).unwrap_or(true) { 16 } else { u64::from(u16::MAX) };
         let slice = u.int_in_range(1..=most).unwrap_or(1).min(left);
         left -= slice;
         slice
     };
-    ours.store.set_fuel(Some(slice()));
+    let Some(Extern::Func(func)) = ours.store.instance(ours.instance).export(name) else {
+        panic!("{name} is an exported function")
+    };
+    ours.store.set_fuel(Some(slice(u)));
     let mut step = stratus_exec::invoke_resumable(&mut ours.store, func, args);
     loop {
         match step {
             Ok(stratus_exec::Outcome::Finished(values)) => return our_outcome(Ok(values)),
-            Ok(stratus_exec::Outcome::Paused(paused)) => {
-                let fuel = slice();
+            Ok(stratus_exec::Outcome::Paused(mut paused)) => {
+                let fuel = slice(u);
                 if fuel == 0 {
                     return Outcome::OutOfFuel;
+                }
+                if u.arbitrary().unwrap_or(false) {
+                    paused = move_paused(ours, paused, Tier::random(u));
                 }
                 ours.store.set_fuel(Some(fuel));
                 step = stratus_exec::resume(&mut ours.store, paused);
@@ -855,6 +867,31 @@ fn call_in_slices(
             Err(trap) => return our_outcome(Err(trap)),
         }
     }
+}
+
+/// Moves `paused`, a call in `ours`, into a fresh store running `tier` through a
+/// snapshot in the binary format; `ours` becomes the new store and instance. A store
+/// that holds a non-null `externref` cannot be captured: the call then stays.
+fn move_paused(ours: &mut Ours, paused: stratus_exec::PausedCall, tier: Tier) -> stratus_exec::PausedCall {
+    let snapshot = match stratus_exec::capture(&ours.store, &paused, &mut stratus_exec::NoExternRefs) {
+        Ok(snapshot) => snapshot,
+        Err(e) if e.0.contains("externref") => return paused,
+        Err(e) => panic!("a snapshot of a paused call: {e}"),
+    };
+    let bytes = snapshot.to_bytes();
+    let read = stratus_snapshot::Snapshot::from_bytes(&bytes).expect("a snapshot reads back");
+    assert_eq!(read, snapshot);
+    let mut store = store_for(tier);
+    // Another module first, so that every function address differs from the old
+    // store's: the snapshot must translate them.
+    let filler = CompiledModule::new(wat("(module (func) (func) (func))")).expect("valid");
+    stratus_exec::instantiate(&mut store, &filler, &[]).expect("instantiates");
+    let instance =
+        stratus_exec::instantiate_for_restore(&mut store, &ours.module, &[]).expect("instantiates");
+    let moved = stratus_exec::restore(&mut store, instance, &read, &mut stratus_exec::NoExternRefs)
+        .unwrap_or_else(|e| panic!("restoring a snapshot of a paused call: {e}"));
+    *ours = Ours { store, instance, module: ours.module.clone() };
+    moved
 }
 
 /// Every exported function of `bytes`, called whole in the interpreter and called in
@@ -874,7 +911,7 @@ fn compare_fuel_slices(bytes: &[u8], u: &mut Unstructured<'_>, tier: Tier) -> Re
         };
         let args = arguments(u, whole.store.func_type(func).params());
         let expected = our_outcome(stratus_exec::invoke(&mut whole.store, func, &args));
-        let found = call_in_slices(&mut sliced, func, &args, u);
+        let found = call_in_slices(&mut sliced, &export.name, &args, u);
         if expected == Outcome::OutOfFuel || found == Outcome::OutOfFuel {
             return Err(format!(
                 "{}{args:?} did not end: whole {expected:?}, in slices {found:?}",

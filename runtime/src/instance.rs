@@ -132,6 +132,19 @@ pub fn instantiate<T>(
     module: &Arc<CompiledModule>,
     imports: &[Extern],
 ) -> Result<InstanceAddr, InstantiateError> {
+    let addr = instantiate_without_segments(store, module, imports)?;
+    apply_segments(store, addr).map_err(InstantiateError::Trap)?;
+    Ok(addr)
+}
+
+/// Instantiates `module` as [`instantiate`] does but applies no segment: its memories
+/// and tables stay as allocated and every segment stays in the store. What restoring a
+/// snapshot starts from, which then sets them as they were.
+pub fn instantiate_without_segments<T>(
+    store: &mut Store<T>,
+    module: &Arc<CompiledModule>,
+    imports: &[Extern],
+) -> Result<InstanceAddr, InstantiateError> {
     if imports.len() != module.imports.len() {
         return Err(InstantiateError::ImportCount { expected: module.imports.len(), found: imports.len() });
     }
@@ -176,7 +189,6 @@ pub fn instantiate<T>(
         store.func_refs[func.0 as usize].instance = &**inst.vm.as_ref().expect("just made");
     }
     store.instances.push(inst);
-    apply_segments(store, addr).map_err(InstantiateError::Trap)?;
     Ok(addr)
 }
 

@@ -26,7 +26,9 @@ mod values;
 mod vm;
 
 pub use global::Global;
-pub use instance::{Extern, Instance, InstanceVm, InstantiateError, eval_const, instantiate};
+pub use instance::{
+    Extern, Instance, InstanceVm, InstantiateError, eval_const, instantiate, instantiate_without_segments,
+};
 pub use memory::{
     Bounds, GUARD_BYTES, MAX_PAGES, Memory, MemoryReservation, MemoryVm, PAGE_SIZE, copy_memory,
 };

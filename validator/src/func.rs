@@ -154,6 +154,12 @@ impl<'m> FuncValidator<'m> {
         &self.operands
     }
 
+    /// Whether the next instruction is unreachable: it follows a branch, `return` or
+    /// `unreachable` in its block.
+    pub(crate) fn is_unreachable(&self) -> bool {
+        self.frames.last().is_some_and(|frame| frame.unreachable)
+    }
+
     /// The types of the parameters and declared locals.
     pub fn locals(&self) -> &[ValType] {
         &self.locals

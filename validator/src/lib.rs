@@ -13,12 +13,14 @@ mod context;
 mod error;
 mod func;
 mod module;
+mod shape;
 mod side_table;
 
 pub use context::{ModuleContext, RefFacts};
 pub use error::{Error, Expected, ValidationError, ValidationErrorKind};
 pub use func::{FuncValidator, FuncValidatorAllocations};
 pub use module::{validate, validate_declarations, validate_function, validate_function_with};
+pub use shape::{FrameShape, frame_shape};
 pub use side_table::{FuncInfo, SideEntry, side_table_entries};
 
 use stratus_decoder::Module;

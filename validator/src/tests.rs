@@ -474,3 +474,58 @@ fn addresses_and_table_indices_have_their_memory_s_and_table_s_index_type() {
         assert!(check(wide, false).is_err(), "{wide} with 32-bit indices");
     }
 }
+
+/// The frame shape at every instruction of a function: its operand types, its position
+/// (the validator's own, in debug builds) and the instruction before; and the points
+/// that are not instruction boundaries or are unreachable, refused.
+#[test]
+fn frame_shapes_follow_the_operand_stack() {
+    use stratus_decoder::ValType::{FuncRef, I32, V128};
+
+    use crate::{ModuleContext, RefFacts, frame_shape};
+
+    let bytes = compile(
+        "(module (func $f (param i32) (result i32) (local.get 0))
+           (func (param f64) (result i32)
+             (ref.null func) (v128.const i64x2 0 0)
+             (loop (result i32)
+               (drop (f64.const 1))
+               (call $f (i32.const 7))
+               (br_if 0 (i32.const 0)))
+             (drop) (drop) (drop (local.get 0))
+             (return (i32.const 1))
+             (i32.const 2)))",
+    );
+    let (module, validated) = parse_and_validate(&bytes).unwrap();
+    let info = &validated.funcs[1];
+    let body = &module.bodies[1];
+    let refs = RefFacts::new(&module);
+    let ctx = ModuleContext::new(&module, &refs);
+    let shape = |pc: usize| frame_shape(&ctx, info.type_index, body, info.sized_values, pc);
+    let mut reader = body.reader();
+    let mut boundaries = Vec::new();
+    while !reader.eof() {
+        boundaries.push(reader.position());
+        reader.read_instr().unwrap();
+    }
+    let loop_body = boundaries[3];
+    let at_loop = shape(loop_body).unwrap();
+    assert_eq!(at_loop.operands, vec![FuncRef, V128]);
+    assert_eq!(at_loop.previous, Some(Opcode::Loop));
+    // After the call: its result on top of what was below its argument.
+    let after_call = shape(boundaries[7]).unwrap();
+    assert_eq!((after_call.operands, after_call.previous), (vec![FuncRef, V128, I32], Some(Opcode::Call)));
+    assert_eq!(shape(0).unwrap(), crate::FrameShape { operands: vec![], stp: 0, previous: None });
+    #[cfg(debug_assertions)]
+    for &pc in &boundaries[..boundaries.len() - 2] {
+        assert_eq!(Some(shape(pc).unwrap().stp), info.side_table_position(pc as u32), "pc {pc}");
+    }
+    assert_eq!(shape(1), Err("no instruction starts at pc 1".to_string()));
+    // The last two instructions follow `return`.
+    let unreachable = boundaries[boundaries.len() - 1];
+    assert_eq!(shape(unreachable), Err(format!("pc {unreachable} is in unreachable code")));
+    assert_eq!(
+        shape(body.code.len() + 5),
+        Err(format!("no instruction starts at pc {}", body.code.len() + 5))
+    );
+}
