@@ -48,6 +48,8 @@ pub enum Error {
     AlreadyDefined { module: String, name: String },
     /// A memory, table or value stack could not be had within the store's limits.
     Resource(String),
+    /// A snapshot could not be taken, read or restored: the reason.
+    Snapshot(String),
     /// Instantiation failed while applying segments or running the start function;
     /// the cause is a [`Error::Trap`] or an [`Error::Host`].
     Instantiation(Box<Error>),
@@ -167,6 +169,7 @@ impl fmt::Display for Error {
                 write!(f, "`{module}::{name}` is already defined in the linker")
             }
             Error::Resource(message) => write!(f, "out of resources: {message}"),
+            Error::Snapshot(message) => write!(f, "snapshot: {message}"),
             Error::Instantiation(cause) => write!(f, "instantiation failed: {cause}"),
             Error::Trap(trap) => write!(f, "wasm trap: {trap}"),
             Error::Host { error, backtrace } => {

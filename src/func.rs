@@ -172,7 +172,7 @@ impl ResumableCall {
             stratus_exec::Outcome::Finished(values) => {
                 ResumableCall::Finished(values.into_iter().map(|v| Val::from_rt(v, store)).collect())
             }
-            stratus_exec::Outcome::Paused(paused) => ResumableCall::Paused(PausedCall { paused, store }),
+            stratus_exec::Outcome::Paused(paused) => ResumableCall::Paused(PausedCall::new(paused, store)),
         })
     }
 }
@@ -181,11 +181,15 @@ impl ResumableCall {
 /// the store, so the store can run other calls meanwhile; dropping it abandons the call.
 #[derive(Debug)]
 pub struct PausedCall {
-    paused: stratus_exec::PausedCall,
-    store: StoreId,
+    pub(crate) paused: stratus_exec::PausedCall,
+    pub(crate) store: StoreId,
 }
 
 impl PausedCall {
+    pub(crate) fn new(paused: stratus_exec::PausedCall, store: StoreId) -> PausedCall {
+        PausedCall { paused, store }
+    }
+
     /// Why the call paused.
     pub fn reason(&self) -> stratus_exec::PauseReason {
         self.paused.reason()

@@ -53,17 +53,28 @@ impl Instance {
             enter(store, |store| stratus_exec::instantiate(store, compiled, imports))?;
         match outcome {
             Ok(addr) => Ok(Instance { store: store.data.id, addr }),
-            Err(InstantiateError::ImportCount { expected, found }) => {
-                Err(Error::ImportCount { expected, found })
-            }
-            Err(InstantiateError::IncompatibleImport { module, name, reason }) => {
-                Err(Error::IncompatibleImport { module, name, reason })
-            }
-            Err(InstantiateError::Resource(message)) => Err(Error::Resource(message)),
-            Err(InstantiateError::Trap(trap)) => {
-                Err(Error::Instantiation(Box::new(trap_to_error(trap, host_error))))
-            }
+            Err(error) => Err(instantiate_error(error, host_error)),
         }
+    }
+
+    /// Instantiates `module` for a snapshot to be restored into: no segment applied and
+    /// no start function run.
+    pub(crate) fn instantiate_for_restore<T>(
+        store: &mut RtStore<T>,
+        module: &Module,
+        imports: &[RtExtern],
+    ) -> Result<Instance, Error> {
+        if !crate::Engine::same(module.engine(), &store.data.engine) {
+            return Err(Error::EngineMismatch);
+        }
+        match stratus_exec::instantiate_for_restore(store, module.compiled(), imports) {
+            Ok(addr) => Ok(Instance { store: store.data.id, addr }),
+            Err(error) => Err(instantiate_error(error, None)),
+        }
+    }
+
+    pub(crate) fn addr(&self) -> InstanceAddr {
+        self.addr
     }
 
     fn rt<'a, T>(&self, store: &'a RtStore<T>) -> &'a stratus_runtime::Instance {
@@ -140,5 +151,17 @@ impl Instance {
             }
         };
         TypedFunc::new(func, store, Some(name))
+    }
+}
+
+/// The API's error for a failed instantiation, given the host error kept meanwhile.
+fn instantiate_error(error: InstantiateError, host_error: Option<crate::error::HostError>) -> Error {
+    match error {
+        InstantiateError::ImportCount { expected, found } => Error::ImportCount { expected, found },
+        InstantiateError::IncompatibleImport { module, name, reason } => {
+            Error::IncompatibleImport { module, name, reason }
+        }
+        InstantiateError::Resource(message) => Error::Resource(message),
+        InstantiateError::Trap(trap) => Error::Instantiation(Box::new(trap_to_error(trap, host_error))),
     }
 }

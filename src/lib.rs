@@ -73,6 +73,7 @@ mod module;
 #[cfg(test)]
 #[path = "../exec/tests/support/require_jit.rs"]
 mod require_jit;
+mod snapshot;
 mod store;
 mod table;
 pub mod text;
@@ -92,6 +93,7 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExportType, ImportType, Module};
+pub use snapshot::Snapshot;
 pub use store::{
     AsContext, AsContextMut, DeclinedFunction, Store, StoreContext, StoreContextMut, StoreLimits, TierStats,
 };
@@ -105,5 +107,5 @@ pub use stratus_decoder::{
 pub use stratus_exec::PauseReason;
 pub use stratus_runtime::{
     CompilePolicy, FrameInfo, GUARD_BYTES, InterruptHandle, Interruption, MAX_PAGES, MemoryReservation,
-    PAGE_SIZE, TierUpThresholds, Trap, TrapKind,
+    PAGE_SIZE, TierUpThresholds, Trap, TrapKind, write_backtrace,
 };

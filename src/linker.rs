@@ -178,6 +178,12 @@ impl<T: 'static> Linker<T> {
         module: &Module,
     ) -> Result<Instance, Error> {
         let store = store.as_context_mut().0;
+        let imports = self.resolve(store, module)?;
+        Instance::instantiate(store, module, &imports)
+    }
+
+    /// The store objects `module`'s imports resolve to, in its order.
+    pub(crate) fn resolve(&self, store: &mut RtStore<T>, module: &Module) -> Result<Vec<RtExtern>, Error> {
         let id = store.data.id;
         let mut imports = Vec::with_capacity(module.imports().len());
         for import in module.imports() {
@@ -195,7 +201,7 @@ impl<T: 'static> Linker<T> {
             };
             imports.push(resolved);
         }
-        Instance::instantiate(store, module, &imports)
+        Ok(imports)
     }
 }
 

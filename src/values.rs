@@ -214,7 +214,11 @@ impl ExternRef {
         &*store.externs[addr.0 as usize]
     }
 
-    fn addr_in(&self, store: StoreId) -> Result<ExternAddr, Error> {
+    pub(crate) fn addr_in(&self, store: StoreId) -> Result<ExternAddr, Error> {
         if self.store == store { Ok(self.addr) } else { Err(Error::StoreMismatch) }
+    }
+
+    pub(crate) fn from_addr(store: StoreId, addr: ExternAddr) -> ExternRef {
+        ExternRef { store, addr }
     }
 }

@@ -84,7 +84,7 @@ pub fn add_to_linker<T: 'static>(
         environ_sizes_get(n: u32, size: u32) => |ctx, mem| w::environ_sizes_get(ctx, mem, n, size);
         clock_res_get(id: u32, res: u32) => |ctx, mem| w::clock_res_get(mem, id, res);
         clock_time_get(id: u32, precision: u64, time: u32) =>
-            |ctx, mem| w::clock_time_get(mem, id, precision, time);
+            |ctx, mem| w::clock_time_get(ctx, mem, id, precision, time);
         fd_advise(fd: u32, offset: u64, len: u64, advice: u32) =>
             |ctx, mem| w::fd_advise(ctx, fd, offset, len, advice);
         fd_allocate(fd: u32, offset: u64, len: u64) => |ctx, mem| w::fd_allocate(ctx, fd, offset, len);

@@ -62,6 +62,12 @@ impl PausedCall {
     pub fn func(&self) -> FuncAddr {
         self.func
     }
+
+    /// Where the call stopped, innermost frame first, as a trap's backtrace would say;
+    /// `store` is the store it belongs to.
+    pub fn backtrace<T>(&self, store: &Store<T>) -> Vec<stratus_runtime::FrameInfo> {
+        crate::backtrace::backtrace_of(store, self.regs.func, self.regs.pc, &self.frames)
+    }
 }
 
 /// Calls `func` with `args` and returns its results. Running out of fuel, or an

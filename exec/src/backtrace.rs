@@ -4,15 +4,21 @@
 use std::collections::HashMap;
 
 use stratus_decoder::Reader;
-use stratus_runtime::{FrameInfo, FuncKind, Store};
+use stratus_runtime::{Frame, FrameInfo, FuncKind, Store};
 
 /// The WebAssembly frames of an activation, innermost first: the running function `func`
 /// stopped at the instruction at `pc`, then its callers down to `entry_depth`, each at
 /// its call instruction.
 pub(crate) fn backtrace<T>(store: &Store<T>, func: u32, pc: usize, entry_depth: usize) -> Vec<FrameInfo> {
+    backtrace_of(store, func, pc, &store.stack.frames.as_slice()[entry_depth..])
+}
+
+/// The frames of `func` stopped at `pc` and of its `callers` (outermost first, as the
+/// frame stack keeps them), innermost first.
+pub(crate) fn backtrace_of<T>(store: &Store<T>, func: u32, pc: usize, callers: &[Frame]) -> Vec<FrameInfo> {
     // Deep recursion repeats a few call sites thousands of times: find each once.
     let mut call_sites: HashMap<(u32, u32), usize> = HashMap::new();
-    let callers = store.stack.frames.as_slice()[entry_depth..].iter().rev().map(|frame| {
+    let callers = callers.iter().rev().map(|frame| {
         let site = *call_sites
             .entry((frame.func, frame.pc))
             .or_insert_with(|| call_site(store, frame.func, frame.pc as usize));

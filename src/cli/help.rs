@@ -11,6 +11,7 @@ Usage: stratus <COMMAND> [ARGS]...
 
 Commands:
   run       Run a WASI program (.wasm or .wat), or call one of its exports
+  resume    Go on with a program from a snapshot (stratus run --checkpoint)
   validate  Check that WebAssembly modules (.wasm or .wat) decode and validate
 ",
             $spectest,
@@ -96,6 +97,20 @@ Options:
                            The size of the value stack that holds locals and operands
                            (default 32MiB, at most 1GiB); deeper calls trap with
                            \"call stack exhausted\"
+      --checkpoint FILE    When asked (below; by default on SIGTERM), pause the
+                           program at its next function entry or loop iteration,
+                           write its snapshot to FILE and exit with status 75: its
+                           memory, open files, arguments, fuel and the module
+                           itself, for `stratus resume FILE` here or on another
+                           machine (x86-64 or AArch64), in any tier
+      --checkpoint-on SIGNAL
+                           Take the checkpoint on SIGNAL: TERM, INT, HUP, USR1 or
+                           USR2
+      --checkpoint-after DURATION
+                           Take the checkpoint after DURATION (10s, 2m)
+      --checkpoint-at-fuel N
+                           Take the checkpoint once the program has used N units of
+                           fuel: at the same instruction on every run and machine
   -h, --help               Show this help
 
 SIZE is a number of bytes, or a number followed by KiB, MiB or GiB: 1048576, 512KiB,
@@ -111,7 +126,43 @@ Exit status:
   2                     the command is used wrongly
   134 (128 + SIGABRT)   WebAssembly trapped: the message and the Wasm backtrace are
                         printed on standard error
+  75 (EX_TEMPFAIL)      --checkpoint wrote the snapshot: where, its size, and the
+                        Wasm backtrace of where the program stopped are printed on
+                        standard error
   142 (128 + SIGALRM)   --timeout stopped the program
+";
+
+pub const RESUME: &str = "\
+Go on with a program from the snapshot `stratus run --checkpoint` wrote.
+
+Usage: stratus resume [OPTIONS] FILE
+
+The snapshot carries the module, the program's arguments, environment, memory, open
+files (by their path in the program's directories), fuel and limits. It resumes on
+any machine (x86-64 or AArch64) in any tier, where it stopped. The program's
+directories are given again with --dir, under the names the program knows them by:
+their host paths may differ; each file it had open is opened again there and
+positioned where it was, and a file that is gone is an error naming it. The
+program's monotonic clock goes on from where it was, never backwards.
+
+Options:
+      --dir HOST[::GUEST]  The host directory HOST for the program's directory GUEST;
+                           repeatable; every directory the program had must be given
+      --tier TIER          Execution tier: auto (the default), interp or jit, as for
+                           stratus run
+      --tier-up-threshold N
+                           As for stratus run
+      --stats              When the program ends, print what the tiers did
+      --fuel N             The fuel the program has from here on (by default what it
+                           had left, if it ran with --fuel)
+      --timeout DURATION   Stop the program after DURATION from here
+      --checkpoint FILE, --checkpoint-on SIGNAL, --checkpoint-after DURATION,
+      --checkpoint-at-fuel N
+                           Checkpoint again, as stratus run does
+  -h, --help               Show this help
+
+Exit status: as for stratus run; 1 also when FILE is no snapshot, is corrupt, or its
+program's files or directories cannot be opened again.
 ";
 
 pub const VALIDATE: &str = "\

@@ -7,11 +7,14 @@
 //! reader stopped, as `| head` does) is not reported. Nothing panics on a write error.
 
 mod args;
+mod checkpoint;
 mod help;
 mod invoke;
 mod output;
+mod resume;
 mod run;
 mod sandbox;
+mod signal;
 #[cfg(feature = "spectest")]
 mod spectest;
 mod validate;
@@ -80,6 +83,7 @@ fn dispatch(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Re
     let rest: Vec<OsString> = args.collect();
     match command.to_str() {
         Some("run") => run::run(rest, out, err),
+        Some("resume") => resume::run(rest, out, err),
         Some("validate") => validate::run(rest, out, err),
         #[cfg(feature = "spectest")]
         Some("spectest") => spectest::run(rest, out, err),
@@ -101,6 +105,7 @@ fn show_help(args: Vec<OsString>, out: &mut dyn Write) -> Result<Status, UsageEr
     let text = match args.next().as_deref() {
         None => help::MAIN,
         Some("run") => help::RUN,
+        Some("resume") => help::RESUME,
         Some("validate") => help::VALIDATE,
         #[cfg(feature = "spectest")]
         Some("spectest") => help::SPECTEST,

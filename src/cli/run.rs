@@ -15,6 +15,7 @@ use std::time::Duration;
 use stratus::{Config, Engine, Error, Linker, MAX_PAGES, Module, PAGE_SIZE, Store, Tier, TierStats, Val};
 
 use super::args::{UsageError, parse_duration, parse_size, parse_threshold, parse_tier, parse_wasm_features};
+use super::checkpoint::{self, Armed, Ended};
 use super::sandbox::{self, Grants};
 use super::{Status, help, invoke};
 
@@ -63,6 +64,8 @@ struct Options {
     features: stratus::Features,
     /// `--deterministic`: the spec's deterministic profile.
     deterministic: bool,
+    /// `--checkpoint` and its triggers.
+    checkpoint: checkpoint::Options,
 }
 
 /// The largest `--max-wasm-stack`: the API's largest value stack, 2^27 slots.
@@ -79,30 +82,50 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let status = execute(&options, out, &mut stats);
     if let Some(stats) = stats {
         let _ = out.flush();
-        let _ = err.write_all(stats_text(&stats).as_bytes());
+        let _ = err.write_all(stats.as_bytes());
     }
     Ok(match status {
         Ok(status) => status,
-        Err(Failure::Load(message)) => {
+        Err(failure) => report(failure, &name, options.timeout, out, err),
+    })
+}
+
+/// Reports how a run that did not end normally ended, on `err`, and gives the status.
+pub(super) fn report(
+    failure: Failure,
+    name: &str,
+    timeout: Option<Duration>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Status {
+    let _ = out.flush();
+    match failure {
+        Failure::Load(message) => {
             let _ = writeln!(err, "{name}: error: {message}");
             Status::Failure
         }
-        Err(Failure::Text { line, column, message }) => {
+        Failure::Text { line, column, message } => {
             let _ = writeln!(err, "{name}:{line}:{column}: error: {message}");
             Status::Failure
         }
-        Err(Failure::Trap(error)) => {
-            let _ = out.flush();
+        Failure::Trap(error) => {
             let _ = writeln!(err, "{name}: error: {error}");
             Status::Exit(TRAP_STATUS)
         }
-        Err(Failure::TimedOut(error)) => {
-            let _ = out.flush();
-            let limit = options.timeout.map(|t| format!(" after {t:?}")).unwrap_or_default();
+        Failure::TimedOut(error) => {
+            let limit = timeout.map(|t| format!(" after {t:?}")).unwrap_or_default();
             let _ = writeln!(err, "{name}: error: timed out{limit}: {error}");
             Status::Exit(TIMEOUT_STATUS)
         }
-    })
+        Failure::Checkpointed(message) => {
+            let _ = writeln!(err, "{name}: {message}");
+            Status::Exit(checkpoint::CHECKPOINT_STATUS)
+        }
+        Failure::CheckpointFailed(message) => {
+            let _ = writeln!(err, "{name}: error: {message}");
+            Status::Failure
+        }
+    }
 }
 
 /// Options come first; the first operand is FILE and ends them, so that the guest's own
@@ -191,11 +214,24 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
                 }
                 options.max_wasm_stack = Some(bytes);
             }
+            _ if flag.starts_with("--checkpoint") => {
+                let text = |what: &str| match value(what) {
+                    Ok(text) => text.into_string().map_err(|_| format!("{flag} needs UTF-8")),
+                    Err(error) => Err(error.message),
+                };
+                if !options.checkpoint.parse(flag, text).map_err(usage)? {
+                    return Err(usage(format!("unknown option '{flag}'")));
+                }
+            }
             _ => return Err(usage(format!("unknown option '{flag}'"))),
         }
     }
     if options.file.is_empty() {
         return Err(usage("no module: 'stratus run' needs a FILE".into()));
+    }
+    options.checkpoint.check().map_err(usage)?;
+    if options.checkpoint.file.is_some() && options.invoke.is_some() {
+        return Err(usage("--checkpoint takes snapshots of a command's `_start`, not of --invoke".into()));
     }
     options.rest = args.collect();
     Ok(Some(options))
@@ -212,7 +248,7 @@ fn size(flag: &str, text: OsString) -> Result<usize, String> {
 }
 
 /// Why a run ended early.
-enum Failure {
+pub(super) enum Failure {
     /// The module could not be read, compiled, linked or called: one line.
     Load(String),
     /// The module's text does not parse, at a 1-based line and column: reported as
@@ -222,9 +258,14 @@ enum Failure {
     Trap(Error),
     /// `--timeout` interrupted the program: the trap it stopped with.
     TimedOut(Error),
+    /// `--checkpoint` wrote a snapshot: what to print.
+    Checkpointed(String),
+    /// The program paused for a checkpoint, but the snapshot could not be taken or
+    /// written: why.
+    CheckpointFailed(String),
 }
 
-fn execute(options: &Options, out: &mut dyn Write, stats: &mut Option<TierStats>) -> Result<Status, Failure> {
+fn execute(options: &Options, out: &mut dyn Write, stats: &mut Option<String>) -> Result<Status, Failure> {
     let mut config = Config::new();
     if let Some(tier) = options.tier {
         config.tier(tier);
@@ -254,7 +295,10 @@ fn execute(options: &Options, out: &mut dyn Write, stats: &mut Option<TierStats>
     if let Some(bytes) = options.max_wasm_stack {
         config.value_stack_slots(bytes / 8);
     }
-    config.consume_fuel(options.fuel.is_some());
+    // Before any thread starts (compiling, --timeout), so that none takes the signal.
+    options.checkpoint.block_signal().map_err(Failure::Load)?;
+    let initial_fuel = options.checkpoint.initial_fuel(options.fuel);
+    config.consume_fuel(initial_fuel.is_some());
     let engine = Engine::new(&config).map_err(|error| Failure::Load(error.to_string()))?;
     let max_size = engine.config().get_max_module_file_size();
     let bytes =
@@ -266,12 +310,12 @@ fn execute(options: &Options, out: &mut dyn Write, stats: &mut Option<TierStats>
 
     let grants = grants(options)?;
     let mut store = Store::new(&engine, sandbox::host(&grants).map_err(Failure::Load)?);
-    if let Some(fuel) = options.fuel {
+    if let Some(fuel) = initial_fuel {
         store.set_fuel(fuel).map_err(load)?;
     }
     let status = run_module(options, &engine, &module, &mut store, out);
     if options.stats {
-        *stats = Some(store.tier_stats());
+        *stats = Some(stats_text(&store.tier_stats(), initial_fuel.zip(store.fuel().ok())));
     }
     status
 }
@@ -302,10 +346,15 @@ fn run_module(
                 "the module exports no `_start` function: use --invoke NAME to call an export".into(),
             ));
         };
-        return match start.call(&mut store, &[], &mut []) {
-            Ok(()) => Ok(Status::Success),
-            Err(error) => stopped(error),
-        };
+        if options.checkpoint.file.is_none() {
+            return match start.call(&mut store, &[], &mut []) {
+                Ok(()) => Ok(Status::Success),
+                Err(error) => stopped(error),
+            };
+        }
+        let armed = Armed::arm(&options.checkpoint, store, options.fuel);
+        let first = start.call_resumable(&mut store, &[]);
+        return ended(checkpoint::drive(first, store, &armed), deadline.as_ref());
     };
     // A WASI reactor sets itself up in `_initialize` before any export may be called.
     if let Some(init) = instance.get_func(&store, "_initialize")
@@ -343,8 +392,33 @@ fn run_module(
     Ok(Status::Success)
 }
 
-/// What `--stats` prints, on standard error once the program has ended.
-fn stats_text(stats: &TierStats) -> String {
+/// The status of a run that `checkpoint::drive` ran, or how it failed.
+pub(super) fn ended(ended: Ended, deadline: Option<&Deadline>) -> Result<Status, Failure> {
+    match ended {
+        Ended::Finished => Ok(Status::Success),
+        Ended::Failed(error) => stopped(error, deadline),
+        Ended::Checkpointed { file, bytes, took, backtrace } => Err(Failure::Checkpointed(format!(
+            "checkpoint written to {} ({bytes} bytes, in {:.1} ms); the program stopped at:{}",
+            file.display(),
+            took.as_secs_f64() * 1000.0,
+            Backtrace(&backtrace)
+        ))),
+        Ended::CheckpointFailed(message) => Err(Failure::CheckpointFailed(message)),
+    }
+}
+
+/// A backtrace as traps print theirs.
+struct Backtrace<'a>(&'a [stratus::FrameInfo]);
+
+impl std::fmt::Display for Backtrace<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        stratus::write_backtrace(f, self.0)
+    }
+}
+
+/// What `--stats` prints, on standard error once the program has ended; `fuel` is the
+/// fuel the store started with and has left, when it consumed fuel.
+pub(super) fn stats_text(stats: &TierStats, fuel: Option<(u64, u64)>) -> String {
     let mut text = format!(
         "stats: functions compiled: {} ({} bytes of code in {:.3} ms)\n\
          stats: entries into compiled code at loop headers (OSR): {}\n\
@@ -363,10 +437,13 @@ fn stats_text(stats: &TierStats) -> String {
             declined.index, declined.reason
         );
     }
+    if let Some((initial, left)) = fuel {
+        text += &format!("stats: fuel consumed: {}\n", initial - left);
+    }
     text
 }
 
-fn load(error: Error) -> Failure {
+pub(super) fn load(error: Error) -> Failure {
     match error {
         Error::Text { line, column, message } => Failure::Text { line, column, message },
         error => Failure::Load(error.to_string()),
@@ -388,7 +465,7 @@ fn grants(options: &Options) -> Result<Grants, Failure> {
 /// What an error from running code means: a `proc_exit` is a normal end with the
 /// guest's status; an interruption after the deadline is a timeout; anything else is a
 /// trap.
-fn stopped(error: Error, deadline: Option<&Deadline>) -> Result<Status, Failure> {
+pub(super) fn stopped(error: Error, deadline: Option<&Deadline>) -> Result<Status, Failure> {
     if let Some(code) = sandbox::exit_code(&error) {
         return Ok(Status::Exit(exit_status(code)));
     }
@@ -403,13 +480,13 @@ fn stopped(error: Error, deadline: Option<&Deadline>) -> Result<Status, Failure>
 /// does not reach a budget check within [`TIMEOUT_GRACE`] (it is blocked in a host
 /// call) is not waited for: the process exits with [`TIMEOUT_STATUS`]. Dropping the
 /// deadline (the program ended) stops the thread.
-struct Deadline {
+pub(super) struct Deadline {
     passed: Arc<AtomicBool>,
     _cancel: mpsc::Sender<()>,
 }
 
 impl Deadline {
-    fn start<T>(limit: Duration, store: &Store<T>) -> Deadline {
+    pub(super) fn start<T>(limit: Duration, store: &Store<T>) -> Deadline {
         let handle = store.interrupt_handle();
         let passed = Arc::new(AtomicBool::new(false));
         let (cancel, cancelled) = mpsc::channel::<()>();
@@ -431,7 +508,7 @@ impl Deadline {
 
 /// A process status is 8 bits; a WASI exit code that does not fit becomes 1 rather than
 /// being cut to its low byte (256 would read as success).
-fn exit_status(code: i32) -> u8 {
+pub(super) fn exit_status(code: i32) -> u8 {
     u8::try_from(code).unwrap_or(1)
 }
 

@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use stratus::{Error, Linker};
+use stratus::{Error, Linker, Snapshot};
 
 /// A directory the guest may use: the host's `host`, seen by the guest as `guest`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,29 @@ mod imp {
         Ok(Host { wasi })
     }
 
+    /// The guest's WASI context as a snapshot holds it: the snapshot's arguments,
+    /// environment and open files, with the host directories of `dirs`, which must
+    /// include each preopened directory of the snapshot by its guest name.
+    pub fn restored_host(snapshot: &Snapshot, dirs: &[Preopen]) -> Result<Host, String> {
+        let Some(state) = snapshot.wasi() else {
+            return Err("the snapshot holds no WASI state: it was not taken of a WASI command".into());
+        };
+        let mut builder = stratus_wasi::WasiCtxBuilder::new();
+        for dir in dirs {
+            builder.preopened_dir(&dir.host, &dir.guest).map_err(|error| {
+                format!("cannot open directory '{}' for --dir: {error}", dir.host.display())
+            })?;
+        }
+        let wasi = builder.restore(state).map_err(|error| error.to_string())?;
+        Ok(Host { wasi })
+    }
+
+    /// Adds the guest's WASI state to `snapshot`.
+    pub fn add_wasi_state(snapshot: &mut Snapshot, host: &Host) -> Result<(), Error> {
+        snapshot.set_wasi(Some(host.wasi.snapshot().map_err(Error::Snapshot)?));
+        Ok(())
+    }
+
     pub fn link(linker: &mut Linker<Host>) -> Result<(), Error> {
         stratus::wasi::add_to_linker(linker, |host: &mut Host| &mut host.wasi)?;
         Ok(())
@@ -76,6 +99,17 @@ mod imp {
         Ok(Host)
     }
 
+    pub fn restored_host(_snapshot: &Snapshot, dirs: &[Preopen]) -> Result<Host, String> {
+        if !dirs.is_empty() {
+            return Err("--dir needs WASI, and this stratus was built without it".into());
+        }
+        Ok(Host)
+    }
+
+    pub fn add_wasi_state(_snapshot: &mut Snapshot, _host: &Host) -> Result<(), Error> {
+        Ok(())
+    }
+
     pub fn link(_linker: &mut Linker<Host>) -> Result<(), Error> {
         Ok(())
     }
@@ -85,7 +119,7 @@ mod imp {
     }
 }
 
-pub use imp::{Host, exit_code, host, link};
+pub use imp::{Host, add_wasi_state, exit_code, host, link, restored_host};
 
 /// Parses `--dir HOST[::GUEST]`; the guest name defaults to the host path as written,
 /// as in other runtimes, so `--dir .` lets the guest open `./file` relative paths.

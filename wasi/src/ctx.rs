@@ -77,11 +77,16 @@ impl Capture {
     }
 }
 
-/// The state of one WASI guest: arguments, environment, and its descriptor table.
+/// The state of one WASI guest: arguments, environment, its descriptor table, and where
+/// its monotonic clock stands.
 pub struct WasiCtx {
     pub(crate) args: Vec<String>,
     pub(crate) env: Vec<(String, String)>,
     pub(crate) fds: Table,
+    /// Nanoseconds added to the host's monotonic clock to give the guest's: zero for a
+    /// new guest, and for a resumed one whatever keeps its clock going on from the
+    /// snapshot's, on any machine.
+    pub(crate) monotonic_offset: i128,
 }
 
 impl WasiCtx {
@@ -96,10 +101,11 @@ impl WasiCtx {
 pub struct WasiCtxBuilder {
     args: Vec<String>,
     env: Vec<(String, String)>,
-    stdin: Option<Input>,
-    stdout: Option<Output>,
-    stderr: Option<Output>,
-    preopens: Vec<(Dir, String)>,
+    pub(crate) stdin: Option<Input>,
+    pub(crate) stdout: Option<Output>,
+    pub(crate) stderr: Option<Output>,
+    /// Each directory and its guest name, in the order given.
+    pub(crate) preopens: Vec<(Dir, String)>,
 }
 
 impl WasiCtxBuilder {
@@ -171,13 +177,12 @@ impl WasiCtxBuilder {
             (Kind::Stderr(this.stderr.unwrap_or(Output::Inherit)), rights::STDOUT),
         ];
         for (fd, (kind, base)) in stdio.into_iter().enumerate() {
-            fds.insert_at(fd as u32, Entry { kind, base, inheriting: 0, flags: 0 });
+            fds.insert_at(fd as u32, Entry::stdio(kind, base));
         }
         for (i, (dir, guest)) in this.preopens.into_iter().enumerate() {
-            let kind = Kind::Dir { dir, preopen: Some(guest) };
-            fds.insert_at(3 + i as u32, Entry { kind, base: rights::DIR, inheriting: rights::ALL, flags: 0 });
+            fds.insert_at(3 + i as u32, Entry::preopen(dir, guest));
         }
-        Ok(WasiCtx { args: this.args, env: this.env, fds })
+        Ok(WasiCtx { args: this.args, env: this.env, fds, monotonic_offset: 0 })
     }
 }
 

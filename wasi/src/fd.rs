@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use cap_std::fs::{Dir, File};
+use stratus_snapshot::Origin;
 
 use crate::ctx::{Input, Output};
 use crate::errno::{Errno, WasiResult};
@@ -126,9 +127,40 @@ pub struct Entry {
     pub base: u64,
     pub inheriting: u64,
     pub flags: u16,
+    /// Where a directory or a file was opened, so that a resumed snapshot can open it
+    /// again; stdio has none.
+    pub origin: Option<Origin>,
+    /// For a file, how its host file was opened, which opening it again must repeat.
+    pub access: Access,
+}
+
+/// Whether a host file was opened for reading and for writing.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    pub read: bool,
+    pub write: bool,
 }
 
 impl Entry {
+    /// A stdio stream with the rights `base`.
+    pub fn stdio(kind: Kind, base: u64) -> Entry {
+        Entry { kind, base, inheriting: 0, flags: 0, origin: None, access: Access::default() }
+    }
+
+    /// The preopened directory `dir`, of guest name `guest`, with every right.
+    pub fn preopen(dir: Dir, guest: String) -> Entry {
+        let origin = Origin { preopen: guest.clone(), path: String::new() };
+        let kind = Kind::Dir { dir, preopen: Some(guest) };
+        Entry {
+            kind,
+            base: rights::DIR,
+            inheriting: rights::ALL,
+            flags: 0,
+            origin: Some(origin),
+            access: Access::default(),
+        }
+    }
+
     /// `ENOTCAPABLE` unless this fd has all of `needed`.
     pub fn check(&self, needed: u64) -> WasiResult {
         if self.base & needed == needed { Ok(()) } else { Err(Errno::NOTCAPABLE) }
@@ -141,6 +173,13 @@ impl Entry {
             Kind::Dir { .. } => filetype::DIRECTORY,
         }
     }
+}
+
+/// The origin of `path` beneath a directory of origin `dir`: the guest's path joined on
+/// as the guest gave it, which cap-std resolves again, and refuses again, on a resume.
+pub fn origin_beneath(dir: &Origin, path: &str) -> Origin {
+    let path = if dir.path.is_empty() { path.to_string() } else { format!("{}/{path}", dir.path) };
+    Origin { preopen: dir.preopen.clone(), path }
 }
 
 /// Guest fds to their entries. Lowest free number first, as POSIX does, which guests
@@ -206,5 +245,10 @@ impl Table {
 
     pub fn contains(&self, fd: u32) -> bool {
         self.entries.contains_key(&fd)
+    }
+
+    /// Every fd and its entry, in increasing order of fd.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Entry)> {
+        self.entries.iter().map(|(&fd, entry)| (fd, entry))
     }
 }

@@ -2,7 +2,8 @@
 //! plain Rust functions over a [`WasiCtx`] and the guest's linear memory (`&mut [u8]`).
 //!
 //! Owns: the WASI functions, their errno values and struct layouts (as in wasi-libc's
-//! `wasi/api.h`), the descriptor table with its rights, and the file-system sandbox.
+//! `wasi/api.h`), the descriptor table with its rights, the file-system sandbox, and the
+//! guest's WASI state in a snapshot ([`WasiCtx::snapshot`], [`WasiCtxBuilder::restore`]).
 //! Does not own: linking these functions into a module (`stratus::wasi` does that, and
 //! turns [`ExitCode`] into the error that stops the guest) or the command line.
 //!
@@ -31,6 +32,7 @@ pub mod memory;
 mod path;
 mod poll;
 mod random;
+mod snapshot;
 
 pub use args::*;
 pub use clock::{clock_res_get, clock_time_get};
@@ -41,6 +43,7 @@ pub use fs::*;
 pub use path::*;
 pub use poll::poll_oneoff;
 pub use random::random_get;
+pub use snapshot::RestoreError;
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
-use crate::fd::{Entry, Kind, fdflags, rights};
+use crate::fd::{Access, Entry, Kind, fdflags, origin_beneath, rights};
 use crate::fs::{time_specs, write_filestat};
 use crate::memory;
 
@@ -137,6 +137,7 @@ pub fn path_open(
     let parent = ctx.fds.get(fd)?;
     let Kind::Dir { dir, .. } = &parent.kind else { return Err(Errno::NOTDIR) };
     parent.check(needed)?;
+    let origin = parent.origin.as_ref().map(|dir| origin_beneath(dir, path));
     let write_rights = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
     // As for open(2), truncating counts as writing. Judged on the rights asked for, not
     // those granted below: the answer to "open this directory for writing" is EISDIR
@@ -145,7 +146,7 @@ pub fn path_open(
     // The new fd gets what was asked for, within what the directory passes on.
     let (base, inheriting) = (base & parent.inheriting, inheriting & parent.inheriting);
 
-    let kind = if oflags & O_DIRECTORY != 0 {
+    let (kind, access) = if oflags & O_DIRECTORY != 0 {
         // Directories are made by path_create_directory; Linux refuses this pair too.
         if oflags & O_CREAT != 0 {
             return Err(Errno::INVAL);
@@ -156,7 +157,7 @@ pub fn path_open(
         if asks_to_write {
             return Err(Errno::ISDIR);
         }
-        Kind::Dir { dir, preopen: None }
+        (Kind::Dir { dir, preopen: None }, Access::default())
     } else {
         let append = flags & fdflags::APPEND != 0;
         // Creating or truncating needs a host fd open for writing even when the guest
@@ -171,9 +172,10 @@ pub fn path_open(
         if flags & fdflags::NONBLOCK != 0 {
             custom_flags |= libc::O_NONBLOCK;
         }
+        let read = base & (rights::FD_READ | rights::FD_READDIR) != 0 || !write;
         let mut options = OpenOptions::new();
         options
-            .read(base & (rights::FD_READ | rights::FD_READDIR) != 0 || !write)
+            .read(read)
             .write(write && !append)
             .append(append)
             .create(oflags & O_CREAT != 0)
@@ -183,13 +185,15 @@ pub fn path_open(
             .follow(if follow { FollowSymlinks::Yes } else { FollowSymlinks::No });
         let file = dir.open_with(path, &options)?;
         if file.metadata()?.is_dir() {
-            Kind::Dir { dir: Dir::from_std_file(file.into_std()), preopen: None }
+            (Kind::Dir { dir: Dir::from_std_file(file.into_std()), preopen: None }, Access::default())
         } else {
-            Kind::File(file)
+            // Appending opens the host file for writing, as std's and cap-std's
+            // OpenOptions do.
+            (Kind::File(file), Access { read, write: write || append })
         }
     };
     let mask = if matches!(kind, Kind::Dir { .. }) { rights::DIR } else { rights::FILE };
-    let new = ctx.fds.insert(Entry { kind, base: base & mask, inheriting, flags })?;
+    let new = ctx.fds.insert(Entry { kind, base: base & mask, inheriting, flags, origin, access })?;
     memory::write_u32(mem, opened, new)
 }
 

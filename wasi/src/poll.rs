@@ -48,7 +48,9 @@ pub fn poll_oneoff(
                 let id = memory::read_u32(mem, sub + 16)?;
                 let timeout = memory::read_u64(mem, sub + 24)?;
                 let flags = memory::read_u16(mem, sub + 40)?;
-                let delay = match clock::now(id) {
+                // The guest's own time, so that an absolute monotonic timeout is one of
+                // its clock, which after a resume is not the host's.
+                let delay = match clock::guest_now(ctx, id) {
                     Ok(now) if flags & SUBCLOCKFLAGS_ABSTIME != 0 => timeout.saturating_sub(now),
                     Ok(_) => timeout,
                     Err(errno) => {

@@ -1,7 +1,9 @@
 //! Unit tests over a plain `Vec<u8>` memory: pointer checks, rights, the sandbox,
-//! readdir cookies, file positions.
+//! readdir cookies, file positions, snapshots.
 
 use std::path::Path;
+
+use stratus_snapshot::{FdKind, FdState, Origin, Snapshot, WasiState};
 
 use crate::*;
 
@@ -67,6 +69,21 @@ impl Guest {
         Ok(self.u32_at(OUT))
     }
 
+    /// Reads up to `len` bytes through one iovec at `BUF`.
+    fn read(&mut self, fd: u32, len: u32) -> Result<Vec<u8>, Errno> {
+        self.put(BUF, &(BUF + 16).to_le_bytes());
+        self.put(BUF + 4, &len.to_le_bytes());
+        fd_read(&mut self.ctx, &mut self.mem, fd, BUF, 1, OUT)?;
+        let n = self.u32_at(OUT) as usize;
+        Ok(self.mem[BUF as usize + 16..BUF as usize + 16 + n].to_vec())
+    }
+
+    /// The guest's monotonic clock.
+    fn monotonic(&mut self) -> u64 {
+        clock_time_get(&self.ctx, &mut self.mem, 1, 0, OUT).unwrap();
+        self.u64_at(OUT)
+    }
+
     fn path_op(
         &mut self,
         path: &str,
@@ -108,7 +125,7 @@ fn bad_pointers_are_efault() {
     assert_eq!(args_get(&mut g.ctx, &mut g.mem, end - 2, BUF), Err(Errno::FAULT));
     assert_eq!(args_sizes_get(&mut g.ctx, &mut g.mem, u32::MAX, 0), Err(Errno::FAULT));
     assert_eq!(random_get(&mut g.mem, u32::MAX, 2), Err(Errno::FAULT));
-    assert_eq!(clock_time_get(&mut g.mem, 0, 0, end - 7), Err(Errno::FAULT));
+    assert_eq!(clock_time_get(&g.ctx, &mut g.mem, 0, 0, end - 7), Err(Errno::FAULT));
     assert_eq!(poll_oneoff(&mut g.ctx, &mut g.mem, 0, 0, u32::MAX, OUT), Err(Errno::FAULT));
     assert_eq!(
         path_open(&mut g.ctx, &mut g.mem, PREOPEN, 0, end - 1, 5, 0, RW, 0, 0, OUT),
@@ -480,11 +497,11 @@ fn symlinks_flags_and_file_space() {
     fd_advise(&mut g.ctx, fd, 0, 0, 1).unwrap();
     assert_eq!(fd_advise(&mut g.ctx, fd, 0, 0, 6), Err(Errno::INVAL));
     // Clocks.
-    clock_time_get(&mut g.mem, 1, 0, OUT).unwrap();
+    clock_time_get(&g.ctx, &mut g.mem, 1, 0, OUT).unwrap();
     assert!(g.u64_at(OUT) > 0);
     clock_res_get(&mut g.mem, 0, OUT).unwrap();
     assert!(g.u64_at(OUT) > 0);
-    assert_eq!(clock_time_get(&mut g.mem, 4, 0, OUT), Err(Errno::INVAL));
+    assert_eq!(clock_time_get(&g.ctx, &mut g.mem, 4, 0, OUT), Err(Errno::INVAL));
 }
 
 #[test]
@@ -494,4 +511,215 @@ fn times_can_be_set_to_now() {
     let len = g.put(STR, b"f");
     path_filestat_set_times(&mut g.ctx, &mut g.mem, PREOPEN, 1, STR, len, 0, 0, 2 | 8).unwrap();
     path_filestat_set_times(&mut g.ctx, &mut g.mem, PREOPEN, 0, STR, len, 0, 0, 2 | 8).unwrap();
+}
+
+/// A context restored from `state` with `host` preopened as `/sandbox` (if given) and
+/// arguments of its own, which the snapshot's must override.
+fn restore(state: &WasiState, host: Option<&Path>) -> Result<WasiCtx, RestoreError> {
+    let mut builder = WasiCtxBuilder::new();
+    builder.arg("not-the-snapshot's").stdout(Output::Capture(Capture::new()));
+    if let Some(host) = host {
+        builder.preopened_dir(host, "/sandbox").unwrap();
+    }
+    builder.restore(state)
+}
+
+#[test]
+fn files_continue_after_their_directory_moves() {
+    let mut g = guest(None);
+    std::fs::create_dir(g.root.join("sub")).unwrap();
+    let (creat, directory, creat_trunc) = (1, 2, 1 | 8);
+    let out = g.open(PREOPEN, "out.txt", creat_trunc, RW).unwrap();
+    let sub = g.open(PREOPEN, "sub", directory, rights::DIR).unwrap();
+    let log = g.open(sub, "log.txt", creat, RW).unwrap();
+    // Moved to another number, as shells do with redirections: the origin goes along.
+    let scratch = g.open(sub, "scratch", creat, RW).unwrap();
+    fd_renumber(&mut g.ctx, log, scratch).unwrap();
+    let log = scratch;
+    // A file in append mode keeps appending after the resume, wherever it was sought.
+    std::fs::write(g.root.join("sub/journal"), "old;").unwrap();
+    let journal = g.open(sub, "journal", 0, RW | rights::FD_FDSTAT_SET_FLAGS).unwrap();
+    fd_fdstat_set_flags(&mut g.ctx, journal, u32::from(fdflags::APPEND)).unwrap();
+
+    let (content, log_content) = (b"the whole content of out.txt".as_slice(), b"line 1\nline 2\n".as_slice());
+    let (half, log_half) = (content.len() / 2, log_content.len() / 2);
+    g.write(out, &content[..half]).unwrap();
+    g.write(log, &log_content[..log_half]).unwrap();
+    g.write(journal, b"first;").unwrap();
+    let state = g.ctx.snapshot().unwrap();
+    let kind_of = |fd| state.fds.iter().find(|f| f.fd == fd).map(|f| f.kind.clone());
+    assert_eq!(kind_of(PREOPEN), Some(FdKind::Dir(Origin { preopen: "/sandbox".into(), path: "".into() })));
+    assert_eq!(kind_of(sub), Some(FdKind::Dir(Origin { preopen: "/sandbox".into(), path: "sub".into() })));
+    let log_origin = Origin { preopen: "/sandbox".into(), path: "sub/log.txt".into() };
+    let log_state = FdKind::File { origin: log_origin, read: true, write: true, offset: log_half as u64 };
+    assert_eq!(kind_of(log), Some(log_state));
+
+    // The whole preopened directory moves elsewhere, as it would to another machine.
+    drop(std::mem::replace(&mut g.ctx, WasiCtx::builder().build().unwrap()));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let moved = elsewhere.path().join("moved");
+    std::fs::rename(&g.root, &moved).unwrap();
+    g.ctx = restore(&state, Some(&moved)).unwrap();
+    // Every fd is back as it was: number, rights, flags, origin, access and offset.
+    assert_eq!(g.ctx.snapshot().unwrap().fds, state.fds);
+
+    g.write(out, &content[half..]).unwrap();
+    g.write(log, &log_content[log_half..]).unwrap();
+    fd_seek(&mut g.ctx, &mut g.mem, journal, 0, 0, OUT).unwrap();
+    g.write(journal, b"second").unwrap();
+    assert_eq!(std::fs::read(moved.join("out.txt")).unwrap(), content);
+    assert_eq!(std::fs::read(moved.join("sub/log.txt")).unwrap(), log_content);
+    assert_eq!(std::fs::read(moved.join("sub/journal")).unwrap(), b"old;first;second");
+    // The preopen keeps its name, the directory fd still opens files, and the arguments
+    // are the snapshot's.
+    fd_prestat_dir_name(&mut g.ctx, &mut g.mem, PREOPEN, BUF, 8).unwrap();
+    assert_eq!(&g.mem[BUF as usize..BUF as usize + 8], b"/sandbox");
+    assert_eq!(g.open(sub, "log.txt", 0, rights::FD_READ).map(|_| ()), Ok(()));
+    assert_eq!(g.ctx.args, ["prog", "a1"]);
+}
+
+#[test]
+fn a_read_only_file_continues_from_its_offset() {
+    let mut g = guest(None);
+    std::fs::write(g.root.join("in.txt"), "0123456789").unwrap();
+    let fd = g.open(PREOPEN, "in.txt", 0, rights::FD_READ | rights::FD_SEEK | rights::FD_TELL).unwrap();
+    assert_eq!(g.read(fd, 4).unwrap(), b"0123");
+    let state = g.ctx.snapshot().unwrap();
+    let saved = state.fds.iter().find(|f| f.fd == fd).unwrap();
+    assert!(matches!(saved.kind, FdKind::File { read: true, write: false, offset: 4, .. }));
+    g.ctx = restore(&state, Some(&g.root)).unwrap();
+    assert_eq!(g.read(fd, 3).unwrap(), b"456");
+    assert_eq!(g.write(fd, b"x"), Err(Errno::NOTCAPABLE));
+    assert_eq!(std::fs::read(g.root.join("in.txt")).unwrap(), b"0123456789");
+}
+
+#[test]
+fn restoring_names_a_file_that_is_gone() {
+    let mut g = guest(None);
+    std::fs::create_dir(g.root.join("sub")).unwrap();
+    let sub = g.open(PREOPEN, "sub", 2, rights::DIR).unwrap();
+    let fd = g.open(sub, "log.txt", 1, RW).unwrap();
+    let state = g.ctx.snapshot().unwrap();
+    std::fs::remove_file(g.root.join("sub/log.txt")).unwrap();
+    let error = restore(&state, Some(&g.root)).err().unwrap();
+    let message = error.to_string();
+    assert!(message.starts_with(&format!("cannot reopen fd {fd}, /sandbox/sub/log.txt: ")), "{message}");
+    assert!(message.contains("No such file"), "{message}");
+    // Reopening never creates.
+    assert!(!g.root.join("sub/log.txt").exists());
+    // Nor does it take a directory for the file.
+    std::fs::create_dir(g.root.join("sub/log.txt")).unwrap();
+    assert!(matches!(restore(&state, Some(&g.root)), Err(RestoreError::Reopen { .. })));
+}
+
+#[test]
+fn restoring_names_a_preopen_not_given() {
+    let g = guest(None);
+    let state = g.ctx.snapshot().unwrap();
+    let error = restore(&state, None).err().unwrap();
+    assert_eq!(
+        error.to_string(),
+        "the snapshot's preopened directory /sandbox was not given (--dir HOST::/sandbox)"
+    );
+}
+
+#[test]
+fn the_monotonic_clock_never_goes_back_across_a_restore() {
+    let mut g = guest(None);
+    let before = g.monotonic();
+    let mut state = g.ctx.snapshot().unwrap();
+    assert!(state.monotonic_ns >= before);
+    // A snapshot from a machine that had been up far longer than this one.
+    state.monotonic_ns = u64::MAX / 2;
+    g.ctx = restore(&state, Some(&g.root)).unwrap();
+    let first = g.monotonic();
+    assert!(first >= state.monotonic_ns);
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let second = g.monotonic();
+    assert!(second > first);
+    assert!(g.ctx.snapshot().unwrap().monotonic_ns >= second);
+    // An absolute timeout is on the guest's clock: 20 ms from its now, not a time this
+    // host's clock would take centuries to reach.
+    let mut sub = memory::Struct::<48>::new();
+    sub.u64(0, 7).u8(8, 0).u32(16, 1).u64(24, g.monotonic() + 20_000_000).u16(40, 1);
+    g.put(BUF, &sub.0);
+    let start = std::time::Instant::now();
+    poll_oneoff(&mut g.ctx, &mut g.mem, BUF, BUF + 512, 1, OUT).unwrap();
+    assert!(start.elapsed() >= std::time::Duration::from_millis(15));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!((g.u32_at(OUT), g.u64_at(BUF + 512)), (1, 7));
+}
+
+#[test]
+fn the_wasi_state_round_trips_through_snapshot_bytes() {
+    let mut g = guest(None);
+    std::fs::create_dir(g.root.join("sub")).unwrap();
+    let sub = g.open(PREOPEN, "sub", 2, rights::DIR).unwrap();
+    let fd = g.open(sub, "f", 1, RW).unwrap();
+    g.write(fd, b"12345").unwrap();
+    fd_fdstat_set_rights(&mut g.ctx, fd, rights::FD_WRITE, 0).unwrap();
+    let state = g.ctx.snapshot().unwrap();
+    let kinds: Vec<&FdKind> = state.fds.iter().map(|f| &f.kind).collect();
+    assert!(matches!(
+        kinds[..],
+        [FdKind::Stdin, FdKind::Stdout, FdKind::Stderr, FdKind::Dir(_), FdKind::Dir(_), _]
+    ));
+    assert_eq!((state.fds[5].rights, state.fds[5].inheriting), (rights::FD_WRITE, 0));
+    assert_eq!(state.env, [("K".to_string(), "V".to_string())]);
+    let snapshot = Snapshot { wasi: Some(state), ..Default::default() };
+    assert_eq!(Snapshot::from_bytes(&snapshot.to_bytes()), Ok(snapshot));
+}
+
+#[test]
+fn restoring_refuses_forged_states() {
+    let g = guest(None);
+    let state = g.ctx.snapshot().unwrap();
+    let with = |fds: Vec<FdState>| WasiState { fds, ..state.clone() };
+    let file = |fd, path: &str| FdState {
+        fd,
+        rights: RW,
+        inheriting: 0,
+        flags: 0,
+        kind: FdKind::File {
+            origin: Origin { preopen: "/sandbox".into(), path: path.into() },
+            read: true,
+            write: true,
+            offset: 0,
+        },
+    };
+    let invalid = |fds| matches!(restore(&with(fds), Some(&g.root)), Err(RestoreError::Invalid(_)));
+    let reopen = |fds| matches!(restore(&with(fds), Some(&g.root)), Err(RestoreError::Reopen { .. }));
+    std::fs::write(g.root.join("f"), "").unwrap();
+    assert!(restore(&with(vec![file(9, "f")]), Some(&g.root)).is_ok());
+    assert!(invalid(vec![file(5, "f"), file(5, "f")]));
+    assert!(invalid(vec![file(u32::MAX, "f")]));
+    assert!(invalid(vec![file(1 << 14, "f")]));
+    assert!(invalid(vec![FdState { rights: u64::MAX, ..file(5, "f") }]));
+    assert!(invalid(vec![FdState { flags: u16::MAX, ..file(5, "f") }]));
+    let stdin = FdState { kind: FdKind::Stdin, ..file(0, "") };
+    assert!(invalid(vec![stdin.clone(), FdState { fd: 1, ..stdin }]));
+    // Paths that lead outside the preopen, or nowhere, reach nothing.
+    let secret = g.outside.join("secret.txt");
+    for path in ["../outside/secret.txt", secret.to_str().unwrap(), "/etc/passwd", "", "f/..", "f\0"] {
+        assert!(reopen(vec![file(5, path)]), "{path}");
+        let dir = FdState {
+            kind: FdKind::Dir(Origin { preopen: "/sandbox".into(), path: path.into() }),
+            ..file(6, "")
+        };
+        if !path.is_empty() {
+            assert!(reopen(vec![dir]), "{path}");
+        }
+    }
+    assert_eq!(std::fs::read(&secret).unwrap(), b"secret");
+    // Offsets beyond what a file can have are refused, not wrapped.
+    let far = FdState {
+        kind: FdKind::File {
+            origin: Origin { preopen: "/sandbox".into(), path: "f".into() },
+            read: true,
+            write: false,
+            offset: u64::MAX,
+        },
+        ..file(5, "")
+    };
+    assert!(reopen(vec![far]));
 }
