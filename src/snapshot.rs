@@ -114,6 +114,23 @@ impl PausedCall {
         Ok(Snapshot { inner })
     }
 
+    /// Whether the call stopped at a loop header (else at a function's entry): the
+    /// safepoints where calls pause.
+    pub fn at_loop_header(&self) -> bool {
+        self.paused.at_loop_header()
+    }
+
+    /// Whether the function the call stopped in has compiled code, so that it ran, and
+    /// goes on, in the compiler's tier.
+    ///
+    /// # Panics
+    /// If `store` is not the call's store.
+    pub fn in_compiled_code(&self, store: impl AsContext) -> bool {
+        let store = store.as_context().0;
+        assert!(store.data.id == self.store, "PausedCall used with a store it does not belong to");
+        self.paused.in_compiled_code(store)
+    }
+
     /// Where the call stopped, innermost frame first, as a trap's backtrace would say.
     ///
     /// # Panics

@@ -94,3 +94,58 @@ fn a_snapshot_is_refused_by_another_module_and_when_corrupt() {
     assert_eq!(snapshot.limits(), engine.config().get_store_limits().clone());
     assert_eq!(snapshot.memory_sizes(), vec![]);
 }
+
+/// A pause asked for while a host function runs WebAssembly (a nested call, which
+/// cannot pause) waits for the host function to return: the nested call finishes, and
+/// the outer call pauses at its next check, where its snapshot can be taken.
+#[test]
+fn a_pause_under_a_host_function_waits_for_it_to_return() {
+    let engine = fuel_engine(Tier::Interp);
+    let module = Module::new(
+        &engine,
+        r#"(module
+          (import "host" "nest" (func $nest (result i32)))
+          (func $spin (export "spin") (param $n i32) (result i32) (local $sum i32)
+            (loop $l
+              (local.set $sum (i32.add (local.get $sum) (local.get $n)))
+              (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+            (local.get $sum))
+          (func (export "outer") (result i32)
+            (i32.add (call $nest) (call $spin (i32.const 100000)))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    let handle = std::sync::Arc::new(std::sync::Mutex::new(None::<stratus::InterruptHandle>));
+    let asked = handle.clone();
+    linker
+        .func_wrap(
+            "host",
+            "nest",
+            move |mut caller: stratus::Caller<'_, ()>| -> Result<i32, stratus::Error> {
+                // The request comes while WebAssembly runs under this host function.
+                asked.lock().unwrap().as_ref().unwrap().interrupt(stratus::Interruption::Pause);
+                let spin = caller.get_export("spin").unwrap().into_func().unwrap();
+                let mut result = [Val::I32(0)];
+                spin.call(&mut caller, &[Val::I32(50_000)], &mut result)?;
+                Ok(result[0].i32().unwrap())
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    *handle.lock().unwrap() = Some(store.interrupt_handle());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    store.set_fuel(u64::MAX / 2).unwrap();
+    let outer = instance.get_func(&store, "outer").unwrap();
+    let ResumableCall::Paused(paused) = outer.call_resumable(&mut store, &[]).unwrap() else {
+        panic!("the outer call pauses once the host function has returned")
+    };
+    assert_eq!(paused.reason(), stratus::PauseReason::Interrupted);
+    let bytes = paused.snapshot(&store).unwrap().to_bytes();
+    let snapshot = Snapshot::from_bytes(&bytes).unwrap();
+    let mut store = Store::new(&engine, ());
+    let (_, paused) = snapshot.restore(&mut store, &linker, &module).unwrap();
+    store.set_fuel(u64::MAX / 2).unwrap();
+    let ResumableCall::Finished(results) = paused.resume(&mut store).unwrap() else { panic!("finished") };
+    let sum = |n: i64| (n * (n + 1) / 2) as i32;
+    assert_eq!(results, [Val::I32(sum(50_000).wrapping_add(sum(100_000)))]);
+}

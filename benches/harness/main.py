@@ -51,7 +51,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-build", action="store_true", help="use the existing builds, build nothing")
     parser.add_argument("--skip-install", action="store_true", help="use peers already installed, install none")
     parser.add_argument("--controls", action="store_true",
-                        help="also run the interpreter with fuel and with a timeout armed, for their overhead")
+                        help="also run the interpreter with fuel and with a timeout armed, and the compiled "
+                             "tiers with a checkpoint armed, for their overhead")
     parser.add_argument("--tier-up-thresholds", type=thresholds, default=[], metavar="N1,N2,...",
                         help="also run the tiered mode with each --tier-up-threshold N (stratus-auto-tN), "
                              "to tune the default")
@@ -97,8 +98,7 @@ def main() -> int:
     if wanted:
         runtimes = [r for r in runtimes if r.name == "native" or r.name in wanted]
     if args.controls:
-        at = next((i + 1 for i, r in enumerate(runtimes) if r.name == "stratus-interp"), len(runtimes))
-        runtimes[at:at] = peers.control_variants(runtimes)
+        runtimes += peers.control_variants(runtimes)
     note("runtimes: " + ", ".join(r.name for r in runtimes))
     names = [r.name for r in runtimes]
 

@@ -220,17 +220,28 @@ def wasmi(logs: Path) -> Runtime | None:
 
 
 def control_variants(runtimes: list[Runtime]) -> list[Runtime]:
-    """The interpreter with each guest control armed: fuel (more than any program
-    uses) and a timeout (longer than any run), against `stratus-interp` with neither."""
-    if not any(r.name == "stratus-interp" for r in runtimes):
-        return []
-    def with_flags(*flags: str) -> Callable[[Program, list[str]], list[str]]:
-        return lambda p, a: [str(STRATUS), "run", "--dir", ".", "--tier", "interp", *flags, str(p.wasm), *a]
-    return [
-        Runtime("stratus-interp-fuel", "stratus run --fuel 10^18 (fuel consumed)", with_flags("--fuel", str(10**18))),
-        Runtime("stratus-interp-timeout", "stratus run --timeout 24h (interruption armed)",
-                with_flags("--timeout", "24h")),
-    ]
+    """Each tier measured with a guest control armed, against the same tier without:
+    the interpreter with fuel (more than any program uses) and a timeout (longer than
+    any run); compiled and tiered code with a checkpoint armed (on a signal never sent),
+    whose cost is meant to be nothing."""
+    names = {r.name for r in runtimes}
+    def with_flags(tier: str, *flags: str) -> Callable[[Program, list[str]], list[str]]:
+        return lambda p, a: [str(STRATUS), "run", "--dir", ".", "--tier", tier, *flags, str(p.wasm), *a]
+    checkpoint = ("--checkpoint", "never-written.snap", "--checkpoint-on", "USR2")
+    variants = []
+    if "stratus-interp" in names:
+        variants += [
+            Runtime("stratus-interp-fuel", "stratus run --fuel 10^18 (fuel consumed)",
+                    with_flags("interp", "--fuel", str(10**18))),
+            Runtime("stratus-interp-timeout", "stratus run --timeout 24h (interruption armed)",
+                    with_flags("interp", "--timeout", "24h")),
+        ]
+    for tier in ("jit", "auto"):
+        if f"stratus-{tier}" in names:
+            variants.append(Runtime(f"stratus-{tier}-checkpoint",
+                                    f"stratus run --tier {tier} --checkpoint FILE --checkpoint-on USR2 (armed, not taken)",
+                                    with_flags(tier, *checkpoint)))
+    return variants
 
 
 def load_variants(runtimes: list[Runtime], probe: Program | None) -> list[Runtime]:

@@ -63,6 +63,17 @@ impl PausedCall {
         self.func
     }
 
+    /// Whether the call stopped at a loop header (else at a function's entry).
+    pub fn at_loop_header(&self) -> bool {
+        self.regs.pc != 0
+    }
+
+    /// Whether the function the call stopped in has compiled code, which runs it when
+    /// the call resumes in this store.
+    pub fn in_compiled_code<T>(&self, store: &Store<T>) -> bool {
+        !store.func_refs[self.regs.func as usize].code.is_null()
+    }
+
     /// Where the call stopped, innermost frame first, as a trap's backtrace would say;
     /// `store` is the store it belongs to.
     pub fn backtrace<T>(&self, store: &Store<T>) -> Vec<stratus_runtime::FrameInfo> {
@@ -426,7 +437,7 @@ impl Activation {
         }
         match store.budget.exhausted(&mut store.vm.budget) {
             Ok(()) => Ok(None),
-            Err(why) => self.stop_for_budget(store, why, may_pause, func, pc).map(Some),
+            Err(why) => self.stop_for_budget(store, why, may_pause, func, pc),
         }
     }
 
@@ -465,7 +476,12 @@ impl Activation {
             }
             crate::jit::Exit::Budget { why, regs } => {
                 self.regs = regs;
-                self.stop_for_budget(store, why, may_pause, func, regs.pc).map(Compiled::Ended)
+                // Going on, the interpreter takes over at the safepoint, whose charge
+                // is made (re-entering the function's code would make it again).
+                Ok(match self.stop_for_budget(store, why, may_pause, func, regs.pc)? {
+                    Some(ended) => Compiled::Ended(ended),
+                    None => Compiled::ReturnedToInterpreter,
+                })
             }
             crate::jit::Exit::TailHost { callee, base, caller } => {
                 let param_slots = slots_of(store.funcs[callee.0 as usize].ty.params());
@@ -499,7 +515,9 @@ impl Activation {
     }
 
     /// Pauses the activation for the reason `why` gives, where it may, and traps
-    /// otherwise, at `pc` of the running function.
+    /// otherwise, at `pc` of the running function. A pause asked for by an
+    /// interruption under a host function waits for the host function to return: the
+    /// activation goes on (`None`) with the request still pending.
     fn stop_for_budget<T>(
         &self,
         store: &mut Store<T>,
@@ -507,7 +525,13 @@ impl Activation {
         may_pause: bool,
         func: FuncAddr,
         pc: usize,
-    ) -> Result<Ended, Trap> {
+    ) -> Result<Option<Ended>, Trap> {
+        if why == BudgetStop::Interrupted(Interruption::Pause) && !may_pause && store.stack.activations > 1 {
+            return match store.budget.defer_pause(&mut store.vm.budget) {
+                Ok(()) => Ok(None),
+                Err(why) => self.stop_for_budget(store, why, may_pause, func, pc),
+            };
+        }
         let (kind, pause) = match why {
             BudgetStop::OutOfFuel => (TrapKind::OutOfFuel, Some(PauseReason::OutOfFuel)),
             BudgetStop::Interrupted(Interruption::Pause) => {
@@ -516,7 +540,7 @@ impl Activation {
             BudgetStop::Interrupted(Interruption::Trap) => (TrapKind::Interrupted, None),
         };
         match pause.filter(|_| may_pause) {
-            Some(reason) => Ok(Ended::Paused(self.pause(store, func, reason))),
+            Some(reason) => Ok(Some(Ended::Paused(self.pause(store, func, reason)))),
             None => Err(self.fail(store, kind.into(), pc)),
         }
     }

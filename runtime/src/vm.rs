@@ -235,6 +235,23 @@ impl Budget {
             *counter += 1;
             return Err(BudgetStop::Interrupted(how));
         }
+        self.refill(counter)
+    }
+
+    /// A pause was asked for where the call cannot pause (under a host function, whose
+    /// native frame cannot be set aside): the request stays pending for a check where
+    /// the call can pause, and the charge the check stopped at is made after all, as
+    /// [`exhausted`](Self::exhausted) would have made it without the request.
+    pub fn defer_pause(&mut self, counter: &mut i64) -> Result<(), BudgetStop> {
+        // A request made since (a trap) is not overwritten.
+        let _ = self.interrupt.compare_exchange(NOT_INTERRUPTED, PAUSE, Ordering::Relaxed, Ordering::Relaxed);
+        *counter -= 1;
+        self.refill(counter)
+    }
+
+    /// Refills the counter that went below zero from the fuel reserve, taking the
+    /// pending charge, or says that the fuel is used up.
+    fn refill(&mut self, counter: &mut i64) -> Result<(), BudgetStop> {
         match &mut self.reserve {
             None => *counter += CHECK_PERIOD,
             Some(0) => {

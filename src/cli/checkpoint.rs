@@ -156,11 +156,13 @@ pub enum Ended {
     /// An error: a trap, an exit, running out of the program's own fuel.
     Failed(Error),
     /// A snapshot was written: where, its size, how long it took, and where the program
-    /// stopped.
+    /// stopped: at a loop header or a function entry, in compiled code or not, and the
+    /// frames.
     Checkpointed {
         file: PathBuf,
         bytes: usize,
         took: Duration,
+        place: &'static str,
         backtrace: Vec<FrameInfo>,
     },
     /// The snapshot could not be taken or written.
@@ -198,6 +200,12 @@ pub fn drive(
         };
         let started = Instant::now();
         let backtrace = paused.backtrace(&*store);
+        let place = match (paused.at_loop_header(), paused.in_compiled_code(&*store)) {
+            (true, true) => "at a loop header in compiled code",
+            (true, false) => "at a loop header in the interpreter",
+            (false, true) => "at a function entry in compiled code",
+            (false, false) => "at a function entry in the interpreter",
+        };
         let written = paused
             .snapshot(&*store)
             .and_then(|mut snapshot| {
@@ -209,7 +217,7 @@ pub fn drive(
             .and_then(|snapshot| write_atomically(file, &snapshot.to_bytes()));
         return match written {
             Ok(bytes) => {
-                Ended::Checkpointed { file: file.clone(), bytes, took: started.elapsed(), backtrace }
+                Ended::Checkpointed { file: file.clone(), bytes, took: started.elapsed(), place, backtrace }
             }
             Err(message) => Ended::CheckpointFailed(message),
         };

@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use stratus::{Config, Engine, Linker, Store, Tier};
 
@@ -120,6 +120,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {
 
 fn execute(options: &Options, stats: &mut Option<String>) -> Result<Status, Failure> {
     options.checkpoint.block_signal().map_err(Failure::Load)?;
+    let started = Instant::now();
     let snapshot = checkpoint::read(&options.file).map_err(Failure::Load)?;
     let program_fuel = options.fuel.or(snapshot.fuel());
     let initial_fuel = options.checkpoint.initial_fuel(program_fuel);
@@ -141,6 +142,7 @@ fn execute(options: &Options, stats: &mut Option<String>) -> Result<Status, Fail
     let mut linker = Linker::new(&engine);
     sandbox::link(&mut linker).map_err(load)?;
     let (_, paused) = snapshot.restore(&mut store, &linker, &module).map_err(load)?;
+    let restored = started.elapsed();
     if let Some(fuel) = initial_fuel {
         store.set_fuel(fuel).map_err(load)?;
     }
@@ -149,7 +151,17 @@ fn execute(options: &Options, stats: &mut Option<String>) -> Result<Status, Fail
     let first = paused.resume(&mut store);
     let status = ended(checkpoint::drive(first, &mut store, &armed), deadline.as_ref());
     if options.stats {
-        *stats = Some(stats_text(&store.tier_stats(), initial_fuel.zip(store.fuel().ok())));
+        let (pages, nonzero) =
+            snapshot.memory_sizes().iter().fold((0, 0), |(bytes, nonzero), m| (bytes + m.0, nonzero + m.1));
+        let mut text = format!(
+            "stats: snapshot: {} frames, memory {} KiB ({} KiB not zero); read and restored in {:.1} ms\n",
+            snapshot.frames(),
+            pages >> 10,
+            nonzero >> 10,
+            restored.as_secs_f64() * 1000.0
+        );
+        text += &stats_text(&store.tier_stats(), initial_fuel.zip(store.fuel().ok()));
+        *stats = Some(text);
     }
     status
 }

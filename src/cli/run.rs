@@ -397,8 +397,8 @@ pub(super) fn ended(ended: Ended, deadline: Option<&Deadline>) -> Result<Status,
     match ended {
         Ended::Finished => Ok(Status::Success),
         Ended::Failed(error) => stopped(error, deadline),
-        Ended::Checkpointed { file, bytes, took, backtrace } => Err(Failure::Checkpointed(format!(
-            "checkpoint written to {} ({bytes} bytes, in {:.1} ms); the program stopped at:{}",
+        Ended::Checkpointed { file, bytes, took, place, backtrace } => Err(Failure::Checkpointed(format!(
+            "checkpoint written to {} ({bytes} bytes, in {:.1} ms), {place}; the program stopped at:{}",
             file.display(),
             took.as_secs_f64() * 1000.0,
             Backtrace(&backtrace)
