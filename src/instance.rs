@@ -39,6 +39,27 @@ impl Instance {
         module: &Module,
         imports: &[RtExtern],
     ) -> Result<Instance, Error> {
+        Instance::make(store, module, imports, true)
+    }
+
+    /// Instantiates `module` for a snapshot to be restored into: no segment applied and
+    /// no start function run.
+    pub(crate) fn instantiate_for_restore<T>(
+        store: &mut RtStore<T>,
+        module: &Module,
+        imports: &[RtExtern],
+    ) -> Result<Instance, Error> {
+        Instance::make(store, module, imports, false)
+    }
+
+    /// Instantiates `module`; `initialize` applies its segments and runs its start
+    /// function.
+    fn make<T>(
+        store: &mut RtStore<T>,
+        module: &Module,
+        imports: &[RtExtern],
+        initialize: bool,
+    ) -> Result<Instance, Error> {
         if !crate::Engine::same(module.engine(), &store.data.engine) {
             return Err(Error::EngineMismatch);
         }
@@ -49,27 +70,16 @@ impl Instance {
         for &ty in &compiled.tables[compiled.imported_tables as usize..] {
             check_table_type(ty, store.limits.table_elements)?;
         }
-        let (outcome, host_error) =
-            enter(store, |store| stratus_exec::instantiate(store, compiled, imports))?;
+        let (outcome, host_error) = enter(store, |store| {
+            if initialize {
+                stratus_exec::instantiate(store, compiled, imports)
+            } else {
+                stratus_exec::instantiate_for_restore(store, compiled, imports)
+            }
+        })?;
         match outcome {
             Ok(addr) => Ok(Instance { store: store.data.id, addr }),
             Err(error) => Err(instantiate_error(error, host_error)),
-        }
-    }
-
-    /// Instantiates `module` for a snapshot to be restored into: no segment applied and
-    /// no start function run.
-    pub(crate) fn instantiate_for_restore<T>(
-        store: &mut RtStore<T>,
-        module: &Module,
-        imports: &[RtExtern],
-    ) -> Result<Instance, Error> {
-        if !crate::Engine::same(module.engine(), &store.data.engine) {
-            return Err(Error::EngineMismatch);
-        }
-        match stratus_exec::instantiate_for_restore(store, module.compiled(), imports) {
-            Ok(addr) => Ok(Instance { store: store.data.id, addr }),
-            Err(error) => Err(instantiate_error(error, None)),
         }
     }
 

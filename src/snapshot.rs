@@ -21,8 +21,9 @@ use crate::{Engine, FrameInfo};
 /// indices, code offsets and values, no host address and no tier. It carries the
 /// module (named by its sha256, so that resuming with another module is refused).
 ///
-/// Made by [`PausedCall::snapshot`]; [`to_bytes`](Snapshot::to_bytes) and
-/// [`from_bytes`](Snapshot::from_bytes) give the format of the `stratus-snapshot`
+/// Made by [`PausedCall::snapshot`]; [`write`](Snapshot::write) and
+/// [`read`](Snapshot::read) (or [`to_bytes`](Snapshot::to_bytes) and
+/// [`from_bytes`](Snapshot::from_bytes)) give the format of the `stratus-snapshot`
 /// crate; [`resume`](Snapshot::resume) goes on where the call stopped.
 ///
 /// ```
@@ -167,6 +168,21 @@ impl Snapshot {
     /// The snapshot in the binary format.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.inner.to_bytes()
+    }
+
+    /// Writes the snapshot in the binary format to `out`.
+    pub fn write(&self, mut out: impl std::io::Write) -> Result<(), Error> {
+        out.write_all(&self.to_bytes()).map_err(|e| snapshot_error(format!("cannot write the snapshot: {e}")))
+    }
+
+    /// Reads a snapshot in the binary format from `input`, to its end: as
+    /// [`from_bytes`](Self::from_bytes).
+    pub fn read(mut input: impl std::io::Read) -> Result<Snapshot, Error> {
+        let mut bytes = Vec::new();
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| snapshot_error(format!("cannot read the snapshot: {e}")))?;
+        Snapshot::from_bytes(&bytes)
     }
 
     /// Reads a snapshot in the binary format; a truncated, corrupt or foreign one is an

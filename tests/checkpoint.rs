@@ -204,20 +204,7 @@ fn what_cannot_be_resumed_is_refused_with_the_reason() {
     journal_dir(&data);
     let snapshot = dir.join("j.snap");
     let path = snapshot.to_str().unwrap();
-    let output = stratus(
-        &dir,
-        &[
-            "run",
-            "--dir",
-            &dir_arg(&data),
-            "--checkpoint",
-            path,
-            "--checkpoint-at-fuel",
-            "100000",
-            &program("journal.wasm"),
-        ],
-    );
-    stopped_at(&output);
+    stopped_at(&checkpoint_journal(stratus_command(), &dir, &data, path, "100000"));
     let refused = |args: &[&str], message: &str| {
         let output = stratus(&dir, args);
         assert_eq!(status(&output), 1, "{args:?}: {}", stderr(&output));
@@ -259,6 +246,15 @@ fn other_isa() -> Option<Command> {
     };
     command.args(words).arg(bin);
     Some(command)
+}
+
+/// The journal program, with its directory `data`, checkpointed into `snapshot` at
+/// `fuel` by `command`, a `stratus`.
+fn checkpoint_journal(command: Command, dir: &Path, data: &Path, snapshot: &str, fuel: &str) -> Output {
+    let journal = program("journal.wasm");
+    let args =
+        ["run", "--dir", &dir_arg(data), "--checkpoint", snapshot, "--checkpoint-at-fuel", fuel, &journal];
+    run_with(command, dir, &args)
 }
 
 fn run_with(mut command: Command, dir: &Path, args: &[&str]) -> Output {
@@ -320,20 +316,7 @@ fn snapshots_move_between_isas_both_ways() {
     journal_dir(&data);
     let snapshot = dir.join("journal.snap");
     let path = snapshot.to_str().unwrap();
-    let taken = run_with(
-        other_isa().unwrap(),
-        &dir,
-        &[
-            "run",
-            "--dir",
-            &dir_arg(&data),
-            "--checkpoint",
-            path,
-            "--checkpoint-at-fuel",
-            "250000",
-            &program("journal.wasm"),
-        ],
-    );
+    let taken = checkpoint_journal(other_isa().unwrap(), &dir, &data, path, "250000");
     stopped_at(&taken);
     let output = stratus(&dir, &["resume", "--dir", &dir_arg(&data), path]);
     assert_output(&output, "3000 lines, last 1b475f31, clock went back 0 times\n");

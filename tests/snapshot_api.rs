@@ -140,8 +140,9 @@ fn a_pause_under_a_host_function_waits_for_it_to_return() {
         panic!("the outer call pauses once the host function has returned")
     };
     assert_eq!(paused.reason(), stratus::PauseReason::Interrupted);
-    let bytes = paused.snapshot(&store).unwrap().to_bytes();
-    let snapshot = Snapshot::from_bytes(&bytes).unwrap();
+    let mut file = Vec::new();
+    paused.snapshot(&store).unwrap().write(&mut file).unwrap();
+    let snapshot = Snapshot::read(&file[..]).unwrap();
     let mut store = Store::new(&engine, ());
     let (_, paused) = snapshot.restore(&mut store, &linker, &module).unwrap();
     store.set_fuel(u64::MAX / 2).unwrap();

@@ -15,7 +15,7 @@ use stratus::{Config, Engine, Linker, Store, Tier};
 
 use super::args::{UsageError, parse_duration, parse_threshold, parse_tier};
 use super::checkpoint::{self, Armed};
-use super::run::{Deadline, Failure, ended, load, report, stats_text};
+use super::run::{Deadline, Failure, conclude, ended, load, stats_text};
 use super::sandbox;
 use super::{Status, help};
 
@@ -43,14 +43,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let name = options.file.display().to_string();
     let mut stats = None;
     let status = execute(&options, &mut stats);
-    if let Some(stats) = stats {
-        let _ = out.flush();
-        let _ = err.write_all(stats.as_bytes());
-    }
-    Ok(match status {
-        Ok(status) => status,
-        Err(failure) => report(failure, &name, options.timeout, out, err),
-    })
+    Ok(conclude(status, stats, &name, options.timeout, out, err))
 }
 
 fn parse(args: Vec<OsString>) -> Result<Option<Options>, UsageError> {

@@ -80,18 +80,31 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let name = file.display().to_string();
     let mut stats = None;
     let status = execute(&options, out, &mut stats);
+    Ok(conclude(status, stats, &name, options.timeout, out, err))
+}
+
+/// The status of a run of `name` that ended as `status`, after `--stats`' text (if
+/// asked for) and the report of a failure.
+pub(super) fn conclude(
+    status: Result<Status, Failure>,
+    stats: Option<String>,
+    name: &str,
+    timeout: Option<Duration>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Status {
     if let Some(stats) = stats {
         let _ = out.flush();
         let _ = err.write_all(stats.as_bytes());
     }
-    Ok(match status {
+    match status {
         Ok(status) => status,
-        Err(failure) => report(failure, &name, options.timeout, out, err),
-    })
+        Err(failure) => report(failure, name, timeout, out, err),
+    }
 }
 
 /// Reports how a run that did not end normally ended, on `err`, and gives the status.
-pub(super) fn report(
+fn report(
     failure: Failure,
     name: &str,
     timeout: Option<Duration>,

@@ -55,17 +55,19 @@ mod imp {
     /// The guest's WASI context as a snapshot holds it: the snapshot's arguments,
     /// environment and open files, with the host directories of `dirs`, which must
     /// include each preopened directory of the snapshot by its guest name.
+    /// A snapshot without WASI state (taken through the API, of a module that does not
+    /// use WASI) gets a fresh context with `dirs`.
     pub fn restored_host(snapshot: &Snapshot, dirs: &[Preopen]) -> Result<Host, String> {
-        let Some(state) = snapshot.wasi() else {
-            return Err("the snapshot holds no WASI state: it was not taken of a WASI command".into());
-        };
         let mut builder = stratus_wasi::WasiCtxBuilder::new();
         for dir in dirs {
             builder.preopened_dir(&dir.host, &dir.guest).map_err(|error| {
                 format!("cannot open directory '{}' for --dir: {error}", dir.host.display())
             })?;
         }
-        let wasi = builder.restore(state).map_err(|error| error.to_string())?;
+        let wasi = match snapshot.wasi() {
+            Some(state) => builder.restore(state).map_err(|error| error.to_string())?,
+            None => builder.build().map_err(|error| error.to_string())?,
+        };
         Ok(Host { wasi })
     }
 
