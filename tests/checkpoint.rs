@@ -321,3 +321,32 @@ fn snapshots_move_between_isas_both_ways() {
     let output = stratus(&dir, &["resume", "--dir", &dir_arg(&data), path]);
     assert_output(&output, "3000 lines, last 1b475f31, clock went back 0 times\n");
 }
+
+/// A 4 GiB memory with 2 MiB written in 512 places makes a snapshot of a few KiB, taken
+/// without reading the untouched gigabytes; it resumes, and checkpoints again.
+#[test]
+#[cfg(feature = "wat")]
+fn a_large_memory_with_little_written_makes_a_small_snapshot() {
+    let dir = scratch("checkpoint", "large_memory");
+    let module = r#"(module
+      (memory (export "memory") 1)
+      (func (export "_start") (local $i i32)
+        (drop (memory.grow (i32.const 65535)))
+        (loop $touch
+          (i32.store (i32.mul (local.get $i) (i32.const 8388608)) (i32.add (local.get $i) (i32.const 1)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $touch (i32.lt_u (local.get $i) (i32.const 512))))
+        (loop $spin (br $spin))))"#;
+    fs::write(dir.join("large.wat"), module).unwrap();
+    let output =
+        stratus(&dir, &["run", "--checkpoint", "large.snap", "--checkpoint-at-fuel", "1000", "large.wat"]);
+    stopped_at(&output);
+    let size = fs::metadata(dir.join("large.snap")).unwrap().len();
+    assert!(size < 64 << 10, "{size} bytes");
+    let output = stratus(
+        &dir,
+        &["resume", "--stats", "--checkpoint", "again.snap", "--checkpoint-at-fuel", "1000", "large.snap"],
+    );
+    stopped_at(&output);
+    assert!(stderr(&output).contains("memory 4194304 KiB (2048 KiB not zero)"), "{}", stderr(&output));
+}

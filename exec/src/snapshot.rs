@@ -342,7 +342,8 @@ pub fn capture<T>(store: &Store<T>, paused: &PausedCall, externs: &mut dyn Exter
         .iter()
         .map(|m| {
             let memory = &store.memories[m.0 as usize];
-            MemoryImage::of(memory.pages().into(), memory.data())
+            let touched = memory.touched(stratus_snapshot::GRANULE);
+            MemoryImage::of(memory.pages().into(), memory.data(), touched.as_deref())
         })
         .collect();
     let mut tables = Vec::with_capacity(inst.tables.len());

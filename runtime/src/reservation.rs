@@ -57,6 +57,31 @@ impl Reservation {
         Ok(())
     }
 
+    /// For each `granule` bytes of the accessible prefix, whether the host has given
+    /// memory to any of its pages (`mincore`): the others were never touched and read
+    /// as zero. `None` when the host cannot tell.
+    pub(crate) fn touched(&self, granule: usize) -> Option<Vec<bool>> {
+        // SAFETY: sysconf has no preconditions.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).ok().filter(|&p| p > 0)?;
+        let mut resident = vec![0u8; self.accessible.div_ceil(page)];
+        if !resident.is_empty() {
+            // SAFETY: the range is the accessible prefix of our own mapping, whose base is
+            // page-aligned; `resident` has one byte for each of its pages, which is what
+            // mincore writes, and nothing else.
+            let result = unsafe {
+                libc::mincore(self.map.as_mut_ptr().cast(), self.accessible, resident.as_mut_ptr().cast())
+            };
+            if result != 0 {
+                return None;
+            }
+        }
+        let touched = (0..self.accessible.div_ceil(granule)).map(|g| {
+            let (first, end) = (g * granule / page, ((g + 1) * granule).div_ceil(page).min(resident.len()));
+            resident[first..end].iter().any(|&r| r & 1 != 0)
+        });
+        Some(touched.collect())
+    }
+
     /// The accessible bytes.
     pub(crate) fn bytes(&self) -> &[u8] {
         // SAFETY: the first `accessible` bytes of the mapping are readable and writable

@@ -59,6 +59,9 @@ pub const MAGIC: [u8; 8] = *b"\0STRSNAP";
 /// The version of the format this crate writes, and the only one it reads.
 pub const VERSION: u32 = 1;
 
+/// The unit of memory a snapshot keeps or leaves out as all zero.
+pub const GRANULE: usize = 4096;
+
 /// The most bytes of memory one chunk stands for: what the reader allocates at most for
 /// one chunk it decompresses.
 pub const MAX_CHUNK: usize = 1 << 20;
@@ -235,12 +238,16 @@ mod fd_kind {
 }
 
 impl MemoryImage {
-    /// The image of `bytes`, a memory of `pages` pages: the runs of 4 KiB granules
-    /// that are not all zero, cut into chunks of at most [`MAX_CHUNK`] bytes.
-    pub fn of(pages: u64, bytes: &[u8]) -> MemoryImage {
-        const GRANULE: usize = 4096;
+    /// The image of `bytes`, a memory of `pages` pages: the runs of [`GRANULE`]s that
+    /// are not all zero, cut into chunks of at most [`MAX_CHUNK`] bytes. `touched`, if
+    /// known, says for each granule whether it may be non-zero at all: the others are
+    /// not read.
+    pub fn of(pages: u64, bytes: &[u8], touched: Option<&[bool]>) -> MemoryImage {
         let mut chunks: Vec<Chunk> = Vec::new();
         for (index, granule) in bytes.chunks(GRANULE).enumerate() {
+            if touched.is_some_and(|touched| !touched.get(index).copied().unwrap_or(true)) {
+                continue;
+            }
             // An OR over the whole granule, which compiles to vector instructions,
             // rather than a search that stops at the first non-zero byte.
             if granule.iter().fold(0, |acc, &b| acc | b) == 0 {

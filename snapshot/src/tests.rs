@@ -4,8 +4,8 @@ use proptest::prelude::*;
 
 use crate::*;
 
-/// A snapshot with something in every field.
-fn sample() -> Snapshot {
+/// Three pages with bytes in granules 0, 17 and 31 to 34.
+fn sample_memory() -> Vec<u8> {
     let mut memory = vec![0u8; 3 << 16];
     memory[10] = 1;
     memory[70_000..70_100].fill(0xab);
@@ -17,6 +17,12 @@ fn sample() -> Snapshot {
         x ^= x << 17;
         *byte = x as u8;
     }
+    memory
+}
+
+/// A snapshot with something in every field.
+fn sample() -> Snapshot {
+    let memory = sample_memory();
     Snapshot {
         module: ModuleIdentity { sha256: [7; 32], bytes: Some(b"\0asm\x01\0\0\0".to_vec()) },
         store: StoreState {
@@ -33,7 +39,7 @@ fn sample() -> Snapshot {
                 host_reentry: 64,
             },
         },
-        memories: vec![MemoryImage::of(3, &memory), MemoryImage { pages: 0, chunks: vec![] }],
+        memories: vec![MemoryImage::of(3, &memory, None), MemoryImage { pages: 0, chunks: vec![] }],
         tables: vec![TableImage { size: 10, entries: vec![(0, 3), (9, 1)] }],
         globals: vec![[1, 0], [u64::MAX, 5]],
         dropped_elems: vec![0, 2],
@@ -104,9 +110,14 @@ fn memory_images_keep_only_nonzero_granules() {
     let offsets: Vec<u64> = image.chunks.iter().map(|c| c.offset).collect();
     assert_eq!(offsets, vec![0, 17 * 4096, 31 * 4096]);
     assert_eq!(image.nonzero_bytes(), 6 * 4096);
+    // Granules known to be untouched are not read.
+    let touched: Vec<bool> = (0..48).map(|g| g != 17).collect();
+    let memory = &sample_memory();
+    let image = MemoryImage::of(3, memory, Some(&touched));
+    assert_eq!(image.chunks.iter().map(|c| c.offset).collect::<Vec<_>>(), vec![0, 31 * 4096]);
     // Long runs are cut at the chunk size.
     let full = vec![1u8; 3 * MAX_CHUNK];
-    let image = MemoryImage::of(48, &full);
+    let image = MemoryImage::of(48, &full, None);
     assert_eq!(image.chunks.len(), 3);
     assert!(image.chunks.iter().all(|c| c.bytes.len() == MAX_CHUNK));
 }
@@ -114,7 +125,7 @@ fn memory_images_keep_only_nonzero_granules() {
 #[test]
 fn compresses_what_compresses() {
     let full = vec![0x55u8; 1 << 16];
-    let snapshot = Snapshot { memories: vec![MemoryImage::of(1, &full)], ..sample() };
+    let snapshot = Snapshot { memories: vec![MemoryImage::of(1, &full, None)], ..sample() };
     let bytes = snapshot.to_bytes();
     assert!(bytes.len() < 8 << 10, "{} bytes for a page of one repeated byte", bytes.len());
     assert_eq!(Snapshot::from_bytes(&bytes), Ok(snapshot));
