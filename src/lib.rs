@@ -2,13 +2,15 @@
 //! embedding API below, and the `stratus` command line (`src/cli/`).
 //!
 //! Owns: the embedding API ([`Engine`], [`Module`], [`Store`], [`Linker`],
-//! [`Instance`], [`Func`], [`TypedFunc`], [`Memory`], [`Global`], [`Table`], one
-//! [`Error`] type), the command line, and, with the JIT, the tiering policy (when a
-//! function moves from the interpreter to compiled code; [`Tier`] picks it).
+//! [`Instance`], [`Func`], [`TypedFunc`], [`Memory`], [`Global`], [`Table`],
+//! [`Snapshot`], one [`Error`] type), the command line (with `run --checkpoint` and
+//! `resume`), and, with the JIT, the tiering policy (when a function moves from the
+//! interpreter to compiled code; [`Tier`] picks it).
 //!
 //! Does not own: decoding (stratus-decoder), validation (stratus-validator), the store's
-//! objects, instantiation and traps (stratus-runtime), executing code
-//! (stratus-interp, later the JIT crates), or WASI (stratus-wasi).
+//! objects, instantiation and traps (stratus-runtime), executing code, pausing calls
+//! and taking their snapshots (stratus-exec, the tiers), the snapshot format
+//! (stratus-snapshot), or WASI (stratus-wasi).
 //!
 //! # Shape
 //!

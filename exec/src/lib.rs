@@ -5,7 +5,9 @@
 //! between its stops without nesting Rust frames for WebAssembly calls, acting on the
 //! budget when a tier finds it empty (refill, pause, or trap for lack of fuel or for an
 //! interruption), pausing a call and resuming it later ([`invoke_resumable`],
-//! [`resume`]), and building traps with their WebAssembly backtraces. With the `jit`
+//! [`resume`]), taking a paused call and its instance's state as a snapshot in
+//! WebAssembly terms and rebuilding a paused call from one in another store
+//! ([`capture`], [`restore`]), and building traps with their WebAssembly backtraces. With the `jit`
 //! feature also the tiering: compiling a module ahead of time or a function when it
 //! gets hot (the store's [`CompilePolicy`](stratus_runtime::CompilePolicy)), moving a
 //! running call from the interpreter into compiled code at a call or a loop header

@@ -5,7 +5,8 @@
 //! operand stack of types and a control stack), and per function a [`FuncInfo`]: local
 //! layout, maximum operand-stack height and the branch [side table](SideEntry).
 //! [`FuncValidator`] can also be driven one instruction at a time, so a compiler that
-//! walks the bytecode knows each operand's type.
+//! walks the bytecode knows each operand's type, and [`frame_shape`] gives the types
+//! and side-table position at any pc (what snapshots are written and read by).
 //!
 //! Does not own: decoding (stratus-decoder), instantiation or execution.
 
