@@ -140,7 +140,7 @@ fn a_checkpoint_at_an_amount_of_fuel_lands_at_the_same_place_in_every_tier() {
 }
 
 /// A long run of the journal program (seconds even in compiled code), stopped by
-/// `what` (checkpoint options, or a signal sent after 300 ms), is resumed and
+/// `what` (checkpoint options, or a signal sent once it runs), is resumed and
 /// checkpointed again after a little more work, twice.
 fn stop_and_go(dir: &Path, name: &str, what: &[&str], signal: bool) {
     let data = dir.join(name);
@@ -158,7 +158,14 @@ fn stop_and_go(dir: &Path, name: &str, what: &[&str], signal: bool) {
         .spawn()
         .unwrap();
     if signal {
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        // Once the program has opened its journal, stratus blocks the signal for its
+        // waiting thread (it does so before loading the module), however slow the start.
+        let journal = data.join("out/journal.txt");
+        let started = std::time::Instant::now();
+        while !journal.exists() && started.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
         Command::new("kill").args(["-USR1", &child.id().to_string()]).status().unwrap();
     }
     stopped_at(&child.wait_with_output().unwrap());
