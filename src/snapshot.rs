@@ -75,6 +75,11 @@ impl fmt::Debug for Snapshot {
     }
 }
 
+/// A module's identity in a snapshot.
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
 fn snapshot_error(message: impl fmt::Display) -> Error {
     Error::Snapshot(message.to_string())
 }
@@ -108,10 +113,8 @@ impl PausedCall {
             unreachable!("a call that paused runs WebAssembly");
         };
         let bytes = &store.instance(instance).module.bytes;
-        inner.module = stratus_snapshot::ModuleIdentity {
-            sha256: Sha256::digest(bytes).into(),
-            bytes: Some(bytes.to_vec()),
-        };
+        inner.module =
+            stratus_snapshot::ModuleIdentity { sha256: sha256(bytes), bytes: Some(bytes.to_vec()) };
         Ok(Snapshot { inner })
     }
 
@@ -206,7 +209,7 @@ impl Snapshot {
             .bytes
             .as_ref()
             .ok_or_else(|| snapshot_error("the snapshot carries no module"))?;
-        if <[u8; 32]>::from(Sha256::digest(bytes)) != self.inner.module.sha256 {
+        if sha256(bytes) != self.inner.module.sha256 {
             return Err(snapshot_error("the module the snapshot carries does not have the sha256 it names"));
         }
         Module::from_binary(engine, bytes)
@@ -292,7 +295,7 @@ impl Snapshot {
         externref: impl FnMut(u64) -> Option<ExternRef>,
     ) -> Result<(Instance, PausedCall), Error> {
         let compiled = module.compiled();
-        if <[u8; 32]>::from(Sha256::digest(&compiled.bytes)) != self.inner.module.sha256 {
+        if sha256(&compiled.bytes) != self.inner.module.sha256 {
             return Err(snapshot_error("the snapshot was taken of another module (its sha256 differs)"));
         }
         let store = store.as_context_mut().0;

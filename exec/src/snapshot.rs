@@ -71,13 +71,14 @@ enum SlotKind {
     ExternRef,
 }
 
-fn push_kinds(kinds: &mut Vec<SlotKind>, ty: ValType) {
+/// The kinds of the slots a value of type `ty` takes.
+fn kinds_of(ty: ValType) -> &'static [SlotKind] {
     match ty {
-        ValType::I32 | ValType::F32 => kinds.push(SlotKind::Bits32),
-        ValType::I64 | ValType::F64 => kinds.push(SlotKind::Bits64),
-        ValType::V128 => kinds.extend([SlotKind::Bits64; 2]),
-        ValType::FuncRef => kinds.push(SlotKind::FuncRef),
-        ValType::ExternRef => kinds.push(SlotKind::ExternRef),
+        ValType::I32 | ValType::F32 => &[SlotKind::Bits32],
+        ValType::I64 | ValType::F64 => &[SlotKind::Bits64],
+        ValType::V128 => &[SlotKind::Bits64; 2],
+        ValType::FuncRef => &[SlotKind::FuncRef],
+        ValType::ExternRef => &[SlotKind::ExternRef],
     }
 }
 
@@ -156,19 +157,13 @@ impl FuncIndices {
     }
 }
 
-fn kind_of_ref(ty: ValType) -> SlotKind {
-    let mut kinds = Vec::with_capacity(2);
-    push_kinds(&mut kinds, ty);
-    kinds[0]
-}
-
 /// The frame shapes of one module's functions, found by validating each body up to a
 /// pc, once per function and pc.
 struct Shapes<'m> {
     module: &'m stratus_runtime::CompiledModule,
     decoded: stratus_decoder::Module<'m>,
     refs: RefFacts,
-    found: HashMap<(u32, u32), FrameShape>,
+    found: HashMap<(u32, u32), (Vec<SlotKind>, FrameShape)>,
 }
 
 impl<'m> Shapes<'m> {
@@ -181,22 +176,20 @@ impl<'m> Shapes<'m> {
 
     /// The slot kinds of defined function `defined`'s locals, and its shape at `pc`.
     fn frame(&mut self, defined: u32, pc: u32) -> Result<(Vec<SlotKind>, FrameShape)> {
+        if let Some(found) = self.found.get(&(defined, pc)) {
+            return Ok(found.clone());
+        }
         let index = self.module.imported_funcs + defined;
         let (info, _) =
             self.module.func_code(defined).map_err(|e| SnapshotError(format!("function {index}: {e}")))?;
-        let mut kinds = Vec::with_capacity(info.local_slots as usize);
-        for &ty in info.locals.iter() {
-            push_kinds(&mut kinds, ty);
-        }
-        if let Some(shape) = self.found.get(&(defined, pc)) {
-            return Ok((kinds, shape.clone()));
-        }
+        let locals = info.locals.iter().flat_map(|&ty| kinds_of(ty)).copied().collect();
         let ctx = ModuleContext::new(&self.decoded, &self.refs);
         let body = &self.decoded.bodies[defined as usize];
         let shape = frame_shape(&ctx, info.type_index, body, info.sized_values, pc as usize)
             .map_err(|e| SnapshotError(format!("function {index}: {e}")))?;
-        self.found.insert((defined, pc), shape.clone());
-        Ok((kinds, shape))
+        let found = (locals, shape);
+        self.found.insert((defined, pc), found.clone());
+        Ok(found)
     }
 }
 
@@ -224,14 +217,15 @@ fn spans(frames: &[FrameState], top: usize) -> Vec<FrameSpan> {
 /// slots: each one's locals and operands (below the arguments of its callee, for a
 /// caller) end where the next one's begin, and the running one's at the top. A caller
 /// must be just after a call, and the running function at its entry or a loop header.
-fn slot_kinds(shapes: &mut Shapes<'_>, entry: u32, spans: &[FrameSpan]) -> Result<Vec<SlotKind>> {
+/// Also each frame's side-table position at its pc.
+fn slot_kinds(shapes: &mut Shapes<'_>, entry: u32, spans: &[FrameSpan]) -> Result<(Vec<SlotKind>, Vec<u32>)> {
     let module = shapes.module;
     let defined =
         |func: u32| func.checked_sub(module.imported_funcs).filter(|&d| (d as usize) < module.code.len());
     if let Some((i, span)) = spans.iter().enumerate().find(|(_, span)| defined(span.func).is_none()) {
         return error(format!("frame {i} runs function {}, which the module does not define", span.func));
     }
-    let mut kinds = Vec::new();
+    let (mut kinds, mut stps) = (Vec::new(), Vec::with_capacity(spans.len()));
     let mut expected_base = 0;
     for (i, span) in spans.iter().enumerate() {
         let running = i + 1 == spans.len();
@@ -270,7 +264,7 @@ fn slot_kinds(shapes: &mut Shapes<'_>, entry: u32, spans: &[FrameSpan]) -> Resul
             &shape.operands[..own]
         };
         for &ty in live {
-            push_kinds(&mut frame, ty);
+            frame.extend_from_slice(kinds_of(ty));
         }
         if span.base + frame.len() != span.top {
             return error(format!(
@@ -282,9 +276,10 @@ fn slot_kinds(shapes: &mut Shapes<'_>, entry: u32, spans: &[FrameSpan]) -> Resul
             ));
         }
         kinds.extend(frame);
+        stps.push(shape.stp);
         expected_base = span.top;
     }
-    Ok(kinds)
+    Ok((kinds, stps))
 }
 
 /// The instance whose function `func` is, if WebAssembly defines it.
@@ -327,7 +322,7 @@ pub fn capture<T>(store: &Store<T>, paused: &PausedCall, externs: &mut dyn Exter
     let spans = spans(&frames, regs.sp);
     let entry = index_of(paused.func.0)?;
     let mut shapes = Shapes::new(module)?;
-    let kinds = slot_kinds(&mut shapes, entry, &spans)
+    let (kinds, _) = slot_kinds(&mut shapes, entry, &spans)
         .map_err(|SnapshotError(e)| SnapshotError(format!("the paused call's frames do not check: {e}")))?;
     let slots = kinds
         .iter()
@@ -349,7 +344,7 @@ pub fn capture<T>(store: &Store<T>, paused: &PausedCall, externs: &mut dyn Exter
     let mut tables = Vec::with_capacity(inst.tables.len());
     for t in &inst.tables {
         let table = &store.tables[t.0 as usize];
-        let kind = kind_of_ref(table.ty.elem.into());
+        let kind = kinds_of(table.ty.elem.into())[0];
         let mut entries = Vec::new();
         for (index, &element) in table.elements.iter().enumerate() {
             if element != 0 {
@@ -361,10 +356,8 @@ pub fn capture<T>(store: &Store<T>, paused: &PausedCall, externs: &mut dyn Exter
     let mut globals = Vec::with_capacity(inst.globals.len());
     for g in &inst.globals {
         let global = &store.globals[g.0 as usize];
-        let mut kinds = Vec::with_capacity(2);
-        push_kinds(&mut kinds, global.ty.content);
         let mut value = [0; 2];
-        for (i, &kind) in kinds.iter().enumerate() {
+        for (i, &kind) in kinds_of(global.ty.content).iter().enumerate() {
             value[i] = funcs.capture(kind, global.slots[i], externs)?;
         }
         globals.push(value);
@@ -435,26 +428,23 @@ pub fn restore<T>(
         return error(format!("the entry function {} is not one the module defines", call.entry));
     }
     let mut shapes = Shapes::new(&module)?;
-    let kinds = slot_kinds(&mut shapes, call.entry, &spans)?;
+    let (kinds, stps) = slot_kinds(&mut shapes, call.entry, &spans)?;
     let slots = kinds
         .iter()
         .zip(&call.slots)
         .map(|(&kind, &slot)| funcs.restore(kind, slot, externs))
         .collect::<Result<Vec<u64>>>()?;
-    let frame_of = |span: &FrameSpan, shapes: &mut Shapes<'_>| -> Result<Frame> {
-        let (_, shape) = shapes.frame(span.func - module.imported_funcs, span.pc)?;
-        Ok(Frame {
+    let mut frames: Vec<Frame> = spans
+        .iter()
+        .zip(stps)
+        .map(|(span, stp)| Frame {
             func: funcs.addrs[span.func as usize].0,
             pc: span.pc,
-            stp: shape.stp,
+            stp,
             base: span.base as u32,
         })
-    };
-    let frames = spans[..spans.len() - 1]
-        .iter()
-        .map(|span| frame_of(span, &mut shapes))
-        .collect::<Result<Vec<_>>>()?;
-    let running = frame_of(&spans[spans.len() - 1], &mut shapes)?;
+        .collect();
+    let running = frames.pop().expect("the running frame");
     let regs = Position {
         func: running.func,
         pc: running.pc as usize,
@@ -496,7 +486,7 @@ pub fn restore<T>(
     }
     for (index, (&addr, image)) in tables.iter().zip(&snapshot.tables).enumerate() {
         let table = &mut store.tables[addr.0 as usize];
-        let kind = kind_of_ref(table.ty.elem.into());
+        let kind = kinds_of(table.ty.elem.into())[0];
         let size = u64::from(table.size());
         let more = image.size.checked_sub(size).and_then(|more| u32::try_from(more).ok());
         let Some(more) = more else {
@@ -512,10 +502,8 @@ pub fn restore<T>(
     }
     for (index, (&addr, value)) in globals.iter().zip(&snapshot.globals).enumerate() {
         let global = &mut store.globals[addr.0 as usize];
-        let mut kinds = Vec::with_capacity(2);
-        push_kinds(&mut kinds, global.ty.content);
         let mut slots = [0; 2];
-        for (i, &kind) in kinds.iter().enumerate() {
+        for (i, &kind) in kinds_of(global.ty.content).iter().enumerate() {
             slots[i] = funcs.restore(kind, value[i], externs)?;
         }
         if global.ty.mutable {

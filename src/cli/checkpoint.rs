@@ -77,13 +77,13 @@ impl Options {
 
     /// The signal to wait for: the one given, or SIGTERM, what stops a job (`kill`,
     /// `docker stop`, Kubernetes), when no other trigger is.
-    fn signal(&self) -> Option<Signal> {
+    fn signal_to_wait_for(&self) -> Option<Signal> {
         self.signal.or((self.after.is_none() && self.at_fuel.is_none()).then(Signal::terminate))
     }
 
     /// Blocks the checkpoint signal, if there is one: before any thread starts.
     pub fn block_signal(&self) -> Result<(), String> {
-        match (&self.file, self.signal()) {
+        match (&self.file, self.signal_to_wait_for()) {
             (Some(_), Some(signal)) => {
                 signal.block().map_err(|e| format!("cannot wait for the checkpoint signal: {e}"))
             }
@@ -122,7 +122,7 @@ impl Armed {
         let handle = store.interrupt_handle();
         let mut cancel_timer = None;
         if options.file.is_some() {
-            if let Some(signal) = options.signal() {
+            if let Some(signal) = options.signal_to_wait_for() {
                 let handle = handle.clone();
                 signal.on_arrival(move || handle.interrupt(Interruption::Pause));
             }
@@ -184,17 +184,14 @@ pub fn drive(
         let left = store.fuel().ok();
         let consumed = armed.initial_fuel.zip(left).map_or(0, |(initial, left)| initial - left);
         let program_left = armed.program_fuel.map(|fuel| fuel.saturating_sub(consumed));
-        let checkpoint = match paused.reason() {
-            // The program's own fuel ran out: the trap a run without checkpoints gives.
-            PauseReason::OutOfFuel if armed.at_fuel.is_none() || program_left == Some(0) => {
-                let mut trap = stratus::Trap::new(stratus::TrapKind::OutOfFuel);
-                trap.backtrace = paused.backtrace(&*store);
-                return Ended::Failed(Error::Trap(trap));
-            }
-            PauseReason::OutOfFuel | PauseReason::Interrupted => true,
-            PauseReason::Restored => false,
-        };
-        let Some(file) = armed.file.as_ref().filter(|_| checkpoint) else {
+        // The program's own fuel ran out: the trap a run without checkpoints gives.
+        if paused.reason() == PauseReason::OutOfFuel && (armed.at_fuel.is_none() || program_left == Some(0)) {
+            let mut trap = stratus::Trap::new(stratus::TrapKind::OutOfFuel);
+            trap.backtrace = paused.backtrace(&*store);
+            return Ended::Failed(Error::Trap(trap));
+        }
+        // Any other pause is a trigger's, which only `--checkpoint` arms.
+        let Some(file) = &armed.file else {
             step = paused.resume(&mut *store);
             continue;
         };
